@@ -1,0 +1,45 @@
+// Package jobs names the background work newsroom does on River: the job
+// argument types live here so that the services enqueuing them and the
+// workers running them agree without importing each other.
+package jobs
+
+// Queue names. Fresh deliveries and retries of old ones go to different
+// queues so a backlog of retries to dead servers never holds up a new post.
+const (
+	QueueDefault = "default"
+	QueueDeliver = "deliver"
+	QueueRetry   = "deliver_retry"
+	QueueInbox   = "inbox"
+)
+
+// InboxArgs applies the side effects of one stored incoming activity.
+type InboxArgs struct {
+	ActivityID string `json:"activity_id"`
+}
+
+func (InboxArgs) Kind() string { return "inbox" }
+
+// FanoutArgs expands one of our activities into one delivery per inbox.
+type FanoutArgs struct {
+	ActivityID string `json:"activity_id"`
+}
+
+func (FanoutArgs) Kind() string { return "fanout" }
+
+// DeliverArgs posts one activity to one inbox, signed as its organisation.
+type DeliverArgs struct {
+	ActivityID string `json:"activity_id"`
+	Inbox      string `json:"inbox"`
+	// Recipient is set for activities addressed to one actor (an Accept),
+	// which are not counted in a post's delivery progress.
+	Recipient string `json:"recipient,omitempty"`
+}
+
+func (DeliverArgs) Kind() string { return "deliver" }
+
+// PublishArgs publishes a scheduled post when its time comes.
+type PublishArgs struct {
+	PostID string `json:"post_id"`
+}
+
+func (PublishArgs) Kind() string { return "publish" }

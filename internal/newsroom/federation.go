@@ -1,0 +1,141 @@
+package newsroom
+
+import "time"
+
+// RemoteActor is what we know of an actor on another server: enough to
+// verify its signatures and deliver to it.
+type RemoteActor struct {
+	ID                string // its URI
+	Host              string // normalised host of ID
+	Type              string
+	PreferredUsername string
+	Name              string
+	Inbox             string
+	SharedInbox       string
+	KeyID             string
+	PublicKeyPEM      string
+	FetchedAt         time.Time
+}
+
+// Follower is a remote actor following one of our organisations.
+type Follower struct {
+	OrgID       int64
+	ActorID     string
+	Host        string
+	Inbox       string
+	SharedInbox string
+	FollowID    string // id of the Follow activity we accepted
+	CreatedAt   time.Time
+}
+
+// DeliveryInbox returns the inbox a delivery should go to: the shared inbox
+// when the follower's server has one.
+func (f Follower) DeliveryInbox() string {
+	if f.SharedInbox != "" {
+		return f.SharedInbox
+	}
+	return f.Inbox
+}
+
+// InteractionKind is a reaction to one of our posts.
+type InteractionKind string
+
+const (
+	InteractionLike     InteractionKind = "like"
+	InteractionAnnounce InteractionKind = "announce"
+)
+
+// Interaction is a like or a boost of one of our posts, keyed by the id of
+// the activity that made it so a replay counts once.
+type Interaction struct {
+	ActivityID string
+	Kind       InteractionKind
+	PostID     string
+	ActorID    string
+	CreatedAt  time.Time
+}
+
+// ReplyStatus is where a reply stands in moderation.
+type ReplyStatus string
+
+const (
+	ReplyPending  ReplyStatus = "pending"
+	ReplyApproved ReplyStatus = "approved"
+	ReplyHidden   ReplyStatus = "hidden"
+)
+
+// Reply is a remote Note answering one of our posts. ContentHTML has been
+// sanitised; it is never shown before an editor approves it.
+type Reply struct {
+	ObjectID    string // the Note's id
+	ActivityID  string
+	PostID      string
+	ActorID     string
+	URL         string
+	ContentHTML string
+	Status      ReplyStatus
+	Published   time.Time
+	CreatedAt   time.Time
+}
+
+// InboxActivity is an activity accepted by an inbox, stored before its side
+// effects are applied so a crash after 202 loses nothing.
+type InboxActivity struct {
+	ID         string // the activity's id
+	ActorID    string
+	Type       string
+	OrgID      int64 // 0 for the shared inbox
+	Raw        []byte
+	ReceivedAt time.Time
+}
+
+// Activity is one of our own activities (Create, Update, Delete, Accept),
+// stored as the exact JSON we deliver and serve at /activities/{id}.
+type Activity struct {
+	ID        string // ULID
+	OrgID     int64
+	Type      string
+	PostID    string // empty for activities not about a post
+	JSON      []byte
+	CreatedAt time.Time
+}
+
+// DeliveryStatus is the state of one activity to one inbox.
+type DeliveryStatus string
+
+const (
+	DeliveryPending   DeliveryStatus = "pending"
+	DeliveryDelivered DeliveryStatus = "delivered"
+	DeliveryFailed    DeliveryStatus = "failed"
+)
+
+// Delivery tracks one activity sent to one inbox, for the progress view.
+type Delivery struct {
+	ActivityID string
+	Inbox      string
+	Status     DeliveryStatus
+	Attempts   int
+	LastError  string
+	UpdatedAt  time.Time
+}
+
+// DeliveryProgress sums the deliveries of one activity.
+type DeliveryProgress struct {
+	Total, Delivered, Pending, Failed int
+}
+
+// DomainBlock is a remote domain an administrator refuses.
+type DomainBlock struct {
+	Domain    string
+	Reason    string
+	CreatedAt time.Time
+}
+
+// DomainHealth tracks failing delivery domains: after failures on seven
+// distinct days a domain is unavailable until it answers or writes to us.
+type DomainHealth struct {
+	Host        string
+	FailureDays int
+	LastFailure time.Time
+	Unavailable bool
+}

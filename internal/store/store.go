@@ -1,0 +1,236 @@
+// Package store declares storage in domain terms. Two backends implement it,
+// sqlite and postgres, and both must pass the conformance suite in
+// storetest. Nothing here knows about HTTP.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// Store is an open database.
+type Store interface {
+	Queries
+	// InTx runs fn in one transaction, committed when fn returns nil. Jobs
+	// enqueued through tx become visible to workers only on commit.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+	Ping(ctx context.Context) error
+	// Backend names the implementation: "sqlite" or "postgres".
+	Backend() string
+	Close() error
+}
+
+// Tx is a transaction: every query, plus job insertion in the same commit.
+type Tx interface {
+	Queries
+	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+	EnqueueMany(ctx context.Context, params []river.InsertManyParams) error
+}
+
+// Queries are all reads and writes, grouped by concern.
+type Queries interface {
+	Orgs
+	Users
+	Sessions
+	Settings
+	Posts
+	MediaStore
+	Actors
+	Followers
+	Interactions
+	Replies
+	Inbox
+	Activities
+	Deliveries
+	Domains
+}
+
+// Orgs stores organisations (our actors).
+type Orgs interface {
+	// CreateOrg sets o.ID, CreatedAt and UpdatedAt. ErrConflict on a taken handle.
+	CreateOrg(ctx context.Context, o *newsroom.Organisation) error
+	UpdateOrg(ctx context.Context, o *newsroom.Organisation) error
+	OrgByID(ctx context.Context, id int64) (*newsroom.Organisation, error)
+	// OrgByHandle matches the handle case-insensitively.
+	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
+	ListOrgs(ctx context.Context) ([]newsroom.Organisation, error)
+}
+
+// Users stores editor accounts and which organisations they edit.
+type Users interface {
+	// CreateUser sets u.ID, CreatedAt and UpdatedAt. ErrConflict on a taken email.
+	CreateUser(ctx context.Context, u *newsroom.User) error
+	UpdateUser(ctx context.Context, u *newsroom.User) error
+	UserByID(ctx context.Context, id int64) (*newsroom.User, error)
+	UserByEmail(ctx context.Context, email string) (*newsroom.User, error)
+	ListUsers(ctx context.Context) ([]newsroom.User, error)
+	CountUsers(ctx context.Context) (int, error)
+	// SetUserOrgs replaces the organisations a user edits.
+	SetUserOrgs(ctx context.Context, userID int64, orgIDs []int64) error
+	UserOrgIDs(ctx context.Context, userID int64) ([]int64, error)
+}
+
+// Sessions stores browser sessions and first-run setup tokens, both by hash.
+type Sessions interface {
+	CreateSession(ctx context.Context, s newsroom.Session) error
+	// SessionByTokenHash returns ErrNotFound for unknown or expired sessions.
+	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+	CreateSetupToken(ctx context.Context, t newsroom.SetupToken) error
+	// ConsumeSetupToken deletes the token; ErrNotFound if unknown or expired.
+	ConsumeSetupToken(ctx context.Context, hash string, now time.Time) error
+}
+
+// Settings is a small key-value table for instance-wide values such as the
+// instance actor's key.
+type Settings interface {
+	// Setting returns ErrNotFound when key is unset.
+	Setting(ctx context.Context, key string) (string, error)
+	// SettingOrInit stores value under key unless a value is there already,
+	// and returns the stored value: several instances sharing a database
+	// agree on one.
+	SettingOrInit(ctx context.Context, key, value string) (string, error)
+	PutSetting(ctx context.Context, key, value string) error
+}
+
+// PostFilter selects posts for lists, pages and feeds. Zero fields do not
+// filter. Results are newest first by (PublishedAt, ID) unless
+// UpcomingEvents is set, which orders by event start, soonest first.
+type PostFilter struct {
+	OrgID    int64
+	Status   newsroom.PostStatus
+	Kind     newsroom.PostKind
+	Tag      string
+	Before   *PostCursor // keyset pagination
+	Limit    int
+	Upcoming time.Time // with Kind=event: only events ending (or starting) at or after this time, soonest first
+	Past     time.Time // with Kind=event: only events that ended before this time, latest first
+}
+
+// PostCursor is the position after which the next page starts.
+type PostCursor struct {
+	At time.Time
+	ID string
+}
+
+// Posts stores posts, including tombstones of deleted ones.
+type Posts interface {
+	// CreatePost stores p with its tags, event details and media; sets
+	// CreatedAt and Version.
+	CreatePost(ctx context.Context, p *newsroom.Post) error
+	// UpdatePost replaces every field of p and bumps its Version.
+	UpdatePost(ctx context.Context, p *newsroom.Post) error
+	// PostByID returns tombstones too (Status deleted): callers answer 410.
+	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
+	ListPosts(ctx context.Context, f PostFilter) ([]newsroom.Post, error)
+	CountPosts(ctx context.Context, f PostFilter) (int, error)
+}
+
+// MediaStore records uploaded images; the bytes live on disk by hash.
+type MediaStore interface {
+	// PutMedia is idempotent: storing the same hash twice is not an error.
+	PutMedia(ctx context.Context, m newsroom.Media) error
+	MediaByID(ctx context.Context, id string) (*newsroom.Media, error)
+}
+
+// Actors caches remote actors and their keys.
+type Actors interface {
+	UpsertRemoteActor(ctx context.Context, a *newsroom.RemoteActor) error
+	RemoteActorByID(ctx context.Context, id string) (*newsroom.RemoteActor, error)
+	RemoteActorByKeyID(ctx context.Context, keyID string) (*newsroom.RemoteActor, error)
+	// DeleteRemoteActor removes the actor and everything it did to us:
+	// follows, likes, boosts and replies.
+	DeleteRemoteActor(ctx context.Context, id string) error
+}
+
+// Followers stores who follows which organisation.
+type Followers interface {
+	// AddFollower inserts or refreshes (inbox, follow id) a follower.
+	AddFollower(ctx context.Context, f newsroom.Follower) error
+	RemoveFollower(ctx context.Context, orgID int64, actorID string) error
+	IsFollower(ctx context.Context, orgID int64, actorID string) (bool, error)
+	// ListFollowers pages by CreatedAt then actor id, oldest first.
+	ListFollowers(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Follower, error)
+	CountFollowers(ctx context.Context, orgID int64) (int, error)
+	// DeliveryInboxes returns the distinct inboxes (shared inbox preferred)
+	// of an organisation's followers, leaving out blocked and unavailable
+	// domains, sorted.
+	DeliveryInboxes(ctx context.Context, orgID int64) ([]string, error)
+	// RemoveFollowersByInbox drops the followers delivered through inbox
+	// (it answered 410) and returns how many.
+	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
+}
+
+// Interactions counts likes and boosts idempotently by activity id.
+type Interactions interface {
+	// AddInteraction returns false when the activity id was seen before.
+	AddInteraction(ctx context.Context, i newsroom.Interaction) (bool, error)
+	// RemoveInteraction undoes by activity id; only actorID's own.
+	RemoveInteraction(ctx context.Context, activityID, actorID string) error
+	// RemoveInteractionByObject undoes the kind of reaction actorID made to postID.
+	RemoveInteractionByObject(ctx context.Context, kind newsroom.InteractionKind, postID, actorID string) error
+	CountInteractions(ctx context.Context, postID string) (likes, announces int, err error)
+}
+
+// Replies stores remote replies awaiting or past moderation.
+type Replies interface {
+	// AddReply returns false when the object id was seen before.
+	AddReply(ctx context.Context, r newsroom.Reply) (bool, error)
+	ReplyByObjectID(ctx context.Context, objectID string) (*newsroom.Reply, error)
+	SetReplyStatus(ctx context.Context, objectID string, s newsroom.ReplyStatus) error
+	// DeleteReply removes objectID only if actorID wrote it; ErrNotFound otherwise.
+	DeleteReply(ctx context.Context, objectID, actorID string) error
+	// ListReplies of one post, or of every post of org when postID is "";
+	// status "" means any.
+	ListReplies(ctx context.Context, orgID int64, postID string, status newsroom.ReplyStatus, limit int) ([]newsroom.Reply, error)
+	CountReplies(ctx context.Context, postID string, status newsroom.ReplyStatus) (int, error)
+}
+
+// Inbox records accepted incoming activities once.
+type Inbox interface {
+	// RecordInboxActivity returns false when the id was recorded before.
+	RecordInboxActivity(ctx context.Context, a newsroom.InboxActivity) (bool, error)
+	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
+}
+
+// Activities stores our own activities as served and delivered.
+type Activities interface {
+	CreateActivity(ctx context.Context, a *newsroom.Activity) error
+	ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error)
+	// ListActivities returns an organisation's activities of one type, newest
+	// first, starting after the given offset.
+	ListActivities(ctx context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error)
+	CountActivities(ctx context.Context, orgID int64, typ string) (int, error)
+}
+
+// Deliveries tracks each activity's journey to each inbox.
+type Deliveries interface {
+	// CreateDeliveries adds pending rows; existing (activity, inbox) pairs are kept.
+	CreateDeliveries(ctx context.Context, activityID string, inboxes []string) error
+	UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
+	DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error)
+	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
+}
+
+// Domains holds blocked domains and the health of delivery domains.
+type Domains interface {
+	// AddDomainBlock also removes that domain's followers.
+	AddDomainBlock(ctx context.Context, b newsroom.DomainBlock) error
+	RemoveDomainBlock(ctx context.Context, domain string) error
+	ListDomainBlocks(ctx context.Context) ([]newsroom.DomainBlock, error)
+	// IsDomainBlocked matches the domain and its parents (a block of
+	// example.com covers social.example.com).
+	IsDomainBlocked(ctx context.Context, host string) (bool, error)
+	// RecordDomainFailure counts distinct UTC days of failure and marks the
+	// host unavailable at the seventh.
+	RecordDomainFailure(ctx context.Context, host string, at time.Time) (newsroom.DomainHealth, error)
+	// RecordDomainSuccess clears a host's failures and unavailability.
+	RecordDomainSuccess(ctx context.Context, host string) error
+	DomainHealth(ctx context.Context, host string) (newsroom.DomainHealth, error)
+}

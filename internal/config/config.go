@@ -1,0 +1,202 @@
+// Package config reads newsroom's settings from command-line flags and
+// NEWSROOM_* environment variables. A Config is a plain value handed down
+// by the composition root; nothing reads the environment anywhere else.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting of a newsroom process.
+type Config struct {
+	BaseURL              *url.URL
+	Listen               string
+	MetricsListen        string // empty: /metrics on the main listener
+	DatabaseURL          string // "sqlite:PATH" or "postgres://…"
+	DataDir              string
+	LogLevel             slog.Level
+	LogFormat            string // "text", "json" or "auto"
+	AllowPrivateNetworks []netip.Prefix
+	ShutdownTimeout      time.Duration
+}
+
+// Backend names the storage behind DatabaseURL: "sqlite" or "postgres".
+func (c Config) Backend() string {
+	if strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// SQLitePath is the database file for the sqlite backend.
+func (c Config) SQLitePath() string {
+	return strings.TrimPrefix(c.DatabaseURL, "sqlite:")
+}
+
+// MediaDir is where uploaded images are kept, named by their hash.
+func (c Config) MediaDir() string { return filepath.Join(c.DataDir, "media") }
+
+// setting describes one option once, for flags, environment and docs.
+type setting struct {
+	flag, env, def, usage string
+}
+
+var settings = []setting{
+	{"base-url", "NEWSROOM_BASE_URL", "http://localhost:8080", "public base URL (scheme and host, no path)"},
+	{"listen", "NEWSROOM_LISTEN", "127.0.0.1:8080", "address to listen on"},
+	{"metrics-listen", "NEWSROOM_METRICS_LISTEN", "", "separate address for /metrics (empty: served on the main address)"},
+	{"database-url", "NEWSROOM_DATABASE_URL", "", "sqlite:PATH or postgres://… (default: sqlite in the data directory)"},
+	{"data-dir", "NEWSROOM_DATA_DIR", "data", "directory for the SQLite database and uploaded media"},
+	{"log-level", "NEWSROOM_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"log-format", "NEWSROOM_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)"},
+	{"allow-private-networks", "NEWSROOM_ALLOW_PRIVATE_NETWORKS", "", "comma-separated CIDR ranges outgoing requests may reach (e.g. 127.0.0.0/8 for local tests)"},
+	{"shutdown-timeout", "NEWSROOM_SHUTDOWN_TIMEOUT", "15s", "how long to drain requests and jobs on shutdown"},
+}
+
+// Flags holds the raw values of the settings registered on a FlagSet.
+type Flags struct {
+	values map[string]*string
+	fs     *flag.FlagSet
+}
+
+// Register adds every setting to fs. Call Load after fs.Parse.
+func Register(fs *flag.FlagSet) *Flags {
+	f := &Flags{values: make(map[string]*string), fs: fs}
+	for _, s := range settings {
+		f.values[s.flag] = fs.String(s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+	}
+	return f
+}
+
+// Load resolves each setting (flag, then environment, then default) and
+// validates the result. getenv is os.Getenv outside tests.
+func (f *Flags) Load(getenv func(string) string) (Config, error) {
+	raw := make(map[string]string, len(settings))
+	set := make(map[string]bool)
+	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	for _, s := range settings {
+		switch {
+		case set[s.flag]:
+			raw[s.flag] = *f.values[s.flag]
+		case getenv(s.env) != "":
+			raw[s.flag] = getenv(s.env)
+		default:
+			raw[s.flag] = s.def
+		}
+	}
+	return parse(raw)
+}
+
+func parse(raw map[string]string) (Config, error) {
+	var c Config
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s (--%s / %s): %s", name, name, envOf(name), fmt.Sprintf(format, args...)))
+	}
+
+	u, err := url.Parse(raw["base-url"])
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		bad("base-url", "%q is not an absolute http(s) URL such as https://news.example.org", raw["base-url"])
+	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		bad("base-url", "%q must be only a scheme and host: newsroom must be served at the root of its domain", raw["base-url"])
+	default:
+		u.Path = ""
+		u.Host = strings.ToLower(u.Host)
+		c.BaseURL = u
+	}
+
+	c.Listen = raw["listen"]
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port", c.Listen)
+	}
+	c.MetricsListen = raw["metrics-listen"]
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			bad("metrics-listen", "%q is not host:port", c.MetricsListen)
+		}
+	}
+
+	c.DataDir = raw["data-dir"]
+	if c.DataDir == "" {
+		bad("data-dir", "must not be empty")
+	}
+	c.DatabaseURL = raw["database-url"]
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "newsroom.db")
+	}
+	switch {
+	case strings.HasPrefix(c.DatabaseURL, "sqlite:"):
+		if strings.TrimPrefix(c.DatabaseURL, "sqlite:") == "" {
+			bad("database-url", "sqlite: needs a file path, as in sqlite:data/newsroom.db")
+		}
+	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		if _, err := url.Parse(c.DatabaseURL); err != nil {
+			bad("database-url", "not a valid postgres:// URL")
+		}
+	default:
+		bad("database-url", "must start with sqlite: or postgres://")
+	}
+
+	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
+		bad("log-level", "%q is not one of debug, info, warn, error", raw["log-level"])
+	}
+	c.LogFormat = raw["log-format"]
+	switch c.LogFormat {
+	case "text", "json", "auto":
+	default:
+		bad("log-format", "%q is not one of text, json, auto", c.LogFormat)
+	}
+
+	for _, part := range strings.Split(raw["allow-private-networks"], ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(part); aerr == nil {
+				p = netip.PrefixFrom(a, a.BitLen())
+			} else {
+				bad("allow-private-networks", "%q is not a CIDR range such as 127.0.0.0/8", part)
+				continue
+			}
+		}
+		c.AllowPrivateNetworks = append(c.AllowPrivateNetworks, p.Masked())
+	}
+
+	d, err := time.ParseDuration(raw["shutdown-timeout"])
+	if err != nil || d <= 0 {
+		bad("shutdown-timeout", "%q is not a positive duration such as 15s", raw["shutdown-timeout"])
+	}
+	c.ShutdownTimeout = d
+	return c, errors.Join(errs...)
+}
+
+func envOf(flagName string) string {
+	for _, s := range settings {
+		if s.flag == flagName {
+			return s.env
+		}
+	}
+	return ""
+}
+
+// Table returns the settings as rows (flag, env, default, usage) for the
+// README and --help.
+func Table() [][4]string {
+	rows := make([][4]string, len(settings))
+	for i, s := range settings {
+		rows[i] = [4]string{s.flag, s.env, s.def, s.usage}
+	}
+	return rows
+}

@@ -1,0 +1,147 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/soga/newsroom/internal/metrics"
+	"github.com/soga/newsroom/internal/store"
+)
+
+// Options tune the queue. Zero values take sensible defaults.
+type Options struct {
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics
+	// PollInterval is how often workers look for new jobs when the database
+	// cannot notify them (SQLite). PostgreSQL uses LISTEN/NOTIFY.
+	PollInterval time.Duration
+	// RetryPolicy decides when failed jobs run again; nil keeps River's.
+	RetryPolicy river.ClientRetryPolicy
+	// PeriodicJobs run on a schedule (session clean-up and the like).
+	PeriodicJobs []*river.PeriodicJob
+}
+
+// Queue runs River workers on the store's own database, whichever backend
+// it is, behind one non-generic type the rest of the program can hold.
+type Queue struct {
+	start  func(context.Context) error
+	stop   func(context.Context) error
+	insert func(context.Context, river.JobArgs, *river.InsertOpts) error
+}
+
+// These let the queue reach the backend's handle without importing the
+// backend packages.
+type sqliteBacked interface{ WriteDB() *sql.DB }
+type postgresBacked interface{ Pool() *pgxpool.Pool }
+
+// New builds a queue on s's database with the given workers.
+func New(s store.Store, workers *river.Workers, o Options) (*Queue, error) {
+	cfg := &river.Config{
+		Queues: map[string]river.QueueConfig{
+			QueueDefault: {MaxWorkers: 10},
+			QueueInbox:   {MaxWorkers: 20},
+			QueueDeliver: {MaxWorkers: 50},
+			QueueRetry:   {MaxWorkers: 20},
+		},
+		Workers:     workers,
+		Logger:      o.Logger,
+		RetryPolicy: o.RetryPolicy,
+		JobTimeout:  2 * time.Minute,
+		// Deliveries are retried over days; keep finished rows only briefly.
+		CompletedJobRetentionPeriod: time.Hour,
+		PeriodicJobs:                o.PeriodicJobs,
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Metrics != nil {
+		cfg.WorkerMiddleware = []rivertype.WorkerMiddleware{metricsMiddleware(o.Metrics)}
+	}
+	switch b := s.(type) {
+	case sqliteBacked:
+		cfg.PollOnly = true
+		cfg.FetchPollInterval = o.PollInterval
+		if cfg.FetchPollInterval == 0 {
+			cfg.FetchPollInterval = 200 * time.Millisecond
+		}
+		cfg.FetchCooldown = min(cfg.FetchPollInterval, 100*time.Millisecond)
+		c, err := river.NewClient(riversqlite.New(b.WriteDB()), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: sqlite client: %w", err)
+		}
+		return wrap(c), nil
+	case postgresBacked:
+		c, err := river.NewClient(riverpgxv5.New(b.Pool()), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: postgres client: %w", err)
+		}
+		return wrap(c), nil
+	default:
+		return nil, fmt.Errorf("jobs: store backend %q has no queue driver", s.Backend())
+	}
+}
+
+func wrap[TTx any](c *river.Client[TTx]) *Queue {
+	return &Queue{
+		start: c.Start,
+		stop:  c.Stop,
+		insert: func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+			_, err := c.Insert(ctx, args, opts)
+			return err
+		},
+	}
+}
+
+// Start begins working jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error { return q.start(ctx) }
+
+// Stop waits for running jobs to finish, or for ctx to end. Jobs still
+// running then are left to River's rescuer on the next start: they are
+// not lost, only retried.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// Insert enqueues a job outside any transaction.
+func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	return q.insert(ctx, args, opts)
+}
+
+func metricsMiddleware(m *metrics.Metrics) rivertype.WorkerMiddleware {
+	return river.WorkerMiddlewareFunc(func(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+		start := time.Now()
+		err := doInner(ctx)
+		m.JobDuration.WithLabelValues(job.Kind).Observe(time.Since(start).Seconds())
+		m.Jobs.WithLabelValues(job.Kind, outcome(err)).Inc()
+		return err
+	})
+}
+
+func outcome(err error) string {
+	var cancel *rivertype.JobCancelError
+	var snooze *rivertype.JobSnoozeError
+	switch {
+	case err == nil:
+		return "completed"
+	case errors.As(err, &cancel):
+		return "cancelled"
+	case errors.As(err, &snooze):
+		return "snoozed"
+	default:
+		return "failed"
+	}
+}

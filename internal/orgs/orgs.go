@@ -1,0 +1,71 @@
+// Package orgs manages organisations: the association and its members,
+// each of which is an ActivityPub actor with its own signing key.
+package orgs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+)
+
+// KeyGenerator returns a new PEM-encoded key pair for an actor.
+type KeyGenerator func() (privPEM, pubPEM string, err error)
+
+// Service holds the dependencies of organisation operations.
+type Service struct {
+	Store       store.Store
+	GenerateKey KeyGenerator
+}
+
+// Create validates o, gives it a key pair and stores it.
+func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
+	o.Handle = newsroom.NormaliseHandle(o.Handle)
+	o.Name = strings.TrimSpace(o.Name)
+	if o.ActorType == "" {
+		o.ActorType = newsroom.ActorOrganization
+	}
+	if o.DefaultObjectType == "" {
+		o.DefaultObjectType = newsroom.ObjectAuto
+	}
+	if o.DefaultLang == "" {
+		o.DefaultLang = "fr"
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	priv, pub, err := s.GenerateKey()
+	if err != nil {
+		return fmt.Errorf("create organisation %s: key: %w", o.Handle, err)
+	}
+	o.PrivateKeyPEM, o.PublicKeyPEM = priv, pub
+	err = s.Store.CreateOrg(ctx, o)
+	if errors.Is(err, newsroom.ErrConflict) {
+		var v newsroom.ValidationError
+		v.Add("handle", "handle_taken")
+		return &v
+	}
+	if err != nil {
+		return fmt.Errorf("create organisation %s: %w", o.Handle, err)
+	}
+	return nil
+}
+
+// Update validates and stores the editable fields of o. The handle and
+// keys never change: they are part of the actor's identity.
+func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.OrgByID(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		o.Handle, o.PrivateKeyPEM, o.PublicKeyPEM = cur.Handle, cur.PrivateKeyPEM, cur.PublicKeyPEM
+		return tx.UpdateOrg(ctx, o)
+	})
+}

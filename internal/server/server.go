@@ -1,0 +1,61 @@
+// Package server holds the route table and the middleware every request
+// goes through, and sends each URL to the site (HTML) or to federation
+// (ActivityStreams) by what the client accepts.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/soga/newsroom/internal/metrics"
+)
+
+// DefaultBodyLimit caps request bodies unless a route says otherwise.
+const DefaultBodyLimit = 1 << 20
+
+// Deps are what the routes need.
+type Deps struct {
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics
+	DB      Pinger
+	// ServeMetrics puts /metrics on this handler; false when metrics have
+	// their own listener.
+	ServeMetrics bool
+}
+
+// Server is the HTTP front of newsroom.
+type Server struct {
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	db      Pinger
+	router  *httprouter.Router
+}
+
+// New builds the handler with every route.
+func New(d Deps) http.Handler {
+	s := &Server{log: d.Logger, metrics: d.Metrics, db: d.DB, router: httprouter.New()}
+	s.router.RedirectTrailingSlash = true
+	s.router.HandleMethodNotAllowed = true
+	s.routes(d)
+	var h http.Handler = s.router
+	h = withSecurityHeaders(h)
+	h = withBodyLimit(DefaultBodyLimit, h)
+	h = withRecovery(s.log, h)
+	h = withRequestID(h)
+	return h
+}
+
+// handle registers h for method and pattern, instrumented under pattern.
+func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
+	s.router.Handler(method, pattern, instrument(s.log, s.metrics, pattern, h))
+}
+
+func (s *Server) routes(d Deps) {
+	s.handle(http.MethodGet, "/healthz", s.healthz)
+	s.handle(http.MethodGet, "/readyz", s.readyz)
+	if d.ServeMetrics && d.Metrics != nil {
+		s.router.Handler(http.MethodGet, "/metrics", d.Metrics.Handler())
+	}
+}

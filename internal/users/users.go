@@ -1,0 +1,204 @@
+// Package users manages editor accounts: creation, passwords, sessions
+// and the one-time link that creates the first administrator.
+package users
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+)
+
+// hashParams follow OWASP's argon2id guidance (19 MiB, 2 passes): strong
+// enough, and light enough for the small machines associations run on.
+var hashParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// SetupTokenLifetime bounds how long the first-run link works.
+const SetupTokenLifetime = 24 * time.Hour
+
+// Service holds the dependencies of account operations.
+type Service struct {
+	Store store.Store
+	Now   func() time.Time
+}
+
+// New returns a Service on s with the real clock.
+func New(s store.Store) *Service { return &Service{Store: s, Now: time.Now} }
+
+// NewUser is what it takes to create an account.
+type NewUser struct {
+	Email    string
+	Name     string
+	Password string
+	IsAdmin  bool
+	Lang     string
+	OrgIDs   []int64
+}
+
+// Create validates and stores a new account.
+func (s *Service) Create(ctx context.Context, n NewUser) (*newsroom.User, error) {
+	u := &newsroom.User{Email: newsroom.NormaliseEmail(n.Email), Name: strings.TrimSpace(n.Name), IsAdmin: n.IsAdmin, Lang: n.Lang}
+	var v newsroom.ValidationError
+	if err := newsroom.ValidateEmail(u.Email); err != nil {
+		v.Add("email", "email_invalid")
+	}
+	if err := newsroom.ValidatePassword(n.Password); err != nil {
+		v.Add("password", "password_too_short")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(n.Password)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = hash
+	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		if len(n.OrgIDs) > 0 {
+			return tx.SetUserOrgs(ctx, u.ID, n.OrgIDs)
+		}
+		return nil
+	})
+	if errors.Is(err, newsroom.ErrConflict) {
+		v.Add("email", "email_taken")
+		return nil, &v
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// SetPassword replaces a user's password and ends their other sessions.
+func (s *Service) SetPassword(ctx context.Context, userID int64, password string) error {
+	if err := newsroom.ValidatePassword(password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash = hash
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.DeleteUserSessions(ctx, userID)
+	})
+}
+
+// ErrBadCredentials is returned for an unknown email or a wrong password
+// alike, so that a login form does not reveal which accounts exist.
+var ErrBadCredentials = errors.New("wrong email or password")
+
+// dummyHash makes a login for an unknown email cost as much as a real one.
+var dummyHash, _ = HashPassword("not a real password, only a timing equaliser")
+
+// Authenticate checks an email and password.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*newsroom.User, error) {
+	u, err := s.Store.UserByEmail(ctx, newsroom.NormaliseEmail(email))
+	if errors.Is(err, newsroom.ErrNotFound) {
+		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := argon2id.ComparePasswordAndHash(password, u.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("check password of user %d: %w", u.ID, err)
+	}
+	if !ok {
+		return nil, ErrBadCredentials
+	}
+	return u, nil
+}
+
+// HashPassword returns an argon2id PHC string.
+func HashPassword(p string) (string, error) {
+	h, err := argon2id.CreateHash(p, hashParams)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return h, nil
+}
+
+// NewToken returns a random URL-safe token and the hash we store of it.
+func NewToken() (token, hash string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken is how tokens are looked up without being stored.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateSetupToken makes a one-time token for creating the first
+// administrator. It returns "" when an account exists already.
+func (s *Service) CreateSetupToken(ctx context.Context) (string, error) {
+	n, err := s.Store.CountUsers(ctx)
+	if err != nil {
+		return "", err
+	}
+	if n > 0 {
+		return "", nil
+	}
+	token, hash := NewToken()
+	if err := s.Store.CreateSetupToken(ctx, newsroom.SetupToken{TokenHash: hash, ExpiresAt: s.Now().Add(SetupTokenLifetime)}); err != nil {
+		return "", fmt.Errorf("create setup token: %w", err)
+	}
+	return token, nil
+}
+
+// CompleteSetup spends a setup token on the first administrator. The token
+// is consumed in the same transaction, so it works once.
+func (s *Service) CompleteSetup(ctx context.Context, token string, n NewUser) (*newsroom.User, error) {
+	n.IsAdmin = true
+	var v newsroom.ValidationError
+	n.Email = newsroom.NormaliseEmail(n.Email)
+	if err := newsroom.ValidateEmail(n.Email); err != nil {
+		v.Add("email", "email_invalid")
+	}
+	if err := newsroom.ValidatePassword(n.Password); err != nil {
+		v.Add("password", "password_too_short")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(n.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &newsroom.User{Email: n.Email, Name: strings.TrimSpace(n.Name), IsAdmin: true, Lang: n.Lang, PasswordHash: hash}
+	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.ConsumeSetupToken(ctx, HashToken(token), s.Now()); err != nil {
+			return err
+		}
+		return tx.CreateUser(ctx, u)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("complete setup: %w", err)
+	}
+	return u, nil
+}

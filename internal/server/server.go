@@ -9,7 +9,9 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/metrics"
+	"github.com/soga/newsroom/internal/view"
 )
 
 // DefaultBodyLimit caps request bodies unless a route says otherwise.
@@ -20,6 +22,8 @@ type Deps struct {
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics
 	DB      Pinger
+	View    *view.Engine
+	Editor  *editor.Handler
 	// ServeMetrics puts /metrics on this handler; false when metrics have
 	// their own listener.
 	ServeMetrics bool
@@ -31,11 +35,15 @@ type Server struct {
 	metrics *metrics.Metrics
 	db      Pinger
 	router  *httprouter.Router
+	// cop refuses cross-origin browser requests that change state, on top
+	// of the editor's own form tokens.
+	cop *http.CrossOriginProtection
 }
 
 // New builds the handler with every route.
 func New(d Deps) http.Handler {
-	s := &Server{log: d.Logger, metrics: d.Metrics, db: d.DB, router: httprouter.New()}
+	s := &Server{log: d.Logger, metrics: d.Metrics, db: d.DB, router: httprouter.New(),
+		cop: http.NewCrossOriginProtection()}
 	s.router.RedirectTrailingSlash = true
 	s.router.HandleMethodNotAllowed = true
 	s.routes(d)
@@ -52,10 +60,34 @@ func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
 	s.router.Handler(method, pattern, instrument(s.log, s.metrics, pattern, h))
 }
 
+// form registers a browser form route for GET and POST, with
+// cross-origin protection.
+func (s *Server) form(pattern string, h http.HandlerFunc) {
+	s.handle(http.MethodGet, pattern, h)
+	s.handle(http.MethodPost, pattern, s.cop.Handler(h).ServeHTTP)
+}
+
+// post registers a state-changing browser route.
+func (s *Server) post(pattern string, h http.HandlerFunc) {
+	s.handle(http.MethodPost, pattern, s.cop.Handler(h).ServeHTTP)
+}
+
+// routes is the whole URL space of newsroom, in one place.
 func (s *Server) routes(d Deps) {
 	s.handle(http.MethodGet, "/healthz", s.healthz)
 	s.handle(http.MethodGet, "/readyz", s.readyz)
 	if d.ServeMetrics && d.Metrics != nil {
 		s.router.Handler(http.MethodGet, "/metrics", d.Metrics.Handler())
+	}
+	if d.View != nil {
+		s.handle(http.MethodGet, "/static/:name", func(w http.ResponseWriter, r *http.Request) {
+			d.View.ServeAsset(w, r, httprouter.ParamsFromContext(r.Context()).ByName("name"))
+		})
+	}
+	if ed := d.Editor; ed != nil {
+		s.form("/setup/:token", ed.Setup)
+		s.form("/login", ed.Login)
+		s.post("/logout", ed.RequireUser(ed.Logout))
+		s.handle(http.MethodGet, "/admin/", ed.RequireUser(ed.Home))
 	}
 }

@@ -1,0 +1,64 @@
+package editor
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/users"
+)
+
+type loginForm struct {
+	Email, Next string
+}
+
+// Login shows the login form and logs people in, throttled per address
+// and per account.
+func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
+	p := h.page(r, "login.title")
+	form := loginForm{Next: safeNext(r.URL.Query().Get("next"))}
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		if !h.checkPreSessionToken(r) {
+			h.csrfFailure(w, r)
+			return
+		}
+		form = loginForm{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
+		if !h.throttle.Allow("ip:"+clientIP(r), "account:"+newsroom.NormaliseEmail(form.Email)) {
+			p.Errors = map[string]string{"form": "throttled"}
+			status = http.StatusTooManyRequests
+		} else {
+			u, err := h.users.Authenticate(r.Context(), form.Email, r.PostFormValue("password"))
+			switch {
+			case err == nil:
+				if err := h.startSession(r.Context(), w, u); err != nil {
+					h.serverError(w, r, err)
+					return
+				}
+				http.Redirect(w, r, form.Next, http.StatusSeeOther)
+				return
+			case errors.Is(err, users.ErrBadCredentials):
+				h.log.Info("failed login", "ip", clientIP(r))
+				p.Errors = map[string]string{"form": "bad_credentials"}
+				status = http.StatusUnauthorized
+			default:
+				h.serverError(w, r, err)
+				return
+			}
+		}
+	}
+	p.CSRF = h.preSessionToken(w, r)
+	p.Data = form
+	h.render(w, r, status, "login", p)
+}
+
+// Logout ends the session (POST only, behind RequireUser's form token).
+func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
+	cur := currentFrom(r.Context())
+	if err := h.store.DeleteSession(r.Context(), cur.session.TokenHash); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.setCookie(w, sessionCookie, "", -1, http.SameSiteLaxMode)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,137 @@
+package editor
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/users"
+)
+
+const (
+	sessionCookie = "newsroom_session"
+	csrfCookie    = "newsroom_csrf"
+)
+
+func (h *Handler) setCookie(w http.ResponseWriter, name, value string, maxAge int, sameSite http.SameSite) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: h.secure, SameSite: sameSite})
+}
+
+// startSession logs u in on this browser.
+func (h *Handler) startSession(ctx context.Context, w http.ResponseWriter, u *newsroom.User) error {
+	token, hash := users.NewToken()
+	csrf, _ := users.NewToken()
+	now := h.now()
+	s := newsroom.Session{TokenHash: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	if err := h.store.CreateSession(ctx, s); err != nil {
+		return err
+	}
+	h.setCookie(w, sessionCookie, token, int(SessionLifetime.Seconds()), http.SameSiteLaxMode)
+	return nil
+}
+
+// loadSession returns the request's session and user, or ErrNotFound.
+func (h *Handler) loadSession(r *http.Request) (*current, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 128 {
+		return nil, newsroom.ErrNotFound
+	}
+	s, err := h.store.SessionByTokenHash(r.Context(), users.HashToken(c.Value), h.now())
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.store.UserByID(r.Context(), s.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &current{user: u, session: s}, nil
+}
+
+// RequireUser wraps an admin route: logged-out requests go to the login
+// page, and state-changing requests must carry the session's form token.
+func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		cur, err := h.loadSession(r)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "not logged in", http.StatusUnauthorized)
+			return
+		}
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if !tokenEqual(r.PostFormValue("csrf_token"), cur.session.CSRFToken) {
+				h.csrfFailure(w, r)
+				return
+			}
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), userKey, cur)))
+	}
+}
+
+// RequireAdmin is RequireUser for administrators only.
+func (h *Handler) RequireAdmin(next http.HandlerFunc) http.HandlerFunc {
+	return h.RequireUser(func(w http.ResponseWriter, r *http.Request) {
+		if !currentFrom(r.Context()).user.IsAdmin {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		next(w, r)
+	})
+}
+
+// preSessionToken gives forms shown before login (setup, login) a
+// double-submit token: a cookie and a hidden field that must match.
+func (h *Handler) preSessionToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 && len(c.Value) <= 64 {
+		return c.Value
+	}
+	token, _ := users.NewToken()
+	h.setCookie(w, csrfCookie, token, 0, http.SameSiteStrictMode)
+	return token
+}
+
+func (h *Handler) checkPreSessionToken(r *http.Request) bool {
+	c, err := r.Cookie(csrfCookie)
+	return err == nil && tokenEqual(r.PostFormValue("csrf_token"), c.Value)
+}
+
+func tokenEqual(a, b string) bool {
+	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+func (h *Handler) csrfFailure(w http.ResponseWriter, r *http.Request) {
+	h.log.Info("form token mismatch", "path", r.URL.Path)
+	p := h.page(r, "")
+	p.Data = map[string]string{"Title": "error.csrf", "Text": "error.csrf", "Link": r.URL.Path, "LinkText": "login.link"}
+	h.render(w, r, http.StatusForbidden, "message", p)
+}
+
+// clientIP is the peer address; a proxy in front must be trusted
+// explicitly before X-Forwarded-For means anything, which we do not yet.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// safeNext keeps post-login redirects on our own site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/admin/"
+	}
+	return next
+}

@@ -1,0 +1,155 @@
+// Package federation speaks ActivityPub for newsroom: it maps domain types
+// to ActivityStreams documents with go-fed, serves actors, collections and
+// the discovery documents (WebFinger, host-meta, NodeInfo), and, in other
+// files and packages, verifies inbox requests and delivers activities.
+//
+// It never imports the store or the server: it declares the few methods it
+// needs as small interfaces, which the store satisfies and the composition
+// root hands over.
+package federation
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/urls"
+)
+
+// OrgSource finds our organisations (the store's Orgs).
+type OrgSource interface {
+	// OrgByHandle matches the handle case-insensitively and returns
+	// newsroom.ErrNotFound for an unknown one.
+	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
+}
+
+// MediaSource describes uploaded images (the store's MediaStore), needed to
+// name an icon's file and media type.
+type MediaSource interface {
+	MediaByID(ctx context.Context, id string) (*newsroom.Media, error)
+}
+
+// CollectionSource reads what an organisation's collections list (the
+// store's Followers and Activities).
+type CollectionSource interface {
+	CountFollowers(ctx context.Context, orgID int64) (int, error)
+	// ListFollowers pages oldest first.
+	ListFollowers(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Follower, error)
+	CountActivities(ctx context.Context, orgID int64, typ string) (int, error)
+	// ListActivities pages newest first.
+	ListActivities(ctx context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error)
+}
+
+// Stats gives the usage figures NodeInfo publishes.
+type Stats interface {
+	// NodeStats returns the number of local actors (organisations) and of
+	// published posts.
+	NodeStats(ctx context.Context) (users, localPosts int, err error)
+}
+
+// StatsFunc adapts a function to Stats, as the store has no single method
+// for it.
+type StatsFunc func(ctx context.Context) (users, localPosts int, err error)
+
+// NodeStats calls f.
+func (f StatsFunc) NodeStats(ctx context.Context) (int, int, error) { return f(ctx) }
+
+// Deps is what a Handler needs. URLs, Orgs, Collections, Stats and
+// InstanceKeyPEM are required; without Media, actors have no icon or
+// banner.
+type Deps struct {
+	URLs        urls.Builder
+	Orgs        OrgSource
+	Media       MediaSource
+	Collections CollectionSource
+	Stats       Stats
+	Logger      *slog.Logger
+
+	// InstanceKeyPEM is the public key of the instance actor, which signs
+	// our fetches from servers that refuse unsigned GETs.
+	InstanceKeyPEM string
+
+	// Version, NodeName, Repository and Homepage describe the software
+	// and the site in NodeInfo. NodeName defaults to the host.
+	Version    string
+	NodeName   string
+	Repository string
+	Homepage   string
+}
+
+// Handler serves the ActivityStreams documents of our actors and their
+// collections, and the discovery documents that lead to them. The server
+// routes requests to its methods; methods taking a handle expect it from
+// the route.
+type Handler struct {
+	urls        urls.Builder
+	hostname    string // host of the base URL without its port
+	orgs        OrgSource
+	media       MediaSource
+	collections CollectionSource
+	stats       Stats
+	log         *slog.Logger
+	instanceKey string
+	version     string
+	nodeName    string
+	repository  string
+	homepage    string
+	policy      *bluemonday.Policy
+}
+
+// NewHandler returns a Handler using d.
+func NewHandler(d Deps) *Handler {
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	name := d.NodeName
+	if name == "" {
+		name = d.URLs.Host()
+	}
+	return &Handler{
+		urls:        d.URLs,
+		hostname:    hostnameOf(d.URLs),
+		orgs:        d.Orgs,
+		media:       d.Media,
+		collections: d.Collections,
+		stats:       d.Stats,
+		log:         log,
+		instanceKey: d.InstanceKeyPEM,
+		version:     d.Version,
+		nodeName:    name,
+		repository:  d.Repository,
+		homepage:    d.Homepage,
+		policy:      ProfilePolicy(),
+	}
+}
+
+// fail answers a request that could not be served. Domain errors become
+// their status; anything else is logged and hidden behind a 500, because
+// internal text must not reach a response.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, newsroom.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not found")
+	case errors.Is(err, newsroom.ErrGone):
+		writeError(w, http.StatusGone, "gone")
+	default:
+		h.log.ErrorContext(r.Context(), "federation request failed",
+			slog.String("path", r.URL.Path), slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal server error")
+	}
+}
+
+// hostnameOf returns the host of b's base URL without a port.
+func hostnameOf(b urls.Builder) string {
+	u, err := url.Parse(b.Base())
+	if err != nil {
+		return b.Host()
+	}
+	return u.Hostname()
+}

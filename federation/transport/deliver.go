@@ -1,0 +1,128 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxRetryAfter bounds a server's Retry-After so that a hostile or broken
+// value cannot park a delivery for ever.
+const maxRetryAfter = 7 * 24 * time.Hour
+
+// Outcome is what a delivery attempt means for the queue.
+type Outcome int
+
+const (
+	// Delivered: the inbox accepted the activity (2xx).
+	Delivered Outcome = iota
+	// Retry: try again later (network error, 5xx, 401, 408, 429, or an
+	// unexpected 1xx/3xx), honouring RetryAfter when set.
+	Retry
+	// Gone: the inbox answered 410; the actor is gone, stop for good.
+	Gone
+	// Failed: a final refusal (another 4xx, a refused address, a request
+	// that cannot be built); retrying cannot help.
+	Failed
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Delivered:
+		return "delivered"
+	case Retry:
+		return "retry"
+	case Gone:
+		return "gone"
+	case Failed:
+		return "failed"
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
+}
+
+// DeliveryResult describes one delivery attempt.
+type DeliveryResult struct {
+	Outcome Outcome
+	// StatusCode is the inbox's answer, 0 when none came.
+	StatusCode int
+	// RetryAfter is the delay the inbox asked for, 0 when it asked none.
+	RetryAfter time.Duration
+}
+
+// Deliver POSTs an activity to an inbox, signed with key under keyID, and
+// classifies the answer as Mastodon does: a 4xx other than 401, 408 and
+// 429 is final, 410 means gone, the rest is retried. The result is never
+// nil; the error is nil exactly when the outcome is Delivered and
+// otherwise says what happened, for the delivery log.
+func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (*DeliveryResult, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
+	if err != nil {
+		return &DeliveryResult{Outcome: Failed}, fmt.Errorf("deliver to %s: %w", inbox, err)
+	}
+	req.Header.Set("Content-Type", ContentTypeActivity)
+	req.Header.Set("Accept", AcceptActivity)
+	sign := func(r *http.Request) error { return SignRequest(r, body, keyID, key, c.now()) }
+	resp, err := c.do(req, sign)
+	if err != nil {
+		res := &DeliveryResult{Outcome: Retry}
+		if errors.Is(err, ErrForbiddenAddress) || errors.Is(err, errNotSent) {
+			res.Outcome = Failed
+		}
+		return res, fmt.Errorf("deliver to %s: %w", inbox, err)
+	}
+	discard(resp)
+	res := &DeliveryResult{StatusCode: resp.StatusCode, Outcome: classify(resp.StatusCode)}
+	if res.Outcome == Retry {
+		res.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	}
+	if res.Outcome == Delivered {
+		return res, nil
+	}
+	return res, fmt.Errorf("deliver to %s: status %d (%s)", inbox, resp.StatusCode, res.Outcome)
+}
+
+func classify(code int) Outcome {
+	switch {
+	case code >= 200 && code < 300:
+		return Delivered
+	case code == http.StatusGone:
+		return Gone
+	case code == http.StatusUnauthorized, code == http.StatusRequestTimeout, code == http.StatusTooManyRequests:
+		return Retry
+	case code >= 400 && code < 500:
+		return Failed
+	}
+	return Retry
+}
+
+// ParseRetryAfter reads a Retry-After header, in seconds or as an HTTP
+// date, as a delay from now. It returns 0 when absent, malformed or in the
+// past, and never more than a week.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	if d < 0 {
+		return 0
+	}
+	return min(d, maxRetryAfter)
+}

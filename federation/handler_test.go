@@ -145,6 +145,10 @@ func newTestServer(t *testing.T, store *fakeStore) *testServer {
 		}
 	}
 	mux.HandleFunc("GET /orgs/{handle}", actorOr(h.ServeActor))
+	mux.HandleFunc("GET /orgs/{handle}/followers", actorOr(h.ServeFollowers))
+	mux.HandleFunc("GET /orgs/{handle}/following", actorOr(h.ServeFollowing))
+	mux.HandleFunc("GET /orgs/{handle}/outbox", actorOr(h.ServeOutbox))
+	mux.HandleFunc("GET /orgs/{handle}/featured", actorOr(h.ServeFeatured))
 	mux.HandleFunc("GET /actor", h.ServeInstanceActor)
 	srv.Config.Handler = mux
 	srv.Start()

@@ -1,0 +1,160 @@
+// Package audience applies what the fediverse does to our organisations:
+// follows and unfollows, likes and boosts, replies, deletions and updates
+// of remote actors. The federation layer verifies and parses; this package
+// decides and stores.
+//
+// Each incoming activity is recorded and its side effects written in one
+// transaction, so a replay of the same activity id changes nothing and a
+// crash after the 202 loses nothing. Work that must reach another server
+// (the Accept of a Follow) is enqueued as a River job in that same
+// transaction.
+package audience
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+)
+
+// Service holds the store and the clock.
+type Service struct {
+	Store store.Store
+	Now   func() time.Time
+}
+
+// New returns a Service with the real clock.
+func New(s store.Store) *Service { return &Service{Store: s, Now: time.Now} }
+
+// ErrDuplicate reports an activity id seen before: nothing was changed.
+var ErrDuplicate = errors.New("activity already processed")
+
+// record stores rec once, then runs fn in the same transaction.
+func (s *Service) record(ctx context.Context, rec newsroom.InboxActivity, fn func(tx store.Tx) error) error {
+	if rec.ReceivedAt.IsZero() {
+		rec.ReceivedAt = s.Now().UTC()
+	}
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		fresh, err := tx.RecordInboxActivity(ctx, rec)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return ErrDuplicate
+		}
+		if fn == nil {
+			return nil
+		}
+		return fn(tx)
+	})
+}
+
+// Follow stores the follower and queues the signed Accept to its inbox.
+// A repeated Follow with a new id refreshes the follower and gets a new
+// Accept, as Mastodon expects.
+func (s *Service) Follow(ctx context.Context, rec newsroom.InboxActivity, f newsroom.Follower, accept *newsroom.Activity) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		if f.CreatedAt.IsZero() {
+			f.CreatedAt = s.Now().UTC()
+		}
+		if err := tx.AddFollower(ctx, f); err != nil {
+			return fmt.Errorf("add follower: %w", err)
+		}
+		if err := tx.CreateActivity(ctx, accept); err != nil {
+			return fmt.Errorf("store accept: %w", err)
+		}
+		return tx.Enqueue(ctx, jobs.DeliverArgs{ActivityID: accept.ID, Inbox: f.Inbox, Recipient: f.ActorID},
+			&river.InsertOpts{Queue: jobs.QueueDeliver})
+	})
+}
+
+// Unfollow removes actorID from orgID's followers.
+func (s *Service) Unfollow(ctx context.Context, rec newsroom.InboxActivity, orgID int64, actorID string) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		return tx.RemoveFollower(ctx, orgID, actorID)
+	})
+}
+
+// React counts a like or boost once per activity id.
+func (s *Service) React(ctx context.Context, rec newsroom.InboxActivity, i newsroom.Interaction) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		if i.CreatedAt.IsZero() {
+			i.CreatedAt = s.Now().UTC()
+		}
+		_, err := tx.AddInteraction(ctx, i)
+		return err
+	})
+}
+
+// Unreact undoes a like or boost: by the original activity's id when we
+// know it, else by what actorID did to postID.
+func (s *Service) Unreact(ctx context.Context, rec newsroom.InboxActivity, originalID string, kind newsroom.InteractionKind, postID, actorID string) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		if originalID != "" {
+			if err := tx.RemoveInteraction(ctx, originalID, actorID); err != nil && !errors.Is(err, newsroom.ErrNotFound) {
+				return err
+			}
+		}
+		if postID != "" && kind != "" {
+			if err := tx.RemoveInteractionByObject(ctx, kind, postID, actorID); err != nil && !errors.Is(err, newsroom.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Reply stores a remote reply to one of our posts, pending moderation.
+func (s *Service) Reply(ctx context.Context, rec newsroom.InboxActivity, r newsroom.Reply) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		r.Status = newsroom.ReplyPending
+		if r.CreatedAt.IsZero() {
+			r.CreatedAt = s.Now().UTC()
+		}
+		_, err := tx.AddReply(ctx, r)
+		return err
+	})
+}
+
+// DeleteObject removes a reply, only when actorID wrote it.
+func (s *Service) DeleteObject(ctx context.Context, rec newsroom.InboxActivity, objectID, actorID string) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		err := tx.DeleteReply(ctx, objectID, actorID)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			return nil // not ours to know, or not theirs to delete
+		}
+		return err
+	})
+}
+
+// DeleteActor forgets an actor that deleted itself, with everything it did.
+func (s *Service) DeleteActor(ctx context.Context, rec newsroom.InboxActivity, actorID string) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		err := tx.DeleteRemoteActor(ctx, actorID)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+}
+
+// UpdateActor refreshes the cached actor and its followers' inboxes. The
+// caller has checked that the actor updates itself and that a changed key
+// stays on the actor's host.
+func (s *Service) UpdateActor(ctx context.Context, rec newsroom.InboxActivity, a *newsroom.RemoteActor) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		return tx.UpsertRemoteActor(ctx, a)
+	})
+}
+
+// Ignore records an activity we accept but do nothing with, so that its
+// replays are cheap too.
+func (s *Service) Ignore(ctx context.Context, rec newsroom.InboxActivity) error {
+	return s.record(ctx, rec, nil)
+}

@@ -150,6 +150,12 @@ func newTestServer(t *testing.T, store *fakeStore) *testServer {
 	mux.HandleFunc("GET /orgs/{handle}/outbox", actorOr(h.ServeOutbox))
 	mux.HandleFunc("GET /orgs/{handle}/featured", actorOr(h.ServeFeatured))
 	mux.HandleFunc("GET /actor", h.ServeInstanceActor)
+	mux.HandleFunc("GET /.well-known/webfinger", h.ServeWebFinger)
+	mux.HandleFunc("GET /.well-known/host-meta", h.ServeHostMeta)
+	mux.HandleFunc("GET /.well-known/host-meta.json", h.ServeHostMetaJSON)
+	mux.HandleFunc("GET /.well-known/nodeinfo", h.ServeNodeInfoIndex)
+	mux.HandleFunc("GET /nodeinfo/2.1", h.ServeNodeInfo21)
+	mux.HandleFunc("GET /nodeinfo/2.0", h.ServeNodeInfo20)
 	srv.Config.Handler = mux
 	srv.Start()
 	t.Cleanup(srv.Close)

@@ -155,7 +155,7 @@ func (h *Handler) OrgActor(ctx context.Context, org *newsroom.Organisation) (map
 		return nil, fmt.Errorf("actor %s: %w", org.Handle, p.err)
 	}
 
-	m, err := serialize(a)
+	m, err := Serialize(a)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +278,7 @@ func (h *Handler) InstanceActor() (map[string]any, error) {
 	if p.err != nil {
 		return nil, fmt.Errorf("instance actor: %w", p.err)
 	}
-	m, err := serialize(a)
+	m, err := Serialize(a)
 	if err != nil {
 		return nil, err
 	}

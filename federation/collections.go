@@ -113,7 +113,7 @@ func (h *Handler) ServeFeatured(w http.ResponseWriter, r *http.Request, handle s
 	c := streams.NewActivityStreamsOrderedCollection()
 	c.SetJSONLDId(idProperty(id))
 	c.SetActivityStreamsTotalItems(totalItems(0))
-	m, err := serialize(c)
+	m, err := Serialize(c)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -194,7 +194,7 @@ func (c pagedCollection) summary(total int) (map[string]any, error) {
 	if p.err != nil {
 		return nil, fmt.Errorf("collection %s: %w", c.id, p.err)
 	}
-	return serialize(oc)
+	return Serialize(oc)
 }
 
 // page is page n of the collection holding items. Items are placed after
@@ -221,7 +221,7 @@ func (c pagedCollection) page(n, total int, items []any) (map[string]any, error)
 	if p.err != nil {
 		return nil, fmt.Errorf("collection page %s: %w", c.id, p.err)
 	}
-	m, err := serialize(pg)
+	m, err := Serialize(pg)
 	if err != nil {
 		return nil, err
 	}

@@ -44,9 +44,9 @@ func Context() []any {
 	}
 }
 
-// serialize turns a go-fed value into the JSON map we send, with our
+// Serialize turns a go-fed value into the JSON map we send, with our
 // @context in place of go-fed's.
-func serialize(t vocab.Type) (map[string]any, error) {
+func Serialize(t vocab.Type) (map[string]any, error) {
 	m, err := streams.Serialize(t)
 	if err != nil {
 		return nil, fmt.Errorf("serialize %s: %w", t.GetTypeName(), err)

@@ -1,0 +1,256 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// replyPolicy cleans the HTML of remote replies: text formatting and
+// http(s) links only, never style, scripts, images or forms.
+var replyPolicy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "span", "strong", "em", "b", "i", "blockquote", "code", "pre", "ul", "ol", "li")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	return p
+}()
+
+// apply dispatches a verified activity to the audience service.
+func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.RemoteActor, org *newsroom.Organisation, body []byte) error {
+	rec := h.record(a, org, body)
+	switch a.Type {
+	case "Follow":
+		return h.follow(ctx, rec, a, signer)
+	case "Undo":
+		return h.undo(ctx, rec, a)
+	case "Like", "Announce":
+		return h.react(ctx, rec, a)
+	case "Create":
+		return h.create(ctx, rec, a)
+	case "Delete":
+		if a.ObjectID == a.Actor {
+			h.keys.Forget(signer.KeyID)
+			return h.audience.DeleteActor(ctx, rec, a.Actor)
+		}
+		if a.ObjectID == "" {
+			return fail(http.StatusBadRequest, "Delete without object")
+		}
+		return h.audience.DeleteObject(ctx, rec, a.ObjectID, a.Actor)
+	case "Update":
+		return h.update(ctx, rec, a, signer)
+	case "Block":
+		if o := h.ourOrg(ctx, a.ObjectID); o != nil {
+			return h.audience.Unfollow(ctx, rec, o.ID, a.Actor)
+		}
+	}
+	return h.audience.Ignore(ctx, rec)
+}
+
+// ourOrg returns the organisation whose actor id is u, or nil.
+func (h *Handler) ourOrg(ctx context.Context, u string) *newsroom.Organisation {
+	handle := h.urls.HandleFromOrgURL(u)
+	if handle == "" {
+		return nil
+	}
+	o, err := h.store.OrgByHandle(ctx, handle)
+	if err != nil {
+		return nil
+	}
+	return o
+}
+
+// ourPost returns the published post whose id is u, or nil.
+func (h *Handler) ourPost(ctx context.Context, u string) *newsroom.Post {
+	handle, id, ok := h.urls.PostFromURL(u)
+	if !ok {
+		return nil
+	}
+	p, err := h.store.PostByID(ctx, id)
+	if err != nil || p.Status != newsroom.StatusPublished {
+		return nil
+	}
+	if o := h.ourOrg(ctx, h.urls.Org(handle)); o == nil || o.ID != p.OrgID {
+		return nil
+	}
+	return p
+}
+
+func (h *Handler) follow(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {
+	org := h.ourOrg(ctx, a.ObjectID)
+	if org == nil {
+		return h.audience.Ignore(ctx, rec)
+	}
+	acceptID := h.newID()
+	body, err := buildAccept(h.urls.Org(org.Handle), h.urls.Activity(acceptID), a.Value)
+	if err != nil {
+		return err
+	}
+	f := newsroom.Follower{OrgID: org.ID, ActorID: signer.ID, Host: signer.Host, Inbox: signer.Inbox,
+		SharedInbox: signer.SharedInbox, FollowID: a.ID}
+	accept := &newsroom.Activity{ID: acceptID, OrgID: org.ID, Type: "Accept", JSON: body, CreatedAt: h.now().UTC()}
+	return h.audience.Follow(ctx, rec, f, accept)
+}
+
+// buildAccept answers a Follow with the Follow embedded, id included:
+// Mastodon matches it by id, others read the embedded actor and object.
+func buildAccept(actor, id string, follow vocab.Type) ([]byte, error) {
+	acc := streams.NewActivityStreamsAccept()
+	idp := streams.NewJSONLDIdProperty()
+	idp.Set(mustURL(id))
+	acc.SetJSONLDId(idp)
+	ap := streams.NewActivityStreamsActorProperty()
+	ap.AppendIRI(mustURL(actor))
+	acc.SetActivityStreamsActor(ap)
+	op := streams.NewActivityStreamsObjectProperty()
+	if err := op.AppendType(follow); err != nil {
+		return nil, fmt.Errorf("accept: %w", err)
+	}
+	acc.SetActivityStreamsObject(op)
+	m, err := federation.Serialize(acc)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+func (h *Handler) undo(ctx context.Context, rec newsroom.InboxActivity, a *Activity) error {
+	inner := a.Object
+	innerType, innerActor, innerObject := "", "", ""
+	if inner != nil {
+		innerType = inner.GetTypeName()
+		if act, ok := inner.(actorer); ok {
+			innerActor = firstID(act.GetActivityStreamsActor())
+		}
+		if obj, ok := inner.(objecter); ok && obj.GetActivityStreamsObject() != nil && obj.GetActivityStreamsObject().Len() > 0 {
+			innerObject = iterID(obj.GetActivityStreamsObject().At(0))
+		}
+	} else if a.ObjectID != "" {
+		// Undo by bare id: what was undone is what we recorded.
+		prev, err := h.store.InboxActivityByID(ctx, a.ObjectID)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			return h.audience.Ignore(ctx, rec)
+		}
+		if err != nil {
+			return err
+		}
+		innerType, innerActor = prev.Type, prev.ActorID
+		if pa, err := parseActivity(ctx, prev.Raw); err == nil {
+			innerObject = pa.ObjectID
+		}
+	}
+	if innerActor != a.Actor {
+		// Only the one who followed or liked may undo it.
+		return fail(http.StatusForbidden, "cannot undo another actor's activity")
+	}
+	switch innerType {
+	case "Follow":
+		if org := h.ourOrg(ctx, innerObject); org != nil {
+			return h.audience.Unfollow(ctx, rec, org.ID, a.Actor)
+		}
+	case "Like", "Announce":
+		postID := ""
+		if p := h.ourPost(ctx, innerObject); p != nil {
+			postID = p.ID
+		}
+		return h.audience.Unreact(ctx, rec, a.ObjectID, kindOf(innerType), postID, a.Actor)
+	}
+	return h.audience.Ignore(ctx, rec)
+}
+
+func kindOf(typ string) newsroom.InteractionKind {
+	if typ == "Announce" {
+		return newsroom.InteractionAnnounce
+	}
+	return newsroom.InteractionLike
+}
+
+func (h *Handler) react(ctx context.Context, rec newsroom.InboxActivity, a *Activity) error {
+	p := h.ourPost(ctx, a.ObjectID)
+	if p == nil {
+		return h.audience.Ignore(ctx, rec)
+	}
+	return h.audience.React(ctx, rec, newsroom.Interaction{ActivityID: a.ID, Kind: kindOf(a.Type), PostID: p.ID,
+		ActorID: a.Actor, CreatedAt: h.now().UTC()})
+}
+
+// noter is what we read of a reply.
+type noter interface {
+	vocab.Type
+	GetActivityStreamsInReplyTo() vocab.ActivityStreamsInReplyToProperty
+	GetActivityStreamsContent() vocab.ActivityStreamsContentProperty
+	GetActivityStreamsPublished() vocab.ActivityStreamsPublishedProperty
+	GetActivityStreamsUrl() vocab.ActivityStreamsUrlProperty
+}
+
+func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Activity) error {
+	note, ok := a.Object.(noter)
+	if !ok || note.GetTypeName() != "Note" {
+		return h.audience.Ignore(ctx, rec)
+	}
+	// An embedded object is trusted only when its author sent it and it
+	// lives on the author's host; anything else could be forged.
+	if attributedTo(note) != a.Actor || !transport.SameHost(a.ObjectID, a.Actor) {
+		return fail(http.StatusForbidden, "object not attributed to the sender")
+	}
+	irt := note.GetActivityStreamsInReplyTo()
+	if irt == nil || irt.Len() == 0 {
+		return h.audience.Ignore(ctx, rec)
+	}
+	post := h.ourPost(ctx, iterID(irt.At(0)))
+	if post == nil {
+		return h.audience.Ignore(ctx, rec)
+	}
+	r := newsroom.Reply{ObjectID: a.ObjectID, ActivityID: a.ID, PostID: post.ID, ActorID: a.Actor, URL: a.ObjectID}
+	if c := note.GetActivityStreamsContent(); c != nil && c.Len() > 0 {
+		if c.At(0).IsXMLSchemaString() {
+			r.ContentHTML = replyPolicy.Sanitize(c.At(0).GetXMLSchemaString())
+		} else if c.At(0).IsRDFLangString() {
+			for _, v := range c.At(0).GetRDFLangString() {
+				r.ContentHTML = replyPolicy.Sanitize(v)
+				break
+			}
+		}
+	}
+	if p := note.GetActivityStreamsPublished(); p != nil && p.IsXMLSchemaDateTime() {
+		r.Published = p.Get().UTC()
+	} else {
+		r.Published = h.now().UTC()
+	}
+	if u := note.GetActivityStreamsUrl(); u != nil && u.Len() > 0 && u.At(0).IsIRI() {
+		if s := u.At(0).GetIRI().String(); isHTTPURL(s) && transport.SameHost(s, a.Actor) {
+			r.URL = s
+		}
+	}
+	return h.audience.Reply(ctx, rec, r)
+}
+
+func (h *Handler) update(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {
+	if a.Object == nil || !actorTypes[a.Object.GetTypeName()] {
+		return h.audience.Ignore(ctx, rec)
+	}
+	if a.ObjectID != a.Actor {
+		return fail(http.StatusForbidden, "an actor may only update itself")
+	}
+	raw, _ := a.Raw["object"].(map[string]any)
+	upd, err := actorFromType(a.Object, raw)
+	if err != nil {
+		return fail(http.StatusBadRequest, "invalid actor: "+err.Error())
+	}
+	upd.FetchedAt = h.now().UTC()
+	h.keys.Forget(signer.KeyID)
+	return h.audience.UpdateActor(ctx, rec, upd)
+}

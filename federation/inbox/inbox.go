@@ -1,0 +1,234 @@
+// Package inbox receives activities from other servers: it bounds and
+// parses the request, verifies its HTTP signature with our stricter rules,
+// checks that the signer is the activity's actor, and hands the activity to
+// the audience service, which applies it in one transaction.
+//
+// We do not use go-fed's pub.FederatingProtocol here: its Database
+// interface locks and writes one IRI at a time outside any transaction,
+// and its side effects run before anything is durable. Recording the
+// activity and its effects (and the Accept's delivery job) in one
+// transaction is what makes a crash after 202 lose nothing and a replay
+// change nothing.
+package inbox
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/audience"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/urls"
+)
+
+// MaxBody is the largest activity we read.
+const MaxBody = 1 << 20
+
+// Store is what the inbox reads directly.
+type Store interface {
+	ActorStore
+	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
+	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
+	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
+	IsDomainBlocked(ctx context.Context, host string) (bool, error)
+	RecordDomainSuccess(ctx context.Context, host string) error
+}
+
+// Audience applies accepted activities; *audience.Service implements it.
+type Audience interface {
+	Follow(ctx context.Context, rec newsroom.InboxActivity, f newsroom.Follower, accept *newsroom.Activity) error
+	Unfollow(ctx context.Context, rec newsroom.InboxActivity, orgID int64, actorID string) error
+	React(ctx context.Context, rec newsroom.InboxActivity, i newsroom.Interaction) error
+	Unreact(ctx context.Context, rec newsroom.InboxActivity, originalID string, kind newsroom.InteractionKind, postID, actorID string) error
+	Reply(ctx context.Context, rec newsroom.InboxActivity, r newsroom.Reply) error
+	DeleteObject(ctx context.Context, rec newsroom.InboxActivity, objectID, actorID string) error
+	DeleteActor(ctx context.Context, rec newsroom.InboxActivity, actorID string) error
+	UpdateActor(ctx context.Context, rec newsroom.InboxActivity, a *newsroom.RemoteActor) error
+	Ignore(ctx context.Context, rec newsroom.InboxActivity) error
+}
+
+// Handler serves the organisations' inboxes and the shared inbox.
+type Handler struct {
+	store    Store
+	audience Audience
+	keys     *Keys
+	urls     urls.Builder
+	log      *slog.Logger
+	now      func() time.Time
+	newID    func() string
+}
+
+// Deps are what the inbox needs.
+type Deps struct {
+	Store    Store
+	Audience Audience
+	Keys     *Keys
+	URLs     urls.Builder
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// NewID returns a fresh, never reused id for our activities (a ULID).
+	NewID func() string
+}
+
+// New returns the inbox handler.
+func New(d Deps) *Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Handler{store: d.Store, audience: d.Audience, keys: d.Keys, urls: d.URLs, log: d.Logger, now: d.Now, newID: d.NewID}
+}
+
+// status is an HTTP answer with a short reason, safe to send.
+type status struct {
+	code   int
+	reason string
+}
+
+func (s *status) Error() string { return s.reason }
+
+func fail(code int, reason string) error { return &status{code: code, reason: reason} }
+
+// ServeHTTP handles POST /orgs/{handle}/inbox (handle set) and POST /inbox.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, handle string) {
+	err := h.receive(r, handle)
+	var st *status
+	switch {
+	case err == nil:
+		w.WriteHeader(http.StatusAccepted)
+	case errors.As(err, &st):
+		if st.code >= 500 {
+			h.log.Error("inbox", "err", err)
+		} else {
+			h.log.Info("inbox refused", "status", st.code, "reason", st.reason, "remote", r.RemoteAddr)
+		}
+		http.Error(w, st.reason, st.code)
+	default:
+		h.log.Error("inbox", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+func (h *Handler) receive(r *http.Request, handle string) error {
+	if r.ContentLength > MaxBody {
+		return fail(http.StatusRequestEntityTooLarge, "body too large")
+	}
+	if !isActivityType(r.Header.Get("Content-Type")) {
+		return fail(http.StatusUnsupportedMediaType, "content type must be application/activity+json")
+	}
+	ctx := r.Context()
+	var org *newsroom.Organisation
+	if handle != "" {
+		o, err := h.store.OrgByHandle(ctx, handle)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			return fail(http.StatusNotFound, "no such actor")
+		}
+		if err != nil {
+			return err
+		}
+		org = o
+	}
+	body, err := transport.ReadLimited(r.Body, MaxBody)
+	if errors.Is(err, transport.ErrTooLarge) {
+		return fail(http.StatusRequestEntityTooLarge, "body too large")
+	}
+	if err != nil {
+		return fail(http.StatusBadRequest, "cannot read body")
+	}
+	act, perr := parseActivity(ctx, body)
+	if perr != nil && !errors.Is(perr, errUnsupported) {
+		return fail(http.StatusBadRequest, perr.Error())
+	}
+
+	params, err := transport.ParseSignatureHeader(r.Header.Get("Signature"))
+	if err != nil {
+		return fail(http.StatusUnauthorized, "missing or malformed signature")
+	}
+	for _, u := range []string{params.KeyID, act.Actor} {
+		if blocked, err := h.blocked(ctx, u); err != nil {
+			return err
+		} else if blocked {
+			return fail(http.StatusForbidden, "domain blocked")
+		}
+	}
+	// A stranger's Delete is almost always an account deletion broadcast
+	// to every server it ever talked to: fetching its key to verify it
+	// would cost us one request per Delete for nothing.
+	if act.Type == "Delete" {
+		known, err := h.keys.Known(ctx, params.KeyID)
+		if err != nil {
+			return err
+		}
+		if known == nil {
+			return nil
+		}
+	}
+
+	var signer *newsroom.RemoteActor
+	lookup := func(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, error) {
+		key, a, err := h.keys.Lookup(ctx, keyID, refresh)
+		signer = a
+		return key, err
+	}
+	if _, err := transport.VerifyRequest(r, body, h.now(), lookup); err != nil {
+		var ve *transport.VerifyError
+		if errors.As(err, &ve) {
+			return fail(http.StatusUnauthorized, "signature: "+ve.Reason)
+		}
+		return fail(http.StatusUnauthorized, "signature: key unavailable")
+	}
+	if signer == nil || signer.ID != act.Actor {
+		return fail(http.StatusUnauthorized, "signer is not the activity's actor")
+	}
+	if !transport.SameHost(act.ID, act.Actor) {
+		return fail(http.StatusBadRequest, "activity id is not on the actor's host")
+	}
+	// A server that writes to us is alive again, whatever its past failures.
+	if err := h.store.RecordDomainSuccess(ctx, signer.Host); err != nil {
+		h.log.Warn("record domain success", "host", signer.Host, "err", err)
+	}
+	if errors.Is(perr, errUnsupported) {
+		return h.audience.Ignore(ctx, h.record(act, org, body))
+	}
+	err = h.apply(ctx, act, signer, org, body)
+	if errors.Is(err, audience.ErrDuplicate) {
+		return nil
+	}
+	return err
+}
+
+func (h *Handler) blocked(ctx context.Context, rawURL string) (bool, error) {
+	host, err := hostOf(rawURL)
+	if err != nil {
+		return false, fail(http.StatusBadRequest, "invalid actor or key URL")
+	}
+	return h.store.IsDomainBlocked(ctx, host)
+}
+
+func (h *Handler) record(a *Activity, org *newsroom.Organisation, body []byte) newsroom.InboxActivity {
+	rec := newsroom.InboxActivity{ID: a.ID, ActorID: a.Actor, Type: a.Type, Raw: body, ReceivedAt: h.now().UTC()}
+	if org != nil {
+		rec.OrgID = org.ID
+	}
+	return rec
+}
+
+func isActivityType(ct string) bool {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	switch mt {
+	case "application/activity+json":
+		return true
+	case "application/ld+json":
+		// Some servers omit the profile on POST; the body is checked anyway.
+		p := params["profile"]
+		return p == "" || p == "https://www.w3.org/ns/activitystreams"
+	}
+	return false
+}

@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/migrations"
+)
+
+const createMigrationsTable = `
+	CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at INTEGER NOT NULL
+	) STRICT`
+
+// Migrate applies our pending migrations, each in its own transaction, then
+// River's. A database with a version newer than ours is refused.
+func (s *Store) Migrate(ctx context.Context) error {
+	files, err := store.LoadMigrations(migrations.SQLite)
+	if err != nil {
+		return err
+	}
+	if _, err := s.write.ExecContext(ctx, createMigrationsTable); err != nil {
+		return fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	applied, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if err := store.CheckNotNewer(applied, files); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := s.applyMigration(ctx, f); err != nil {
+			return err
+		}
+	}
+	return s.migrateRiver(ctx)
+}
+
+// applyMigration runs f unless it is recorded already. The transaction is
+// IMMEDIATE, so a second process migrating the same file waits here and
+// then finds f applied.
+func (s *Store) applyMigration(ctx context.Context, f store.MigrationFile) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migration %s: %w", f.Name, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var done bool
+	if err := tx.QueryRowContext(ctx,
+		`SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, f.Version).Scan(&done); err != nil {
+		return fmt.Errorf("store: migration %s: %w", f.Name, err)
+	}
+	if done {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, f.SQL); err != nil {
+		return fmt.Errorf("store: migration %s: %w", f.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		f.Version, f.Name, micros(s.now())); err != nil {
+		return fmt.Errorf("store: record migration %s: %w", f.Name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migration %s: %w", f.Name, err)
+	}
+	return nil
+}
+
+func (s *Store) riverMigrator() (*rivermigrate.Migrator[*sql.Tx], error) {
+	m, err := rivermigrate.New(riversqlite.New(s.write), nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: river migrator: %w", err)
+	}
+	return m, nil
+}
+
+func (s *Store) migrateRiver(ctx context.Context) error {
+	m, err := s.riverMigrator()
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("store: river migrations: %w", err)
+	}
+	return nil
+}
+
+// MigrationStatus lists our migrations then River's. It changes nothing.
+func (s *Store) MigrationStatus(ctx context.Context) ([]store.MigrationState, error) {
+	files, err := store.LoadMigrations(migrations.SQLite)
+	if err != nil {
+		return nil, err
+	}
+	var exists bool
+	if err := s.read.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations')`).
+		Scan(&exists); err != nil {
+		return nil, fmt.Errorf("store: migration status: %w", err)
+	}
+	var applied []store.AppliedMigration
+	if exists {
+		if applied, err = s.appliedMigrations(ctx); err != nil {
+			return nil, err
+		}
+	}
+	m, err := s.riverMigrator()
+	if err != nil {
+		return nil, err
+	}
+	river, err := store.RiverStates(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	return append(store.MigrationStates(files, applied), river...), nil
+}
+
+// CheckSchema tells whether the database is exactly as this binary expects.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	states, err := s.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	return store.CheckStates(states)
+}
+
+func (s *Store) appliedMigrations(ctx context.Context) ([]store.AppliedMigration, error) {
+	applied, err := list(ctx, s.read, func(row scanner) (store.AppliedMigration, error) {
+		var a store.AppliedMigration
+		err := row.Scan(&a.Version, &a.Name, at(&a.AppliedAt))
+		return a, err
+	}, `SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("store: applied migrations: %w", err)
+	}
+	return applied, nil
+}

@@ -1,0 +1,191 @@
+// Package sqlite implements store.Store on one SQLite file with
+// modernc.org/sqlite (no cgo). Writes go through a single connection, so
+// writers queue in Go instead of failing with SQLITE_BUSY; reads use a
+// separate pool of read-only connections, which WAL lets run alongside the
+// writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/soga/newsroom/internal/store"
+)
+
+// Options tunes Open. The zero value is fine.
+type Options struct {
+	// ReadConns is the size of the read pool; default max(4, GOMAXPROCS).
+	ReadConns int
+	// BusyTimeout is how long a connection waits for a lock held by another
+	// process; default 5s.
+	BusyTimeout time.Duration
+}
+
+// Store is an open SQLite database.
+type Store struct {
+	queries
+	write *sql.DB
+	read  *sql.DB
+	river *river.Client[*sql.Tx]
+}
+
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.Migrator = (*Store)(nil)
+)
+
+// Open opens (creating if needed) the database file at path. It does not
+// migrate: call Migrate.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: %q: need a plain file path (the read and write pools share the file)", path)
+	}
+	write, err := openDB(ctx, path, writeParams(opts), 1)
+	if err != nil {
+		return nil, err
+	}
+	read, err := openDB(ctx, path, readParams(opts), readConns(opts))
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	rc, err := river.NewClient(riversqlite.New(write), &river.Config{})
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: river client: %w", err)
+	}
+	s := &Store{write: write, read: read, river: rc}
+	s.queries = queries{r: read, w: write, write: write, now: now}
+	return s, nil
+}
+
+func openDB(ctx context.Context, path string, params url.Values, conns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", path+"?"+params.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func commonParams(opts Options) url.Values {
+	timeout := opts.BusyTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	return url.Values{"_pragma": {
+		fmt.Sprintf("busy_timeout(%d)", timeout.Milliseconds()),
+		"foreign_keys(1)",
+	}}
+}
+
+// writeParams make the single writer: WAL, synchronous=NORMAL (durable
+// across application crashes; WAL keeps it consistent across power loss),
+// and BEGIN IMMEDIATE so a transaction takes the write lock up front
+// instead of failing when it first writes.
+func writeParams(opts Options) url.Values {
+	p := commonParams(opts)
+	p["_pragma"] = append(p["_pragma"], "journal_mode(WAL)", "synchronous(NORMAL)")
+	p.Set("_txlock", "immediate")
+	return p
+}
+
+func readParams(opts Options) url.Values {
+	p := commonParams(opts)
+	p["_pragma"] = append(p["_pragma"], "query_only(1)")
+	return p
+}
+
+func readConns(opts Options) int {
+	if opts.ReadConns > 0 {
+		return opts.ReadConns
+	}
+	return max(4, runtime.GOMAXPROCS(0))
+}
+
+// WriteDB is the single-connection pool all writes go through; River uses
+// it too.
+func (s *Store) WriteDB() *sql.DB { return s.write }
+
+// ReadDB is the pool of read-only connections.
+func (s *Store) ReadDB() *sql.DB { return s.read }
+
+// Backend returns "sqlite".
+func (s *Store) Backend() string { return "sqlite" }
+
+// Ping checks both pools.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes both pools. Nothing else may use the Store afterwards.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// InTx runs fn in a write transaction. It holds the only write connection
+// until fn returns, so fn must use tx, never s: a write through s inside fn
+// would wait forever.
+func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
+	t := &tx{queries: queries{r: sqlTx, w: sqlTx, now: s.now}, tx: sqlTx, river: s.river}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// tx is a store.Tx: every query runs in one transaction, job inserts too.
+type tx struct {
+	queries
+	tx    *sql.Tx
+	river *river.Client[*sql.Tx]
+}
+
+func (t *tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := t.river.InsertTx(ctx, t.tx, args, opts); err != nil {
+		return fmt.Errorf("store: enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+func (t *tx) EnqueueMany(ctx context.Context, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := t.river.InsertManyTx(ctx, t.tx, params); err != nil {
+		return fmt.Errorf("store: enqueue %d jobs: %w", len(params), err)
+	}
+	return nil
+}

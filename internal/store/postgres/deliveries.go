@@ -1,0 +1,54 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+func (q *queries) CreateDeliveries(ctx context.Context, activityID string, inboxes []string) error {
+	_, err := q.db.Exec(ctx, `
+		INSERT INTO deliveries (activity_id, inbox, status, updated_at)
+		SELECT $1, inbox, $2, $3 FROM unnest($4::text[]) AS inbox
+		ON CONFLICT (activity_id, inbox) DO NOTHING`,
+		activityID, newsroom.DeliveryPending, q.now(), inboxes)
+	return wrapErr(err, "create deliveries of %s", activityID)
+}
+
+// UpdateDelivery sets a zero UpdatedAt to now; ErrNotFound for an unknown pair.
+func (q *queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error {
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = q.now()
+	}
+	err := mustAffect(q.db.Exec(ctx, `
+		UPDATE deliveries SET status = $1, attempts = $2, last_error = $3, updated_at = $4
+		WHERE activity_id = $5 AND inbox = $6`,
+		d.Status, d.Attempts, d.LastError, tstz(d.UpdatedAt), d.ActivityID, d.Inbox))
+	return wrapErr(err, "update delivery of %s to %s", d.ActivityID, d.Inbox)
+}
+
+func (q *queries) DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error) {
+	var p newsroom.DeliveryProgress
+	err := q.db.QueryRow(ctx, `
+		SELECT count(*), count(*) FILTER (WHERE status = $1),
+			count(*) FILTER (WHERE status = $2), count(*) FILTER (WHERE status = $3)
+		FROM deliveries WHERE activity_id = $4`,
+		newsroom.DeliveryDelivered, newsroom.DeliveryPending, newsroom.DeliveryFailed, activityID).
+		Scan(&p.Total, &p.Delivered, &p.Pending, &p.Failed)
+	return p, wrapErr(err, "delivery progress of %s", activityID)
+}
+
+// ListDeliveries lists by inbox; status "" means any, limit 0 no limit.
+func (q *queries) ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error) {
+	ds, err := list(ctx, q.db, scanDelivery, `
+		SELECT activity_id, inbox, status, attempts, last_error, updated_at
+		FROM deliveries WHERE activity_id = $1 AND ($2 = '' OR status = $2)
+		ORDER BY inbox LIMIT $3`, activityID, status, pgLimit(limit))
+	return ds, wrapErr(err, "list deliveries of %s", activityID)
+}
+
+func scanDelivery(row scanner) (newsroom.Delivery, error) {
+	var d newsroom.Delivery
+	err := row.Scan(&d.ActivityID, &d.Inbox, &d.Status, &d.Attempts, &d.LastError, at(&d.UpdatedAt))
+	return d, err
+}

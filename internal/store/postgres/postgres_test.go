@@ -1,0 +1,14 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/storetest"
+	"github.com/soga/newsroom/internal/store/storetest/testdb"
+)
+
+func TestStore(t *testing.T) {
+	testdb.PostgresServer(t) // skip once rather than in every subtest
+	storetest.Run(t, func(t *testing.T) store.Store { return testdb.Postgres(t) })
+}

@@ -1,0 +1,532 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+)
+
+func follower(orgID int64, host, name string, shared bool) newsroom.Follower {
+	f := newsroom.Follower{
+		OrgID: orgID, ActorID: "https://" + host + "/users/" + name, Host: host,
+		Inbox:    "https://" + host + "/users/" + name + "/inbox",
+		FollowID: "https://" + host + "/follows/" + name,
+	}
+	if shared {
+		f.SharedInbox = "https://" + host + "/inbox"
+	}
+	return f
+}
+
+func testActors(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := &newsroom.RemoteActor{
+		ID: "https://social.example/users/ada", Host: "social.example", Type: "Person",
+		PreferredUsername: "ada", Name: "Ada", Inbox: "https://social.example/users/ada/inbox",
+		SharedInbox: "https://social.example/inbox", KeyID: "https://social.example/users/ada#main-key",
+		PublicKeyPEM: "-----BEGIN PUBLIC KEY-----", FetchedAt: t0.In(cet),
+	}
+	ok(t, s.UpsertRemoteActor(ctx, a))
+	want := *a
+	want.FetchedAt = t0
+	got, err := s.RemoteActorByID(ctx, a.ID)
+	ok(t, err)
+	equal(t, "RemoteActorByID", *got, want)
+	got, err = s.RemoteActorByKeyID(ctx, a.KeyID)
+	ok(t, err)
+	equal(t, "RemoteActorByKeyID", *got, want)
+
+	a.Name, a.PublicKeyPEM, a.FetchedAt = "Ada L.", "new key", t0.Add(time.Hour)
+	ok(t, s.UpsertRemoteActor(ctx, a))
+	got, err = s.RemoteActorByID(ctx, a.ID)
+	ok(t, err)
+	equal(t, "after a second upsert", *got, *a)
+
+	b := &newsroom.RemoteActor{ID: "https://social.example/users/bob", Host: "social.example"}
+	ok(t, s.UpsertRemoteActor(ctx, b))
+	isNow(t, "FetchedAt set by UpsertRemoteActor", b.FetchedAt)
+
+	got, err = s.RemoteActorByID(ctx, "https://social.example/users/nobody")
+	wantErr(t, err, newsroom.ErrNotFound)
+	if got != nil {
+		t.Errorf("RemoteActorByID of a missing actor returned %+v", got)
+	}
+	_, err = s.RemoteActorByKeyID(ctx, "https://social.example/nokey")
+	wantErr(t, err, newsroom.ErrNotFound)
+}
+
+func testFollowers(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org, other := newOrg(t, s, "gazette"), newOrg(t, s, "other")
+
+	ada := follower(org.ID, "social.example", "ada", true)
+	ada.CreatedAt = t0.In(cet)
+	ok(t, s.AddFollower(ctx, ada))
+	bob := follower(org.ID, "other.example", "bob", false)
+	bob.CreatedAt = t0.Add(time.Hour)
+	ok(t, s.AddFollower(ctx, bob))
+	cat := follower(org.ID, "third.example", "cat", false)
+	cat.CreatedAt = t0 // same time as ada: ordered by actor id
+	ok(t, s.AddFollower(ctx, cat))
+	ok(t, s.AddFollower(ctx, follower(other.ID, "social.example", "ada", true)))
+
+	// Following again refreshes inboxes and follow id, keeping the date.
+	ada.Inbox, ada.FollowID, ada.CreatedAt = "https://social.example/new/inbox", "https://social.example/follows/2", t0.Add(9*time.Hour)
+	ok(t, s.AddFollower(ctx, ada))
+	ada.CreatedAt = t0
+
+	yes, err := s.IsFollower(ctx, org.ID, ada.ActorID)
+	ok(t, err)
+	equal(t, "IsFollower", yes, true)
+	yes, err = s.IsFollower(ctx, org.ID, "https://social.example/users/nobody")
+	ok(t, err)
+	equal(t, "IsFollower of a stranger", yes, false)
+
+	all, err := s.ListFollowers(ctx, org.ID, 0, 0)
+	ok(t, err)
+	equal(t, "ListFollowers", all, []newsroom.Follower{ada, cat, bob})
+	page, err := s.ListFollowers(ctx, org.ID, 1, 1)
+	ok(t, err)
+	equal(t, "ListFollowers page 2", page, []newsroom.Follower{cat})
+	n, err := s.CountFollowers(ctx, org.ID)
+	ok(t, err)
+	equal(t, "CountFollowers", n, 3)
+
+	ok(t, s.RemoveFollower(ctx, org.ID, cat.ActorID))
+	ok(t, s.RemoveFollower(ctx, org.ID, cat.ActorID))
+	n, err = s.CountFollowers(ctx, org.ID)
+	ok(t, err)
+	equal(t, "CountFollowers after RemoveFollower", n, 2)
+	n, err = s.CountFollowers(ctx, other.ID)
+	ok(t, err)
+	equal(t, "CountFollowers of the other org", n, 1)
+}
+
+func testDeliveryInboxes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	ok(t, s.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: "blocked.example"}))
+	for _, f := range []newsroom.Follower{
+		follower(org.ID, "social.example", "ada", true),
+		follower(org.ID, "social.example", "bob", true), // same shared inbox
+		follower(org.ID, "social.example", "cat", false),
+		follower(org.ID, "solo.example", "dan", false),
+		follower(org.ID, "sub.blocked.example", "eve", true),
+		follower(org.ID, "blocked.example", "fay", false),
+		follower(org.ID, "notblocked.example", "gus", false),
+		follower(org.ID, "dead.example", "hal", true),
+	} {
+		ok(t, s.AddFollower(ctx, f))
+	}
+	for day := range store.UnavailableAfterDays {
+		_, err := s.RecordDomainFailure(ctx, "dead.example", t0.AddDate(0, 0, day))
+		ok(t, err)
+	}
+	_, err := s.RecordDomainFailure(ctx, "solo.example", t0) // failing, still available
+	ok(t, err)
+
+	got, err := s.DeliveryInboxes(ctx, org.ID)
+	ok(t, err)
+	equal(t, "DeliveryInboxes", got, []string{
+		"https://notblocked.example/users/gus/inbox",
+		"https://social.example/inbox",
+		"https://social.example/users/cat/inbox",
+		"https://solo.example/users/dan/inbox",
+	})
+
+	ok(t, s.RecordDomainSuccess(ctx, "dead.example"))
+	got, err = s.DeliveryInboxes(ctx, org.ID)
+	ok(t, err)
+	equal(t, "DeliveryInboxes count once dead.example answers", len(got), 5)
+}
+
+func testRemoveFollowersByInbox(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := newOrg(t, s, "alpha"), newOrg(t, s, "beta")
+	for _, f := range []newsroom.Follower{
+		follower(a.ID, "social.example", "ada", true),
+		follower(b.ID, "social.example", "ada", true),
+		follower(a.ID, "social.example", "bob", true),
+		follower(a.ID, "solo.example", "cat", false),
+		follower(a.ID, "solo.example", "dan", false),
+	} {
+		ok(t, s.AddFollower(ctx, f))
+	}
+	n, err := s.RemoveFollowersByInbox(ctx, "https://social.example/inbox")
+	ok(t, err)
+	equal(t, "removed through a shared inbox", n, int64(3))
+	n, err = s.RemoveFollowersByInbox(ctx, "https://solo.example/users/cat/inbox")
+	ok(t, err)
+	equal(t, "removed through a personal inbox", n, int64(1))
+	all, err := s.ListFollowers(ctx, a.ID, 0, 0)
+	ok(t, err)
+	equal(t, "left", len(all), 1)
+	equal(t, "left", all[0].ActorID, "https://solo.example/users/dan")
+}
+
+func testInteractions(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	p := newPost(t, s, org.ID, "01P", t0, nil)
+	like := func(id, actor string) newsroom.Interaction {
+		return newsroom.Interaction{ActivityID: id, Kind: newsroom.InteractionLike, PostID: p.ID, ActorID: actor}
+	}
+	count := func(wantLikes, wantAnnounces int) {
+		t.Helper()
+		likes, announces, err := s.CountInteractions(ctx, p.ID)
+		ok(t, err)
+		equal(t, "likes", likes, wantLikes)
+		equal(t, "announces", announces, wantAnnounces)
+	}
+
+	added, err := s.AddInteraction(ctx, like("https://a.example/likes/1", "https://a.example/users/ada"))
+	ok(t, err)
+	equal(t, "first Like", added, true)
+	added, err = s.AddInteraction(ctx, like("https://a.example/likes/1", "https://a.example/users/ada"))
+	ok(t, err)
+	equal(t, "replayed Like", added, false)
+	added, err = s.AddInteraction(ctx, like("https://a.example/likes/2", "https://a.example/users/ada"))
+	ok(t, err)
+	equal(t, "second Like of the same post by the same actor", added, false)
+	_, err = s.AddInteraction(ctx, like("https://b.example/likes/1", "https://b.example/users/bob"))
+	ok(t, err)
+	_, err = s.AddInteraction(ctx, newsroom.Interaction{ActivityID: "https://a.example/boosts/1",
+		Kind: newsroom.InteractionAnnounce, PostID: p.ID, ActorID: "https://a.example/users/ada", CreatedAt: t0})
+	ok(t, err)
+	count(2, 1)
+
+	ok(t, s.RemoveInteraction(ctx, "https://a.example/likes/1", "https://b.example/users/bob"))
+	count(2, 1)
+	ok(t, s.RemoveInteraction(ctx, "https://a.example/likes/1", "https://a.example/users/ada"))
+	count(1, 1)
+	ok(t, s.RemoveInteraction(ctx, "https://a.example/likes/1", "https://a.example/users/ada"))
+
+	ok(t, s.RemoveInteractionByObject(ctx, newsroom.InteractionLike, p.ID, "https://a.example/users/ada"))
+	count(1, 1)
+	ok(t, s.RemoveInteractionByObject(ctx, newsroom.InteractionAnnounce, p.ID, "https://a.example/users/ada"))
+	count(1, 0)
+
+	likes, announces, err := s.CountInteractions(ctx, "01NOPOST")
+	ok(t, err)
+	equal(t, "counts of an unknown post", [2]int{likes, announces}, [2]int{0, 0})
+}
+
+func testReplies(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org, other := newOrg(t, s, "gazette"), newOrg(t, s, "other")
+	p1 := newPost(t, s, org.ID, "01P1", t0, nil)
+	p2 := newPost(t, s, org.ID, "01P2", t0, nil)
+	p3 := newPost(t, s, other.ID, "01P3", t0, nil)
+
+	r := newsroom.Reply{
+		ObjectID: "https://a.example/notes/1", ActivityID: "https://a.example/create/1",
+		PostID: p1.ID, ActorID: "https://a.example/users/ada", URL: "https://a.example/@ada/1",
+		ContentHTML: "<p>Bravo</p>", Published: t0.Add(time.Minute).In(cet), CreatedAt: t0.Add(2 * time.Minute),
+	}
+	added, err := s.AddReply(ctx, r)
+	ok(t, err)
+	equal(t, "AddReply", added, true)
+	added, err = s.AddReply(ctx, r)
+	ok(t, err)
+	equal(t, "AddReply again", added, false)
+
+	got, err := s.ReplyByObjectID(ctx, r.ObjectID)
+	ok(t, err)
+	want := r
+	want.Status, want.Published = newsroom.ReplyPending, t0.Add(time.Minute)
+	equal(t, "ReplyByObjectID", *got, want)
+	_, err = s.ReplyByObjectID(ctx, "https://a.example/notes/none")
+	wantErr(t, err, newsroom.ErrNotFound)
+
+	add := func(id string, post string, published time.Time) {
+		t.Helper()
+		_, err := s.AddReply(ctx, newsroom.Reply{ObjectID: id, PostID: post,
+			ActorID: "https://b.example/users/bob", Published: published})
+		ok(t, err)
+	}
+	add("https://b.example/notes/2", p1.ID, t0) // earlier than r
+	add("https://b.example/notes/3", p2.ID, t0.Add(time.Hour))
+	add("https://b.example/notes/4", p3.ID, t0)
+
+	ok(t, s.SetReplyStatus(ctx, r.ObjectID, newsroom.ReplyApproved))
+	wantErr(t, s.SetReplyStatus(ctx, "https://a.example/notes/none", newsroom.ReplyHidden), newsroom.ErrNotFound)
+
+	objectIDs := func(rs []newsroom.Reply) []string {
+		out := make([]string, len(rs))
+		for i, r := range rs {
+			out[i] = r.ObjectID
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name   string
+		org    int64
+		post   string
+		status newsroom.ReplyStatus
+		limit  int
+		want   []string
+	}{
+		{"post", org.ID, p1.ID, "", 0, []string{"https://b.example/notes/2", r.ObjectID}},
+		{"post approved", org.ID, p1.ID, newsroom.ReplyApproved, 0, []string{r.ObjectID}},
+		{"org pending", org.ID, "", newsroom.ReplyPending, 0, []string{"https://b.example/notes/2", "https://b.example/notes/3"}},
+		{"org limited", org.ID, "", "", 1, []string{"https://b.example/notes/2"}},
+		{"other org", other.ID, "", "", 0, []string{"https://b.example/notes/4"}},
+	} {
+		rs, err := s.ListReplies(ctx, c.org, c.post, c.status, c.limit)
+		ok(t, err)
+		equal(t, "ListReplies "+c.name, objectIDs(rs), c.want)
+	}
+	n, err := s.CountReplies(ctx, p1.ID, "")
+	ok(t, err)
+	equal(t, "CountReplies", n, 2)
+	n, err = s.CountReplies(ctx, p1.ID, newsroom.ReplyPending)
+	ok(t, err)
+	equal(t, "CountReplies pending", n, 1)
+
+	wantErr(t, s.DeleteReply(ctx, r.ObjectID, "https://b.example/users/bob"), newsroom.ErrNotFound)
+	_, err = s.ReplyByObjectID(ctx, r.ObjectID)
+	ok(t, err)
+	ok(t, s.DeleteReply(ctx, r.ObjectID, r.ActorID))
+	_, err = s.ReplyByObjectID(ctx, r.ObjectID)
+	wantErr(t, err, newsroom.ErrNotFound)
+	wantErr(t, s.DeleteReply(ctx, r.ObjectID, r.ActorID), newsroom.ErrNotFound)
+}
+
+func testInbox(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	shared := newsroom.InboxActivity{ID: "https://a.example/likes/1", ActorID: "https://a.example/users/ada",
+		Type: "Like", Raw: []byte(`{"type":"Like",  "id":"https://a.example/likes/1"}`), ReceivedAt: t0}
+	personal := newsroom.InboxActivity{ID: "https://a.example/follows/1", ActorID: "https://a.example/users/ada",
+		Type: "Follow", OrgID: org.ID, Raw: []byte(`{"type":"Follow"}`), ReceivedAt: t0.In(cet)}
+	for _, a := range []newsroom.InboxActivity{shared, personal} {
+		added, err := s.RecordInboxActivity(ctx, a)
+		ok(t, err)
+		equal(t, "RecordInboxActivity", added, true)
+		added, err = s.RecordInboxActivity(ctx, a)
+		ok(t, err)
+		equal(t, "RecordInboxActivity again", added, false)
+		got, err := s.InboxActivityByID(ctx, a.ID)
+		ok(t, err)
+		a.ReceivedAt = a.ReceivedAt.UTC()
+		equal(t, "InboxActivityByID", *got, a)
+	}
+	_, err := s.InboxActivityByID(ctx, "https://a.example/none")
+	wantErr(t, err, newsroom.ErrNotFound)
+}
+
+func testActivities(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org, other := newOrg(t, s, "gazette"), newOrg(t, s, "other")
+	p := newPost(t, s, org.ID, "01P", t0, nil)
+	create := func(id, typ string, at time.Time, postID string) *newsroom.Activity {
+		t.Helper()
+		a := &newsroom.Activity{ID: id, OrgID: org.ID, Type: typ, PostID: postID,
+			JSON: []byte(`{"id":"` + id + `", "type":"` + typ + `"}`), CreatedAt: at}
+		ok(t, s.CreateActivity(ctx, a))
+		return a
+	}
+	a1 := create("01A1", "Create", t0, p.ID)
+	create("01A2", "Create", t0.Add(2*time.Hour), p.ID)
+	create("01A3", "Create", t0.Add(time.Hour), p.ID)
+	create("01A4", "Update", t0.Add(3*time.Hour), p.ID)
+	accept := create("01A5", "Accept", t0.Add(4*time.Hour), "")
+	ok(t, s.CreateActivity(ctx, &newsroom.Activity{ID: "01B1", OrgID: other.ID, Type: "Create", JSON: []byte("{}")}))
+
+	got, err := s.ActivityByID(ctx, a1.ID)
+	ok(t, err)
+	equal(t, "ActivityByID", got, a1)
+	got, err = s.ActivityByID(ctx, accept.ID)
+	ok(t, err)
+	equal(t, "ActivityByID without a post", got, accept)
+	_, err = s.ActivityByID(ctx, "01NONE")
+	wantErr(t, err, newsroom.ErrNotFound)
+	wantErr(t, s.CreateActivity(ctx, &newsroom.Activity{ID: a1.ID, OrgID: org.ID, Type: "Create", JSON: []byte("{}")}), newsroom.ErrConflict)
+
+	activityIDs := func(as []newsroom.Activity) []string {
+		out := make([]string, len(as))
+		for i, a := range as {
+			out[i] = a.ID
+		}
+		return out
+	}
+	list, err := s.ListActivities(ctx, org.ID, "Create", 0, 10)
+	ok(t, err)
+	equal(t, "ListActivities", activityIDs(list), []string{"01A2", "01A3", "01A1"})
+	list, err = s.ListActivities(ctx, org.ID, "Create", 1, 1)
+	ok(t, err)
+	equal(t, "ListActivities with offset", activityIDs(list), []string{"01A3"})
+	list, err = s.ListActivities(ctx, org.ID, "Create", 3, 10)
+	ok(t, err)
+	equal(t, "ListActivities past the end", len(list), 0)
+	n, err := s.CountActivities(ctx, org.ID, "Create")
+	ok(t, err)
+	equal(t, "CountActivities", n, 3)
+	n, err = s.CountActivities(ctx, other.ID, "Update")
+	ok(t, err)
+	equal(t, "CountActivities of none", n, 0)
+}
+
+func testDeliveries(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	act := &newsroom.Activity{ID: "01A", OrgID: org.ID, Type: "Create", JSON: []byte("{}")}
+	ok(t, s.CreateActivity(ctx, act))
+
+	inboxes := []string{"https://a.example/inbox", "https://b.example/inbox", "https://c.example/inbox"}
+	ok(t, s.CreateDeliveries(ctx, act.ID, inboxes[:2]))
+	ok(t, s.UpdateDelivery(ctx, newsroom.Delivery{ActivityID: act.ID, Inbox: inboxes[0],
+		Status: newsroom.DeliveryDelivered, Attempts: 1, UpdatedAt: t0}))
+	ok(t, s.CreateDeliveries(ctx, act.ID, inboxes)) // the first two are kept as they are
+	ok(t, s.CreateDeliveries(ctx, act.ID, nil))
+	ok(t, s.UpdateDelivery(ctx, newsroom.Delivery{ActivityID: act.ID, Inbox: inboxes[2],
+		Status: newsroom.DeliveryFailed, Attempts: 16, LastError: "410 Gone", UpdatedAt: t0.In(cet)}))
+	wantErr(t, s.UpdateDelivery(ctx, newsroom.Delivery{ActivityID: act.ID, Inbox: "https://z.example/inbox",
+		Status: newsroom.DeliveryFailed}), newsroom.ErrNotFound)
+
+	p, err := s.DeliveryProgress(ctx, act.ID)
+	ok(t, err)
+	equal(t, "DeliveryProgress", p, newsroom.DeliveryProgress{Total: 3, Delivered: 1, Pending: 1, Failed: 1})
+	p, err = s.DeliveryProgress(ctx, "01NONE")
+	ok(t, err)
+	equal(t, "DeliveryProgress of nothing", p, newsroom.DeliveryProgress{})
+
+	all, err := s.ListDeliveries(ctx, act.ID, "", 0)
+	ok(t, err)
+	equal(t, "ListDeliveries", len(all), 3)
+	equal(t, "delivered", all[0], newsroom.Delivery{ActivityID: act.ID, Inbox: inboxes[0],
+		Status: newsroom.DeliveryDelivered, Attempts: 1, UpdatedAt: t0})
+	equal(t, "pending status", all[1].Status, newsroom.DeliveryPending)
+	isNow(t, "pending UpdatedAt", all[1].UpdatedAt)
+	failed, err := s.ListDeliveries(ctx, act.ID, newsroom.DeliveryFailed, 10)
+	ok(t, err)
+	equal(t, "failed deliveries", failed, []newsroom.Delivery{{ActivityID: act.ID, Inbox: inboxes[2],
+		Status: newsroom.DeliveryFailed, Attempts: 16, LastError: "410 Gone", UpdatedAt: t0}})
+	limited, err := s.ListDeliveries(ctx, act.ID, "", 2)
+	ok(t, err)
+	equal(t, "limited deliveries", len(limited), 2)
+}
+
+func testDomainBlocks(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	for _, f := range []newsroom.Follower{
+		follower(org.ID, "example.com", "ada", false),
+		follower(org.ID, "sub.example.com", "bob", true),
+		follower(org.ID, "notexample.com", "cat", false),
+		follower(org.ID, "example.org", "dan", false),
+	} {
+		ok(t, s.AddFollower(ctx, f))
+	}
+	ok(t, s.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: "Example.COM", Reason: "spam", CreatedAt: t0}))
+
+	left, err := s.ListFollowers(ctx, org.ID, 0, 0)
+	ok(t, err)
+	hosts := make([]string, len(left))
+	for i, f := range left {
+		hosts[i] = f.Host
+	}
+	slices.Sort(hosts)
+	equal(t, "followers left after the block", hosts, []string{"example.org", "notexample.com"})
+
+	for host, want := range map[string]bool{
+		"example.com": true, "sub.example.com": true, "a.b.example.com": true, "EXAMPLE.com.": true,
+		"notexample.com": false, "example.com.evil": false, "com": false, "example.org": false,
+	} {
+		got, err := s.IsDomainBlocked(ctx, host)
+		ok(t, err)
+		equal(t, "IsDomainBlocked("+host+")", got, want)
+	}
+
+	ok(t, s.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: "bad.example", Reason: "abuse"}))
+	blocks, err := s.ListDomainBlocks(ctx)
+	ok(t, err)
+	equal(t, "ListDomainBlocks", len(blocks), 2)
+	equal(t, "first block", blocks[0], newsroom.DomainBlock{Domain: "bad.example", Reason: "abuse", CreatedAt: blocks[0].CreatedAt})
+	isNow(t, "block CreatedAt", blocks[0].CreatedAt)
+	equal(t, "second block", blocks[1], newsroom.DomainBlock{Domain: "example.com", Reason: "spam", CreatedAt: t0})
+
+	ok(t, s.RemoveDomainBlock(ctx, "example.com"))
+	blocked, err := s.IsDomainBlocked(ctx, "sub.example.com")
+	ok(t, err)
+	equal(t, "blocked after RemoveDomainBlock", blocked, false)
+	wantErr(t, s.RemoveDomainBlock(ctx, "example.com"), newsroom.ErrNotFound)
+}
+
+func testDomainHealth(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const host = "slow.example"
+	h, err := s.DomainHealth(ctx, host)
+	ok(t, err)
+	equal(t, "health of an unknown host", h, newsroom.DomainHealth{Host: host})
+
+	fail := func(at time.Time) newsroom.DomainHealth {
+		t.Helper()
+		h, err := s.RecordDomainFailure(ctx, host, at)
+		ok(t, err)
+		return h
+	}
+	h = fail(t0)
+	equal(t, "first failure", h, newsroom.DomainHealth{Host: host, FailureDays: 1, LastFailure: t0})
+	h = fail(t0.Add(time.Hour))
+	equal(t, "second failure the same day", h.FailureDays, 1)
+	day := func(n int) time.Time { return t0.AddDate(0, 0, n) }
+	for n := 1; n <= 5; n++ {
+		h = fail(day(n))
+	}
+	equal(t, "six days", h, newsroom.DomainHealth{Host: host, FailureDays: 6, LastFailure: day(5)})
+	h = fail(day(5).Add(time.Hour).In(cet))
+	equal(t, "again on the sixth day", h.FailureDays, 6)
+	h = fail(day(-1)) // reported late: a distinct earlier day still counts
+	equal(t, "seventh day", h, newsroom.DomainHealth{Host: host, FailureDays: 7,
+		LastFailure: day(5).Add(time.Hour), Unavailable: true})
+	got, err := s.DomainHealth(ctx, host)
+	ok(t, err)
+	equal(t, "DomainHealth", got, h)
+
+	ok(t, s.RecordDomainSuccess(ctx, host))
+	got, err = s.DomainHealth(ctx, host)
+	ok(t, err)
+	equal(t, "health after a success", got, newsroom.DomainHealth{Host: host})
+	h = fail(day(10))
+	equal(t, "failures count afresh", h.FailureDays, 1)
+	ok(t, s.RecordDomainSuccess(ctx, "never-failed.example"))
+}
+
+func testDeleteRemoteActor(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	p := newPost(t, s, org.ID, "01P", t0, nil)
+	ada := follower(org.ID, "a.example", "ada", true)
+	bob := follower(org.ID, "b.example", "bob", true)
+	for _, f := range []newsroom.Follower{ada, bob} {
+		ok(t, s.UpsertRemoteActor(ctx, &newsroom.RemoteActor{ID: f.ActorID, Host: f.Host}))
+		ok(t, s.AddFollower(ctx, f))
+		_, err := s.AddInteraction(ctx, newsroom.Interaction{ActivityID: f.ActorID + "/like",
+			Kind: newsroom.InteractionLike, PostID: p.ID, ActorID: f.ActorID})
+		ok(t, err)
+		_, err = s.AddReply(ctx, newsroom.Reply{ObjectID: f.ActorID + "/note", PostID: p.ID, ActorID: f.ActorID})
+		ok(t, err)
+	}
+
+	ok(t, s.DeleteRemoteActor(ctx, ada.ActorID))
+	_, err := s.RemoteActorByID(ctx, ada.ActorID)
+	wantErr(t, err, newsroom.ErrNotFound)
+	yes, err := s.IsFollower(ctx, org.ID, ada.ActorID)
+	ok(t, err)
+	equal(t, "still following", yes, false)
+	likes, _, err := s.CountInteractions(ctx, p.ID)
+	ok(t, err)
+	equal(t, "likes left", likes, 1)
+	_, err = s.ReplyByObjectID(ctx, ada.ActorID+"/note")
+	wantErr(t, err, newsroom.ErrNotFound)
+
+	_, err = s.RemoteActorByID(ctx, bob.ActorID)
+	ok(t, err)
+	_, err = s.ReplyByObjectID(ctx, bob.ActorID+"/note")
+	ok(t, err)
+	ok(t, s.DeleteRemoteActor(ctx, ada.ActorID))
+}

@@ -67,6 +67,7 @@ type Deps struct {
 	Orgs        OrgSource
 	Media       MediaSource
 	Collections CollectionSource
+	Activities  ActivitySource
 	Stats       Stats
 	Logger      *slog.Logger
 
@@ -92,6 +93,7 @@ type Handler struct {
 	orgs        OrgSource
 	media       MediaSource
 	collections CollectionSource
+	activities  ActivitySource
 	stats       Stats
 	log         *slog.Logger
 	instanceKey string
@@ -118,6 +120,7 @@ func NewHandler(d Deps) *Handler {
 		orgs:        d.Orgs,
 		media:       d.Media,
 		collections: d.Collections,
+		activities:  d.Activities,
 		stats:       d.Stats,
 		log:         log,
 		instanceKey: d.InstanceKeyPEM,

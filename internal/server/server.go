@@ -9,6 +9,8 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/federation/inbox"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/metrics"
 	"github.com/soga/newsroom/internal/view"
@@ -24,6 +26,12 @@ type Deps struct {
 	DB      Pinger
 	View    *view.Engine
 	Editor  *editor.Handler
+	// Federation serves discovery and ActivityStreams documents; Inbox
+	// receives activities.
+	Federation *federation.Handler
+	Inbox      *inbox.Handler
+	// Site serves the public HTML pages.
+	Site SiteHandler
 	// ServeMetrics puts /metrics on this handler; false when metrics have
 	// their own listener.
 	ServeMetrics bool
@@ -72,6 +80,11 @@ func (s *Server) post(pattern string, h http.HandlerFunc) {
 	s.handle(http.MethodPost, pattern, s.cop.Handler(h).ServeHTTP)
 }
 
+// SiteHandler is the public website.
+type SiteHandler interface {
+	Org(w http.ResponseWriter, r *http.Request)
+}
+
 // routes is the whole URL space of newsroom, in one place.
 func (s *Server) routes(d Deps) {
 	s.handle(http.MethodGet, "/healthz", s.healthz)
@@ -83,6 +96,9 @@ func (s *Server) routes(d Deps) {
 		s.handle(http.MethodGet, "/static/:name", func(w http.ResponseWriter, r *http.Request) {
 			d.View.ServeAsset(w, r, httprouter.ParamsFromContext(r.Context()).ByName("name"))
 		})
+	}
+	if d.Federation != nil {
+		s.federationRoutes(d)
 	}
 	if ed := d.Editor; ed != nil {
 		s.form("/setup/:token", ed.Setup)

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/soga/newsroom/internal/config"
+	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/metrics"
+	"github.com/soga/newsroom/internal/urls"
+	"github.com/soga/newsroom/internal/users"
+)
+
+// Main is a running newsroom: the store, the job queue and the HTTP
+// listeners. End-to-end tests start the same Main the binary does.
+type Main struct {
+	Config  config.Config
+	Logger  *slog.Logger
+	Store   migratingStore
+	Queue   *jobs.Queue
+	Metrics *metrics.Metrics
+	URLs    urls.Builder
+
+	out         io.Writer
+	listener    net.Listener
+	httpServer  *http.Server
+	metricsLn   net.Listener
+	metricsSrv  *http.Server
+	queueCancel context.CancelFunc
+}
+
+// Open prepares everything and binds the listeners, but serves nothing
+// until Run. Errors name the setting at fault.
+func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) {
+	m := &Main{Config: cfg, out: out, Logger: newLogger(cfg, out), Metrics: metrics.New(), URLs: urls.New(cfg.BaseURL)}
+	st, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return nil, err
+	}
+	m.Store = st
+
+	svc, err := m.buildServices(ctx)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	if err := m.registerWorkers(workers, svc); err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.Queue, err = jobs.New(st, workers, jobs.Options{Logger: m.Logger.With("component", "queue"), Metrics: m.Metrics})
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+
+	handler, err := m.handler(ctx, svc)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.listener, err = listen(cfg.Listen, "listen (--listen / NEWSROOM_LISTEN)")
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.httpServer = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	if cfg.MetricsListen != "" {
+		m.metricsLn, err = listen(cfg.MetricsListen, "metrics-listen (--metrics-listen / NEWSROOM_METRICS_LISTEN)")
+		if err != nil {
+			m.Close()
+			return nil, err
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Metrics.Handler())
+		m.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	}
+	return m, nil
+}
+
+func listen(addr, setting string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s: address %s is already in use by another program", setting, addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot listen on %s: %w", setting, addr, err)
+	}
+	return ln, nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully: it stops
+// accepting, drains requests, and lets running jobs finish.
+func (m *Main) Run(ctx context.Context) error {
+	queueCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.queueCancel = cancel
+	if err := m.Queue.Start(queueCtx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- m.httpServer.Serve(m.listener) }()
+	if m.metricsSrv != nil {
+		go func() { errc <- m.metricsSrv.Serve(m.metricsLn) }()
+	}
+	m.Logger.Info("newsroom ready", "version", Version(), "url", m.Config.BaseURL.String(),
+		"listen", m.Addr(), "database", m.Store.Backend())
+	m.announceSetup(ctx)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	m.Logger.Info("shutting down")
+	sctx, scancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer scancel()
+	if err := m.httpServer.Shutdown(sctx); err != nil {
+		m.Logger.Warn("http shutdown", "err", err)
+	}
+	if m.metricsSrv != nil {
+		_ = m.metricsSrv.Shutdown(sctx)
+	}
+	if err := m.Queue.Stop(sctx); err != nil {
+		m.Logger.Warn("queue shutdown", "err", err)
+	}
+	cancel()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+// announceSetup prints the one-time link for the first administrator when
+// there is no account yet.
+func (m *Main) announceSetup(ctx context.Context) {
+	token, err := users.New(m.Store).CreateSetupToken(ctx)
+	if err != nil {
+		m.Logger.Error("cannot create the first-run setup link", "err", err)
+		return
+	}
+	if token == "" {
+		return
+	}
+	link := m.URLs.Abs("/setup/" + token)
+	m.Logger.Info("no account yet: open the setup link to create the first administrator", "link", link)
+	fmt.Fprintf(m.out, "\n  Create the first administrator (link valid %s, works once):\n  %s\n\n", users.SetupTokenLifetime, link)
+}
+
+// Close releases what Open acquired.
+func (m *Main) Close() error {
+	if m.queueCancel != nil {
+		m.queueCancel()
+	}
+	if m.listener != nil {
+		m.listener.Close()
+	}
+	if m.metricsLn != nil {
+		m.metricsLn.Close()
+	}
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
+
+func newLogger(cfg config.Config, out io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := out.(*os.File); ok && isTerminal(f) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(out, opts))
+	}
+	return slog.New(slog.NewJSONHandler(out, opts))
+}

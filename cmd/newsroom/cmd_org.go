@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/orgs"
+	"github.com/soga/newsroom/internal/urls"
+)
+
+func cmdOrg(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: org takes 'create' or 'list'", errUsage)
+	}
+	switch args[0] {
+	case "create":
+		return orgCreate(ctx, args[1:], e)
+	case "list":
+		return orgList(ctx, args[1:], e)
+	default:
+		return fmt.Errorf("%w: org takes 'create' or 'list', not %q", errUsage, args[0])
+	}
+}
+
+func orgCreate(ctx context.Context, args []string, e env) error {
+	fs, cf := newFlags("org create", e)
+	handle := fs.String("handle", "", "the fediverse handle, as in @HANDLE@host (required)")
+	name := fs.String("name", "", "display name (required)")
+	bio := fs.String("bio", "", "a short presentation")
+	website := fs.String("website", "", "website URL")
+	lang := fs.String("lang", "fr", "default language of posts")
+	actorType := fs.String("type", string(newsroom.ActorOrganization), "actor type: Organization, Group or Service")
+	cfg, err := parse(fs, cf, args, e)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	o := &newsroom.Organisation{Handle: *handle, Name: *name, Bio: *bio, Website: *website,
+		DefaultLang: *lang, ActorType: newsroom.ActorType(*actorType)}
+	svc := &orgs.Service{Store: st, GenerateKey: transport.GenerateKey}
+	if err := svc.Create(ctx, o); err != nil {
+		return err
+	}
+	u := urls.New(cfg.BaseURL)
+	fmt.Fprintf(e.stdout, "created @%s: %s\n", u.Handle(o.Handle), u.Org(o.Handle))
+	return nil
+}
+
+func orgList(ctx context.Context, args []string, e env) error {
+	fs, cf := newFlags("org list", e)
+	cfg, err := parse(fs, cf, args, e)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := st.ListOrgs(ctx)
+	if err != nil {
+		return err
+	}
+	u := urls.New(cfg.BaseURL)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "HANDLE\tNAME\tACTOR")
+	for _, o := range list {
+		fmt.Fprintf(tw, "@%s\t%s\t%s\n", u.Handle(o.Handle), o.Name, u.Org(o.Handle))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	"github.com/riverqueue/river"
+
+	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/federation/delivery"
+	"github.com/soga/newsroom/federation/inbox"
+	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/audience"
+	"github.com/soga/newsroom/internal/editor"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/server"
+	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/users"
+	"github.com/soga/newsroom/internal/view"
+)
+
+// instanceKeySetting holds the instance actor's private key.
+const instanceKeySetting = "instance_actor_private_key"
+
+// instanceKey loads the instance actor's key, making it on first start.
+// Several instances sharing a database agree on the first one stored.
+func instanceKey(ctx context.Context, st store.Store) (string, error) {
+	pem, err := st.Setting(ctx, instanceKeySetting)
+	if err == nil {
+		return pem, nil
+	}
+	if !errors.Is(err, newsroom.ErrNotFound) {
+		return "", err
+	}
+	priv, _, err := transport.GenerateKey()
+	if err != nil {
+		return "", err
+	}
+	return st.SettingOrInit(ctx, instanceKeySetting, priv)
+}
+
+// services are the long-lived pieces shared by routes and workers.
+type services struct {
+	client  *transport.Client
+	fetcher *transport.Fetcher
+	keyPEM  string // instance actor public key
+}
+
+func (m *Main) buildServices(ctx context.Context) (*services, error) {
+	privPEM, err := instanceKey(ctx, m.Store)
+	if err != nil {
+		return nil, fmt.Errorf("instance actor key: %w", err)
+	}
+	priv, err := transport.ParsePrivateKey(privPEM)
+	if err != nil {
+		return nil, fmt.Errorf("instance actor key: %w", err)
+	}
+	pub, err := transport.PublicKeyPEM(priv)
+	if err != nil {
+		return nil, err
+	}
+	client := transport.NewClient(transport.Options{
+		AllowedNets: m.Config.AllowPrivateNetworks,
+		UserAgent:   fmt.Sprintf("newsroom/%s (+%s)", Version(), m.URLs.Base()),
+		Timeout:     20 * time.Second,
+	})
+	return &services{
+		client:  client,
+		fetcher: &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
+		keyPEM:  pub,
+	}, nil
+}
+
+func newULID() string { return ulid.Make().String() }
+
+// registerWorkers adds every job kind's worker.
+func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
+	return river.AddWorkerSafely(w, delivery.NewWorker(m.Store, svc.client, m.URLs, m.Logger.With("component", "delivery")))
+}
+
+// handler builds the HTTP routes with their dependencies.
+func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error) {
+	views, err := view.New()
+	if err != nil {
+		return nil, err
+	}
+	ed := editor.New(editor.Deps{
+		Store:  m.Store,
+		Users:  users.New(m.Store),
+		View:   views,
+		URLs:   m.URLs,
+		Logger: m.Logger.With("component", "editor"),
+		Secure: m.Config.BaseURL.Scheme == "https",
+	})
+	fed := federation.NewHandler(federation.Deps{
+		URLs:           m.URLs,
+		Orgs:           m.Store,
+		Media:          m.Store,
+		Collections:    m.Store,
+		Activities:     m.Store,
+		Stats:          federation.StatsFunc(m.nodeStats),
+		Logger:         m.Logger.With("component", "federation"),
+		InstanceKeyPEM: svc.keyPEM,
+		Version:        Version(),
+	})
+	in := inbox.New(inbox.Deps{
+		Store:    m.Store,
+		Audience: audience.New(m.Store),
+		Keys:     inbox.NewKeys(m.Store, svc.fetcher),
+		URLs:     m.URLs,
+		Logger:   m.Logger.With("component", "inbox"),
+		NewID:    newULID,
+	})
+	return server.New(server.Deps{
+		Logger:       m.Logger,
+		Metrics:      m.Metrics,
+		DB:           m.Store,
+		View:         views,
+		Editor:       ed,
+		Federation:   fed,
+		Inbox:        in,
+		ServeMetrics: m.Config.MetricsListen == "",
+	}), nil
+}
+
+func (m *Main) nodeStats(ctx context.Context) (int, int, error) {
+	orgs, err := m.Store.ListOrgs(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	posts, err := m.Store.CountPosts(ctx, store.PostFilter{Status: newsroom.StatusPublished})
+	if err != nil {
+		return 0, 0, err
+	}
+	return len(orgs), posts, nil
+}

@@ -1,0 +1,64 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/soga/newsroom/federation"
+)
+
+func param(r *http.Request, name string) string {
+	return httprouter.ParamsFromContext(r.Context()).ByName(name)
+}
+
+// withHandle adapts a federation handler that takes the organisation's
+// handle.
+func withHandle(f func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { f(w, r, param(r, "handle")) }
+}
+
+// negotiate sends one URL to the ActivityStreams document or to the HTML
+// page, by Accept. Without an HTML page yet, browsers get the document.
+func negotiate(as, html http.HandlerFunc) http.HandlerFunc {
+	if html == nil {
+		return as
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if federation.WantsActivityJSON(r) {
+			as(w, r)
+			return
+		}
+		w.Header().Add("Vary", "Accept")
+		html(w, r)
+	}
+}
+
+func (s *Server) federationRoutes(d Deps) {
+	f, in := d.Federation, d.Inbox
+	s.handle(http.MethodGet, "/.well-known/webfinger", f.ServeWebFinger)
+	s.handle(http.MethodGet, "/.well-known/host-meta", f.ServeHostMeta)
+	s.handle(http.MethodGet, "/.well-known/host-meta.json", f.ServeHostMetaJSON)
+	s.handle(http.MethodGet, "/.well-known/nodeinfo", f.ServeNodeInfoIndex)
+	s.handle(http.MethodGet, "/nodeinfo/2.1", f.ServeNodeInfo21)
+	s.handle(http.MethodGet, "/nodeinfo/2.0", f.ServeNodeInfo20)
+	s.handle(http.MethodGet, "/actor", f.ServeInstanceActor)
+	s.handle(http.MethodGet, "/activities/:id", func(w http.ResponseWriter, r *http.Request) {
+		f.ServeActivity(w, r, param(r, "id"))
+	})
+	var orgPage http.HandlerFunc
+	if d.Site != nil {
+		orgPage = d.Site.Org
+	}
+	s.handle(http.MethodGet, "/orgs/:handle", negotiate(withHandle(f.ServeActor), orgPage))
+	s.handle(http.MethodGet, "/orgs/:handle/followers", withHandle(f.ServeFollowers))
+	s.handle(http.MethodGet, "/orgs/:handle/following", withHandle(f.ServeFollowing))
+	s.handle(http.MethodGet, "/orgs/:handle/outbox", withHandle(f.ServeOutbox))
+	s.handle(http.MethodGet, "/orgs/:handle/featured", withHandle(f.ServeFeatured))
+	if in != nil {
+		s.handle(http.MethodPost, "/orgs/:handle/inbox", withHandle(in.ServeHTTP))
+		shared := func(w http.ResponseWriter, r *http.Request) { in.ServeHTTP(w, r, "") }
+		s.handle(http.MethodPost, "/inbox", shared)
+		s.handle(http.MethodPost, "/actor/inbox", shared)
+	}
+}

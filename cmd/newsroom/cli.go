@@ -186,7 +186,10 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 	for _, s := range states {
 		status := "pending"
 		if s.Applied {
-			status = "applied " + s.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+			status = "applied"
+			if !s.AppliedAt.IsZero() {
+				status += " " + s.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+			}
 		}
 		fmt.Fprintf(e.stdout, "%-9s %-40s %s\n", s.Source, s.Name, status)
 	}

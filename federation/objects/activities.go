@@ -1,0 +1,81 @@
+package objects
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// Activity types we send about posts.
+const (
+	Create = "Create"
+	Update = "Update"
+	Delete = "Delete"
+)
+
+// activity is what Create, Update and Delete have in common for us.
+type activity interface {
+	vocab.Type
+	addressed
+	SetActivityStreamsActor(vocab.ActivityStreamsActorProperty)
+	SetActivityStreamsPublished(vocab.ActivityStreamsPublishedProperty)
+	SetActivityStreamsObject(vocab.ActivityStreamsObjectProperty)
+}
+
+// Activity builds the Create, Update or Delete of p, with id
+// urls.Activity(id), published at "at", addressed like the object. A
+// Create or Update embeds the object as it is now; the post's UpdatedAt
+// must be set for an Update, since Mastodon ignores one without a newer
+// "updated". A Delete embeds the tombstone.
+func (b *Builder) Activity(typ, id string, at time.Time, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
+	var (
+		a      activity
+		object map[string]any
+		err    error
+	)
+	switch typ {
+	case Create:
+		a = streams.NewActivityStreamsCreate()
+		object, err = b.object(org, p, media)
+	case Update:
+		if p.UpdatedAt.IsZero() {
+			return nil, fmt.Errorf("update of post %s: no updated time", p.ID)
+		}
+		a = streams.NewActivityStreamsUpdate()
+		object, err = b.object(org, p, media)
+	case Delete:
+		a = streams.NewActivityStreamsDelete()
+		object, err = b.tombstone(org, p)
+	default:
+		return nil, fmt.Errorf("activity of post %s: unknown type %q", p.ID, typ)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ip iriParser
+	a.SetJSONLDId(idProperty(ip.parse(b.urls.Activity(id))))
+	actor := streams.NewActivityStreamsActorProperty()
+	actor.AppendIRI(ip.parse(b.urls.Org(org.Handle)))
+	a.SetActivityStreamsActor(actor)
+	published := streams.NewActivityStreamsPublishedProperty()
+	published.Set(at.UTC())
+	a.SetActivityStreamsPublished(published)
+	b.address(a, org, &ip)
+	if ip.err != nil {
+		return nil, fmt.Errorf("%s of post %s: %w", typ, p.ID, ip.err)
+	}
+	m, err := federation.Serialize(a)
+	if err != nil {
+		return nil, err
+	}
+	// The object is placed after serialising so that it is exactly the
+	// document served at its URL, terms go-fed lacks included.
+	m["object"] = object
+	m["@context"] = Context()
+	return m, nil
+}

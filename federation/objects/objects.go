@@ -1,0 +1,390 @@
+// Package objects maps posts to the ActivityStreams objects and activities
+// we deliver and serve: Note, Article and Event, and the Create, Update and
+// Delete that carry them. Everything go-fed knows is built with its streams;
+// the terms it lacks (contentMap next to content, Hashtag, sensitive,
+// Mobilizon's event terms) are added to the serialised map.
+//
+// A Builder reads nothing: callers hand it the organisation, the post and
+// the media rows of its attachments, so the same code runs inside a
+// transaction and in a GET handler.
+package objects
+
+import (
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/urls"
+)
+
+// Public is the special collection that makes an object public.
+const Public = "https://www.w3.org/ns/activitystreams#Public"
+
+// ActivityStreams types of posts beyond newsroom.ObjectType's Note and
+// Article.
+const (
+	TypeEvent     = "Event"
+	TypeTombstone = "Tombstone"
+)
+
+// NoteMaxText is the longest body, in characters of plain text, that the
+// "auto" object type still sends as a Note: beyond it Mastodon timelines
+// would show a wall of text, so the post goes as an Article with a card.
+const NoteMaxText = 500
+
+// articleSummaryMax bounds the summary made from the body when an Article
+// has none: Mastodon shows it as the post's text under the title.
+const articleSummaryMax = 300
+
+// Builder makes the documents of posts under one base URL.
+type Builder struct {
+	urls urls.Builder
+}
+
+// New returns a Builder for the URLs of u.
+func New(u urls.Builder) *Builder { return &Builder{urls: u} }
+
+// Type is the ActivityStreams type p is published as: Event for events,
+// else the post's own choice, else the organisation's default, where
+// "auto" picks Note for short posts and Article for long ones.
+func Type(org *newsroom.Organisation, p *newsroom.Post) string {
+	if p.Kind == newsroom.KindEvent {
+		return TypeEvent
+	}
+	t := p.ObjectType
+	if t == "" || t == newsroom.ObjectAuto {
+		t = org.DefaultObjectType
+	}
+	switch t {
+	case newsroom.ObjectNote, newsroom.ObjectArticle:
+		return string(t)
+	}
+	if len([]rune(PlainText(p.BodyHTML))) <= NoteMaxText {
+		return string(newsroom.ObjectNote)
+	}
+	return string(newsroom.ObjectArticle)
+}
+
+// Object is the document served at the post's URL, with its @context.
+func (b *Builder) Object(org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
+	m, err := b.object(org, p, media)
+	if err != nil {
+		return nil, err
+	}
+	m["@context"] = Context()
+	return m, nil
+}
+
+// Tombstone is what a deleted post's URL answers with 410, and what a
+// Delete carries.
+func (b *Builder) Tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[string]any, error) {
+	m, err := b.tombstone(org, p)
+	if err != nil {
+		return nil, err
+	}
+	m["@context"] = Context()
+	return m, nil
+}
+
+// object builds the post's document without @context, ready to embed.
+func (b *Builder) object(org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
+	var (
+		t   postObject
+		typ = Type(org, p)
+	)
+	switch typ {
+	case TypeEvent:
+		t = streams.NewActivityStreamsEvent()
+	case string(newsroom.ObjectArticle):
+		t = streams.NewActivityStreamsArticle()
+	default:
+		t = streams.NewActivityStreamsNote()
+	}
+	var ip iriParser
+	page := b.urls.Post(org.Handle, p.ID)
+	t.SetJSONLDId(idProperty(ip.parse(page)))
+	attributedTo := streams.NewActivityStreamsAttributedToProperty()
+	attributedTo.AppendIRI(ip.parse(b.urls.Org(org.Handle)))
+	t.SetActivityStreamsAttributedTo(attributedTo)
+	u := streams.NewActivityStreamsUrlProperty()
+	u.AppendIRI(ip.parse(page))
+	t.SetActivityStreamsUrl(u)
+	b.address(t, org, &ip)
+	if !p.PublishedAt.IsZero() {
+		published := streams.NewActivityStreamsPublishedProperty()
+		published.Set(p.PublishedAt.UTC())
+		t.SetActivityStreamsPublished(published)
+	}
+	if !p.UpdatedAt.IsZero() {
+		updated := streams.NewActivityStreamsUpdatedProperty()
+		updated.Set(p.UpdatedAt.UTC())
+		t.SetActivityStreamsUpdated(updated)
+	}
+	if attachments := b.attachments(p, media, &ip); attachments.Len() > 0 {
+		t.SetActivityStreamsAttachment(attachments)
+	}
+
+	texts := b.texts(typ, org, p)
+	if len(texts.name) > 0 {
+		name := streams.NewActivityStreamsNameProperty()
+		name.AppendRDFLangString(texts.name)
+		t.SetActivityStreamsName(name)
+	}
+	if len(texts.summary) > 0 {
+		summary := streams.NewActivityStreamsSummaryProperty()
+		summary.AppendRDFLangString(texts.summary)
+		t.SetActivityStreamsSummary(summary)
+	}
+	content := streams.NewActivityStreamsContentProperty()
+	content.AppendRDFLangString(texts.content)
+	t.SetActivityStreamsContent(content)
+
+	var eventExtra map[string]any
+	if ev, ok := t.(vocab.ActivityStreamsEvent); ok {
+		var err error
+		if eventExtra, err = b.eventFields(ev, p, &ip); err != nil {
+			return nil, err
+		}
+	}
+	if ip.err != nil {
+		return nil, fmt.Errorf("object of post %s: %w", p.ID, ip.err)
+	}
+	m, err := federation.Serialize(t)
+	if err != nil {
+		return nil, err
+	}
+	delete(m, "@context")
+	// go-fed writes a language map alone as nameMap/contentMap; Mastodon
+	// reads the bare value first and the language from the map's first
+	// key, so both go out, the post's own language first.
+	m["content"] = texts.content[p.Lang]
+	if s, ok := texts.summary[p.Lang]; ok {
+		m["summary"] = s
+	}
+	if n, ok := texts.name[p.Lang]; ok {
+		m["name"] = n
+	}
+	m["sensitive"] = p.ContentWarning != ""
+	if tags := b.tags(p); len(tags) > 0 {
+		m["tag"] = tags
+	}
+	for k, v := range eventExtra {
+		m[k] = v
+	}
+	return m, nil
+}
+
+// postObject is what Note, Article and Event have in common for us.
+type postObject interface {
+	vocab.Type
+	SetActivityStreamsAttributedTo(vocab.ActivityStreamsAttributedToProperty)
+	SetActivityStreamsUrl(vocab.ActivityStreamsUrlProperty)
+	SetActivityStreamsTo(vocab.ActivityStreamsToProperty)
+	SetActivityStreamsCc(vocab.ActivityStreamsCcProperty)
+	SetActivityStreamsPublished(vocab.ActivityStreamsPublishedProperty)
+	SetActivityStreamsUpdated(vocab.ActivityStreamsUpdatedProperty)
+	SetActivityStreamsAttachment(vocab.ActivityStreamsAttachmentProperty)
+	SetActivityStreamsName(vocab.ActivityStreamsNameProperty)
+	SetActivityStreamsSummary(vocab.ActivityStreamsSummaryProperty)
+	SetActivityStreamsContent(vocab.ActivityStreamsContentProperty)
+}
+
+// addressed is anything with to and cc: objects and activities.
+type addressed interface {
+	SetActivityStreamsTo(vocab.ActivityStreamsToProperty)
+	SetActivityStreamsCc(vocab.ActivityStreamsCcProperty)
+}
+
+// address makes t public: Public in to (Mastodon's "public" visibility),
+// the followers collection in cc.
+func (b *Builder) address(t addressed, org *newsroom.Organisation, ip *iriParser) {
+	to := streams.NewActivityStreamsToProperty()
+	to.AppendIRI(ip.parse(Public))
+	t.SetActivityStreamsTo(to)
+	cc := streams.NewActivityStreamsCcProperty()
+	cc.AppendIRI(ip.parse(b.urls.OrgFollowers(org.Handle)))
+	t.SetActivityStreamsCc(cc)
+}
+
+// texts are the language maps of a post's name, summary and content.
+type texts struct {
+	name, summary, content map[string]string
+}
+
+// texts fills name, summary and content for the object type: Mastodon
+// shows a Note's content (and its summary as a content warning), but an
+// Article's or Event's name, summary and link only.
+func (b *Builder) texts(typ string, org *newsroom.Organisation, p *newsroom.Post) texts {
+	t := texts{name: map[string]string{}, summary: map[string]string{}, content: map[string]string{}}
+	page := b.urls.Post(org.Handle, p.ID)
+	add := func(lang, title, summary, bodyHTML string) {
+		switch typ {
+		case string(newsroom.ObjectNote):
+			t.content[lang] = noteContent(title, bodyHTML, page)
+			if p.ContentWarning != "" {
+				t.summary[lang] = p.ContentWarning
+			}
+		case TypeEvent:
+			t.name[lang] = title
+			t.summary[lang] = joinLines(EventSummaryLine(p.Event, lang), summaryOrExcerpt(summary, bodyHTML))
+			t.content[lang] = bodyHTML
+		default:
+			t.name[lang] = title
+			t.summary[lang] = summaryOrExcerpt(summary, bodyHTML)
+			t.content[lang] = bodyHTML
+		}
+	}
+	add(p.Lang, p.Title, p.Summary, p.BodyHTML)
+	if tr := p.Translation; tr != nil && tr.Lang != "" && tr.Lang != p.Lang {
+		add(tr.Lang, tr.Title, tr.Summary, tr.BodyHTML)
+	}
+	return t
+}
+
+// noteContent puts the title in bold on top, as Mastodon users expect of
+// news in a timeline, and a link to the full page at the end.
+func noteContent(title, bodyHTML, page string) string {
+	var b strings.Builder
+	b.WriteString("<p><strong>" + html.EscapeString(title) + "</strong></p>")
+	b.WriteString(bodyHTML)
+	esc := html.EscapeString(page)
+	b.WriteString(`<p><a href="` + esc + `">` + esc + `</a></p>`)
+	return b.String()
+}
+
+// summaryOrExcerpt is the plain-text summary, or the start of the body
+// when the editor wrote none: an Article without one shows only a title.
+func summaryOrExcerpt(summary, bodyHTML string) string {
+	if s := strings.TrimSpace(summary); s != "" {
+		return s
+	}
+	return Excerpt(PlainText(bodyHTML), articleSummaryMax)
+}
+
+func joinLines(lines ...string) string {
+	var kept []string
+	for _, l := range lines {
+		if l != "" {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n\n")
+}
+
+// tags are the post's hashtags, linking to our tag pages. go-fed has no
+// Hashtag type, so they are plain maps.
+func (b *Builder) tags(p *newsroom.Post) []any {
+	tags := make([]any, 0, len(p.Tags))
+	for _, tag := range p.Tags {
+		tags = append(tags, map[string]any{"type": "Hashtag", "name": "#" + tag, "href": b.urls.Tag(tag)})
+	}
+	return tags
+}
+
+// attachments describe the post's images with their alt text as name.
+// A media row that is missing or of a type we do not serve is left out
+// rather than failing the whole post.
+func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *iriParser) vocab.ActivityStreamsAttachmentProperty {
+	byID := make(map[string]newsroom.Media, len(media))
+	for _, m := range media {
+		byID[m.ID] = m
+	}
+	prop := streams.NewActivityStreamsAttachmentProperty()
+	for _, pm := range p.Media {
+		m, ok := byID[pm.MediaID]
+		if !ok {
+			continue
+		}
+		file, ok := federation.MediaFileName(m)
+		if !ok {
+			continue
+		}
+		img := streams.NewActivityStreamsImage()
+		u := streams.NewActivityStreamsUrlProperty()
+		u.AppendIRI(ip.parse(b.urls.Media(file)))
+		img.SetActivityStreamsUrl(u)
+		mediaType := streams.NewActivityStreamsMediaTypeProperty()
+		mediaType.Set(m.MIMEType)
+		img.SetActivityStreamsMediaType(mediaType)
+		if pm.Alt != "" {
+			name := streams.NewActivityStreamsNameProperty()
+			name.AppendXMLSchemaString(pm.Alt)
+			img.SetActivityStreamsName(name)
+		}
+		if m.Width > 0 && m.Height > 0 {
+			w := streams.NewActivityStreamsWidthProperty()
+			w.Set(m.Width)
+			img.SetActivityStreamsWidth(w)
+			h := streams.NewActivityStreamsHeightProperty()
+			h.Set(m.Height)
+			img.SetActivityStreamsHeight(h)
+		}
+		if m.Blurhash != "" {
+			bh := streams.NewTootBlurhashProperty()
+			bh.Set(m.Blurhash)
+			img.SetTootBlurhash(bh)
+		}
+		prop.AppendActivityStreamsImage(img)
+	}
+	return prop
+}
+
+// tombstone is {id, type: Tombstone, formerType, deleted}.
+func (b *Builder) tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[string]any, error) {
+	var ip iriParser
+	t := streams.NewActivityStreamsTombstone()
+	t.SetJSONLDId(idProperty(ip.parse(b.urls.Post(org.Handle, p.ID))))
+	former := streams.NewActivityStreamsFormerTypeProperty()
+	former.AppendXMLSchemaString(Type(org, p))
+	t.SetActivityStreamsFormerType(former)
+	if !p.DeletedAt.IsZero() {
+		deleted := streams.NewActivityStreamsDeletedProperty()
+		deleted.Set(p.DeletedAt.UTC())
+		t.SetActivityStreamsDeleted(deleted)
+	}
+	if ip.err != nil {
+		return nil, fmt.Errorf("tombstone of post %s: %w", p.ID, ip.err)
+	}
+	m, err := federation.Serialize(t)
+	if err != nil {
+		return nil, err
+	}
+	delete(m, "@context")
+	return m, nil
+}
+
+func idProperty(u *url.URL) vocab.JSONLDIdProperty {
+	p := streams.NewJSONLDIdProperty()
+	p.Set(u)
+	return p
+}
+
+// iriParser parses the URLs of a document, keeping the first error. Our
+// URLs come from the validated base URL, so an error is a bug, not input.
+type iriParser struct{ err error }
+
+func (p *iriParser) parse(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		if p.err == nil {
+			p.err = fmt.Errorf("parse %q: %w", s, err)
+		}
+		return &url.URL{}
+	}
+	return u
+}
+
+// timeIn is t in the named zone, or in UTC when the name is unknown.
+func timeIn(t time.Time, zone string) time.Time {
+	if loc, err := time.LoadLocation(zone); err == nil && zone != "" {
+		return t.In(loc)
+	}
+	return t.UTC()
+}

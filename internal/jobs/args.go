@@ -3,6 +3,8 @@
 // workers running them agree without importing each other.
 package jobs
 
+import "time"
+
 // Queue names. Fresh deliveries and retries of old ones go to different
 // queues so a backlog of retries to dead servers never holds up a new post.
 const (
@@ -37,9 +39,12 @@ type DeliverArgs struct {
 
 func (DeliverArgs) Kind() string { return "deliver" }
 
-// PublishArgs publishes a scheduled post when its time comes.
+// PublishArgs publishes a scheduled post when its time comes. PublishAt is
+// the time the job was scheduled for: a post rescheduled since has another
+// job, and this one does nothing.
 type PublishArgs struct {
-	PostID string `json:"post_id"`
+	PostID    string    `json:"post_id"`
+	PublishAt time.Time `json:"publish_at"`
 }
 
 func (PublishArgs) Kind() string { return "publish" }

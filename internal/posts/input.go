@@ -1,0 +1,238 @@
+package posts
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/soga/newsroom/federation/objects"
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// Limits of what an editor may write. Mastodon keeps about four
+// attachments and shows the rest as links, hence MaxMedia.
+const (
+	MaxTitle          = 200
+	MaxSummary        = 1000
+	MaxBody           = 100_000
+	MaxContentWarning = 200
+	MaxTags           = 10
+	MaxTagLen         = 64
+	MaxMedia          = 4
+	MaxAlt            = 1500
+	MaxPlaceField     = 200
+)
+
+// PostInput is what an editor submits, from the form, the CLI or a file.
+type PostInput struct {
+	// ID names an existing draft or scheduled post to publish; "" makes a
+	// new post. Update and Delete take the id as an argument instead.
+	ID       string
+	OrgID    int64
+	AuthorID int64 // 0 from the command line
+	Kind     newsroom.PostKind
+	Lang     string // "" = the organisation's default
+	Title    string
+	Summary  string // plain text
+	Body     string // Markdown
+	// Translation is the optional version in a second language.
+	Translation    *TranslationInput
+	Tags           []string // with or without '#', any case
+	ContentWarning string
+	// ObjectType overrides the organisation's default: "", auto, Note or
+	// Article. Events are always Event.
+	ObjectType newsroom.ObjectType
+	Event      *newsroom.Event // required for events, ignored otherwise
+	Media      []newsroom.PostMedia
+	// PublishAt schedules publication; zero or past means now.
+	PublishAt time.Time
+}
+
+// TranslationInput is the second-language version of a post.
+type TranslationInput struct {
+	Lang    string
+	Title   string
+	Summary string
+	Body    string // Markdown
+}
+
+// tagRE is what a hashtag may hold once normalised: letters, digits and
+// underscores, as Mastodon recognises them.
+var tagRE = regexp.MustCompile(`^[\p{L}\p{M}\p{N}_]+$`)
+
+// NormaliseTags lowercases tags, drops '#' and blanks, and keeps the first
+// of duplicates, in order.
+func NormaliseTags(tags []string) []string {
+	seen := make(map[string]bool, len(tags))
+	var out []string
+	for _, t := range tags {
+		t = strings.ToLower(strings.TrimLeft(strings.TrimSpace(t), "#"))
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// validate checks in as a whole, collecting every problem. For a draft
+// only limits apply: what is missing may be written later.
+func validate(in *PostInput, draft bool) error {
+	var v newsroom.ValidationError
+	required := func(field, value string) {
+		if !draft && strings.TrimSpace(value) == "" {
+			v.Add(field, "required")
+		}
+	}
+	tooLong := func(field, value string, max int) {
+		if utf8.RuneCountInString(value) > max {
+			v.Add(field, "too_long")
+		}
+	}
+	switch in.Kind {
+	case newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent:
+	case "":
+		v.Add("kind", "required")
+	default:
+		v.Add("kind", "invalid")
+	}
+	if !newsroom.ValidLang(in.Lang) {
+		v.Add("lang", "invalid")
+	}
+	required("title", in.Title)
+	tooLong("title", in.Title, MaxTitle)
+	tooLong("summary", in.Summary, MaxSummary)
+	required("body", in.Body)
+	tooLong("body", in.Body, MaxBody)
+	tooLong("content_warning", in.ContentWarning, MaxContentWarning)
+	switch in.ObjectType {
+	case "", newsroom.ObjectAuto, newsroom.ObjectNote, newsroom.ObjectArticle:
+	default:
+		v.Add("object_type", "invalid")
+	}
+	if len(in.Tags) > MaxTags {
+		v.Add("tags", "too_many")
+	}
+	for _, t := range in.Tags {
+		if utf8.RuneCountInString(t) > MaxTagLen {
+			v.Add("tags", "too_long")
+		} else if !tagRE.MatchString(t) {
+			v.Add("tags", "invalid")
+		}
+	}
+	if len(in.Media) > MaxMedia {
+		v.Add("media", "too_many")
+	}
+	for _, m := range in.Media {
+		if strings.TrimSpace(m.Alt) == "" {
+			v.Add("media", "alt_required")
+		}
+		tooLong("media", m.Alt, MaxAlt)
+	}
+	if tr := in.Translation; tr != nil {
+		switch {
+		case !newsroom.ValidLang(tr.Lang):
+			v.Add("translation_lang", "invalid")
+		case tr.Lang == in.Lang:
+			v.Add("translation_lang", "same_lang")
+		}
+		required("translation_title", tr.Title)
+		tooLong("translation_title", tr.Title, MaxTitle)
+		tooLong("translation_summary", tr.Summary, MaxSummary)
+		required("translation_body", tr.Body)
+		tooLong("translation_body", tr.Body, MaxBody)
+	}
+	if in.Kind == newsroom.KindEvent {
+		validateEvent(&v, in.Event, draft)
+	}
+	return v.Err()
+}
+
+func validateEvent(v *newsroom.ValidationError, e *newsroom.Event, draft bool) {
+	if e == nil || e.Start.IsZero() {
+		if !draft {
+			v.Add("event_start", "required")
+		}
+		return
+	}
+	if !e.End.IsZero() && e.End.Before(e.Start) {
+		v.Add("event_end", "end_before_start")
+	}
+	if e.Timezone == "" {
+		if !draft {
+			v.Add("event_timezone", "required")
+		}
+	} else if _, err := time.LoadLocation(e.Timezone); err != nil || e.Timezone == "Local" {
+		v.Add("event_timezone", "invalid")
+	}
+	if e.OnlineURL != "" {
+		u, err := url.Parse(e.OnlineURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.Add("event_online_url", "invalid")
+		}
+	}
+	switch strings.ToUpper(e.Status) {
+	case "", "CONFIRMED", "TENTATIVE", "CANCELLED":
+	default:
+		v.Add("event_status", "invalid")
+	}
+	for field, value := range map[string]string{
+		"event_place": e.PlaceName, "event_street": e.Street, "event_postal_code": e.PostalCode,
+		"event_locality": e.Locality, "event_region": e.Region, "event_country": e.Country,
+	} {
+		if utf8.RuneCountInString(value) > MaxPlaceField {
+			v.Add(field, "too_long")
+		}
+	}
+}
+
+// fill copies the editor's input into p, rendering Markdown. Fields that
+// only the service sets (status, times, id) are left alone.
+func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
+	body, err := s.render.Render(in.Body)
+	if err != nil {
+		return err
+	}
+	p.OrgID, p.AuthorID, p.Kind, p.Lang = in.OrgID, in.AuthorID, in.Kind, in.Lang
+	p.Title = strings.TrimSpace(in.Title)
+	p.Summary = strings.TrimSpace(in.Summary)
+	p.BodyMD, p.BodyHTML = in.Body, body
+	p.Tags = in.Tags
+	p.ContentWarning = strings.TrimSpace(in.ContentWarning)
+	p.ObjectType = in.ObjectType
+	if p.ObjectType == "" {
+		p.ObjectType = newsroom.ObjectAuto
+	}
+	p.Media = in.Media
+	p.Translation = nil
+	if tr := in.Translation; tr != nil {
+		trBody, err := s.render.Render(tr.Body)
+		if err != nil {
+			return err
+		}
+		p.Translation = &newsroom.Translation{Lang: tr.Lang, Title: strings.TrimSpace(tr.Title),
+			Summary: strings.TrimSpace(tr.Summary), BodyMD: tr.Body, BodyHTML: trBody}
+	}
+	p.Event = nil
+	if in.Kind == newsroom.KindEvent && in.Event != nil {
+		e := *in.Event
+		e.Status = strings.ToUpper(e.Status)
+		if e.Status == "" {
+			e.Status = "CONFIRMED"
+		}
+		e.Start, e.End = e.Start.UTC(), e.End.UTC()
+		p.Event = &e
+	}
+	return nil
+}
+
+// fixType settles "auto" at first publication: followers' servers keep
+// the type they first saw, and an Update must not change it.
+func fixType(org *newsroom.Organisation, p *newsroom.Post) {
+	if p.Kind != newsroom.KindEvent {
+		p.ObjectType = newsroom.ObjectType(objects.Type(org, p))
+	}
+}

@@ -1,0 +1,392 @@
+// Package posts is the publishing service the editor's form, the command
+// line and the scheduler share: it validates what an editor wrote, renders
+// and sanitises it, and in one transaction writes the post, the activity
+// that tells followers about it, and the job that delivers that activity.
+// A post is never saved without its deliveries queued, nor the reverse.
+package posts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/soga/newsroom/federation/objects"
+	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/urls"
+)
+
+// Deps is what a Service needs. Now and NewID default to the clock and
+// to ULIDs made by the caller's choice; tests set them.
+type Deps struct {
+	Store store.Store
+	URLs  urls.Builder
+	Now   func() time.Time
+	NewID func() string
+}
+
+// Service publishes, edits, schedules and deletes posts.
+type Service struct {
+	store   store.Store
+	objects *objects.Builder
+	render  *Renderer
+	now     func() time.Time
+	newID   func() string
+}
+
+// New returns a Service. NewID is required: post and activity ids are
+// ULIDs, never reused.
+func New(d Deps) *Service {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: d.Store, objects: objects.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID}
+}
+
+// ErrNotEditable is returned for a change a post's state forbids, such as
+// turning a published post back into a draft.
+var ErrNotEditable = fmt.Errorf("post cannot change this way: %w", newsroom.ErrConflict)
+
+// Publish publishes a new post, or the draft or scheduled post in.ID, now;
+// or schedules it when in.PublishAt is in the future.
+func (s *Service) Publish(ctx context.Context, in PostInput) (*newsroom.Post, error) {
+	org, err := s.prepare(ctx, &in, false)
+	if err != nil {
+		return nil, err
+	}
+	var p *newsroom.Post
+	err = s.store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if p, err = s.loadOrNew(ctx, tx, in.ID, org); err != nil {
+			return err
+		}
+		if p.Status != newsroom.StatusDraft && p.Status != newsroom.StatusScheduled {
+			return ErrNotEditable
+		}
+		if err := s.fill(p, &in); err != nil {
+			return err
+		}
+		media, err := mediaRows(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		if in.PublishAt.After(now) {
+			return s.schedule(ctx, tx, p, in.PublishAt)
+		}
+		return s.publish(ctx, tx, org, p, media, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// SaveDraft stores a new draft, or saves in over the draft or scheduled
+// post in.ID, which then waits as a draft: its scheduled publication no
+// longer happens.
+func (s *Service) SaveDraft(ctx context.Context, in PostInput) (*newsroom.Post, error) {
+	org, err := s.prepare(ctx, &in, true)
+	if err != nil {
+		return nil, err
+	}
+	var p *newsroom.Post
+	err = s.store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if p, err = s.loadOrNew(ctx, tx, in.ID, org); err != nil {
+			return err
+		}
+		if p.Status != newsroom.StatusDraft && p.Status != newsroom.StatusScheduled {
+			return ErrNotEditable
+		}
+		if err := s.fill(p, &in); err != nil {
+			return err
+		}
+		if _, err := mediaRows(ctx, tx, p); err != nil {
+			return err
+		}
+		p.Status, p.PublishAt = newsroom.StatusDraft, time.Time{}
+		return s.save(ctx, tx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Update edits post id. A published post is sent again as an Update with
+// a new "updated" time; its kind may change between article and press
+// release, but not to or from event, since its object type is fixed. A
+// scheduled post keeps its schedule unless in.PublishAt moves it; a draft
+// stays a draft.
+func (s *Service) Update(ctx context.Context, id string, in PostInput) (*newsroom.Post, error) {
+	cur, err := s.store.PostByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("post %s: %w", id, err)
+	}
+	if in.OrgID == 0 {
+		in.OrgID = cur.OrgID
+	}
+	if in.OrgID != cur.OrgID {
+		return nil, fmt.Errorf("post %s belongs to another organisation: %w", id, newsroom.ErrForbidden)
+	}
+	org, err := s.prepare(ctx, &in, cur.Status == newsroom.StatusDraft)
+	if err != nil {
+		return nil, err
+	}
+	var p *newsroom.Post
+	err = s.store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if p, err = tx.PostByID(ctx, id); err != nil {
+			return fmt.Errorf("post %s: %w", id, err)
+		}
+		switch p.Status {
+		case newsroom.StatusDeleted:
+			return fmt.Errorf("post %s: %w", id, newsroom.ErrGone)
+		case newsroom.StatusDraft:
+			if err := s.fill(p, &in); err != nil {
+				return err
+			}
+			if _, err := mediaRows(ctx, tx, p); err != nil {
+				return err
+			}
+			return s.save(ctx, tx, p)
+		case newsroom.StatusScheduled:
+			at := p.PublishAt
+			if !in.PublishAt.IsZero() {
+				at = in.PublishAt
+			}
+			if err := s.fill(p, &in); err != nil {
+				return err
+			}
+			media, err := mediaRows(ctx, tx, p)
+			if err != nil {
+				return err
+			}
+			if now := s.clock(); !at.After(now) {
+				return s.publish(ctx, tx, org, p, media, now)
+			}
+			return s.schedule(ctx, tx, p, at)
+		}
+		return s.edit(ctx, tx, org, p, &in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// edit applies in to the published post p and sends the Update.
+func (s *Service) edit(ctx context.Context, tx store.Tx, org *newsroom.Organisation, p *newsroom.Post, in *PostInput) error {
+	if (p.Kind == newsroom.KindEvent) != (in.Kind == newsroom.KindEvent) {
+		v := &newsroom.ValidationError{}
+		v.Add("kind", "immutable")
+		return v
+	}
+	objectType := p.ObjectType
+	if err := s.fill(p, in); err != nil {
+		return err
+	}
+	p.ObjectType = objectType
+	media, err := mediaRows(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	// Mastodon applies an Update only when its "updated" is newer than what
+	// it has, at the second: never send two edits with the same second.
+	now := s.clock().Truncate(time.Second)
+	last := p.PublishedAt
+	if p.UpdatedAt.After(last) {
+		last = p.UpdatedAt
+	}
+	if !now.After(last.Truncate(time.Second)) {
+		now = last.Truncate(time.Second).Add(time.Second)
+	}
+	p.UpdatedAt = now
+	if err := tx.UpdatePost(ctx, p); err != nil {
+		return err
+	}
+	return s.emit(ctx, tx, objects.Update, org, p, media, now)
+}
+
+// Delete deletes post id. The row stays as a tombstone so that its URL
+// answers 410 and its id is never reused; what it said is erased. A post
+// that was published is followed by a Delete. Deleting twice is not an
+// error.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	return s.store.InTx(ctx, func(tx store.Tx) error {
+		p, err := tx.PostByID(ctx, id)
+		if err != nil {
+			return fmt.Errorf("post %s: %w", id, err)
+		}
+		if p.Status == newsroom.StatusDeleted {
+			return nil
+		}
+		wasPublished := p.Status == newsroom.StatusPublished
+		now := s.clock()
+		p.Status, p.DeletedAt = newsroom.StatusDeleted, now
+		p.Summary, p.BodyMD, p.BodyHTML, p.ContentWarning = "", "", "", ""
+		p.Translation, p.Tags, p.Media = nil, nil, nil
+		if p.Event != nil {
+			// Keep the start, which event listings sort on; forget the rest.
+			p.Event = &newsroom.Event{Start: p.Event.Start, End: p.Event.End, Timezone: p.Event.Timezone}
+		}
+		if err := tx.UpdatePost(ctx, p); err != nil {
+			return err
+		}
+		if !wasPublished {
+			return nil
+		}
+		org, err := tx.OrgByID(ctx, p.OrgID)
+		if err != nil {
+			return fmt.Errorf("organisation of post %s: %w", id, err)
+		}
+		return s.emit(ctx, tx, objects.Delete, org, p, nil, now)
+	})
+}
+
+// PublishScheduled publishes post id if it is still scheduled for at. It
+// does nothing when the post was published, turned back into a draft,
+// deleted or rescheduled since, so a job that runs twice or late is
+// harmless.
+func (s *Service) PublishScheduled(ctx context.Context, id string, at time.Time) error {
+	return s.store.InTx(ctx, func(tx store.Tx) error {
+		p, err := tx.PostByID(ctx, id)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if p.Status != newsroom.StatusScheduled || !p.PublishAt.Equal(at.UTC()) {
+			return nil
+		}
+		org, err := tx.OrgByID(ctx, p.OrgID)
+		if err != nil {
+			return fmt.Errorf("organisation of post %s: %w", id, err)
+		}
+		media, err := mediaRows(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, org, p, media, s.clock())
+	})
+}
+
+// prepare normalises in and validates it against its organisation.
+func (s *Service) prepare(ctx context.Context, in *PostInput, draft bool) (*newsroom.Organisation, error) {
+	if in.OrgID == 0 {
+		v := &newsroom.ValidationError{}
+		v.Add("org", "required")
+		return nil, v
+	}
+	org, err := s.store.OrgByID(ctx, in.OrgID)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		v := &newsroom.ValidationError{}
+		v.Add("org", "invalid")
+		return nil, v
+	}
+	if err != nil {
+		return nil, fmt.Errorf("organisation %d: %w", in.OrgID, err)
+	}
+	if in.Lang == "" {
+		in.Lang = org.DefaultLang
+	}
+	in.Tags = NormaliseTags(in.Tags)
+	if !in.PublishAt.IsZero() {
+		in.PublishAt = in.PublishAt.UTC().Truncate(time.Microsecond)
+	}
+	return org, validate(in, draft)
+}
+
+// loadOrNew returns post id for editing, or a new draft when id is "".
+func (s *Service) loadOrNew(ctx context.Context, tx store.Tx, id string, org *newsroom.Organisation) (*newsroom.Post, error) {
+	if id == "" {
+		return &newsroom.Post{ID: s.newID(), OrgID: org.ID, Status: newsroom.StatusDraft}, nil
+	}
+	p, err := tx.PostByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("post %s: %w", id, err)
+	}
+	if p.OrgID != org.ID {
+		return nil, fmt.Errorf("post %s belongs to another organisation: %w", id, newsroom.ErrForbidden)
+	}
+	return p, nil
+}
+
+// save creates p when it has never been stored, or updates it.
+func (s *Service) save(ctx context.Context, tx store.Tx, p *newsroom.Post) error {
+	if p.CreatedAt.IsZero() {
+		return tx.CreatePost(ctx, p)
+	}
+	return tx.UpdatePost(ctx, p)
+}
+
+// schedule stores p as scheduled for at and queues the job that will
+// publish it then.
+func (s *Service) schedule(ctx context.Context, tx store.Tx, p *newsroom.Post, at time.Time) error {
+	p.Status, p.PublishAt = newsroom.StatusScheduled, at
+	if err := s.save(ctx, tx, p); err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, jobs.PublishArgs{PostID: p.ID, PublishAt: at},
+		&river.InsertOpts{Queue: jobs.QueueDefault, ScheduledAt: at})
+}
+
+// publish makes p public now and sends its Create.
+func (s *Service) publish(ctx context.Context, tx store.Tx, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media, now time.Time) error {
+	now = now.Truncate(time.Second)
+	p.Status, p.PublishedAt, p.PublishAt = newsroom.StatusPublished, now, time.Time{}
+	fixType(org, p)
+	if err := s.save(ctx, tx, p); err != nil {
+		return err
+	}
+	return s.emit(ctx, tx, objects.Create, org, p, media, now)
+}
+
+// emit stores the activity typ about p and queues its fan-out, in tx.
+func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media, at time.Time) error {
+	id := s.newID()
+	doc, err := s.objects.Activity(typ, id, at, org, p, media)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("encode %s of post %s: %w", typ, p.ID, err)
+	}
+	a := &newsroom.Activity{ID: id, OrgID: org.ID, Type: typ, PostID: p.ID, JSON: body, CreatedAt: at}
+	if err := tx.CreateActivity(ctx, a); err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id}, &river.InsertOpts{Queue: jobs.QueueDefault})
+}
+
+// mediaRows loads the media of p's attachments; an unknown one is an
+// input error.
+func mediaRows(ctx context.Context, tx store.Tx, p *newsroom.Post) ([]newsroom.Media, error) {
+	rows := make([]newsroom.Media, 0, len(p.Media))
+	for _, pm := range p.Media {
+		m, err := tx.MediaByID(ctx, pm.MediaID)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			v := &newsroom.ValidationError{}
+			v.Add("media", "invalid")
+			return nil, v
+		}
+		if err != nil {
+			return nil, fmt.Errorf("media %s: %w", pm.MediaID, err)
+		}
+		rows = append(rows, *m)
+	}
+	return rows, nil
+}
+
+// clock is now in UTC at the stores' precision, so that what is stored
+// compares equal to what was written.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

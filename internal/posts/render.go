@@ -1,0 +1,92 @@
+package posts
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/soga/newsroom/internal/urls"
+)
+
+// Renderer turns an editor's Markdown into the HTML we store, serve and
+// federate. Goldmark drops raw HTML (it is not run with WithUnsafe), and
+// the result goes through Policy all the same: a second line of defence.
+type Renderer struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+// NewRenderer returns a Renderer for posts under u's base URL.
+func NewRenderer(u urls.Builder) *Renderer {
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.Strikethrough, extension.Linkify),
+		goldmark.WithParserOptions(parser.WithASTTransformers(
+			util.Prioritized(absoluteLinks{base: u.Base()}, 100),
+		)),
+	)
+	return &Renderer{md: md, policy: Policy(u)}
+}
+
+// Render converts Markdown to sanitised HTML.
+func (r *Renderer) Render(markdown string) (string, error) {
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(markdown), &buf); err != nil {
+		return "", fmt.Errorf("render markdown: %w", err)
+	}
+	return strings.TrimSpace(r.policy.Sanitize(buf.String())), nil
+}
+
+// Policy is the one sanitiser of post HTML: structure, emphasis, quotes,
+// code, links to http(s) and mailto, and images only from our own /media/
+// (a post must not make readers' browsers fetch from elsewhere). No
+// classes, no styles, no ids.
+func Policy(u urls.Builder) *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+		"ul", "ol", "li", "strong", "em", "b", "i", "del", "s",
+		"blockquote", "code", "pre")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	media := regexp.MustCompile(`^` + regexp.QuoteMeta(u.Media("")) + `[0-9a-f]{64}(?:[._-][0-9a-z._-]*)?$`)
+	p.AllowAttrs("src").Matching(media).OnElements("img")
+	p.AllowAttrs("alt", "title").OnElements("img")
+	return p
+}
+
+// absoluteLinks makes site-relative links and images ("/media/…",
+// "/orgs/…") absolute: post HTML travels to other servers, where a
+// relative URL would point at them.
+type absoluteLinks struct{ base string }
+
+func (a absoluteLinks) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch v := n.(type) {
+		case *ast.Link:
+			v.Destination = a.abs(v.Destination)
+		case *ast.Image:
+			v.Destination = a.abs(v.Destination)
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+func (a absoluteLinks) abs(dest []byte) []byte {
+	if len(dest) > 1 && dest[0] == '/' && dest[1] != '/' {
+		return append([]byte(a.base), dest...)
+	}
+	return dest
+}

@@ -70,6 +70,9 @@ type Deps struct {
 	Activities  ActivitySource
 	Stats       Stats
 	Logger      *slog.Logger
+	// Posts and PostObjects serve posts; without them post URLs answer 404.
+	Posts       PostSource
+	PostObjects PostObjects
 
 	// InstanceKeyPEM is the public key of the instance actor, which signs
 	// our fetches from servers that refuse unsigned GETs.
@@ -94,6 +97,8 @@ type Handler struct {
 	media       MediaSource
 	collections CollectionSource
 	activities  ActivitySource
+	posts       PostSource
+	postObjects PostObjects
 	stats       Stats
 	log         *slog.Logger
 	instanceKey string
@@ -121,6 +126,8 @@ func NewHandler(d Deps) *Handler {
 		media:       d.Media,
 		collections: d.Collections,
 		activities:  d.Activities,
+		posts:       d.Posts,
+		postObjects: d.PostObjects,
 		stats:       d.Stats,
 		log:         log,
 		instanceKey: d.InstanceKeyPEM,

@@ -43,6 +43,26 @@ func writeActivity(w http.ResponseWriter, r *http.Request, doc map[string]any, m
 	writeBody(w, r, contentTypeActivity, body, maxAge)
 }
 
+// writeActivityStatus sends an ActivityStreams document with a status
+// other than 200, such as a Tombstone with 410. It is not cached long:
+// such answers are about a state, not a document.
+func writeActivityStatus(w http.ResponseWriter, r *http.Request, status int, doc map[string]any) {
+	body, err := json.Marshal(doc)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal server error")
+		return
+	}
+	h := w.Header()
+	h.Add("Vary", "Accept")
+	h.Set("Content-Type", contentTypeActivity)
+	h.Set("Cache-Control", "public, max-age=60")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body) //nolint:errcheck // the client went away; nothing to do
+	}
+}
+
 // writeBody sends body with a strong ETag derived from it, and answers 304
 // when the client already holds that version.
 func writeBody(w http.ResponseWriter, r *http.Request, contentType string, body []byte, maxAge time.Duration) {

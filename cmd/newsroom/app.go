@@ -31,6 +31,7 @@ type Main struct {
 	Metrics *metrics.Metrics
 	URLs    urls.Builder
 
+	services    *services // kept for tests, which shorten the delivery backoff
 	out         io.Writer
 	listener    net.Listener
 	httpServer  *http.Server
@@ -54,12 +55,14 @@ func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) 
 		m.Close()
 		return nil, err
 	}
+	m.services = svc
 	workers := river.NewWorkers()
 	if err := m.registerWorkers(workers, svc); err != nil {
 		m.Close()
 		return nil, err
 	}
-	m.Queue, err = jobs.New(st, workers, jobs.Options{Logger: m.Logger.With("component", "queue"), Metrics: m.Metrics})
+	m.Queue, err = jobs.New(st, workers, jobs.Options{Logger: m.Logger.With("component", "queue"), Metrics: m.Metrics,
+		JobTimeout: cfg.JobTimeout})
 	if err != nil {
 		m.Close()
 		return nil, err

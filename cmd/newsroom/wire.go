@@ -13,10 +13,13 @@ import (
 	"github.com/soga/newsroom/federation"
 	"github.com/soga/newsroom/federation/delivery"
 	"github.com/soga/newsroom/federation/inbox"
+	"github.com/soga/newsroom/federation/objects"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/editor"
+	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/server"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/users"
@@ -45,9 +48,11 @@ func instanceKey(ctx context.Context, st store.Store) (string, error) {
 
 // services are the long-lived pieces shared by routes and workers.
 type services struct {
-	client  *transport.Client
-	fetcher *transport.Fetcher
-	keyPEM  string // instance actor public key
+	client   *transport.Client
+	fetcher  *transport.Fetcher
+	keyPEM   string // instance actor public key
+	posts    *posts.Service
+	delivery *delivery.Worker
 }
 
 func (m *Main) buildServices(ctx context.Context) (*services, error) {
@@ -69,9 +74,11 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		Timeout:     20 * time.Second,
 	})
 	return &services{
-		client:  client,
-		fetcher: &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
-		keyPEM:  pub,
+		client:   client,
+		fetcher:  &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
+		keyPEM:   pub,
+		posts:    posts.New(posts.Deps{Store: m.Store, URLs: m.URLs, NewID: newULID}),
+		delivery: delivery.NewWorker(m.Store, jobs.Deliveries{Store: m.Store}, client, m.URLs, m.Logger.With("component", "delivery")),
 	}, nil
 }
 
@@ -79,7 +86,12 @@ func newULID() string { return ulid.Make().String() }
 
 // registerWorkers adds every job kind's worker.
 func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
-	return river.AddWorkerSafely(w, delivery.NewWorker(m.Store, svc.client, m.URLs, m.Logger.With("component", "delivery")))
+	fanout := delivery.NewFanoutWorker(m.Store, jobs.Deliveries{Store: m.Store}, m.Logger.With("component", "fanout"))
+	return errors.Join(
+		river.AddWorkerSafely(w, svc.delivery),
+		river.AddWorkerSafely(w, fanout),
+		river.AddWorkerSafely(w, posts.NewPublishWorker(svc.posts)),
+	)
 }
 
 // handler builds the HTTP routes with their dependencies.
@@ -102,6 +114,8 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Media:          m.Store,
 		Collections:    m.Store,
 		Activities:     m.Store,
+		Posts:          m.Store,
+		PostObjects:    objects.New(m.URLs),
 		Stats:          federation.StatsFunc(m.nodeStats),
 		Logger:         m.Logger.With("component", "federation"),
 		InstanceKeyPEM: svc.keyPEM,

@@ -1,6 +1,12 @@
-// Package delivery posts our activities to other servers' inboxes. It is
-// a River worker: a delivery is a job in the same database as the post,
-// so nothing queued or in flight is lost when the process dies.
+// Package delivery posts our activities to other servers' inboxes. Its
+// workers run on River: a delivery is a job in the same database as the
+// post, so nothing queued or in flight is lost when the process dies.
+//
+// The fan-out worker turns one activity into one delivery job per inbox.
+// The delivery worker sends one activity to one inbox; when the inbox
+// fails in a way worth retrying, it completes its job and queues the next
+// attempt as a new job on the retry queue, so that retries to servers that
+// are down never hold up the deliveries of a new post.
 package delivery
 
 import (
@@ -12,6 +18,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -35,17 +42,27 @@ type Store interface {
 	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
 }
 
+// Retrier records a failed attempt and queues the next one atomically
+// (jobs.Deliveries). rec is nil for deliveries without a progress row.
+type Retrier interface {
+	Retry(ctx context.Context, rec *newsroom.Delivery, next jobs.DeliverArgs, at time.Time) error
+}
+
 // Worker delivers one activity to one inbox.
 type Worker struct {
 	river.WorkerDefaults[jobs.DeliverArgs]
-	store  Store
-	client *transport.Client
-	urls   urls.Builder
-	log    *slog.Logger
-	now    func() time.Time
+	store   Store
+	retrier Retrier
+	client  *transport.Client
+	urls    urls.Builder
+	log     *slog.Logger
+	now     func() time.Time
+	backoff atomic.Pointer[func(attempt int) time.Duration]
 
-	mu   sync.Mutex
-	keys map[int64]orgKey // an organisation's key never changes; parse it once
+	mu         sync.Mutex
+	keys       map[int64]orgKey // an organisation's key never changes; parse it once
+	activities map[string]*newsroom.Activity
+	healthy    map[string]bool // hosts whose success is recorded and that have not failed since
 }
 
 type orgKey struct {
@@ -53,21 +70,25 @@ type orgKey struct {
 	id  string
 }
 
+// maxCachedActivities bounds the activities kept in memory. A fan-out
+// sends the same few activities thousands of times; reading each once is
+// what matters.
+const maxCachedActivities = 64
+
 // NewWorker returns a delivery worker.
-func NewWorker(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *Worker {
-	return &Worker{store: s, client: c, urls: u, log: log, now: time.Now, keys: make(map[int64]orgKey)}
+func NewWorker(s Store, r Retrier, c *transport.Client, u urls.Builder, log *slog.Logger) *Worker {
+	w := &Worker{store: s, retrier: r, client: c, urls: u, log: log, now: time.Now,
+		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool)}
+	w.SetBackoff(Backoff)
+	return w
 }
 
-// Timeout bounds one attempt, well above the client's own timeout.
-func (w *Worker) Timeout(*river.Job[jobs.DeliverArgs]) time.Duration { return time.Minute }
+// SetBackoff replaces the delay between attempts; tests make it short.
+func (w *Worker) SetBackoff(f func(attempt int) time.Duration) { w.backoff.Store(&f) }
 
-// NextRetry spaces attempts as Mastodon does, (n⁴ + 15 s) plus jitter,
-// which adds up to about two and a half days over 16 retries.
-func (w *Worker) NextRetry(job *river.Job[jobs.DeliverArgs]) time.Time {
-	return w.now().Add(Backoff(job.Attempt))
-}
-
-// Backoff is the delay after the given attempt (1-based).
+// Backoff is the delay after the given attempt (1-based), as Mastodon
+// spaces its own: (n⁴ + 15 s) plus jitter, which adds up to about two and
+// a half days over 16 retries.
 func Backoff(attempt int) time.Duration {
 	n := float64(attempt)
 	base := time.Duration(n*n*n*n)*time.Second + 15*time.Second
@@ -78,7 +99,8 @@ func Backoff(attempt int) time.Duration {
 // Work sends the activity and classifies the answer.
 func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.DeliverArgs]) error {
 	args := job.Args
-	act, err := w.store.ActivityByID(ctx, args.ActivityID)
+	attempt := args.Attempt + 1
+	act, err := w.activity(ctx, args.ActivityID)
 	if errors.Is(err, newsroom.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("activity %s no longer exists", args.ActivityID))
 	}
@@ -91,52 +113,100 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.DeliverArgs]) err
 	}
 	res, derr := w.client.Deliver(ctx, args.Inbox, act.JSON, keyID, key)
 	host := hostOf(args.Inbox)
-	tracked := args.Recipient == ""
 	switch res.Outcome {
 	case transport.Delivered:
-		if err := w.store.RecordDomainSuccess(ctx, host); err != nil {
-			w.log.Warn("record domain success", "host", host, "err", err)
-		}
-		return w.record(ctx, tracked, args, newsroom.DeliveryDelivered, job.Attempt, "")
+		w.recordSuccess(ctx, host)
+		return w.record(ctx, args, newsroom.DeliveryDelivered, attempt, "")
 	case transport.Gone:
 		n, err := w.store.RemoveFollowersByInbox(ctx, args.Inbox)
 		if err != nil {
 			return err
 		}
 		w.log.Info("inbox gone, followers removed", "inbox", args.Inbox, "followers", n)
-		if err := w.record(ctx, tracked, args, newsroom.DeliveryFailed, job.Attempt, derr.Error()); err != nil {
-			return err
-		}
-		return river.JobCancel(derr)
+		return w.record(ctx, args, newsroom.DeliveryFailed, attempt, derr.Error())
 	case transport.Failed:
-		if err := w.record(ctx, tracked, args, newsroom.DeliveryFailed, job.Attempt, derr.Error()); err != nil {
-			return err
-		}
-		return river.JobCancel(derr)
+		return w.record(ctx, args, newsroom.DeliveryFailed, attempt, derr.Error())
 	}
-	// Retry: count the day against the domain, honour Retry-After.
-	if _, err := w.store.RecordDomainFailure(ctx, host, w.now().UTC()); err != nil {
-		w.log.Warn("record domain failure", "host", host, "err", err)
-	}
-	status := newsroom.DeliveryPending
-	if job.Attempt >= job.MaxAttempts {
-		status = newsroom.DeliveryFailed
-	}
-	if err := w.record(ctx, tracked, args, status, job.Attempt, derr.Error()); err != nil {
-		return err
-	}
-	if res.RetryAfter > 0 && job.Attempt < job.MaxAttempts {
-		return river.JobSnooze(res.RetryAfter)
-	}
-	return derr
+	return w.retry(ctx, args, attempt, res, derr)
 }
 
-func (w *Worker) record(ctx context.Context, tracked bool, args jobs.DeliverArgs, s newsroom.DeliveryStatus, attempts int, lastErr string) error {
-	if !tracked {
+// retry counts the failure against the domain and queues the next attempt,
+// unless this was the last or the domain has been failing for days.
+func (w *Worker) retry(ctx context.Context, args jobs.DeliverArgs, attempt int, res *transport.DeliveryResult, derr error) error {
+	host := hostOf(args.Inbox)
+	w.mu.Lock()
+	delete(w.healthy, host)
+	w.mu.Unlock()
+	health, err := w.store.RecordDomainFailure(ctx, host, w.now().UTC())
+	if err != nil {
+		w.log.Warn("record domain failure", "host", host, "err", err)
+	}
+	if attempt >= MaxAttempts || health.Unavailable {
+		return w.record(ctx, args, newsroom.DeliveryFailed, attempt, derr.Error())
+	}
+	delay := res.RetryAfter
+	if delay <= 0 {
+		delay = (*w.backoff.Load())(attempt)
+	}
+	next := args
+	next.Attempt = attempt
+	var rec *newsroom.Delivery
+	if args.Recipient == "" {
+		rec = &newsroom.Delivery{ActivityID: args.ActivityID, Inbox: args.Inbox, Status: newsroom.DeliveryPending,
+			Attempts: attempt, LastError: derr.Error(), UpdatedAt: w.now().UTC()}
+	}
+	return w.retrier.Retry(ctx, rec, next, w.now().Add(delay))
+}
+
+// record stores the outcome in the activity's delivery progress;
+// deliveries to one actor (an Accept) have none.
+func (w *Worker) record(ctx context.Context, args jobs.DeliverArgs, s newsroom.DeliveryStatus, attempts int, lastErr string) error {
+	if args.Recipient != "" {
 		return nil
 	}
 	return w.store.UpdateDelivery(ctx, newsroom.Delivery{ActivityID: args.ActivityID, Inbox: args.Inbox,
 		Status: s, Attempts: attempts, LastError: lastErr, UpdatedAt: w.now().UTC()})
+}
+
+// recordSuccess clears a host's failures the first time it answers after
+// a failure (or after a start): writing it on every delivery would cost a
+// write per delivery for nothing.
+func (w *Worker) recordSuccess(ctx context.Context, host string) {
+	w.mu.Lock()
+	known := w.healthy[host]
+	w.mu.Unlock()
+	if known {
+		return
+	}
+	if err := w.store.RecordDomainSuccess(ctx, host); err != nil {
+		w.log.Warn("record domain success", "host", host, "err", err)
+		return
+	}
+	w.mu.Lock()
+	w.healthy[host] = true
+	w.mu.Unlock()
+}
+
+// activity reads an activity once for all its deliveries. Activities
+// never change once stored.
+func (w *Worker) activity(ctx context.Context, id string) (*newsroom.Activity, error) {
+	w.mu.Lock()
+	a, ok := w.activities[id]
+	w.mu.Unlock()
+	if ok {
+		return a, nil
+	}
+	a, err := w.store.ActivityByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	if len(w.activities) >= maxCachedActivities {
+		clear(w.activities)
+	}
+	w.activities[id] = a
+	w.mu.Unlock()
+	return a, nil
 }
 
 func (w *Worker) orgKey(ctx context.Context, orgID int64) (*rsa.PrivateKey, string, error) {

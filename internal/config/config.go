@@ -27,6 +27,7 @@ type Config struct {
 	LogFormat            string // "text", "json" or "auto"
 	AllowPrivateNetworks []netip.Prefix
 	ShutdownTimeout      time.Duration
+	JobTimeout           time.Duration
 }
 
 // Backend names the storage behind DatabaseURL: "sqlite" or "postgres".
@@ -60,6 +61,7 @@ var settings = []setting{
 	{"log-format", "NEWSROOM_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)"},
 	{"allow-private-networks", "NEWSROOM_ALLOW_PRIVATE_NETWORKS", "", "comma-separated CIDR ranges outgoing requests may reach (e.g. 127.0.0.0/8 for local tests)"},
 	{"shutdown-timeout", "NEWSROOM_SHUTDOWN_TIMEOUT", "15s", "how long to drain requests and jobs on shutdown"},
+	{"job-timeout", "NEWSROOM_JOB_TIMEOUT", "2m", "longest a background job may run; jobs left running by a process that died are run again after twice this"},
 }
 
 // Flags holds the raw values of the settings registered on a FlagSet.
@@ -179,6 +181,12 @@ func parse(raw map[string]string) (Config, error) {
 		bad("shutdown-timeout", "%q is not a positive duration such as 15s", raw["shutdown-timeout"])
 	}
 	c.ShutdownTimeout = d
+
+	d, err = time.ParseDuration(raw["job-timeout"])
+	if err != nil || d < time.Second {
+		bad("job-timeout", "%q is not a duration of at least 1s such as 2m", raw["job-timeout"])
+	}
+	c.JobTimeout = d
 	return c, errors.Join(errs...)
 }
 

@@ -35,6 +35,10 @@ type DeliverArgs struct {
 	// Recipient is set for activities addressed to one actor (an Accept),
 	// which are not counted in a post's delivery progress.
 	Recipient string `json:"recipient,omitempty"`
+	// Attempt is how many attempts were made before this one. Remote
+	// failures are retried by a new job carrying the count, on QueueRetry;
+	// River's own retries are left for local failures and crashes.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 func (DeliverArgs) Kind() string { return "deliver" }

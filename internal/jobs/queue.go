@@ -29,6 +29,10 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	// PeriodicJobs run on a schedule (session clean-up and the like).
 	PeriodicJobs []*river.PeriodicJob
+	// JobTimeout bounds one run of a job; default 2 minutes. A job still
+	// marked running after twice this was left by a process that died, and
+	// runs again.
+	JobTimeout time.Duration
 }
 
 // Queue runs River workers on the store's own database, whichever backend
@@ -46,17 +50,28 @@ type postgresBacked interface{ Pool() *pgxpool.Pool }
 
 // New builds a queue on s's database with the given workers.
 func New(s store.Store, workers *river.Workers, o Options) (*Queue, error) {
+	timeout := o.JobTimeout
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueueDefault: {MaxWorkers: 10},
 			QueueInbox:   {MaxWorkers: 20},
-			QueueDeliver: {MaxWorkers: 50},
+			// A delivery mostly waits on the network; its CPU is one RSA
+			// signature. Many workers keep both cores busy signing while
+			// slow servers answer.
+			QueueDeliver: {MaxWorkers: 100},
 			QueueRetry:   {MaxWorkers: 20},
 		},
 		Workers:     workers,
 		Logger:      o.Logger,
 		RetryPolicy: o.RetryPolicy,
-		JobTimeout:  2 * time.Minute,
+		JobTimeout:  timeout,
+		// River's default waits an hour before running again a job that a
+		// dead process left "running": deliveries in flight and a fan-out
+		// cut by a crash would wait that long.
+		RescueStuckJobsAfter: 2 * timeout,
 		// Deliveries are retried over days; keep finished rows only briefly.
 		CompletedJobRetentionPeriod: time.Hour,
 		PeriodicJobs:                o.PeriodicJobs,

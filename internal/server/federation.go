@@ -51,6 +51,16 @@ func (s *Server) federationRoutes(d Deps) {
 		orgPage = d.Site.Org
 	}
 	s.handle(http.MethodGet, "/orgs/:handle", negotiate(withHandle(f.ServeActor), orgPage))
+	// The site serves a post's HTML page once it has a Post method.
+	var postPage http.HandlerFunc
+	if sp, ok := d.Site.(interface {
+		Post(w http.ResponseWriter, r *http.Request)
+	}); ok {
+		postPage = sp.Post
+	}
+	s.handle(http.MethodGet, "/orgs/:handle/posts/:id", negotiate(func(w http.ResponseWriter, r *http.Request) {
+		f.ServePost(w, r, param(r, "handle"), param(r, "id"))
+	}, postPage))
 	s.handle(http.MethodGet, "/orgs/:handle/followers", withHandle(f.ServeFollowers))
 	s.handle(http.MethodGet, "/orgs/:handle/following", withHandle(f.ServeFollowing))
 	s.handle(http.MethodGet, "/orgs/:handle/outbox", withHandle(f.ServeOutbox))

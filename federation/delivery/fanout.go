@@ -1,0 +1,90 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/riverqueue/river"
+
+	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// FanoutBatch is how many deliveries one transaction queues. Batches keep
+// each transaction short (SQLite has one writer, shared with the inbox
+// and the editor), and let a fan-out interrupted by a crash resume where
+// it stopped.
+const FanoutBatch = 1000
+
+// FanoutStore is what the fan-out reads.
+type FanoutStore interface {
+	ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error)
+	// DeliveryInboxes gives the distinct inboxes of an organisation's
+	// followers, shared inboxes preferred, blocked and unavailable domains
+	// left out.
+	DeliveryInboxes(ctx context.Context, orgID int64) ([]string, error)
+	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
+}
+
+// Queuer writes delivery rows and their jobs in one transaction
+// (jobs.Deliveries).
+type Queuer interface {
+	Queue(ctx context.Context, activityID string, inboxes []string) error
+}
+
+// FanoutWorker turns one activity into one delivery per follower inbox.
+type FanoutWorker struct {
+	river.WorkerDefaults[jobs.FanoutArgs]
+	store FanoutStore
+	queue Queuer
+	log   *slog.Logger
+	batch int
+}
+
+// NewFanoutWorker returns the worker of FanoutArgs jobs.
+func NewFanoutWorker(s FanoutStore, q Queuer, log *slog.Logger) *FanoutWorker {
+	return &FanoutWorker{store: s, queue: q, log: log, batch: FanoutBatch}
+}
+
+// Work queues the deliveries the activity does not have yet. A delivery
+// row and its job are committed together, so an inbox with a row already
+// has its job: a fan-out run again after a crash only queues the rest.
+func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]) error {
+	id := job.Args.ActivityID
+	act, err := w.store.ActivityByID(ctx, id)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("activity %s no longer exists", id))
+	}
+	if err != nil {
+		return err
+	}
+	inboxes, err := w.store.DeliveryInboxes(ctx, act.OrgID)
+	if err != nil {
+		return err
+	}
+	queued, err := w.store.ListDeliveries(ctx, id, "", 0)
+	if err != nil {
+		return err
+	}
+	done := make(map[string]bool, len(queued))
+	for _, d := range queued {
+		done[d.Inbox] = true
+	}
+	todo := make([]string, 0, len(inboxes))
+	for _, inbox := range inboxes {
+		if !done[inbox] {
+			todo = append(todo, inbox)
+		}
+	}
+	for start := 0; start < len(todo); start += w.batch {
+		end := min(start+w.batch, len(todo))
+		if err := w.queue.Queue(ctx, id, todo[start:end]); err != nil {
+			return err
+		}
+	}
+	w.log.Info("fan-out queued", "activity", id, "type", act.Type,
+		"inboxes", len(inboxes), "queued", len(todo), "already", len(inboxes)-len(todo))
+	return nil
+}

@@ -36,6 +36,7 @@ func commands() []command {
 		{"org", "create or list organisations", cmdOrg},
 		{"user", "create users, set passwords, list users", cmdUser},
 		{"domain", "block, unblock or list remote domains", cmdDomain},
+		{"post", "publish, edit or delete a post from a Markdown file", cmdPost},
 		{"healthcheck", "exit 0 if the local server answers /healthz (for containers)", cmdHealthcheck},
 		{"version", "print the version", cmdVersion},
 	}
@@ -110,6 +111,11 @@ var cliMessages = map[string]string{
 	"email_invalid":      "is not an email address",
 	"email_taken":        "a user already has this email",
 	"password_too_short": fmt.Sprintf("must have at least %d characters", newsroom.MinPasswordLen),
+	"too_many":           "has too many entries",
+	"alt_required":       "every image needs a description (alt text)",
+	"same_lang":          "must differ from the post's language",
+	"end_before_start":   "must not be before the start",
+	"immutable":          "cannot change once published",
 }
 
 // newFlags makes a FlagSet for a subcommand with every setting on it.

@@ -1,0 +1,311 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Invalidator is what writers call after changing an organisation or a
+// post, so public pages and documents stop showing the old version.
+type Invalidator interface {
+	Invalidate()
+}
+
+// CacheOptions bound a Cache. Zero values take the defaults.
+type CacheOptions struct {
+	// TTL bounds how long an entry is served. Several instances can share
+	// one database and only the writer's own cache is invalidated, so the
+	// others catch up within TTL. Default 30 s.
+	TTL time.Duration
+	// MaxBytes bounds the bodies held. Default 64 MiB.
+	MaxBytes int64
+	Now      func() time.Time
+}
+
+// Cache keeps rendered public responses in memory, keyed by URL and
+// representation, so that the stampede of fediverse servers fetching a new
+// post, its actor and its page costs one render and one set of queries,
+// then none. Every write bumps the generation (Invalidate), which empties
+// the cache and keeps renders that started before the write from being
+// stored.
+type Cache struct {
+	ttl      time.Duration
+	maxBytes int64
+	now      func() time.Time
+	flight   singleflight.Group
+
+	mu      sync.RWMutex
+	gen     uint64
+	size    int64
+	entries map[string]*entry
+}
+
+// entry is one stored response.
+type entry struct {
+	status   int
+	header   http.Header
+	body     []byte
+	etag     string
+	modified time.Time // Last-Modified, to the second
+	gen      uint64
+	expires  time.Time
+	storable bool
+}
+
+func (e *entry) cost() int64 { return int64(len(e.body)) + 512 }
+
+// NewCache returns an empty cache.
+func NewCache(o CacheOptions) *Cache {
+	if o.TTL <= 0 {
+		o.TTL = 30 * time.Second
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 64 << 20
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Cache{ttl: o.TTL, maxBytes: o.MaxBytes, now: o.Now, entries: make(map[string]*entry)}
+}
+
+// Invalidate forgets every stored response. Writes are rare next to reads,
+// so dropping everything is cheaper to get right than tracking which page
+// shows which post.
+func (c *Cache) Invalidate() {
+	c.mu.Lock()
+	c.gen++
+	c.size = 0
+	clear(c.entries)
+	c.mu.Unlock()
+}
+
+// Len is the number of stored responses.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
+// Wrap caches next's responses under representation, for handlers whose
+// answer depends only on the URL, such as ActivityStreams documents.
+func (c *Cache) Wrap(representation string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c.serve(w, r, representation, next)
+	}
+}
+
+// keyParams are the query parameters any cached handler reads; others are
+// left out of the key so that made-up parameters cannot fill the cache or
+// push hot entries out.
+var keyParams = []string{"lang", "before", "upcoming", "past"}
+
+func cacheKey(variant string, r *http.Request) string {
+	var b strings.Builder
+	b.WriteString(variant)
+	b.WriteByte(' ')
+	b.WriteString(r.URL.Path)
+	q := r.URL.Query()
+	sep := byte('?')
+	for _, k := range keyParams {
+		if v, ok := q[k]; ok && len(v) > 0 {
+			b.WriteByte(sep)
+			b.WriteString(k)
+			b.WriteByte('=')
+			b.WriteString(v[0])
+			sep = '&'
+		}
+	}
+	return b.String()
+}
+
+// serve answers r from the cache, rendering through next on a miss. Only
+// one render of a key runs at a time; concurrent requests wait for it.
+func (c *Cache) serve(w http.ResponseWriter, r *http.Request, variant string, next http.HandlerFunc) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		next(w, r)
+		return
+	}
+	key := cacheKey(variant, r)
+	now := c.now()
+	c.mu.RLock()
+	e, gen := c.entries[key], c.gen
+	c.mu.RUnlock()
+	if e == nil || e.gen != gen || !now.Before(e.expires) {
+		v, _, _ := c.flight.Do(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
+			return c.fill(r, key, gen, next), nil
+		})
+		e = v.(*entry)
+	}
+	e.write(w, r)
+}
+
+// fill renders next for r and stores the result unless a write happened
+// meanwhile. The render runs on its own request: conditional headers are
+// dropped so that a full body is recorded, and the first client's going
+// away must not fail the render the others wait for.
+func (c *Cache) fill(r *http.Request, key string, gen uint64, next http.HandlerFunc) *entry {
+	req := r.Clone(context.WithoutCancel(r.Context()))
+	req.Method = http.MethodGet
+	req.Header.Del("If-None-Match")
+	req.Header.Del("If-Modified-Since")
+	rec := &recorder{header: make(http.Header)}
+	next(rec, req)
+	e := rec.entry()
+	e.gen = gen
+	now := c.now()
+	e.expires = now.Add(c.ttl)
+	if e.modified.IsZero() {
+		e.modified = now.UTC().Truncate(time.Second)
+		e.header.Set("Last-Modified", e.modified.Format(http.TimeFormat))
+	}
+	if e.storable && e.cost() <= c.maxBytes/8 {
+		c.store(key, e)
+	}
+	return e
+}
+
+func (c *Cache) store(key string, e *entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.gen != c.gen {
+		return // written during the render: the result may be stale
+	}
+	if old := c.entries[key]; old != nil {
+		c.size -= old.cost()
+		delete(c.entries, key)
+	}
+	c.evictFor(e.cost())
+	c.entries[key] = e
+	c.size += e.cost()
+}
+
+// evictFor makes room for need bytes: expired entries first, then others
+// in map order, which Go randomises, a fair enough choice for a cache
+// whose entries all live under a minute.
+func (c *Cache) evictFor(need int64) {
+	if c.size+need <= c.maxBytes {
+		return
+	}
+	now := c.now()
+	for k, e := range c.entries {
+		if !now.Before(e.expires) {
+			c.size -= e.cost()
+			delete(c.entries, k)
+		}
+	}
+	for k, e := range c.entries {
+		if c.size+need <= c.maxBytes {
+			return
+		}
+		c.size -= e.cost()
+		delete(c.entries, k)
+	}
+}
+
+// write sends e, or 304 when the client holds it already.
+func (e *entry) write(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	for k, v := range e.header {
+		if k == "Vary" {
+			for _, s := range v {
+				h.Add(k, s)
+			}
+			continue
+		}
+		h[k] = slices.Clone(v)
+	}
+	if e.etag != "" && e.status == http.StatusOK {
+		h.Set("ETag", e.etag)
+		if notModified(r, e.etag, e.modified) {
+			h.Del("Content-Type")
+			h.Del("Content-Length")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	w.WriteHeader(e.status)
+	if r.Method != http.MethodHead {
+		w.Write(e.body) //nolint:errcheck // the client went away; nothing to do
+	}
+}
+
+// notModified applies RFC 9110's rules: If-None-Match decides when
+// present, If-Modified-Since only otherwise.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+				return true
+			}
+		}
+		return false
+	}
+	ims, err := http.ParseTime(r.Header.Get("If-Modified-Since"))
+	return err == nil && !modified.After(ims)
+}
+
+// recorder captures a handler's response.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+// entry turns the recording into an entry, deciding whether it may be
+// kept: successes, not-found and gone pages, never anything personal.
+func (r *recorder) entry() *entry {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	h := r.header
+	h.Del("Content-Length") // set again from the body when written
+	h.Del("Date")
+	e := &entry{status: r.status, header: h, body: r.body.Bytes()}
+	switch r.status {
+	case http.StatusOK, http.StatusNotFound, http.StatusGone:
+		e.storable = true
+	}
+	cc := strings.ToLower(h.Get("Cache-Control"))
+	if h.Get("Set-Cookie") != "" || strings.Contains(cc, "no-store") || strings.Contains(cc, "private") {
+		e.storable = false
+	}
+	if t, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
+		e.modified = t
+	}
+	if r.status == http.StatusOK {
+		e.etag = h.Get("ETag")
+		if e.etag == "" {
+			sum := sha256.Sum256(e.body)
+			e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+		}
+		h.Del("ETag")
+	}
+	return e
+}

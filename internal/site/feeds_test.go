@@ -1,0 +1,186 @@
+package site
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+	"github.com/mmcdole/gofeed"
+)
+
+func TestFeedsParse(t *testing.T) {
+	ts := newTestSite(t)
+	cases := []struct {
+		path, ctype, feedType string
+		posts                 int
+		org                   string
+	}{
+		{"/feed.atom", "application/atom+xml", "atom", 4, ""},
+		{"/feed.rss", "application/rss+xml", "rss", 4, ""},
+		{"/orgs/soga/feed.atom", "application/atom+xml", "atom", 3, "Social Good Accelerator"},
+		{"/orgs/soga/feed.rss", "application/rss+xml", "rss", 3, "Social Good Accelerator"},
+		{"/orgs/alpha/feed.atom", "application/atom+xml", "atom", 1, "Alpha Coop"},
+	}
+	for _, c := range cases {
+		resp, body := ts.get(t, c.path)
+		wantStatus(t, resp, 200)
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, c.ctype) {
+			t.Errorf("%s: Content-Type %q", c.path, ct)
+		}
+		f, err := gofeed.NewParser().ParseString(body)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", c.path, err, body)
+		}
+		if f.FeedType != c.feedType {
+			t.Errorf("%s: feed type %q", c.path, f.FeedType)
+		}
+		if len(f.Items) != c.posts {
+			t.Errorf("%s: %d items, want %d (published only)", c.path, len(f.Items), c.posts)
+		}
+		if c.org != "" && !strings.HasPrefix(f.Title, c.org) {
+			t.Errorf("%s: title %q", c.path, f.Title)
+		}
+		if !strings.HasPrefix(f.Link, testBase) {
+			t.Errorf("%s: feed link %q is not absolute", c.path, f.Link)
+		}
+		for _, it := range f.Items {
+			if !strings.HasPrefix(it.Link, testBase+"/orgs/") || it.GUID != it.Link {
+				t.Errorf("%s: item link %q guid %q", c.path, it.Link, it.GUID)
+			}
+			if it.PublishedParsed == nil || it.PublishedParsed.After(ts.now) || it.PublishedParsed.Before(ts.now.Add(-31*24*time.Hour)) {
+				t.Errorf("%s: item %q published %v", c.path, it.Title, it.PublishedParsed)
+			}
+			if it.Title == "" {
+				t.Errorf("%s: item without title", c.path)
+			}
+			if strings.Contains(it.Content, "<script") {
+				t.Errorf("%s: unsanitised content", c.path)
+			}
+		}
+		if c.feedType == "atom" && (len(f.Items) == 0 || len(f.Items[0].Authors) == 0) {
+			t.Errorf("%s: Atom entries need an author", c.path)
+		}
+		// Newest first: the article was published last.
+		if c.path == "/feed.atom" && f.Items[0].Title != ts.fx.Article.Title {
+			t.Errorf("%s: first item %q", c.path, f.Items[0].Title)
+		}
+	}
+}
+
+func TestCalendars(t *testing.T) {
+	ts := newTestSite(t)
+	paris := zone("Europe/Paris")
+	for _, c := range []struct {
+		path   string
+		events int
+	}{{"/events.ics", 2}, {"/orgs/soga/events.ics", 1}, {"/orgs/alpha/events.ics", 1}, {ts.postPath(ts.fx.Event) + "/event.ics", 1}} {
+		resp, body := ts.get(t, c.path)
+		wantStatus(t, resp, 200)
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
+			t.Errorf("%s: Content-Type %q", c.path, ct)
+		}
+		cal, err := ics.ParseCalendar(strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", c.path, err, body)
+		}
+		if got := len(cal.Events()); got != c.events {
+			t.Errorf("%s: %d events, want %d", c.path, got, c.events)
+		}
+		for _, e := range cal.Events() {
+			if !strings.HasPrefix(e.Id(), testBase+"/orgs/") {
+				t.Errorf("%s: UID %q is not the post URL", c.path, e.Id())
+			}
+			if e.GetProperty(ics.ComponentPropertyDtstamp) == nil || e.GetProperty(ics.ComponentPropertySummary) == nil {
+				t.Errorf("%s: DTSTAMP or SUMMARY missing", c.path)
+			}
+		}
+		if !strings.Contains(body, "\r\n") {
+			t.Errorf("%s: lines must end in CRLF", c.path)
+		}
+	}
+	resp, body := ts.get(t, ts.postPath(ts.fx.Event)+"/event.ics")
+	if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	cal, err := ics.ParseCalendar(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := cal.Events()[0]
+	if e.Id() != testBase+ts.postPath(ts.fx.Event) {
+		t.Errorf("UID %q", e.Id())
+	}
+	dtstart := e.GetProperty(ics.ComponentPropertyDtStart)
+	if tz := dtstart.ICalParameters["TZID"]; len(tz) != 1 || tz[0] != "Europe/Paris" {
+		t.Errorf("DTSTART TZID %v", tz)
+	}
+	start, err := e.GetStartAt()
+	if err != nil || !start.Equal(ts.fx.Event.Event.Start) {
+		t.Errorf("DTSTART %v (%v), want %v", start, err, ts.fx.Event.Event.Start)
+	}
+	if start.In(paris).Hour() != 14 {
+		t.Errorf("event starts at %v in Paris, want 14:00", start.In(paris))
+	}
+	end, err := e.GetEndAt()
+	if err != nil || !end.Equal(ts.fx.Event.Event.End) {
+		t.Errorf("DTEND %v (%v)", end, err)
+	}
+	if loc := e.GetProperty(ics.ComponentPropertyLocation); loc == nil || !strings.Contains(loc.Value, "La Halle") {
+		t.Errorf("LOCATION %v", loc)
+	}
+	tzs := cal.Timezones()
+	if len(tzs) != 1 || tzs[0].GetProperty(ics.ComponentPropertyTzid).Value != "Europe/Paris" {
+		t.Fatalf("VTIMEZONE %v", tzs)
+	}
+	// The zone's description must give the offset in force at the start.
+	if !vtimezoneCovers(t, body, start.In(paris)) {
+		t.Errorf("VTIMEZONE does not describe %v:\n%s", start.In(paris), body)
+	}
+}
+
+// vtimezoneCovers finds the last observance starting before t and checks
+// its offset is t's.
+func vtimezoneCovers(t *testing.T, body string, at time.Time) bool {
+	t.Helper()
+	_, off := at.Zone()
+	want := utcOffset(off)
+	local := at.Format("20060102T150405")
+	got := ""
+	var dtstart, to string
+	for _, line := range strings.Split(body, "\r\n") {
+		switch {
+		case strings.HasPrefix(line, "BEGIN:STANDARD"), strings.HasPrefix(line, "BEGIN:DAYLIGHT"):
+			dtstart, to = "", ""
+		case strings.HasPrefix(line, "DTSTART:"):
+			dtstart = strings.TrimPrefix(line, "DTSTART:")
+		case strings.HasPrefix(line, "TZOFFSETTO:"):
+			to = strings.TrimPrefix(line, "TZOFFSETTO:")
+		case strings.HasPrefix(line, "END:STANDARD"), strings.HasPrefix(line, "END:DAYLIGHT"):
+			if dtstart <= local {
+				got = to
+			}
+		}
+	}
+	return got == want
+}
+
+func TestVTimezoneTransitions(t *testing.T) {
+	s := &span{}
+	s.add(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
+	tz := vtimezone("Europe/Paris", s)
+	out := tz.Serialize(&ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"})
+	// Paris moves to summer time on the last Sunday of March at 02:00
+	// local time, and back on the last Sunday of October at 03:00.
+	for _, want := range []string{
+		"BEGIN:DAYLIGHT\r\nDTSTART:20260329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nEND:DAYLIGHT",
+		"BEGIN:STANDARD\r\nDTSTART:20261025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nEND:STANDARD",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing\n%s\nin\n%s", want, out)
+		}
+	}
+	if utcOffset(-(3*3600+30*60)) != "-0330" || utcOffset(5*3600+45*60) != "+0545" {
+		t.Error("utcOffset")
+	}
+}

@@ -1,0 +1,68 @@
+package site
+
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+)
+
+// mediaExtensions are the extensions of the image types we serve.
+var mediaExtensions = map[string]string{
+	"image/jpeg": "jpg",
+	"image/png":  "png",
+	"image/gif":  "gif",
+	"image/webp": "webp",
+	"image/avif": "avif",
+}
+
+// mediaTypes is mediaExtensions the other way round.
+var mediaTypes = map[string]string{
+	"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "avif": "image/avif",
+}
+
+// mediaNameRE is the only shape of name /media/ serves: a SHA-256 in hex
+// and a known extension, optionally a resized variant (hash-w640.ext).
+// Nothing else from the URL reaches the file system.
+var mediaNameRE = regexp.MustCompile(`^([0-9a-f]{64})(-w[0-9]{2,4})?\.(jpg|png|gif|webp|avif)$`)
+
+// mediaPolicy forbids everything inside a served file: should a file ever
+// be something other than the image it claims to be, a browser opening it
+// directly still runs nothing.
+const mediaPolicy = "default-src 'none'; sandbox"
+
+// Media serves /media/{sha256}.{ext} from the media directory. The bytes
+// of a name never change, so clients may keep them for a year.
+func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	m := mediaNameRE.FindStringSubmatch(name)
+	if m == nil {
+		http.NotFound(w, r)
+		return
+	}
+	f, err := os.Open(filepath.Join(h.mediaDir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		http.NotFound(w, r)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", mediaTypes[m[3]])
+	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("Content-Security-Policy", mediaPolicy)
+	hd.Set("ETag", `"`+m[1]+m[2]+`"`)
+	// ServeContent answers ranges and conditional requests, and keeps the
+	// Content-Type set above instead of sniffing.
+	http.ServeContent(w, r, name, st.ModTime(), f)
+}

@@ -1,0 +1,169 @@
+// Package site serves the public website: the home, organisation, post,
+// tag and events pages, the Atom, RSS and iCalendar feeds, and uploaded
+// media. Pages are what fediverse servers turn into link cards and what
+// readers open, often all at once when a post goes out, so every response
+// goes through an in-memory Cache and carries no cookie and nothing from
+// another origin.
+package site
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/urls"
+	"github.com/soga/newsroom/internal/view"
+)
+
+// Store is the part of the store the site reads.
+type Store interface {
+	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
+	ListOrgs(ctx context.Context) ([]newsroom.Organisation, error)
+	// PostByID returns tombstones too, with Status deleted.
+	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
+	ListPosts(ctx context.Context, f store.PostFilter) ([]newsroom.Post, error)
+	MediaByID(ctx context.Context, id string) (*newsroom.Media, error)
+}
+
+// Deps are what New needs. Cache is optional; without it every request
+// renders.
+type Deps struct {
+	Store    Store
+	View     *view.Engine
+	URLs     urls.Builder
+	Cache    *Cache
+	MediaDir string
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// Handler serves the public site; its methods are the routes. Path
+// parameters come from r.PathValue, set by the server's router.
+type Handler struct {
+	store    Store
+	view     *view.Engine
+	urls     urls.Builder
+	cache    *Cache
+	mediaDir string
+	log      *slog.Logger
+	now      func() time.Time
+	// policy sanitises post bodies once more before they are shown: the
+	// publishing service already did, but a page must not depend on every
+	// writer of the table having done so.
+	policy *bluemonday.Policy
+}
+
+// New returns the site handler.
+func New(d Deps) *Handler {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Handler{store: d.Store, view: d.View, urls: d.URLs, cache: d.Cache, mediaDir: d.MediaDir,
+		log: d.Logger, now: d.Now, policy: bluemonday.UGCPolicy()}
+}
+
+// Page sizes of lists and feeds.
+const (
+	pageSize     = 20
+	feedSize     = 30
+	upcomingSize = 10
+)
+
+// maxAgePage is how long browsers and shared caches may keep a page. Short,
+// because an edit or a deletion should show soon, and the server-side
+// cache absorbs the load anyway.
+const maxAgePage = 60 * time.Second
+
+// cached serves next through the cache, keyed by the reader's language:
+// pages, and the error pages of feeds, are written in it.
+func (h *Handler) cached(w http.ResponseWriter, r *http.Request, next http.HandlerFunc) {
+	if h.cache == nil {
+		next(w, r)
+		return
+	}
+	h.cache.serve(w, r, "html:"+view.PickLang("", r), next)
+}
+
+// page starts a view.Page in the reader's language.
+func (h *Handler) page(r *http.Request) *view.Page {
+	return &view.Page{Lang: view.PickLang("", r)}
+}
+
+// siteName is the name of the site in the reader's language.
+func (h *Handler) siteName(r *http.Request) string {
+	return h.view.Translate(view.PickLang("", r), "site.name")
+}
+
+// render writes a page with the headers every public page carries.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *view.Page, modified time.Time) {
+	var buf bytes.Buffer
+	if err := h.view.Render(&buf, name, p); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Language", p.Lang)
+	hd.Add("Vary", "Accept-Language")
+	hd.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAgePage.Seconds())))
+	// Lists change when a post is deleted or edited, which no timestamp
+	// of theirs shows, so only post pages pass one; the cache stamps the
+	// others with the time they were rendered.
+	if !modified.IsZero() {
+		hd.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	}
+	w.WriteHeader(status)
+	w.Write(buf.Bytes()) //nolint:errcheck // the client went away; nothing to do
+}
+
+// message is the data of the error pages.
+type message struct {
+	Title, Text string
+}
+
+// NotFound answers unknown URLs with a page in the reader's language.
+func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
+	h.status(w, r, http.StatusNotFound, "public.notfound.title", "public.notfound.text")
+}
+
+// gone answers for a deleted post: its URL stays gone forever.
+func (h *Handler) gone(w http.ResponseWriter, r *http.Request) {
+	h.status(w, r, http.StatusGone, "public.gone.title", "public.gone.text")
+}
+
+func (h *Handler) status(w http.ResponseWriter, r *http.Request, status int, title, text string) {
+	p := h.page(r)
+	p.Title = h.view.Translate(p.Lang, title)
+	p.Data = message{Title: title, Text: text}
+	h.render(w, r, status, "site_message", p, time.Time{})
+}
+
+// fail maps an error to a page: not found, gone, or a logged 500 whose
+// cause stays in the log.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, newsroom.ErrNotFound):
+		h.NotFound(w, r)
+	case errors.Is(err, newsroom.ErrGone):
+		h.gone(w, r)
+	default:
+		h.serverError(w, r, err)
+	}
+}
+
+func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "public page failed", "path", r.URL.Path, "err", err)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Error(w, "internal server error", http.StatusInternalServerError)
+}

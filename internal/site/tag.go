@@ -1,0 +1,65 @@
+package site
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/soga/newsroom/internal/store"
+)
+
+// tagRE is what a hashtag may be: letters, digits and underscores, as the
+// fediverse writes them.
+var tagRE = regexp.MustCompile(`^[\p{L}\p{M}\p{N}_]{1,100}$`)
+
+// Tag serves /tags/{tag}: the posts with that tag, newest first.
+func (h *Handler) Tag(w http.ResponseWriter, r *http.Request) { h.cached(w, r, h.tag) }
+
+func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	tag := r.PathValue("tag")
+	if !tagRE.MatchString(tag) {
+		h.NotFound(w, r)
+		return
+	}
+	if lower := strings.ToLower(tag); lower != tag {
+		h.redirect(w, r, h.urls.Tag(lower)) // tags are stored lowercase
+		return
+	}
+	before, ok := decodeCursor(r.URL.Query().Get("before"))
+	if !ok {
+		h.NotFound(w, r)
+		return
+	}
+	orgs, err := h.orgIndex(ctx)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	posts, next, err := h.listPage(ctx, store.PostFilter{Tag: tag, Before: before}, pageSize)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	p := h.page(r)
+	p.Title = "#" + tag
+	p.Canonical = h.urls.Tag(tag)
+	v := &listPage{Heading: "#" + tag, Items: h.items(posts, orgs, p.Lang), IsFirst: before == nil}
+	if next != "" {
+		v.Next = h.urls.Tag(tag) + "?before=" + url.QueryEscape(next)
+		v.Head.link("next", v.Next, "", "")
+	}
+	v.Head.Description = h.view.Translate(p.Lang, "public.tag.description")
+	v.Head.property("og:type", "website")
+	v.Head.property("og:title", "#"+tag)
+	v.Head.property("og:site_name", h.siteName(r))
+	v.Head.property("og:url", h.urls.Tag(tag))
+	p.Data = v
+	status := http.StatusOK
+	if len(v.Items) == 0 && v.IsFirst {
+		status = http.StatusNotFound // no such tag (yet): keep it out of search engines
+	}
+	h.render(w, r, status, "site_tag", p, time.Time{})
+}

@@ -1,0 +1,231 @@
+package site
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/view"
+)
+
+// item is a post as lists show it.
+type item struct {
+	URL       string
+	Title     string
+	Summary   string
+	Lang      string
+	Kind      string // the kind's label, translated
+	Date      string // publication date, as readers of the page write it
+	OrgName   string
+	OrgURL    string
+	Published time.Time
+	Event     *eventView
+}
+
+// eventView is an event's details, with times in the event's own zone.
+type eventView struct {
+	Start, End time.Time
+	// StartText and EndText are written for readers of the page; EndText
+	// is only the time when the event ends the day it starts.
+	StartText, EndText string
+	Zone               string
+	Place              []string // the lines of the address, empty parts left out
+	PlaceName          string
+	OnlineURL          string
+	Status             string // CONFIRMED, TENTATIVE or CANCELLED
+	ICS                string
+}
+
+// orgIndex finds the organisation of a post without a query per post.
+type orgIndex map[int64]*newsroom.Organisation
+
+func (h *Handler) orgIndex(ctx context.Context) (orgIndex, error) {
+	orgs, err := h.store.ListOrgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx := make(orgIndex, len(orgs))
+	for i := range orgs {
+		idx[orgs[i].ID] = &orgs[i]
+	}
+	return idx, nil
+}
+
+// items turns posts into list items, leaving out any whose organisation is
+// unknown (it cannot have a URL).
+func (h *Handler) items(posts []newsroom.Post, orgs orgIndex, lang string) []item {
+	out := make([]item, 0, len(posts))
+	for i := range posts {
+		p := &posts[i]
+		org, ok := orgs[p.OrgID]
+		if !ok {
+			continue
+		}
+		it := item{
+			URL: h.urls.Post(org.Handle, p.ID), Title: p.Title, Summary: summaryOf(p, 240),
+			Lang: p.Lang, Kind: h.view.Translate(lang, "public.kind."+string(p.Kind)),
+			Date: view.FormatDate(p.PublishedAt, lang), OrgName: org.Name,
+			OrgURL: h.urls.Org(org.Handle), Published: p.PublishedAt,
+		}
+		if p.Event != nil {
+			it.Event = h.eventView(org.Handle, p, lang)
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func (h *Handler) eventView(handle string, p *newsroom.Post, lang string) *eventView {
+	ev := p.Event
+	loc := zone(ev.Timezone)
+	v := &eventView{
+		Start: ev.Start.In(loc), Zone: loc.String(), PlaceName: ev.PlaceName,
+		Status: ev.Status, ICS: h.urls.PostICS(handle, p.ID),
+	}
+	v.StartText = dateTime(v.Start, lang)
+	if !ev.End.IsZero() {
+		v.End = ev.End.In(loc)
+		v.EndText = dateTime(v.End, lang)
+		if v.End.YearDay() == v.Start.YearDay() && v.End.Year() == v.Start.Year() {
+			v.EndText = v.End.Format("15:04")
+		}
+	}
+	if isWebURL(ev.OnlineURL) {
+		v.OnlineURL = ev.OnlineURL
+	}
+	for _, line := range []string{ev.Street, strings.TrimSpace(ev.PostalCode + " " + ev.Locality), ev.Region, ev.Country} {
+		if line != "" {
+			v.Place = append(v.Place, line)
+		}
+	}
+	return v
+}
+
+func dateTime(t time.Time, lang string) string {
+	return view.FormatDate(t, lang) + " " + t.Format("15:04")
+}
+
+// zone loads an event's time zone; an unknown name falls back to UTC
+// rather than hiding the event.
+func zone(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// published keeps only what the public may see: published posts.
+func published(f store.PostFilter) store.PostFilter {
+	f.Status = newsroom.StatusPublished
+	return f
+}
+
+// listPage reads one page of f and the cursor of the next, if any.
+func (h *Handler) listPage(ctx context.Context, f store.PostFilter, size int) ([]newsroom.Post, string, error) {
+	f = published(f)
+	f.Limit = size + 1
+	posts, err := h.store.ListPosts(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(posts) > size {
+		posts = posts[:size]
+		next = encodeCursor(f.CursorAfter(posts[size-1]))
+	}
+	return posts, next, nil
+}
+
+// summaryOf is a post's plain-text summary, or the start of its body.
+func summaryOf(p *newsroom.Post, max int) string {
+	if s := strings.TrimSpace(p.Summary); s != "" {
+		return truncate(s, max)
+	}
+	return truncate(plainText(p.BodyHTML), max)
+}
+
+// plainText is the text of an HTML fragment, whitespace collapsed.
+func plainText(fragment string) string {
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			b.WriteByte(' ')
+		}
+	}
+}
+
+// truncate cuts s to at most max bytes at a word boundary, adding an
+// ellipsis when it cut.
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if i := strings.LastIndexByte(s[:cut], ' '); i > max/2 {
+		cut = i
+	}
+	return strings.TrimRight(s[:cut], " ,;:.") + "…"
+}
+
+// isWebURL accepts absolute http(s) URLs only, so that no javascript: or
+// data: link reaches a page.
+func isWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// ogLocales are the OpenGraph locales of the content languages.
+var ogLocales = map[string]string{
+	"fr": "fr_FR", "en": "en_GB", "de": "de_DE", "es": "es_ES", "it": "it_IT", "nl": "nl_NL", "pt": "pt_PT",
+}
+
+func ogLocale(lang string) string {
+	if l, ok := ogLocales[lang]; ok {
+		return l
+	}
+	return "en_GB"
+}
+
+// langNames name each content language in itself, as language switches
+// should.
+var langNames = map[string]string{
+	"fr": "Français", "en": "English", "de": "Deutsch", "es": "Español", "it": "Italiano",
+	"nl": "Nederlands", "pt": "Português",
+}
+
+func langName(lang string) string {
+	if n, ok := langNames[lang]; ok {
+		return n
+	}
+	return lang
+}
+
+// paragraphs splits plain text written by an administrator on blank lines.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/soga/newsroom/internal/config"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/metrics"
+	"github.com/soga/newsroom/internal/site"
 	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/users"
 )
@@ -30,6 +31,9 @@ type Main struct {
 	Queue   *jobs.Queue
 	Metrics *metrics.Metrics
 	URLs    urls.Builder
+	// Cache holds rendered public pages and documents; whatever writes
+	// organisations or posts calls its Invalidate.
+	Cache *site.Cache
 
 	services    *services // kept for tests, which shorten the delivery backoff
 	out         io.Writer
@@ -43,7 +47,8 @@ type Main struct {
 // Open prepares everything and binds the listeners, but serves nothing
 // until Run. Errors name the setting at fault.
 func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) {
-	m := &Main{Config: cfg, out: out, Logger: newLogger(cfg, out), Metrics: metrics.New(), URLs: urls.New(cfg.BaseURL)}
+	m := &Main{Config: cfg, out: out, Logger: newLogger(cfg, out), Metrics: metrics.New(), URLs: urls.New(cfg.BaseURL),
+		Cache: site.NewCache(site.CacheOptions{})}
 	st, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return nil, err

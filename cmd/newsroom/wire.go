@@ -21,6 +21,7 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/server"
+	"github.com/soga/newsroom/internal/site"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/users"
 	"github.com/soga/newsroom/internal/view"
@@ -129,6 +130,14 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Logger:   m.Logger.With("component", "inbox"),
 		NewID:    newULID,
 	})
+	pages := site.New(site.Deps{
+		Store:    m.Store,
+		View:     views,
+		URLs:     m.URLs,
+		Cache:    m.Cache,
+		MediaDir: m.Config.MediaDir(),
+		Logger:   m.Logger.With("component", "site"),
+	})
 	return server.New(server.Deps{
 		Logger:       m.Logger,
 		Metrics:      m.Metrics,
@@ -137,6 +146,8 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Editor:       ed,
 		Federation:   fed,
 		Inbox:        in,
+		Site:         pages,
+		Cache:        m.Cache,
 		ServeMetrics: m.Config.MetricsListen == "",
 	}), nil
 }

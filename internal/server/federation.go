@@ -50,7 +50,7 @@ func (s *Server) federationRoutes(d Deps) {
 	if d.Site != nil {
 		orgPage = d.Site.Org
 	}
-	s.handle(http.MethodGet, "/orgs/:handle", negotiate(withHandle(f.ServeActor), orgPage))
+	s.handle(http.MethodGet, "/orgs/:handle", negotiate(s.cacheAS(d, withHandle(f.ServeActor)), orgPage))
 	// The site serves a post's HTML page once it has a Post method.
 	var postPage http.HandlerFunc
 	if sp, ok := d.Site.(interface {

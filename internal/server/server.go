@@ -32,6 +32,9 @@ type Deps struct {
 	Inbox      *inbox.Handler
 	// Site serves the public HTML pages.
 	Site SiteHandler
+	// Cache keeps rendered ActivityStreams documents of actors and posts;
+	// optional.
+	Cache ResponseCache
 	// ServeMetrics puts /metrics on this handler; false when metrics have
 	// their own listener.
 	ServeMetrics bool
@@ -65,7 +68,18 @@ func New(d Deps) http.Handler {
 
 // handle registers h for method and pattern, instrumented under pattern.
 func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
-	s.router.Handler(method, pattern, instrument(s.log, s.metrics, pattern, h))
+	s.router.Handler(method, pattern, instrument(s.log, s.metrics, pattern, withPathValues(h)))
+}
+
+// withPathValues copies the router's parameters into r.PathValue, so that
+// handlers outside this package read them without knowing the router.
+func withPathValues(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for _, p := range httprouter.ParamsFromContext(r.Context()) {
+			r.SetPathValue(p.Key, p.Value)
+		}
+		h(w, r)
+	}
 }
 
 // form registers a browser form route for GET and POST, with
@@ -80,9 +94,38 @@ func (s *Server) post(pattern string, h http.HandlerFunc) {
 	s.handle(http.MethodPost, pattern, s.cop.Handler(h).ServeHTTP)
 }
 
-// SiteHandler is the public website.
+// SiteHandler is the public website (internal/site). Handlers read path
+// parameters with r.PathValue.
 type SiteHandler interface {
+	Home(w http.ResponseWriter, r *http.Request)
 	Org(w http.ResponseWriter, r *http.Request)
+	Post(w http.ResponseWriter, r *http.Request)
+	PostICS(w http.ResponseWriter, r *http.Request)
+	Tag(w http.ResponseWriter, r *http.Request)
+	Events(w http.ResponseWriter, r *http.Request)
+	Follow(w http.ResponseWriter, r *http.Request)
+	Media(w http.ResponseWriter, r *http.Request)
+	SiteAtom(w http.ResponseWriter, r *http.Request)
+	SiteRSS(w http.ResponseWriter, r *http.Request)
+	SiteICS(w http.ResponseWriter, r *http.Request)
+	OrgAtom(w http.ResponseWriter, r *http.Request)
+	OrgRSS(w http.ResponseWriter, r *http.Request)
+	OrgICS(w http.ResponseWriter, r *http.Request)
+	NotFound(w http.ResponseWriter, r *http.Request)
+}
+
+// ResponseCache keeps rendered responses in memory (site.Cache).
+type ResponseCache interface {
+	// Wrap caches next's answers under representation.
+	Wrap(representation string, next http.HandlerFunc) http.HandlerFunc
+}
+
+// cacheAS caches an ActivityStreams document when there is a cache.
+func (s *Server) cacheAS(d Deps, h http.HandlerFunc) http.HandlerFunc {
+	if d.Cache == nil {
+		return h
+	}
+	return d.Cache.Wrap("activity+json", h)
 }
 
 // routes is the whole URL space of newsroom, in one place.
@@ -99,6 +142,9 @@ func (s *Server) routes(d Deps) {
 	}
 	if d.Federation != nil {
 		s.federationRoutes(d)
+	}
+	if d.Site != nil {
+		s.siteRoutes(d)
 	}
 	if ed := d.Editor; ed != nil {
 		s.form("/setup/:token", ed.Setup)

@@ -1,0 +1,30 @@
+package server
+
+import "net/http"
+
+// siteRoutes are the public pages, feeds and media. The organisation and
+// post URLs are also ActivityPub ids: when federation serves them, it
+// registers them with negotiate and the site's page as the HTML side.
+func (s *Server) siteRoutes(d Deps) {
+	site := d.Site
+	get := func(pattern string, h http.HandlerFunc) { s.handle(http.MethodGet, pattern, h) }
+	get("/", site.Home)
+	if h, _, _ := s.router.Lookup(http.MethodGet, "/orgs/x"); h == nil {
+		get("/orgs/:handle", site.Org)
+	}
+	if h, _, _ := s.router.Lookup(http.MethodGet, "/orgs/x/posts/y"); h == nil {
+		get("/orgs/:handle/posts/:id", site.Post)
+	}
+	get("/orgs/:handle/posts/:id/event.ics", site.PostICS)
+	get("/orgs/:handle/feed.atom", site.OrgAtom)
+	get("/orgs/:handle/feed.rss", site.OrgRSS)
+	get("/orgs/:handle/events.ics", site.OrgICS)
+	get("/tags/:tag", site.Tag)
+	get("/events", site.Events)
+	get("/follow", site.Follow)
+	get("/media/:name", site.Media)
+	get("/feed.atom", site.SiteAtom)
+	get("/feed.rss", site.SiteRSS)
+	get("/events.ics", site.SiteICS)
+	s.router.NotFound = instrument(s.log, s.metrics, "not_found", http.HandlerFunc(site.NotFound))
+}

@@ -37,6 +37,7 @@ type Store interface {
 	ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error)
 	OrgByID(ctx context.Context, id int64) (*newsroom.Organisation, error)
 	UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
+	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
 	RecordDomainFailure(ctx context.Context, host string, at time.Time) (newsroom.DomainHealth, error)
 	RecordDomainSuccess(ctx context.Context, host string) error
 	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
@@ -107,6 +108,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.DeliverArgs]) err
 	if err != nil {
 		return err
 	}
+	if job.Attempt > 1 && args.Recipient == "" {
+		// River runs a job again after a crash; the inbox may have had it.
+		if done, err := w.delivered(ctx, args); err != nil || done {
+			return err
+		}
+	}
 	key, keyID, err := w.orgKey(ctx, act.OrgID)
 	if err != nil {
 		return err
@@ -156,6 +163,22 @@ func (w *Worker) retry(ctx context.Context, args jobs.DeliverArgs, attempt int, 
 			Attempts: attempt, LastError: derr.Error(), UpdatedAt: w.now().UTC()}
 	}
 	return w.retrier.Retry(ctx, rec, next, w.now().Add(delay))
+}
+
+// delivered reports whether the delivery was recorded as done, by a run
+// of this job that died before River heard of its success. Only jobs that
+// River runs again ask, so the cost of listing falls on crashes alone.
+func (w *Worker) delivered(ctx context.Context, args jobs.DeliverArgs) (bool, error) {
+	done, err := w.store.ListDeliveries(ctx, args.ActivityID, newsroom.DeliveryDelivered, 0)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range done {
+		if d.Inbox == args.Inbox {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // record stores the outcome in the activity's delivery progress;

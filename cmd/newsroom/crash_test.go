@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/orgs"
+	"github.com/soga/newsroom/internal/posts"
+	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/storetest/testdb"
+	"github.com/soga/newsroom/internal/urls"
+)
+
+// inboxFarm is many inbox servers on loopback that count, per inbox,
+// how often each activity arrived. They verify nothing: the end-to-end
+// tests check signatures; this one checks that nothing is lost.
+type inboxFarm struct {
+	servers []*httptest.Server
+	mu      sync.Mutex
+	got     map[string]map[string]int // inbox URL → activity id → times
+	total   int
+}
+
+func newInboxFarm(t testing.TB, n int) *inboxFarm {
+	t.Helper()
+	f := &inboxFarm{got: make(map[string]map[string]int)}
+	for range n {
+		srv := httptest.NewUnstartedServer(f)
+		srv.Config.ErrorLog = nil
+		srv.Start()
+		t.Cleanup(srv.Close)
+		f.servers = append(f.servers, srv)
+	}
+	return f
+}
+
+func (f *inboxFarm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	var a struct {
+		ID string `json:"id"`
+	}
+	if r.Method != http.MethodPost || json.Unmarshal(body, &a) != nil || a.ID == "" {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	inbox := "http://" + r.Host + r.URL.Path
+	f.mu.Lock()
+	if f.got[inbox] == nil {
+		f.got[inbox] = make(map[string]int)
+	}
+	f.got[inbox][a.ID]++
+	f.total++
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// count returns how many inboxes have activityID, and how many times it
+// arrived in all.
+func (f *inboxFarm) count(activityID string) (inboxes, deliveries int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, acts := range f.got {
+		if n := acts[activityID]; n > 0 {
+			inboxes++
+			deliveries += n
+		}
+	}
+	return inboxes, deliveries
+}
+
+// addFollowers gives org perServer followers on every server of the farm,
+// each with its own inbox, so that every follower is one delivery.
+func (f *inboxFarm) addFollowers(t testing.TB, st store.Store, orgID int64, perServer int) int {
+	t.Helper()
+	n := 0
+	err := st.InTx(context.Background(), func(tx store.Tx) error {
+		for _, srv := range f.servers {
+			host := srv.Listener.Addr().String()
+			for i := range perServer {
+				actor := fmt.Sprintf("%s/users/u%d", srv.URL, i)
+				if err := tx.AddFollower(context.Background(), newsroom.Follower{OrgID: orgID, ActorID: actor,
+					Host: host, Inbox: actor + "/inbox", FollowID: actor + "#follow"}); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// buildBinary compiles newsroom once per test run.
+func buildBinary(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "newsroom")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// process is newsroom running as a child process.
+type process struct {
+	cmd  *exec.Cmd
+	logs *syncBuffer
+}
+
+func startProcess(t testing.TB, bin string, args []string) *process {
+	t.Helper()
+	p := &process{logs: &syncBuffer{}}
+	p.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			p.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("process log (last 4 KiB):\n%s", tail(p.logs.String(), 4096))
+		}
+	})
+	return p
+}
+
+func (p *process) kill(t testing.TB) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Wait()
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// A fan-out to 2,000 inboxes on 200 servers is cut by SIGKILL part-way;
+// after a restart every inbox has the post, and fewer than 1% got it
+// twice.
+func TestCrashDuringFanout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and delivers to 2,000 inboxes")
+	}
+	bin := buildBinary(t)
+	backends(t, func(t *testing.T, backend string) {
+		const servers, perServer = 200, 10
+		farm := newInboxFarm(t, servers)
+		port := freePort(t)
+		dataDir := t.TempDir()
+		dbURL := "sqlite:" + filepath.Join(dataDir, "newsroom.db")
+		if backend == "postgres" {
+			dbURL = testdb.PostgresURL(t)
+		}
+		args := []string{
+			"--listen", fmt.Sprintf("127.0.0.1:%d", port),
+			"--base-url", fmt.Sprintf("http://127.0.0.1:%d", port),
+			"--data-dir", dataDir, "--database-url", dbURL,
+			"--allow-private-networks", "127.0.0.0/8",
+			"--log-format", "json", "--log-level", "warn",
+			// Jobs cut by the kill are run again after twice this.
+			"--job-timeout", "2s",
+		}
+		cfg := testConfig(t, args...)
+		ctx := context.Background()
+		st, err := openStore(ctx, cfg, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		org := &newsroom.Organisation{Handle: "soga", Name: "SOGA"}
+		if err := (&orgs.Service{Store: st, GenerateKey: transport.GenerateKey}).Create(ctx, org); err != nil {
+			t.Fatal(err)
+		}
+		want := farm.addFollowers(t, st, org.ID, perServer)
+
+		proc := startProcess(t, bin, args)
+		waitHealthy(t, cfg.BaseURL.String())
+		u := urls.New(cfg.BaseURL)
+		p, err := posts.New(posts.Deps{Store: st, URLs: u, NewID: newULID}).Publish(ctx,
+			posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress, Title: "Communiqué", Body: "Ne rien perdre."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts, err := st.ListActivities(ctx, org.ID, "Create", 0, 1)
+		if err != nil || len(acts) != 1 || acts[0].PostID != p.ID {
+			t.Fatalf("activity: %v %v", acts, err)
+		}
+		activityID := u.Activity(acts[0].ID)
+
+		// Kill once a quarter of the inboxes have it.
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			if n, _ := farm.count(activityID); n >= want/4 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("fan-out did not start: %d inboxes", func() int { n, _ := farm.count(activityID); return n }())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		proc.kill(t)
+		atKill, _ := farm.count(activityID)
+		t.Logf("%s: killed with %d of %d inboxes served", backend, atKill, want)
+		if atKill == want {
+			t.Fatalf("the fan-out finished before the kill; nothing was tested")
+		}
+
+		startProcess(t, bin, args)
+		waitHealthy(t, cfg.BaseURL.String())
+		start := time.Now()
+		deadline = time.Now().Add(120 * time.Second)
+		for {
+			n, total := farm.count(activityID)
+			if n == want {
+				dups := total - n
+				t.Logf("%s: all %d inboxes served %s after the restart; %d duplicates", backend, want, time.Since(start).Round(time.Second), dups)
+				if dups*100 >= want {
+					t.Errorf("%d duplicates for %d inboxes: 1%% or more", dups, want)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after the restart only %d of %d inboxes got the post", n, want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		prog, err := st.DeliveryProgress(ctx, acts[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prog.Total != want {
+			t.Errorf("progress: %+v", prog)
+		}
+	})
+}

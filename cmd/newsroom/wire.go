@@ -78,7 +78,7 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		client:   client,
 		fetcher:  &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
 		keyPEM:   pub,
-		posts:    posts.New(posts.Deps{Store: m.Store, URLs: m.URLs, NewID: newULID}),
+		posts:    posts.New(posts.Deps{Store: invalidating{m.Store, m.Cache}, URLs: m.URLs, NewID: newULID}),
 		delivery: delivery.NewWorker(m.Store, jobs.Deliveries{Store: m.Store}, client, m.URLs, m.Logger.With("component", "delivery")),
 	}, nil
 }

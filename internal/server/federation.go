@@ -58,9 +58,9 @@ func (s *Server) federationRoutes(d Deps) {
 	}); ok {
 		postPage = sp.Post
 	}
-	s.handle(http.MethodGet, "/orgs/:handle/posts/:id", negotiate(func(w http.ResponseWriter, r *http.Request) {
+	s.handle(http.MethodGet, "/orgs/:handle/posts/:id", negotiate(s.cacheAS(d, func(w http.ResponseWriter, r *http.Request) {
 		f.ServePost(w, r, param(r, "handle"), param(r, "id"))
-	}, postPage))
+	}), postPage))
 	s.handle(http.MethodGet, "/orgs/:handle/followers", withHandle(f.ServeFollowers))
 	s.handle(http.MethodGet, "/orgs/:handle/following", withHandle(f.ServeFollowing))
 	s.handle(http.MethodGet, "/orgs/:handle/outbox", withHandle(f.ServeOutbox))

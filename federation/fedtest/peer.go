@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/soga/newsroom/federation/transport"
 )
 
 // maxInboxBody is what the peer reads of a POST, like Mastodon's limit.
@@ -48,6 +50,14 @@ func (r Received) Actor() string { return idOf(r.Activity["actor"]) }
 // Object is the id of the activity's object (embedded or not).
 func (r Received) Object() string { return idOf(r.Activity["object"]) }
 
+// Request is one HTTP request the peer served, of any kind.
+type Request struct {
+	Method string
+	Path   string // with the query, as sent
+	KeyID  string // the signature's keyId, when there was one
+	At     time.Time
+}
+
 // Peer is a Mastodon-like server with one user. Its fields are set by
 // NewPeer and must not be changed.
 type Peer struct {
@@ -68,6 +78,7 @@ type Peer struct {
 	mu         sync.Mutex
 	key        *rsa.PrivateKey
 	received   []Received
+	requests   []Request
 	script     []int
 	always     int
 	retryAfter string
@@ -176,6 +187,24 @@ func (p *Peer) Received() []Received {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]Received(nil), p.received...)
+}
+
+// Requests returns every request the peer served so far (fetches of its
+// actor and objects, WebFinger, inbox POSTs), oldest first.
+func (p *Peer) Requests() []Request {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Request(nil), p.requests...)
+}
+
+func (p *Peer) logRequest(r *http.Request) {
+	req := Request{Method: r.Method, Path: r.URL.RequestURI(), At: time.Now()}
+	if sp, err := transport.ParseSignatureHeader(r.Header.Get("Signature")); err == nil {
+		req.KeyID = sp.KeyID
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.requests = append(p.requests, req)
 }
 
 func (p *Peer) record(r Received) {

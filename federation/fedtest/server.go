@@ -23,6 +23,7 @@ const (
 
 // ServeHTTP routes the peer's few endpoints.
 func (p *Peer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.logRequest(r)
 	actorPath := "/users/" + p.Name
 	switch {
 	case r.URL.Path == "/.well-known/webfinger":

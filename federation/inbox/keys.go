@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -23,14 +24,33 @@ type Fetcher interface {
 	Fetch(ctx context.Context, rawURL string) ([]byte, error)
 }
 
+// Bounds on key fetching. Anyone can send a request naming a real keyId
+// with a bad signature, and each would make us refetch that key: one
+// fetch per keyId per RefreshInterval is enough to follow a key rotation.
+const (
+	RefreshInterval = time.Minute
+	maxCachedKeys   = 10000
+	maxFetchLog     = 10000
+	// keyFetchTimeout bounds one key fetch, which may take two documents
+	// (key then owner) and a refetch of each from its id.
+	keyFetchTimeout = 30 * time.Second
+)
+
+// ErrKeyThrottled is returned when a key was fetched too recently to be
+// fetched again.
+var ErrKeyThrottled = errors.New("key fetched too recently")
+
 // Keys finds the public key behind a signature's keyId: from memory, then
 // from the database, then by a signed fetch of the key's actor.
 type Keys struct {
 	store   ActorStore
 	fetcher Fetcher
+	now     func() time.Time
 
-	mu    sync.RWMutex
-	cache map[string]cachedKey // by keyId; bounded, see remember
+	mu       sync.RWMutex
+	cache    map[string]cachedKey // by keyId; bounded, see remember
+	fetched  map[string]time.Time // when each keyId was last fetched; bounded, see mayFetch
+	inflight map[string]*keyFetch // fetches under way, shared by concurrent lookups
 }
 
 type cachedKey struct {
@@ -38,11 +58,24 @@ type cachedKey struct {
 	key   crypto.PublicKey
 }
 
-const maxCachedKeys = 10000
+// keyFetch is one fetch of a key that several lookups wait for.
+type keyFetch struct {
+	done  chan struct{}
+	key   crypto.PublicKey
+	actor *newsroom.RemoteActor
+	err   error
+}
 
 // NewKeys returns a key resolver.
 func NewKeys(s ActorStore, f Fetcher) *Keys {
-	return &Keys{store: s, fetcher: f, cache: make(map[string]cachedKey)}
+	return &Keys{
+		store:    s,
+		fetcher:  f,
+		now:      time.Now,
+		cache:    make(map[string]cachedKey),
+		fetched:  make(map[string]time.Time),
+		inflight: make(map[string]*keyFetch),
+	}
 }
 
 // Known returns the cached actor of keyID without fetching anything, or
@@ -62,7 +95,9 @@ func (k *Keys) Known(ctx context.Context, keyID string) (*newsroom.RemoteActor, 
 }
 
 // Lookup returns the key and its actor. With refresh, it refetches the
-// actor (its key may have rotated) instead of trusting the cache.
+// actor (its key may have rotated) instead of trusting the cache. A keyId
+// is fetched at most once per RefreshInterval, whatever the outcome, and
+// concurrent lookups of a key being fetched wait for that one fetch.
 func (k *Keys) Lookup(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, *newsroom.RemoteActor, error) {
 	if !refresh {
 		k.mu.RLock()
@@ -79,6 +114,73 @@ func (k *Keys) Lookup(ctx context.Context, keyID string, refresh bool) (crypto.P
 			return nil, nil, err
 		}
 	}
+	return k.fetch(ctx, keyID)
+}
+
+// fetch fetches keyID once for every concurrent caller, unless it was
+// fetched less than RefreshInterval ago.
+func (k *Keys) fetch(ctx context.Context, keyID string) (crypto.PublicKey, *newsroom.RemoteActor, error) {
+	k.mu.Lock()
+	f, ok := k.inflight[keyID]
+	if !ok {
+		if !k.mayFetch(keyID) {
+			// What the last fetch found, if anything: a refresh that
+			// raced with another one still gets the new key.
+			c, cached := k.cache[keyID]
+			k.mu.Unlock()
+			if cached {
+				return c.key, c.actor, nil
+			}
+			return nil, nil, fmt.Errorf("key %s: %w", keyID, ErrKeyThrottled)
+		}
+		f = &keyFetch{done: make(chan struct{})}
+		k.inflight[keyID] = f
+	}
+	k.mu.Unlock()
+
+	if ok {
+		select {
+		case <-f.done:
+			return f.key, f.actor, f.err
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+	// The fetch is shared: one caller going away must not fail the others.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keyFetchTimeout)
+	f.key, f.actor, f.err = k.fetchAndStore(fctx, keyID)
+	cancel()
+	k.mu.Lock()
+	delete(k.inflight, keyID)
+	k.mu.Unlock()
+	close(f.done)
+	return f.key, f.actor, f.err
+}
+
+// mayFetch records a fetch of keyID now and reports whether it is allowed.
+// The log is bounded: when full of recent entries, fetches of new keys
+// are refused until some expire, rather than letting a flood of keyIds
+// grow it. k.mu must be held.
+func (k *Keys) mayFetch(keyID string) bool {
+	now := k.now()
+	if last, ok := k.fetched[keyID]; ok && now.Sub(last) < RefreshInterval {
+		return false
+	}
+	if len(k.fetched) >= maxFetchLog {
+		for id, at := range k.fetched {
+			if now.Sub(at) >= RefreshInterval {
+				delete(k.fetched, id)
+			}
+		}
+		if len(k.fetched) >= maxFetchLog {
+			return false
+		}
+	}
+	k.fetched[keyID] = now
+	return true
+}
+
+func (k *Keys) fetchAndStore(ctx context.Context, keyID string) (crypto.PublicKey, *newsroom.RemoteActor, error) {
 	a, err := k.fetchActor(ctx, keyID)
 	if err != nil {
 		return nil, nil, err

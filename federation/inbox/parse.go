@@ -91,10 +91,13 @@ type Activity struct {
 }
 
 // errUnsupported marks well-formed activities of types we do not handle.
+// It always comes with an Activity whose ID, Type and Actor are set, so
+// that the activity can still be verified and recorded.
 var errUnsupported = errors.New("unsupported activity type")
 
 // parseActivity checks the shape of body and reads it with go-fed's
-// streams vocabulary.
+// streams vocabulary. A document that is not an activity (a bare Note, an
+// actor) is an error: it has no actor to check the signature against.
 func parseActivity(ctx context.Context, body []byte) (*Activity, error) {
 	if err := checkShape(body); err != nil {
 		return nil, err
@@ -103,12 +106,12 @@ func parseActivity(ctx context.Context, body []byte) (*Activity, error) {
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("invalid JSON: %w", err)
 	}
-	t, err := streams.ToType(ctx, raw)
+	t, err := toType(ctx, raw)
 	if err != nil {
 		typ, _ := raw["type"].(string)
 		id, _ := raw["id"].(string)
 		actor, _ := raw["actor"].(string)
-		if typ != "" && id != "" && actor != "" {
+		if typ != "" && isHTTPURL(id) && isHTTPURL(actor) {
 			// A type outside the vocabulary (EmojiReact, Flag…): still
 			// an activity we must answer politely.
 			return &Activity{ID: id, Type: typ, Actor: actor, Raw: raw}, errUnsupported
@@ -124,7 +127,7 @@ func parseActivity(ctx context.Context, body []byte) (*Activity, error) {
 	}
 	act, ok := t.(actorer)
 	if !ok {
-		return nil, errUnsupported
+		return nil, fmt.Errorf("%s is not an activity", a.Type)
 	}
 	a.Actor = firstID(act.GetActivityStreamsActor())
 	if a.Actor == "" || !isHTTPURL(a.Actor) {
@@ -205,3 +208,6 @@ func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
+
+// toType reads a JSON-LD map into a go-fed value.
+var toType = streams.ToType

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/soga/newsroom/federation/transport"
@@ -32,6 +33,7 @@ const MaxBody = 1 << 20
 // Store is what the inbox reads directly.
 type Store interface {
 	ActorStore
+	RemoteActorByID(ctx context.Context, id string) (*newsroom.RemoteActor, error)
 	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
 	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
@@ -83,15 +85,23 @@ func New(d Deps) *Handler {
 	return &Handler{store: d.Store, audience: d.Audience, keys: d.Keys, urls: d.URLs, log: d.Logger, now: d.Now, newID: d.NewID}
 }
 
-// status is an HTTP answer with a short reason, safe to send.
+// status is an HTTP answer with a short reason, safe to send, and the
+// underlying cause, for logs only.
 type status struct {
 	code   int
 	reason string
+	cause  error
 }
 
 func (s *status) Error() string { return s.reason }
 
+func (s *status) Unwrap() error { return s.cause }
+
 func fail(code int, reason string) error { return &status{code: code, reason: reason} }
+
+func failWith(code int, reason string, cause error) error {
+	return &status{code: code, reason: reason, cause: cause}
+}
 
 // ServeHTTP handles POST /orgs/{handle}/inbox (handle set) and POST /inbox.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, handle string) {
@@ -101,9 +111,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, handle strin
 	case err == nil:
 		w.WriteHeader(http.StatusAccepted)
 	case errors.As(err, &st):
-		if st.code >= 500 {
-			h.log.Error("inbox", "err", err)
-		} else {
+		switch {
+		case st.code >= 500:
+			h.log.Error("inbox", "err", err, "cause", st.cause)
+		case st.cause != nil:
+			h.log.Info("inbox refused", "status", st.code, "reason", st.reason, "cause", st.cause, "remote", r.RemoteAddr)
+		default:
 			h.log.Info("inbox refused", "status", st.code, "reason", st.reason, "remote", r.RemoteAddr)
 		}
 		http.Error(w, st.reason, st.code)
@@ -120,6 +133,11 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	if !isActivityType(r.Header.Get("Content-Type")) {
 		return fail(http.StatusUnsupportedMediaType, "content type must be application/activity+json")
 	}
+	// The signature covers Host but cannot say which host is ours: without
+	// this, a request signed for another server could be replayed here.
+	if !strings.EqualFold(r.Host, h.urls.Host()) {
+		return fail(http.StatusUnauthorized, "request not addressed to this host")
+	}
 	ctx := r.Context()
 	var org *newsroom.Organisation
 	if handle != "" {
@@ -133,7 +151,8 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 		org = o
 	}
 	body, err := transport.ReadLimited(r.Body, MaxBody)
-	if errors.Is(err, transport.ErrTooLarge) {
+	var tooLarge *http.MaxBytesError // the server's own cap, when it is ours
+	if errors.Is(err, transport.ErrTooLarge) || errors.As(err, &tooLarge) {
 		return fail(http.StatusRequestEntityTooLarge, "body too large")
 	}
 	if err != nil {
@@ -148,22 +167,19 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	if err != nil {
 		return fail(http.StatusUnauthorized, "missing or malformed signature")
 	}
-	for _, u := range []string{params.KeyID, act.Actor} {
-		if blocked, err := h.blocked(ctx, u); err != nil {
-			return err
-		} else if blocked {
-			return fail(http.StatusForbidden, "domain blocked")
-		}
+	if err := h.checkBlocked(ctx, params.KeyID, act.Actor); err != nil {
+		return err
 	}
 	// A stranger's Delete is almost always an account deletion broadcast
 	// to every server it ever talked to: fetching its key to verify it
-	// would cost us one request per Delete for nothing.
+	// would cost us one request per Delete for nothing, and a stranger
+	// has nothing here to delete.
 	if act.Type == "Delete" {
-		known, err := h.keys.Known(ctx, params.KeyID)
+		known, err := h.knownSender(ctx, params.KeyID, act.Actor)
 		if err != nil {
 			return err
 		}
-		if known == nil {
+		if !known {
 			return nil
 		}
 	}
@@ -177,9 +193,9 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	if _, err := transport.VerifyRequest(r, body, h.now(), lookup); err != nil {
 		var ve *transport.VerifyError
 		if errors.As(err, &ve) {
-			return fail(http.StatusUnauthorized, "signature: "+ve.Reason)
+			return failWith(http.StatusUnauthorized, "signature: "+ve.Reason, err)
 		}
-		return fail(http.StatusUnauthorized, "signature: key unavailable")
+		return failWith(http.StatusUnauthorized, "signature: key unavailable", err)
 	}
 	if signer == nil || signer.ID != act.Actor {
 		return fail(http.StatusUnauthorized, "signer is not the activity's actor")
@@ -201,12 +217,47 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	return err
 }
 
-func (h *Handler) blocked(ctx context.Context, rawURL string) (bool, error) {
-	host, err := hostOf(rawURL)
+// checkBlocked refuses a request whose key or actor is on a blocked domain.
+func (h *Handler) checkBlocked(ctx context.Context, keyID, actor string) error {
+	keyHost, err := hostOf(keyID)
 	if err != nil {
-		return false, fail(http.StatusBadRequest, "invalid actor or key URL")
+		return fail(http.StatusBadRequest, "invalid key URL")
 	}
-	return h.store.IsDomainBlocked(ctx, host)
+	actorHost, err := hostOf(actor)
+	if err != nil {
+		return fail(http.StatusBadRequest, "invalid actor URL")
+	}
+	hosts := []string{keyHost}
+	if actorHost != keyHost {
+		hosts = append(hosts, actorHost)
+	}
+	for _, host := range hosts {
+		blocked, err := h.store.IsDomainBlocked(ctx, host)
+		if err != nil {
+			return err
+		}
+		if blocked {
+			return fail(http.StatusForbidden, "domain blocked")
+		}
+	}
+	return nil
+}
+
+// knownSender reports whether we hold the key or the actor of a request,
+// without fetching anything.
+func (h *Handler) knownSender(ctx context.Context, keyID, actorID string) (bool, error) {
+	a, err := h.keys.Known(ctx, keyID)
+	if err != nil {
+		return false, err
+	}
+	if a != nil {
+		return true, nil
+	}
+	_, err = h.store.RemoteActorByID(ctx, actorID)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (h *Handler) record(a *Activity, org *newsroom.Organisation, body []byte) newsroom.InboxActivity {

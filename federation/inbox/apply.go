@@ -49,6 +49,12 @@ func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.Remot
 		if a.ObjectID == "" {
 			return fail(http.StatusBadRequest, "Delete without object")
 		}
+		// Objects live on their author's host; another actor (even on
+		// the same host) is never ours to delete, and the store deletes
+		// a reply only for its author.
+		if !transport.SameHost(a.ObjectID, a.Actor) || actorTypes[typeName(a.Object)] {
+			return fail(http.StatusForbidden, "cannot delete another actor's object")
+		}
 		return h.audience.DeleteObject(ctx, rec, a.ObjectID, a.Actor)
 	case "Update":
 		return h.update(ctx, rec, a, signer)
@@ -178,6 +184,10 @@ func kindOf(typ string) newsroom.InteractionKind {
 	return newsroom.InteractionLike
 }
 
+// react counts a like or boost of one of our posts. Only the object's id
+// matters, looked up in our own store: an embedded copy (which Announces
+// often carry) is never read, so a forged one changes nothing, and an
+// object that is not ours is not counted at all.
 func (h *Handler) react(ctx context.Context, rec newsroom.InboxActivity, a *Activity) error {
 	p := h.ourPost(ctx, a.ObjectID)
 	if p == nil {
@@ -251,6 +261,18 @@ func (h *Handler) update(ctx context.Context, rec newsroom.InboxActivity, a *Act
 		return fail(http.StatusBadRequest, "invalid actor: "+err.Error())
 	}
 	upd.FetchedAt = h.now().UTC()
+	// The key comes from the actor's own document, not from what it
+	// sends: a changed key is fetched from its origin when a signature
+	// first fails with the old one.
+	upd.KeyID, upd.PublicKeyPEM = signer.KeyID, signer.PublicKeyPEM
 	h.keys.Forget(signer.KeyID)
 	return h.audience.UpdateActor(ctx, rec, upd)
+}
+
+// typeName is the type of an embedded object, "" for none.
+func typeName(t vocab.Type) string {
+	if t == nil {
+		return ""
+	}
+	return t.GetTypeName()
 }

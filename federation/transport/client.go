@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"time"
 )
 
@@ -67,6 +68,12 @@ type Client struct {
 	opts    Options
 	dialer  *net.Dialer
 	allowed []netip.Prefix
+	// signSlots lets only as many deliveries sign at once as there are
+	// processors. An RSA signature is a millisecond of pure CPU; a hundred
+	// deliveries signing together would starve the goroutines reading
+	// answers, which then wait to record a delivery that already happened
+	// (and that a crash in that window would send twice).
+	signSlots chan struct{}
 }
 
 // NewClient returns a Client that refuses non-public addresses (unless
@@ -89,7 +96,8 @@ func NewClient(o Options) *Client {
 			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 		}
 	}
-	c := &Client{opts: o, allowed: append([]netip.Prefix(nil), o.AllowedNets...)}
+	c := &Client{opts: o, allowed: append([]netip.Prefix(nil), o.AllowedNets...),
+		signSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	c.dialer = &net.Dialer{Timeout: dialTimeout, Control: control(c.allowed)}
 	tr := &http.Transport{
 		Proxy:                 nil, // never HTTP(S)_PROXY: it would bypass the address checks

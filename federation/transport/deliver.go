@@ -67,7 +67,15 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 	}
 	req.Header.Set("Content-Type", ContentTypeActivity)
 	req.Header.Set("Accept", AcceptActivity)
-	sign := func(r *http.Request) error { return SignRequest(r, body, keyID, key, c.now()) }
+	sign := func(r *http.Request) error {
+		select {
+		case c.signSlots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-c.signSlots }()
+		return SignRequest(r, body, keyID, key, c.now())
+	}
 	resp, err := c.do(req, sign)
 	if err != nil {
 		res := &DeliveryResult{Outcome: Retry}

@@ -20,7 +20,7 @@ vet:
 # The whole suite, on SQLite and on a real PostgreSQL (a throwaway cluster
 # unless NEWSROOM_TEST_POSTGRES_URL is set).
 test: deps vet
-	.ci/with-postgres $(GO) test -count=1 -timeout 20m ./...
+	NEWSROOM_REQUIRE_BROWSER=1 .ci/with-postgres $(GO) test -count=1 -timeout 20m ./...
 
 # SQLite only, no browser: quick feedback while editing.
 test-short:

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"net/http"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/posts"
+	"github.com/soga/newsroom/internal/store/storetest/testdb"
+)
+
+// signingRate is how many RSA-2048 (PKCS #1 v1.5, SHA-256) signatures the
+// machine makes per second on all its processors: the ceiling of a
+// fan-out, since every delivery is one signature.
+func signingRate(tb testing.TB, d time.Duration) float64 {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	digest := sha256.Sum256([]byte("(request-target): post /inbox"))
+	var n atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if _, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:]); err != nil {
+					panic(err)
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(start).Seconds()
+}
+
+// readLatencies fetches path every interval until stop closes, and
+// returns the latencies seen: public pages must stay fast while the
+// server signs thousands of deliveries.
+func readLatencies(ts *testServer, path string, interval time.Duration, stop <-chan struct{}) <-chan []time.Duration {
+	out := make(chan []time.Duration, 1)
+	go func() {
+		var lat []time.Duration
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				out <- lat
+				return
+			case <-tick.C:
+			}
+			start := time.Now()
+			req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+			req.Header.Set("Accept", "application/activity+json")
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				lat = append(lat, time.Since(start))
+			}
+		}
+	}()
+	return out
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+// BenchmarkFanout sends one post to 10,000 followers, each with its own
+// inbox, on 1,000 inbox servers on loopback, and compares the delivery
+// rate with the raw signing rate measured in the same run. Run it with
+// -benchtime=1x: one iteration is one whole fan-out.
+//
+//	.ci/with-postgres go test ./cmd/newsroom -run '^$' -bench Fanout -benchtime 1x
+func BenchmarkFanout(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			if backend == "postgres" {
+				testdb.PostgresServer(b)
+			}
+			for range b.N {
+				fanoutOnce(b, backend)
+			}
+		})
+	}
+}
+
+func fanoutOnce(b *testing.B, backend string) {
+	const servers, perServer = 1000, 10
+	b.StopTimer()
+	farm := newInboxFarm(b, servers)
+	ts := startServer(b, backend, "--log-level", "warn")
+	org := ts.createOrg(b, "soga", "Social Good Accelerator")
+	want := farm.addFollowers(b, ts.Store, org.ID, perServer)
+	ctx := context.Background()
+	// A published post whose page the read probe fetches.
+	page, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindArticle, Title: "Avant", Body: "Texte."})
+	if err != nil {
+		b.Fatal(err)
+	}
+	waitDelivered(b, ts, org.ID, want, 5*time.Minute)
+
+	sign := signingRate(b, 2*time.Second)
+	stop := make(chan struct{})
+	reads := readLatencies(ts, "/orgs/soga/posts/"+page.ID, 20*time.Millisecond, stop)
+	b.StartTimer()
+	start := time.Now()
+	if _, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress,
+		Title: "Communiqué", Body: "Dix mille abonnés."}); err != nil {
+		b.Fatal(err)
+	}
+	waitDelivered(b, ts, org.ID, want, 10*time.Minute)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	close(stop)
+	lat := <-reads
+	rate := float64(want) / elapsed.Seconds()
+	b.ReportMetric(elapsed.Seconds(), "s/fanout")
+	b.ReportMetric(rate, "deliveries/s")
+	b.ReportMetric(sign, "signatures/s")
+	b.ReportMetric(rate/sign, "ratio")
+	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "read-p50-ms")
+	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "read-p99-ms")
+	b.Logf("%s: %d deliveries in %s = %.0f/s; signing %.0f/s; ratio %.2f; %d reads p50 %s p99 %s max %s",
+		backend, want, elapsed.Round(time.Millisecond), rate, sign, rate/sign, len(lat),
+		percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1))
+}
+
+// waitDelivered waits until the newest Create of org is delivered to want
+// inboxes.
+func waitDelivered(b *testing.B, ts *testServer, orgID int64, want int, limit time.Duration) {
+	ctx := context.Background()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		acts, err := ts.Store.ListActivities(ctx, orgID, "Create", 0, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(acts) == 1 {
+			p, err := ts.Store.DeliveryProgress(ctx, acts[0].ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if p.Delivered == want {
+				return
+			}
+			if p.Failed > 0 {
+				b.Fatalf("failed deliveries: %+v", p)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Fatalf("not delivered to %d inboxes within %s", want, limit)
+}

@@ -18,7 +18,9 @@ import (
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/server"
 	"github.com/soga/newsroom/internal/site"
@@ -104,6 +106,10 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 	ed := editor.New(editor.Deps{
 		Store:  m.Store,
 		Users:  users.New(m.Store),
+		Orgs:   &orgs.Service{Store: m.Store, GenerateKey: transport.GenerateKey},
+		Posts:  svc.posts,
+		Media:  media.New(m.Config.MediaDir(), m.Store, nil),
+		Cache:  m.Cache,
 		View:   views,
 		URLs:   m.URLs,
 		Logger: m.Logger.With("component", "editor"),

@@ -5,11 +5,18 @@ package editor
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/julienschmidt/httprouter"
+	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/orgs"
+	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/users"
@@ -23,18 +30,38 @@ const SessionLifetime = 14 * 24 * time.Hour
 type Handler struct {
 	store    store.Store
 	users    *users.Service
+	orgs     *orgs.Service
+	posts    *posts.Service
+	markdown *posts.Renderer
+	media    *media.Store
+	cache    Invalidator
 	view     *view.Engine
 	urls     urls.Builder
 	log      *slog.Logger
 	now      func() time.Time
 	secure   bool // cookies only over https
 	throttle *Throttle
+	// replyPolicy sanitises remote replies once more before display: they
+	// were cleaned on arrival, but a page must not depend on what another
+	// part of the program did with hostile HTML.
+	replyPolicy *bluemonday.Policy
 }
 
-// Deps are what New needs.
+// Invalidator forgets cached public pages (site.Cache); every write that
+// changes what the public sees calls it.
+type Invalidator interface {
+	Invalidate()
+}
+
+// Deps are what New needs. Posts, Orgs and Media may be nil for a
+// login-only editor, as some tests build it.
 type Deps struct {
 	Store  store.Store
 	Users  *users.Service
+	Orgs   *orgs.Service
+	Posts  *posts.Service
+	Media  *media.Store
+	Cache  Invalidator // optional
 	View   *view.Engine
 	URLs   urls.Builder
 	Logger *slog.Logger
@@ -48,8 +75,27 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, users: d.Users, view: d.View, urls: d.URLs, log: d.Logger,
+	if d.Cache == nil {
+		d.Cache = noCache{}
+	}
+	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, media: d.Media, cache: d.Cache,
+		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
+		view: d.View, urls: d.URLs, log: d.Logger,
 		now: d.Now, secure: d.Secure, throttle: NewThrottle(25, 5*time.Minute, d.Now)}
+}
+
+// flashes are the messages a redirect may ask the next page to show.
+var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
+	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
+	"removed": true, "blocked": true, "unblocked": true}
+
+type noCache struct{}
+
+func (noCache) Invalidate() {}
+
+// param is a path parameter of the route.
+func param(r *http.Request, name string) string {
+	return httprouter.ParamsFromContext(r.Context()).ByName(name)
 }
 
 type ctxKey int
@@ -77,6 +123,9 @@ func (h *Handler) page(r *http.Request, title string) *view.Page {
 		p.CSRF = c.session.CSRFToken
 	}
 	p.Lang = view.PickLang(userLang, r)
+	if done := r.URL.Query().Get("done"); flashes[done] {
+		p.Flash = "flash." + done
+	}
 	if title != "" {
 		p.Title = h.view.Translate(p.Lang, title)
 	}
@@ -93,4 +142,37 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.Error("editor", "path", r.URL.Path, "err", err)
 	http.Error(w, "internal server error", http.StatusInternalServerError)
+}
+
+// fail answers err: domain errors become their status with a translated
+// page, anything else a logged 500 whose text never reaches the browser.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var status int
+	var msg string
+	switch {
+	case errors.Is(err, newsroom.ErrNotFound):
+		status, msg = http.StatusNotFound, "error.notfound"
+	case errors.Is(err, newsroom.ErrForbidden):
+		status, msg = http.StatusForbidden, "error.forbidden"
+	case errors.Is(err, newsroom.ErrGone):
+		status, msg = http.StatusGone, "error.gone"
+	case errors.Is(err, newsroom.ErrConflict):
+		status, msg = http.StatusConflict, "error.conflict"
+	default:
+		h.serverError(w, r, err)
+		return
+	}
+	h.log.Info("editor refused", "path", r.URL.Path, "status", status, "err", err)
+	p := h.page(r, msg)
+	p.Data = map[string]string{"Title": msg, "Text": msg + ".text", "Link": "/admin/", "LinkText": "admin.nav.home"}
+	h.render(w, r, status, "message", p)
+}
+
+// redirect sends the browser to path after a successful form, with a
+// message id shown once on the next page.
+func redirect(w http.ResponseWriter, r *http.Request, path, done string) {
+	if done != "" {
+		path += "?done=" + done
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
 }

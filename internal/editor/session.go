@@ -71,6 +71,19 @@ func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if isMultipart(r) {
+				// Parts past this size wait in temporary files, not in
+				// memory; they are ours to remove.
+				err := r.ParseMultipartForm(uploadMemory)
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					h.tooLarge(w, r)
+					return
+				}
+				if err == nil {
+					defer r.MultipartForm.RemoveAll()
+				}
+			}
 			if !tokenEqual(r.PostFormValue("csrf_token"), cur.session.CSRFToken) {
 				h.csrfFailure(w, r)
 				return
@@ -84,7 +97,7 @@ func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
 func (h *Handler) RequireAdmin(next http.HandlerFunc) http.HandlerFunc {
 	return h.RequireUser(func(w http.ResponseWriter, r *http.Request) {
 		if !currentFrom(r.Context()).user.IsAdmin {
-			http.Error(w, "forbidden", http.StatusForbidden)
+			h.fail(w, r, newsroom.ErrForbidden)
 			return
 		}
 		next(w, r)
@@ -107,8 +120,22 @@ func (h *Handler) checkPreSessionToken(r *http.Request) bool {
 	return err == nil && tokenEqual(r.PostFormValue("csrf_token"), c.Value)
 }
 
+// uploadMemory is how much of a multipart form is held in memory.
+const uploadMemory = 1 << 20
+
+func isMultipart(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+}
+
 func tokenEqual(a, b string) bool {
 	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// tooLarge answers a form whose body passed the route's limit.
+func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {
+	p := h.page(r, "error.upload_too_large")
+	p.Data = map[string]string{"Title": "error.upload_too_large", "Text": "error.upload_too_large", "Link": r.URL.Path, "LinkText": "form.back"}
+	h.render(w, r, http.StatusRequestEntityTooLarge, "message", p)
 }
 
 func (h *Handler) csrfFailure(w http.ResponseWriter, r *http.Request) {

@@ -127,11 +127,12 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// withBodyLimit caps every request body; handlers that accept more (media
-// uploads) raise their own limit. A declared length over the cap is
+// withBodyLimit caps every request body at what limit says for it: routes
+// that accept media uploads get more. A declared length over the cap is
 // refused before a byte is read.
-func withBodyLimit(limit int64, next http.Handler) http.Handler {
+func withBodyLimit(limitFor func(*http.Request) int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := limitFor(r)
 		if r.ContentLength > limit {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return

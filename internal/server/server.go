@@ -12,12 +12,18 @@ import (
 	"github.com/soga/newsroom/federation"
 	"github.com/soga/newsroom/federation/inbox"
 	"github.com/soga/newsroom/internal/editor"
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/metrics"
+	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/view"
 )
 
 // DefaultBodyLimit caps request bodies unless a route says otherwise.
 const DefaultBodyLimit = 1 << 20
+
+// UploadBodyLimit caps the forms that carry images: a post's images at
+// their largest, and the text around them.
+const UploadBodyLimit = posts.MaxMedia*media.MaxUploadBytes + DefaultBodyLimit
 
 // Deps are what the routes need.
 type Deps struct {
@@ -46,6 +52,9 @@ type Server struct {
 	metrics *metrics.Metrics
 	db      Pinger
 	router  *httprouter.Router
+	// uploads matches the routes that accept UploadBodyLimit; it only
+	// answers "is this one of them", before the body is read.
+	uploads *httprouter.Router
 	// cop refuses cross-origin browser requests that change state, on top
 	// of the editor's own form tokens.
 	cop *http.CrossOriginProtection
@@ -53,14 +62,14 @@ type Server struct {
 
 // New builds the handler with every route.
 func New(d Deps) http.Handler {
-	s := &Server{log: d.Logger, metrics: d.Metrics, db: d.DB, router: httprouter.New(),
+	s := &Server{log: d.Logger, metrics: d.Metrics, db: d.DB, router: httprouter.New(), uploads: httprouter.New(),
 		cop: http.NewCrossOriginProtection()}
 	s.router.RedirectTrailingSlash = true
 	s.router.HandleMethodNotAllowed = true
 	s.routes(d)
 	var h http.Handler = s.router
 	h = withSecurityHeaders(h)
-	h = withBodyLimit(DefaultBodyLimit, h)
+	h = withBodyLimit(s.bodyLimit, h)
 	h = withRecovery(s.log, h)
 	h = withRequestID(h)
 	return h
@@ -87,6 +96,22 @@ func withPathValues(h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) form(pattern string, h http.HandlerFunc) {
 	s.handle(http.MethodGet, pattern, h)
 	s.handle(http.MethodPost, pattern, s.cop.Handler(h).ServeHTTP)
+}
+
+// upload is form for a route whose POST may carry images.
+func (s *Server) upload(pattern string, h http.HandlerFunc) {
+	s.form(pattern, h)
+	s.uploads.HandlerFunc(http.MethodPost, pattern, http.NotFound)
+}
+
+// bodyLimit is the cap of r's body: larger on upload routes only.
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	if r.Method == http.MethodPost {
+		if h, _, _ := s.uploads.Lookup(r.Method, r.URL.Path); h != nil {
+			return UploadBodyLimit
+		}
+	}
+	return DefaultBodyLimit
 }
 
 // post registers a state-changing browser route.
@@ -150,6 +175,6 @@ func (s *Server) routes(d Deps) {
 		s.form("/setup/:token", ed.Setup)
 		s.form("/login", ed.Login)
 		s.post("/logout", ed.RequireUser(ed.Logout))
-		s.handle(http.MethodGet, "/admin/", ed.RequireUser(ed.Home))
+		s.editorRoutes(ed)
 	}
 }

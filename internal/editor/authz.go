@@ -1,0 +1,62 @@
+package editor
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// Every handler that reads or changes an organisation's posts, followers
+// or replies goes through orgFor or postFor: an editor reaches only the
+// organisations they were given, and anything else answers 403.
+
+// mayEdit reports ErrForbidden unless the current user edits orgID.
+func (h *Handler) mayEdit(r *http.Request, orgID int64) error {
+	u := currentFrom(r.Context()).user
+	if u.IsAdmin {
+		return nil
+	}
+	ids, err := h.store.UserOrgIDs(r.Context(), u.ID)
+	if err != nil {
+		return fmt.Errorf("organisations of user %d: %w", u.ID, err)
+	}
+	if !slices.Contains(ids, orgID) {
+		return fmt.Errorf("user %d on organisation %d: %w", u.ID, orgID, newsroom.ErrForbidden)
+	}
+	return nil
+}
+
+// orgFor is the organisation named by the route's :handle, when the user
+// edits it.
+func (h *Handler) orgFor(r *http.Request) (*newsroom.Organisation, error) {
+	o, err := h.store.OrgByHandle(r.Context(), param(r, "handle"))
+	if err != nil {
+		return nil, err
+	}
+	if err := h.mayEdit(r, o.ID); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// postFor is the post named by the route's :id and its organisation, when
+// the user edits that organisation. Deleted posts are gone.
+func (h *Handler) postFor(r *http.Request) (*newsroom.Post, *newsroom.Organisation, error) {
+	p, err := h.store.PostByID(r.Context(), param(r, "id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := h.mayEdit(r, p.OrgID); err != nil {
+		return nil, nil, err
+	}
+	if p.Status == newsroom.StatusDeleted {
+		return nil, nil, fmt.Errorf("post %s: %w", p.ID, newsroom.ErrGone)
+	}
+	o, err := h.store.OrgByID(r.Context(), p.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, o, nil
+}

@@ -1,0 +1,37 @@
+package editor
+
+import (
+	"net/http"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// NewOrg creates an organisation: a new actor, with its own key pair,
+// that fediverse users can follow at once.
+func (h *Handler) NewOrg(w http.ResponseWriter, r *http.Request) {
+	form := orgForm{DefaultLang: "fr", DefaultObjectType: string(newsroom.ObjectAuto), Actor: string(newsroom.ActorOrganization)}
+	var v newsroom.ValidationError
+	if r.Method == http.MethodPost {
+		form = parseOrgForm(r)
+		if err := h.takeOrgImages(r, &form, &v); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		form.validate(&v)
+		if v.Err() == nil {
+			o := &newsroom.Organisation{Handle: form.Handle}
+			form.apply(o)
+			err := h.orgs.Create(r.Context(), o)
+			if err == nil {
+				h.cache.Invalidate()
+				redirect(w, r, "/admin/organisations", "created")
+				return
+			}
+			if !mergeErrors(&v, err) {
+				h.fail(w, r, err)
+				return
+			}
+		}
+	}
+	h.renderOrg(w, r, "orgs.new", orgPage{Form: form, New: true, Action: "/admin/organisations/new"}, &v)
+}

@@ -1,0 +1,90 @@
+package editor
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// EditPost shows a post in the form and saves it. A published post is
+// sent again to followers as an Update; a draft or scheduled post can
+// also be published, scheduled or kept as a draft.
+func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
+	post, org, err := h.postFor(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	form, err := h.postFormFrom(r.Context(), post, org)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	var v newsroom.ValidationError
+	var prev *preview
+	if r.Method == http.MethodPost {
+		form = parsePostForm(r)
+		form.Org = org.Handle
+		if err := h.takeUploads(r, &form, &v); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		h.thumbs(r.Context(), &form)
+		form.validate(h.now(), &v)
+		switch {
+		case form.Action == "preview":
+			if prev, err = h.preview(&form, org); err != nil {
+				h.serverError(w, r, err)
+				return
+			}
+		case v.Err() == nil:
+			p, err := h.submitEdit(r, form, post, org)
+			if err == nil {
+				done := string(p.Status)
+				if post.Status == newsroom.StatusPublished {
+					done = "updated"
+				}
+				redirect(w, r, "/admin/orgs/"+org.Handle+"/posts", done)
+				return
+			}
+			if !mergeErrors(&v, err) {
+				h.fail(w, r, err)
+				return
+			}
+		}
+	}
+	p := h.page(r, "post.edit.title")
+	p.Errors = v.Fields
+	data := h.newPostPage(form, org, "/admin/posts/"+post.ID+"/edit")
+	data.Post, data.Preview, data.Here = post, prev, "posts"
+	p.Data = data
+	h.render(w, r, formStatus(r, &v), "admin_post_form", p)
+}
+
+// submitEdit applies the form's action to an existing post.
+func (h *Handler) submitEdit(r *http.Request, f postForm, post *newsroom.Post, org *newsroom.Organisation) (*newsroom.Post, error) {
+	in := f.input(org.ID, post.AuthorID)
+	in.ID = post.ID
+	var p *newsroom.Post
+	var err error
+	switch {
+	case post.Status == newsroom.StatusPublished && f.Action == "save":
+		p, err = h.posts.Update(r.Context(), post.ID, in)
+	case post.Status != newsroom.StatusPublished && f.Action == "draft":
+		p, err = h.posts.SaveDraft(r.Context(), in)
+	case post.Status != newsroom.StatusPublished && (f.Action == "publish" || f.Action == "schedule"):
+		p, err = h.posts.Publish(r.Context(), in)
+	default:
+		v := &newsroom.ValidationError{}
+		v.Add("action", "invalid")
+		return nil, v
+	}
+	if err != nil {
+		return nil, fmt.Errorf("edit post %s: %w", post.ID, err)
+	}
+	if p.Status == newsroom.StatusPublished {
+		h.cache.Invalidate()
+	}
+	return p, nil
+}

@@ -1,0 +1,386 @@
+package editor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soga/newsroom/internal/media"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/posts"
+)
+
+// postForm is the compose and edit form as the browser sent it. Values
+// stay strings so that a form that fails validation comes back exactly as
+// it was typed.
+type postForm struct {
+	Org            string // handle, chosen when composing
+	Kind           string
+	Lang           string
+	Title          string
+	Summary        string
+	Body           string
+	TrLang         string // "" = no second language
+	TrTitle        string
+	TrSummary      string
+	TrBody         string
+	Tags           string
+	ContentWarning string
+	ObjectType     string
+	Images         []imageSlot // always posts.MaxMedia slots
+	PublishAt      string      // datetime-local, for "schedule"
+	PublishTZ      string
+	Event          eventForm
+	Action         string // preview, draft, publish, schedule or save
+}
+
+// eventForm holds the event fields, named event_* in the form as in the
+// publishing service's validation errors.
+type eventForm struct {
+	Start, End, Timezone                                 string
+	Place, Street, PostalCode, Locality, Region, Country string
+	OnlineURL, Status                                    string
+}
+
+// imageSlot is one image of the form: either a stored image (MediaID set,
+// shown with its thumbnail) or an empty slot with a file input.
+type imageSlot struct {
+	N       int // 0-based index in the form's field names
+	Num     int // 1-based, for people
+	MediaID string
+	Alt     string
+	Thumb   string
+}
+
+// newPostForm is an empty form for org.
+func newPostForm(org *newsroom.Organisation) postForm {
+	return postForm{Org: org.Handle, Kind: string(newsroom.KindArticle), Lang: org.DefaultLang,
+		ObjectType: string(org.DefaultObjectType),
+		PublishTZ:  defaultZone, Event: eventForm{Timezone: defaultZone}, Images: slots(nil)}
+}
+
+// slots pads images to posts.MaxMedia numbered slots.
+func slots(images []imageSlot) []imageSlot {
+	out := make([]imageSlot, posts.MaxMedia)
+	for i := range out {
+		if i < len(images) {
+			out[i] = images[i]
+		}
+		out[i].N, out[i].Num = i, i+1
+	}
+	return out
+}
+
+// postFormFrom is the form showing the stored post p.
+func (h *Handler) postFormFrom(ctx context.Context, p *newsroom.Post, org *newsroom.Organisation) (postForm, error) {
+	f := postForm{Org: org.Handle, Kind: string(p.Kind), Lang: p.Lang, Title: p.Title, Summary: p.Summary,
+		Body: p.BodyMD, Tags: strings.Join(p.Tags, ", "), ContentWarning: p.ContentWarning,
+		ObjectType: string(p.ObjectType), PublishTZ: defaultZone, Event: eventForm{Timezone: defaultZone}}
+	if tr := p.Translation; tr != nil {
+		f.TrLang, f.TrTitle, f.TrSummary, f.TrBody = tr.Lang, tr.Title, tr.Summary, tr.BodyMD
+	}
+	if p.Status == newsroom.StatusScheduled {
+		f.PublishAt = formatLocal(p.PublishAt, defaultZone)
+	}
+	if e := p.Event; e != nil {
+		f.Event = eventForm{Start: formatLocal(e.Start, e.Timezone), End: formatLocal(e.End, e.Timezone),
+			Timezone: e.Timezone, Place: e.PlaceName, Street: e.Street, PostalCode: e.PostalCode,
+			Locality: e.Locality, Region: e.Region, Country: e.Country, OnlineURL: e.OnlineURL, Status: e.Status}
+	}
+	var images []imageSlot
+	for _, pm := range p.Media {
+		slot := imageSlot{MediaID: pm.MediaID, Alt: pm.Alt}
+		if m, err := h.store.MediaByID(ctx, pm.MediaID); err == nil {
+			slot.Thumb = h.urls.Media(media.SmallName(*m))
+		} else if !errors.Is(err, newsroom.ErrNotFound) {
+			return f, fmt.Errorf("media %s: %w", pm.MediaID, err)
+		}
+		images = append(images, slot)
+	}
+	f.Images = slots(images)
+	return f, nil
+}
+
+var mediaIDRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// parsePostForm reads the submitted form. Uploaded files are handled by
+// takeUploads.
+func parsePostForm(r *http.Request) postForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	f := postForm{Org: v("org"), Kind: v("kind"), Lang: v("lang"), Title: v("title"), Summary: v("summary"),
+		// The body keeps its leading spaces: they mean code in Markdown.
+		Body:   strings.TrimRight(r.PostFormValue("body"), " \t\r\n"),
+		TrLang: v("translation_lang"), TrTitle: v("translation_title"), TrSummary: v("translation_summary"),
+		TrBody: strings.TrimRight(r.PostFormValue("translation_body"), " \t\r\n"),
+		Tags:   v("tags"), ContentWarning: v("content_warning"), ObjectType: v("object_type"),
+		PublishAt: v("publish_at"), PublishTZ: v("publish_tz"), Action: v("action"),
+		Event: eventForm{Start: v("event_start"), End: v("event_end"), Timezone: v("event_timezone"),
+			Place: v("event_place"), Street: v("event_street"), PostalCode: v("event_postal_code"),
+			Locality: v("event_locality"), Region: v("event_region"), Country: v("event_country"),
+			OnlineURL: v("event_online_url"), Status: v("event_status")},
+	}
+	var images []imageSlot
+	for i := 0; i < posts.MaxMedia; i++ {
+		n := strconv.Itoa(i)
+		slot := imageSlot{MediaID: v("media_" + n + "_id"), Alt: v("media_" + n + "_alt")}
+		if !mediaIDRE.MatchString(slot.MediaID) || r.PostFormValue("media_"+n+"_remove") != "" {
+			slot.MediaID = ""
+		}
+		images = append(images, slot)
+	}
+	f.Images = slots(images)
+	return f
+}
+
+// takeUploads stores the images uploaded with the form into their slots,
+// so that they survive a form coming back with errors, and records the
+// ones refused.
+func (h *Handler) takeUploads(r *http.Request, f *postForm, v *newsroom.ValidationError) error {
+	if r.MultipartForm == nil {
+		return nil
+	}
+	for i := range f.Images {
+		field := "media_" + strconv.Itoa(i)
+		files := r.MultipartForm.File[field+"_file"]
+		if len(files) == 0 || files[0].Size == 0 {
+			continue
+		}
+		if files[0].Size > media.MaxUploadBytes {
+			v.Add(field, "image_too_large")
+			continue
+		}
+		file, err := files[0].Open()
+		if err != nil {
+			return fmt.Errorf("open upload: %w", err)
+		}
+		m, err := h.media.Save(r.Context(), file)
+		file.Close()
+		switch {
+		case errors.Is(err, media.ErrNotImage):
+			v.Add(field, "image_type")
+		case errors.Is(err, media.ErrTooLarge):
+			v.Add(field, "image_too_large")
+		case err != nil:
+			return err
+		default:
+			f.Images[i].MediaID = m.ID
+			f.Images[i].Thumb = h.urls.Media(media.SmallName(*m))
+		}
+	}
+	return nil
+}
+
+// thumbs fills the thumbnails of images kept from an earlier submission.
+func (h *Handler) thumbs(ctx context.Context, f *postForm) {
+	for i, s := range f.Images {
+		if s.MediaID == "" || s.Thumb != "" {
+			continue
+		}
+		if m, err := h.store.MediaByID(ctx, s.MediaID); err == nil {
+			f.Images[i].Thumb = h.urls.Media(media.SmallName(*m))
+		}
+	}
+}
+
+// validate checks what the publishing service cannot: values that do not
+// even parse, the schedule, and alt text per image. The service checks
+// the rest; its errors join these on the same fields.
+func (f *postForm) validate(now time.Time, v *newsroom.ValidationError) {
+	switch newsroom.PostKind(f.Kind) {
+	case newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent:
+	default:
+		v.Add("kind", "required")
+	}
+	if f.Action == "publish" || f.Action == "schedule" {
+		// The publishing service says the same, but only once everything
+		// else is right; saying it now shows every error at once.
+		for field, value := range map[string]string{"title": f.Title, "body": f.Body} {
+			if strings.TrimSpace(value) == "" {
+				v.Add(field, "required")
+			}
+		}
+	}
+	if f.Action == "schedule" {
+		at, ok := parseLocal(f.PublishAt, f.PublishTZ)
+		switch {
+		case f.PublishAt == "":
+			v.Add("publish_at", "required")
+		case !ok:
+			v.Add("publish_at", "datetime_invalid")
+		case !at.After(now):
+			v.Add("publish_at", "schedule_past")
+		}
+	}
+	if f.Kind == string(newsroom.KindEvent) {
+		if _, ok := loadZone(f.Event.Timezone); !ok {
+			v.Add("event_timezone", "required")
+		} else {
+			if _, ok := parseLocal(f.Event.Start, f.Event.Timezone); !ok {
+				v.Add("event_start", "datetime_invalid")
+			}
+			if _, ok := parseLocal(f.Event.End, f.Event.Timezone); !ok {
+				v.Add("event_end", "datetime_invalid")
+			}
+		}
+	}
+	if f.TrLang == "" && (f.TrTitle != "" || f.TrBody != "" || f.TrSummary != "") {
+		v.Add("translation_lang", "required")
+	}
+	for _, s := range f.Images {
+		if s.MediaID != "" && s.Alt == "" {
+			v.Add("media_"+strconv.Itoa(s.N), "alt_required")
+		}
+	}
+}
+
+// input is the form as the publishing service takes it.
+func (f *postForm) input(orgID, authorID int64) posts.PostInput {
+	in := posts.PostInput{OrgID: orgID, AuthorID: authorID, Kind: newsroom.PostKind(f.Kind), Lang: f.Lang,
+		Title: f.Title, Summary: f.Summary, Body: f.Body, Tags: splitTags(f.Tags),
+		ContentWarning: f.ContentWarning, ObjectType: newsroom.ObjectType(f.ObjectType)}
+	if f.TrLang != "" {
+		in.Translation = &posts.TranslationInput{Lang: f.TrLang, Title: f.TrTitle, Summary: f.TrSummary, Body: f.TrBody}
+	}
+	for _, s := range f.Images {
+		if s.MediaID != "" {
+			in.Media = append(in.Media, newsroom.PostMedia{MediaID: s.MediaID, Alt: s.Alt})
+		}
+	}
+	if f.Action == "schedule" {
+		in.PublishAt, _ = parseLocal(f.PublishAt, f.PublishTZ)
+	}
+	if in.Kind == newsroom.KindEvent {
+		e := f.Event
+		start, _ := parseLocal(e.Start, e.Timezone)
+		end, _ := parseLocal(e.End, e.Timezone)
+		in.Event = &newsroom.Event{Start: start, End: end, Timezone: e.Timezone, PlaceName: e.Place,
+			Street: e.Street, PostalCode: e.PostalCode, Locality: e.Locality, Region: e.Region,
+			Country: e.Country, OnlineURL: e.OnlineURL, Status: e.Status}
+	}
+	return in
+}
+
+// splitTags accepts tags separated by commas or spaces, with or without #.
+func splitTags(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' || r == '\t' })
+}
+
+// preview is what the post will look like, rendered by the same code that
+// publishes it.
+type preview struct {
+	Lang, Title, Summary, ContentWarning string
+	Body                                 template.HTML
+	Tags                                 []string
+	Images                               []imageSlot
+	Translation                          *preview
+}
+
+func (h *Handler) preview(f *postForm, org *newsroom.Organisation) (*preview, error) {
+	lang := f.Lang
+	if lang == "" {
+		lang = org.DefaultLang
+	}
+	body, err := h.markdown.Render(f.Body)
+	if err != nil {
+		return nil, err
+	}
+	p := &preview{Lang: lang, Title: f.Title, Summary: f.Summary, ContentWarning: f.ContentWarning,
+		// The renderer's output went through the publishing policy: it is
+		// exactly the HTML followers will receive.
+		Body: template.HTML(body), Tags: posts.NormaliseTags(splitTags(f.Tags))}
+	for _, s := range f.Images {
+		if s.MediaID != "" {
+			p.Images = append(p.Images, s)
+		}
+	}
+	if f.TrLang != "" {
+		trBody, err := h.markdown.Render(f.TrBody)
+		if err != nil {
+			return nil, err
+		}
+		p.Translation = &preview{Lang: f.TrLang, Title: f.TrTitle, Summary: f.TrSummary, Body: template.HTML(trBody)}
+	}
+	return p, nil
+}
+
+// postPage is what the compose and edit templates receive.
+type postPage struct {
+	Form    postForm
+	Org     *newsroom.Organisation
+	Orgs    []newsroom.Organisation // choices when composing
+	Post    *newsroom.Post          // nil when composing
+	Preview *preview
+	Action  string // where the form posts
+	Langs   []langOption
+	Zones   []string
+	Kinds   []newsroom.PostKind
+	Limits  map[string]int
+	// Images shows the stored images and one empty slot; MoreImages
+	// holds the other empty slots, folded away.
+	Images, MoreImages []imageSlot
+	ObjectTypes        []string
+	EventStatuses      []string
+	Here               string // the tab of the organisation's menu
+}
+
+type langOption struct{ Code, Name string }
+
+// contentLangs names each content language in itself, as language pickers
+// do, so nobody needs a translation to find their own.
+func contentLangs() []langOption {
+	names := map[string]string{"fr": "Français", "en": "English", "de": "Deutsch", "es": "Español",
+		"it": "Italiano", "nl": "Nederlands", "pt": "Português"}
+	out := make([]langOption, 0, len(newsroom.SupportedLangs))
+	for _, l := range newsroom.SupportedLangs {
+		out = append(out, langOption{Code: l, Name: names[l]})
+	}
+	return out
+}
+
+func (h *Handler) newPostPage(f postForm, org *newsroom.Organisation, action string) *postPage {
+	zones := timeZones()
+	for _, z := range []string{f.Event.Timezone, f.PublishTZ} {
+		if z != "" && !slices.Contains(zones, z) {
+			zones = append(zones, z)
+		}
+	}
+	var shown, more []imageSlot
+	empty := false
+	for _, s := range f.Images {
+		switch {
+		case s.MediaID != "":
+			shown = append(shown, s)
+		case !empty:
+			shown, empty = append(shown, s), true
+		default:
+			more = append(more, s)
+		}
+	}
+	return &postPage{Form: f, Org: org, Action: action, Langs: contentLangs(), Zones: zones,
+		Images: shown, MoreImages: more, Here: "compose",
+		ObjectTypes:   []string{string(newsroom.ObjectAuto), string(newsroom.ObjectNote), string(newsroom.ObjectArticle)},
+		EventStatuses: []string{"CONFIRMED", "TENTATIVE", "CANCELLED"},
+		Kinds:         []newsroom.PostKind{newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent},
+		Limits: map[string]int{"title": posts.MaxTitle, "summary": posts.MaxSummary, "alt": posts.MaxAlt,
+			"cw": posts.MaxContentWarning, "place": posts.MaxPlaceField}}
+}
+
+// mergeErrors adds the fields of a service's ValidationError to v and
+// reports whether err was one.
+func mergeErrors(v *newsroom.ValidationError, err error) bool {
+	var ve *newsroom.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for k, msg := range ve.Fields {
+		v.Add(k, msg)
+	}
+	return true
+}

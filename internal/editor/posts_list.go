@@ -1,0 +1,100 @@
+package editor
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+)
+
+// listLimit bounds each section of the posts list. Older posts remain on
+// the public site; the editor shows what people still work on.
+const listLimit = 50
+
+type postRow struct {
+	Post     newsroom.Post
+	URL      string
+	Activity string // Create or Update: the delivery the progress is about
+	Progress newsroom.DeliveryProgress
+	Likes    int
+	Boosts   int
+	Replies  int
+	Pending  int // replies awaiting moderation
+}
+
+type postsPage struct {
+	Org                          *newsroom.Organisation
+	Drafts, Scheduled, Published []postRow
+}
+
+// Posts lists an organisation's drafts, scheduled and published posts,
+// with how far each published post travelled and how people reacted.
+func (h *Handler) Posts(w http.ResponseWriter, r *http.Request) {
+	org, err := h.orgFor(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	data := postsPage{Org: org}
+	for status, dst := range map[newsroom.PostStatus]*[]postRow{
+		newsroom.StatusDraft: &data.Drafts, newsroom.StatusScheduled: &data.Scheduled, newsroom.StatusPublished: &data.Published,
+	} {
+		list, err := h.store.ListPosts(ctx, store.PostFilter{OrgID: org.ID, Status: status, Limit: listLimit})
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		for _, p := range list {
+			*dst = append(*dst, postRow{Post: p, URL: h.urls.Post(org.Handle, p.ID)})
+		}
+	}
+	if err := h.addStats(ctx, org, data.Published); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	p := h.page(r, "posts.title")
+	p.Data = data
+	h.render(w, r, http.StatusOK, "admin_posts", p)
+}
+
+// addStats fills delivery progress and reaction counts. The progress is
+// that of each post's latest Create or Update: an edit is delivered anew
+// to every follower, and that journey is the one still under way.
+func (h *Handler) addStats(ctx context.Context, org *newsroom.Organisation, rows []postRow) error {
+	latest := map[string]newsroom.Activity{}
+	for _, typ := range []string{"Create", "Update"} {
+		acts, err := h.store.ListActivities(ctx, org.ID, typ, 0, 4*listLimit)
+		if err != nil {
+			return fmt.Errorf("activities of %s: %w", org.Handle, err)
+		}
+		for _, a := range acts {
+			if prev, ok := latest[a.PostID]; !ok || a.CreatedAt.After(prev.CreatedAt) {
+				latest[a.PostID] = a
+			}
+		}
+	}
+	for i := range rows {
+		row := &rows[i]
+		if a, ok := latest[row.Post.ID]; ok {
+			prog, err := h.store.DeliveryProgress(ctx, a.ID)
+			if err != nil {
+				return fmt.Errorf("progress of %s: %w", a.ID, err)
+			}
+			row.Activity, row.Progress = a.Type, prog
+		}
+		var err error
+		if row.Likes, row.Boosts, err = h.store.CountInteractions(ctx, row.Post.ID); err != nil {
+			return fmt.Errorf("reactions to %s: %w", row.Post.ID, err)
+		}
+		if row.Replies, err = h.store.CountReplies(ctx, row.Post.ID, ""); err != nil {
+			return fmt.Errorf("replies to %s: %w", row.Post.ID, err)
+		}
+		if row.Pending, err = h.store.CountReplies(ctx, row.Post.ID, newsroom.ReplyPending); err != nil {
+			return fmt.Errorf("replies to %s: %w", row.Post.ID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package editor
+
+import (
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+type replyRow struct {
+	ObjectID, ActorID, URL string
+	PostID, PostTitle      string
+	Content                template.HTML
+	Published              time.Time
+}
+
+type repliesPage struct {
+	Org      *newsroom.Organisation
+	Status   string
+	Statuses []string
+	Replies  []replyRow
+}
+
+// Replies lists an organisation's replies from the fediverse by
+// moderation status, pending first: nothing shows publicly until an
+// editor approves it.
+func (h *Handler) Replies(w http.ResponseWriter, r *http.Request) {
+	org, err := h.orgFor(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	status := newsroom.ReplyStatus(r.URL.Query().Get("status"))
+	switch status {
+	case newsroom.ReplyApproved, newsroom.ReplyHidden:
+	default:
+		status = newsroom.ReplyPending
+	}
+	list, err := h.store.ListReplies(r.Context(), org.ID, "", status, 100)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	titles := map[string]string{}
+	data := repliesPage{Org: org, Status: string(status), Statuses: []string{"pending", "approved", "hidden"}}
+	for _, rep := range list {
+		if _, ok := titles[rep.PostID]; !ok {
+			if p, err := h.store.PostByID(r.Context(), rep.PostID); err == nil {
+				titles[rep.PostID] = p.Title
+			}
+		}
+		data.Replies = append(data.Replies, replyRow{ObjectID: rep.ObjectID, ActorID: rep.ActorID, URL: rep.URL,
+			PostID: rep.PostID, PostTitle: titles[rep.PostID], Published: rep.Published,
+			// Sanitised on arrival and once more here, with the policy
+			// our own posts are published under.
+			Content: template.HTML(h.replyPolicy.Sanitize(rep.ContentHTML))})
+	}
+	p := h.page(r, "replies.title")
+	p.Data = data
+	h.render(w, r, http.StatusOK, "admin_replies", p)
+}

@@ -1,0 +1,59 @@
+package editor
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+// userForm is the account form of administrators. The password is only
+// asked when creating; an existing account's is reset apart.
+type userForm struct {
+	Email, Name, Lang string
+	IsAdmin           bool
+	OrgIDs            []int64
+}
+
+func parseUserForm(r *http.Request) userForm {
+	f := userForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Lang: r.PostFormValue("lang"), IsAdmin: r.PostFormValue("is_admin") != ""}
+	_ = r.ParseForm()
+	for _, s := range r.PostForm["orgs"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil && !slices.Contains(f.OrgIDs, id) {
+			f.OrgIDs = append(f.OrgIDs, id)
+		}
+	}
+	return f
+}
+
+// validate checks the language and that every organisation exists.
+func (f *userForm) validate(orgs []newsroom.Organisation, v *newsroom.ValidationError) {
+	switch f.Lang {
+	case "", "en", "fr":
+	default:
+		v.Add("lang", "invalid")
+	}
+	for _, id := range f.OrgIDs {
+		if !slices.ContainsFunc(orgs, func(o newsroom.Organisation) bool { return o.ID == id }) {
+			v.Add("orgs", "invalid")
+		}
+	}
+}
+
+type userPage struct {
+	Form   userForm
+	User   *newsroom.User // nil when creating
+	Orgs   []newsroom.Organisation
+	Action string
+	Self   bool // the administrator is editing their own account
+}
+
+func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, title string, data userPage, v *newsroom.ValidationError) {
+	p := h.page(r, title)
+	p.Errors = v.Fields
+	p.Data = data
+	h.render(w, r, formStatus(r, v), "admin_user_form", p)
+}

@@ -1,0 +1,65 @@
+package editor
+
+import (
+	"time"
+	_ "time/tzdata" // the zones below must load on hosts and images without tzdata
+)
+
+// timeZones are the zones offered in the form: those of the European
+// countries the association's members work in, plus UTC. The first is
+// the default.
+func timeZones() []string {
+	return []string{
+		"Europe/Paris", "Europe/Brussels", "Europe/Luxembourg", "Europe/Amsterdam", "Europe/Berlin",
+		"Europe/Zurich", "Europe/Vienna", "Europe/Rome", "Europe/Madrid", "Europe/Lisbon",
+		"Europe/London", "Europe/Dublin", "Europe/Copenhagen", "Europe/Stockholm", "Europe/Oslo",
+		"Europe/Helsinki", "Europe/Warsaw", "Europe/Prague", "Europe/Bratislava", "Europe/Budapest",
+		"Europe/Ljubljana", "Europe/Zagreb", "Europe/Bucharest", "Europe/Sofia", "Europe/Athens",
+		"Europe/Vilnius", "Europe/Riga", "Europe/Tallinn", "Atlantic/Canary", "UTC",
+	}
+}
+
+const defaultZone = "Europe/Paris"
+
+// localInput is the value layout of <input type="datetime-local">.
+const localInput = "2006-01-02T15:04"
+
+// parseLocal reads a datetime-local value as a time in zone. Both must be
+// valid; "" is not an error but the zero time.
+func parseLocal(value, zone string) (time.Time, bool) {
+	if value == "" {
+		return time.Time{}, true
+	}
+	loc, ok := loadZone(zone)
+	if !ok {
+		return time.Time{}, false
+	}
+	// Browsers send seconds when the step allows them.
+	for _, layout := range []string{localInput, "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, value, loc); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// formatLocal writes t for a datetime-local input in zone.
+func formatLocal(t time.Time, zone string) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc, ok := loadZone(zone); ok {
+		t = t.In(loc)
+	}
+	return t.Format(localInput)
+}
+
+// loadZone loads an IANA zone. "Local" is refused: it means the server's
+// zone, which says nothing about where an event happens.
+func loadZone(zone string) (*time.Location, bool) {
+	if zone == "" || zone == "Local" {
+		return nil, false
+	}
+	loc, err := time.LoadLocation(zone)
+	return loc, err == nil
+}

@@ -1,0 +1,39 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/soga/newsroom/internal/editor"
+)
+
+// editorRoutes are the pages under /admin/. Every one needs a session;
+// the administration pages need an administrator. httprouter refuses a
+// parameter beside a fixed name in the same segment, hence "edit/:handle"
+// rather than ":handle/edit" under /admin/organisations.
+func (s *Server) editorRoutes(ed *editor.Handler) {
+	user, admin := ed.RequireUser, ed.RequireAdmin
+	get := func(pattern string, h http.HandlerFunc) { s.handle(http.MethodGet, pattern, h) }
+
+	get("/admin/", user(ed.Home))
+	s.form("/admin/account", user(ed.Account))
+	s.post("/admin/account/password", user(ed.AccountPassword))
+
+	get("/admin/orgs/:handle/posts", user(ed.Posts))
+	s.upload("/admin/orgs/:handle/compose", user(ed.Compose))
+	s.upload("/admin/posts/:id/edit", user(ed.EditPost))
+	s.form("/admin/posts/:id/delete", user(ed.DeletePost))
+	get("/admin/orgs/:handle/replies", user(ed.Replies))
+	s.post("/admin/orgs/:handle/replies", user(ed.ModerateReply))
+	get("/admin/orgs/:handle/followers", user(ed.Followers))
+	s.post("/admin/orgs/:handle/followers", user(ed.RemoveFollower))
+
+	get("/admin/organisations", admin(ed.Orgs))
+	s.upload("/admin/organisations/new", admin(ed.NewOrg))
+	s.upload("/admin/organisations/edit/:handle", admin(ed.EditOrg))
+	get("/admin/users", admin(ed.Users))
+	s.form("/admin/users/new", admin(ed.NewUser))
+	s.form("/admin/users/edit/:id", admin(ed.EditUser))
+	s.post("/admin/users/password/:id", admin(ed.ResetPassword))
+	s.form("/admin/domains", admin(ed.Domains))
+	s.post("/admin/domains/remove", admin(ed.Unblock))
+}

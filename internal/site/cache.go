@@ -53,7 +53,7 @@ type Cache struct {
 // entry is one stored response.
 type entry struct {
 	status   int
-	header   http.Header
+	header   http.Header // every value slice clipped, so appends elsewhere copy
 	body     []byte
 	etag     string
 	modified time.Time // Last-Modified, to the second
@@ -110,6 +110,9 @@ func (c *Cache) Wrap(representation string, next http.HandlerFunc) http.HandlerF
 var keyParams = []string{"lang", "before", "upcoming", "past"}
 
 func cacheKey(variant string, r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return variant + " " + r.URL.Path
+	}
 	var b strings.Builder
 	b.WriteString(variant)
 	b.WriteByte(' ')
@@ -217,15 +220,12 @@ func (e *entry) write(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	for k, v := range e.header {
 		if k == "Vary" {
-			for _, s := range v {
-				h.Add(k, s)
-			}
+			h[k] = append(h[k], v...)
 			continue
 		}
-		h[k] = slices.Clone(v)
+		h[k] = v
 	}
 	if e.etag != "" && e.status == http.StatusOK {
-		h.Set("ETag", e.etag)
 		if notModified(r, e.etag, e.modified) {
 			h.Del("Content-Type")
 			h.Del("Content-Length")
@@ -233,7 +233,6 @@ func (e *entry) write(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(e.body)))
 	w.WriteHeader(e.status)
 	if r.Method != http.MethodHead {
 		w.Write(e.body) //nolint:errcheck // the client went away; nothing to do
@@ -252,7 +251,11 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		}
 		return false
 	}
-	ims, err := http.ParseTime(r.Header.Get("If-Modified-Since"))
+	since := r.Header.Get("If-Modified-Since")
+	if since == "" {
+		return false
+	}
+	ims, err := http.ParseTime(since)
 	return err == nil && !modified.After(ims)
 }
 
@@ -305,7 +308,14 @@ func (r *recorder) entry() *entry {
 			sum := sha256.Sum256(e.body)
 			e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		}
-		h.Del("ETag")
+	}
+	// Written with every answer, so made once here. 304s drop the length.
+	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	if e.etag != "" {
+		h.Set("ETag", e.etag)
+	}
+	for k, v := range h {
+		h[k] = slices.Clip(v)
 	}
 	return e
 }

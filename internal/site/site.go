@@ -59,6 +59,7 @@ type Handler struct {
 	// publishing service already did, but a page must not depend on every
 	// writer of the table having done so.
 	policy *bluemonday.Policy
+	langs  langMemo
 }
 
 // New returns the site handler.
@@ -92,17 +93,17 @@ func (h *Handler) cached(w http.ResponseWriter, r *http.Request, next http.Handl
 		next(w, r)
 		return
 	}
-	h.cache.serve(w, r, "html:"+view.PickLang("", r), next)
+	h.cache.serve(w, r, "html:"+h.langs.pick(r), next)
 }
 
 // page starts a view.Page in the reader's language.
 func (h *Handler) page(r *http.Request) *view.Page {
-	return &view.Page{Lang: view.PickLang("", r)}
+	return &view.Page{Lang: h.langs.pick(r)}
 }
 
 // siteName is the name of the site in the reader's language.
 func (h *Handler) siteName(r *http.Request) string {
-	return h.view.Translate(view.PickLang("", r), "site.name")
+	return h.view.Translate(h.langs.pick(r), "site.name")
 }
 
 // render writes a page with the headers every public page carries.

@@ -79,20 +79,27 @@ func (h *Handler) ourOrg(ctx context.Context, u string) *newsroom.Organisation {
 	return o
 }
 
-// ourPost returns the published post whose id is u, or nil.
-func (h *Handler) ourPost(ctx context.Context, u string) *newsroom.Post {
+// ourPost returns the id of the published post whose URL is u, or "".
+// Only published posts are remembered, so that a post is seen as soon as
+// it is published.
+func (h *Handler) ourPost(ctx context.Context, u string) string {
 	handle, id, ok := h.urls.PostFromURL(u)
 	if !ok {
-		return nil
+		return ""
+	}
+	now := h.now()
+	if id, ok := h.posts.get(u, now); ok {
+		return id
 	}
 	p, err := h.store.PostByID(ctx, id)
 	if err != nil || p.Status != newsroom.StatusPublished {
-		return nil
+		return ""
 	}
 	if o := h.ourOrg(ctx, h.urls.Org(handle)); o == nil || o.ID != p.OrgID {
-		return nil
+		return ""
 	}
-	return p
+	h.posts.put(u, p.ID, now)
+	return p.ID
 }
 
 func (h *Handler) follow(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {
@@ -168,10 +175,7 @@ func (h *Handler) undo(ctx context.Context, rec newsroom.InboxActivity, a *Activ
 			return h.audience.Unfollow(ctx, rec, org.ID, a.Actor)
 		}
 	case "Like", "Announce":
-		postID := ""
-		if p := h.ourPost(ctx, innerObject); p != nil {
-			postID = p.ID
-		}
+		postID := h.ourPost(ctx, innerObject)
 		return h.audience.Unreact(ctx, rec, a.ObjectID, kindOf(innerType), postID, a.Actor)
 	}
 	return h.audience.Ignore(ctx, rec)
@@ -189,11 +193,11 @@ func kindOf(typ string) newsroom.InteractionKind {
 // often carry) is never read, so a forged one changes nothing, and an
 // object that is not ours is not counted at all.
 func (h *Handler) react(ctx context.Context, rec newsroom.InboxActivity, a *Activity) error {
-	p := h.ourPost(ctx, a.ObjectID)
-	if p == nil {
+	postID := h.ourPost(ctx, a.ObjectID)
+	if postID == "" {
 		return h.audience.Ignore(ctx, rec)
 	}
-	return h.audience.React(ctx, rec, newsroom.Interaction{ActivityID: a.ID, Kind: kindOf(a.Type), PostID: p.ID,
+	return h.audience.React(ctx, rec, newsroom.Interaction{ActivityID: a.ID, Kind: kindOf(a.Type), PostID: postID,
 		ActorID: a.Actor, CreatedAt: h.now().UTC()})
 }
 
@@ -220,11 +224,11 @@ func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Act
 	if irt == nil || irt.Len() == 0 {
 		return h.audience.Ignore(ctx, rec)
 	}
-	post := h.ourPost(ctx, iterID(irt.At(0)))
-	if post == nil {
+	postID := h.ourPost(ctx, iterID(irt.At(0)))
+	if postID == "" {
 		return h.audience.Ignore(ctx, rec)
 	}
-	r := newsroom.Reply{ObjectID: a.ObjectID, ActivityID: a.ID, PostID: post.ID, ActorID: a.Actor, URL: a.ObjectID}
+	r := newsroom.Reply{ObjectID: a.ObjectID, ActivityID: a.ID, PostID: postID, ActorID: a.Actor, URL: a.ObjectID}
 	if c := note.GetActivityStreamsContent(); c != nil && c.Len() > 0 {
 		if c.At(0).IsXMLSchemaString() {
 			r.ContentHTML = replyPolicy.Sanitize(c.At(0).GetXMLSchemaString())

@@ -38,8 +38,24 @@ type Store interface {
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
 	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
 	IsDomainBlocked(ctx context.Context, host string) (bool, error)
+	DomainHealth(ctx context.Context, host string) (newsroom.DomainHealth, error)
 	RecordDomainSuccess(ctx context.Context, host string) error
 }
+
+// Short-lived memory of what the hot path would otherwise read or write on
+// every request. When a post goes out, its likes and boosts arrive by the
+// hundred within minutes, from a few busy servers.
+const (
+	// A sender's host is checked for past delivery failures at most once
+	// per aliveInterval: clearing them is a write.
+	aliveInterval = time.Minute
+	maxAliveHosts = 10000
+	// A published post of ours is looked up at most once per
+	// postInterval. A post deleted meanwhile may still gather a like or a
+	// boost for that long, which is harmless: a deleted post shows none.
+	postInterval = 10 * time.Second
+	maxPosts     = 10000
+)
 
 // Audience applies accepted activities; *audience.Service implements it.
 type Audience interface {
@@ -63,6 +79,9 @@ type Handler struct {
 	log      *slog.Logger
 	now      func() time.Time
 	newID    func() string
+
+	alive *ttlCache[struct{}] // hosts lately seen with no delivery failures
+	posts *ttlCache[string]   // post URL → id, for our published posts
 }
 
 // Deps are what the inbox needs.
@@ -82,7 +101,8 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, audience: d.Audience, keys: d.Keys, urls: d.URLs, log: d.Logger, now: d.Now, newID: d.NewID}
+	return &Handler{store: d.Store, audience: d.Audience, keys: d.Keys, urls: d.URLs, log: d.Logger, now: d.Now, newID: d.NewID,
+		alive: newTTLCache[struct{}](aliveInterval, maxAliveHosts), posts: newTTLCache[string](postInterval, maxPosts)}
 }
 
 // status is an HTTP answer with a short reason, safe to send, and the
@@ -203,10 +223,7 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	if !transport.SameHost(act.ID, act.Actor) {
 		return fail(http.StatusBadRequest, "activity id is not on the actor's host")
 	}
-	// A server that writes to us is alive again, whatever its past failures.
-	if err := h.store.RecordDomainSuccess(ctx, signer.Host); err != nil {
-		h.log.Warn("record domain success", "host", signer.Host, "err", err)
-	}
+	h.markAlive(ctx, signer.Host)
 	if errors.Is(perr, errUnsupported) {
 		return h.audience.Ignore(ctx, h.record(act, org, body))
 	}
@@ -258,6 +275,27 @@ func (h *Handler) knownSender(ctx context.Context, keyID, actorID string) (bool,
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// markAlive clears the delivery failures of a host that just wrote to us:
+// a server that sends is up, whatever its past failures.
+func (h *Handler) markAlive(ctx context.Context, host string) {
+	now := h.now()
+	if _, ok := h.alive.get(host, now); ok {
+		return
+	}
+	health, err := h.store.DomainHealth(ctx, host)
+	if err != nil {
+		h.log.Warn("domain health", "host", host, "err", err)
+		return
+	}
+	if health.FailureDays > 0 || health.Unavailable || !health.LastFailure.IsZero() {
+		if err := h.store.RecordDomainSuccess(ctx, host); err != nil {
+			h.log.Warn("record domain success", "host", host, "err", err)
+			return
+		}
+	}
+	h.alive.put(host, struct{}{}, now)
 }
 
 func (h *Handler) record(a *Activity, org *newsroom.Organisation, body []byte) newsroom.InboxActivity {

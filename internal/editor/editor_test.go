@@ -469,6 +469,10 @@ func TestDraftScheduleAndEvent(t *testing.T) {
 	if !s.PublishAt.Equal(when.Truncate(time.Minute)) {
 		t.Fatalf("scheduled for %s, want %s", s.PublishAt, when.Truncate(time.Minute))
 	}
+	paris := when.In(mustZone(t, "Europe/Paris")).Format("15:04")
+	if _, list := c.get("/admin/orgs/alpha/posts"); !strings.Contains(list, paris+" (Europe/Paris)") {
+		t.Errorf("scheduled time not shown at %s in Paris: %s", paris, list)
+	}
 
 	ev := url.Values{"org": {"alpha"}, "kind": {"event"}, "lang": {"fr"}, "title": {"Forum"}, "body": {"Venez."},
 		"event_start": {"2030-03-10T18:30"}, "event_end": {"2030-03-10T17:00"}, "event_timezone": {"Europe/Brussels"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -22,6 +23,10 @@ type postRow struct {
 	Boosts   int
 	Replies  int
 	Pending  int // replies awaiting moderation
+	// When is the scheduled time in the zone the form offers first, which
+	// is where the association's staff work.
+	When time.Time
+	Zone string
 }
 
 type postsPage struct {
@@ -48,7 +53,11 @@ func (h *Handler) Posts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, p := range list {
-			*dst = append(*dst, postRow{Post: p, URL: h.urls.Post(org.Handle, p.ID)})
+			row := postRow{Post: p, URL: h.urls.Post(org.Handle, p.ID), When: p.PublishAt, Zone: "UTC"}
+			if loc, ok := loadZone(defaultZone); ok {
+				row.When, row.Zone = p.PublishAt.In(loc), defaultZone
+			}
+			*dst = append(*dst, row)
 		}
 	}
 	if err := h.addStats(ctx, org, data.Published); err != nil {

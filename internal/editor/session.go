@@ -32,6 +32,11 @@ func (h *Handler) startSession(ctx context.Context, w http.ResponseWriter, u *ne
 	if err := h.store.CreateSession(ctx, s); err != nil {
 		return err
 	}
+	// Expired sessions already fail to load; logins are rare enough to
+	// sweep their rows here rather than in a job of their own.
+	if _, err := h.store.DeleteExpiredSessions(ctx, now); err != nil {
+		h.log.Warn("sweep expired sessions", "err", err)
+	}
 	h.setCookie(w, sessionCookie, token, int(SessionLifetime.Seconds()), http.SameSiteLaxMode)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/server"
 	"github.com/soga/newsroom/internal/store"
@@ -644,5 +645,18 @@ func TestModerateReply(t *testing.T) {
 	c.form("/admin/orgs/alpha/replies", url.Values{"object_id": {"https://remote.example/notes/9"}, "decision": {"hide"}})
 	if rep, _ := e.store.ReplyByObjectID(context.Background(), "https://remote.example/notes/9"); rep.Status != newsroom.ReplyHidden {
 		t.Fatalf("status %s", rep.Status)
+	}
+}
+
+func TestSessionsExpire(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("editor@example.org")
+	e.skew.Store(int64(editor.SessionLifetime - time.Minute))
+	if status, _ := c.get("/admin/"); status != http.StatusOK {
+		t.Fatalf("before expiry: %d", status)
+	}
+	e.skew.Store(int64(editor.SessionLifetime + time.Minute))
+	if status, _ := c.get("/admin/"); status != http.StatusSeeOther {
+		t.Fatalf("after expiry: %d", status)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/media"
@@ -43,6 +44,7 @@ type env struct {
 	alpha    *newsroom.Organisation
 	beta     *newsroom.Organisation
 	cache    *countingCache
+	skew     atomic.Int64 // added to the editor's clock, in nanoseconds
 }
 
 type countingCache struct{ n atomic.Int64 }
@@ -70,6 +72,7 @@ func newEnv(t *testing.T) *env {
 		Posts: posts.New(posts.Deps{Store: st, URLs: u, NewID: func() string { return fmt.Sprintf("01JTEST%019d", ids.Add(1)) }}),
 		Media: media.New(e.mediaDir, st, nil),
 		Cache: e.cache,
+		Now:   func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 	})
 	handler = server.New(server.Deps{Logger: logger, View: views, Editor: ed, DB: st})
 

@@ -1,0 +1,280 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/urls"
+)
+
+// fakeStore records what the workers write. The real store has its own
+// conformance suite; the end-to-end tests run both together.
+type fakeStore struct {
+	mu         sync.Mutex
+	activity   *newsroom.Activity
+	org        *newsroom.Organisation
+	inboxes    []string
+	deliveries map[string]newsroom.Delivery
+	failures   int
+	removed    []string
+	health     newsroom.DomainHealth
+}
+
+func (s *fakeStore) ActivityByID(_ context.Context, id string) (*newsroom.Activity, error) {
+	if s.activity == nil || s.activity.ID != id {
+		return nil, newsroom.ErrNotFound
+	}
+	return s.activity, nil
+}
+
+func (s *fakeStore) OrgByID(context.Context, int64) (*newsroom.Organisation, error) { return s.org, nil }
+
+func (s *fakeStore) UpdateDelivery(_ context.Context, d newsroom.Delivery) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deliveries[d.Inbox] = d
+	return nil
+}
+
+func (s *fakeStore) ListDeliveries(_ context.Context, _ string, status newsroom.DeliveryStatus, _ int) ([]newsroom.Delivery, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []newsroom.Delivery
+	for _, d := range s.deliveries {
+		if status == "" || d.Status == status {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) RecordDomainFailure(context.Context, string, time.Time) (newsroom.DomainHealth, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures++
+	return s.health, nil
+}
+
+func (s *fakeStore) RecordDomainSuccess(context.Context, string) error { return nil }
+
+func (s *fakeStore) RemoveFollowersByInbox(_ context.Context, inbox string) (int64, error) {
+	s.removed = append(s.removed, inbox)
+	return 1, nil
+}
+
+func (s *fakeStore) DeliveryInboxes(context.Context, int64) ([]string, error) { return s.inboxes, nil }
+
+// fakeQueue records queued deliveries and retries, writing rows as
+// jobs.Deliveries does.
+type fakeQueue struct {
+	store   *fakeStore
+	batches [][]string
+	retries []retry
+}
+
+type retry struct {
+	rec  *newsroom.Delivery
+	next jobs.DeliverArgs
+	at   time.Time
+}
+
+func (q *fakeQueue) Queue(_ context.Context, activityID string, inboxes []string) error {
+	q.batches = append(q.batches, append([]string(nil), inboxes...))
+	for _, in := range inboxes {
+		q.store.UpdateDelivery(context.Background(), newsroom.Delivery{ActivityID: activityID, Inbox: in, Status: newsroom.DeliveryPending})
+	}
+	return nil
+}
+
+func (q *fakeQueue) Retry(_ context.Context, rec *newsroom.Delivery, next jobs.DeliverArgs, at time.Time) error {
+	q.retries = append(q.retries, retry{rec, next, at})
+	if rec != nil {
+		q.store.UpdateDelivery(context.Background(), *rec)
+	}
+	return nil
+}
+
+func newFixture(t *testing.T) (*fakeStore, *fakeQueue) {
+	t.Helper()
+	priv, _, err := transport.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &fakeStore{activity: &newsroom.Activity{ID: "A1", OrgID: 1, Type: "Create", JSON: []byte(`{"id":"x"}`)},
+		org: &newsroom.Organisation{ID: 1, Handle: "soga", PrivateKeyPEM: priv}, deliveries: map[string]newsroom.Delivery{}}
+	return s, &fakeQueue{store: s}
+}
+
+func TestFanoutResumes(t *testing.T) {
+	s, q := newFixture(t)
+	for i := range 25 {
+		s.inboxes = append(s.inboxes, "https://h"+string(rune('a'+i))+".example/inbox")
+	}
+	w := NewFanoutWorker(s, q, slog.New(slog.DiscardHandler))
+	w.batch = 10
+	job := &river.Job[jobs.FanoutArgs]{JobRow: &rivertype.JobRow{}, Args: jobs.FanoutArgs{ActivityID: "A1"}}
+
+	// The first run dies after its first batch.
+	calls := 0
+	q2 := &failingAfter{fakeQueue: q, after: 1, calls: &calls}
+	w.queue = q2
+	if err := w.Work(context.Background(), job); err == nil {
+		t.Fatal("the interrupted run reported success")
+	}
+	// The run again queues only what is missing.
+	w.queue = q
+	if err := w.Work(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, b := range q.batches {
+		if len(b) > 10 {
+			t.Errorf("batch of %d", len(b))
+		}
+		all = append(all, b...)
+	}
+	sort.Strings(all)
+	if len(all) != 25 {
+		t.Fatalf("queued %d inboxes, want 25 exactly once: %v", len(all), all)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i] == all[i-1] {
+			t.Errorf("%s queued twice", all[i])
+		}
+	}
+
+	// A deleted activity is not retried.
+	job.Args.ActivityID = "gone"
+	var cancel *rivertype.JobCancelError
+	if err := w.Work(context.Background(), job); !errors.As(err, &cancel) {
+		t.Errorf("missing activity: %v", err)
+	}
+}
+
+// failingAfter lets "after" batches through, then fails like a crash.
+type failingAfter struct {
+	*fakeQueue
+	after int
+	calls *int
+}
+
+func (f *failingAfter) Queue(ctx context.Context, id string, inboxes []string) error {
+	*f.calls++
+	if *f.calls > f.after {
+		return errors.New("killed")
+	}
+	return f.fakeQueue.Queue(ctx, id, inboxes)
+}
+
+func newWorker(t *testing.T, s *fakeStore, q *fakeQueue) *Worker {
+	t.Helper()
+	c := transport.NewClient(transport.Options{AllowedNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	base, _ := url.Parse("https://news.example.org")
+	w := NewWorker(s, q, c, urls.New(base), slog.New(slog.DiscardHandler))
+	w.SetBackoff(func(int) time.Duration { return time.Minute })
+	return w
+}
+
+func deliverJob(inbox string, attempt int) *river.Job[jobs.DeliverArgs] {
+	return &river.Job[jobs.DeliverArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
+		Args: jobs.DeliverArgs{ActivityID: "A1", Inbox: inbox, Attempt: attempt}}
+}
+
+func TestDeliverRetries(t *testing.T) {
+	status, retryAfter := http.StatusServiceUnavailable, ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	inbox := srv.URL + "/inbox"
+	ctx := context.Background()
+	s, q := newFixture(t)
+	w := newWorker(t, s, q)
+
+	// A 503 completes this job and queues the next attempt on the retry
+	// queue, after the backoff.
+	before := time.Now()
+	if err := w.Work(ctx, deliverJob(inbox, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.retries) != 1 || q.retries[0].next.Attempt != 1 || q.retries[0].at.Before(before.Add(time.Minute)) {
+		t.Fatalf("retries = %+v", q.retries)
+	}
+	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryPending || d.Attempts != 1 || d.LastError == "" {
+		t.Errorf("delivery = %+v", d)
+	}
+
+	// Retry-After wins over the backoff.
+	retryAfter = "7"
+	if err := w.Work(ctx, deliverJob(inbox, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if at := q.retries[1].at; at.Sub(time.Now()) > 8*time.Second || at.Sub(time.Now()) < 5*time.Second {
+		t.Errorf("Retry-After ignored: next at %s", at)
+	}
+
+	// The 17th attempt is the last.
+	if err := w.Work(ctx, deliverJob(inbox, MaxAttempts-1)); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.retries) != 2 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
+		t.Errorf("after the last attempt: %d retries, %+v", len(q.retries), s.deliveries[inbox])
+	}
+
+	// A domain unavailable for days is not retried.
+	s.health.Unavailable = true
+	if err := w.Work(ctx, deliverJob(inbox, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.retries) != 2 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
+		t.Errorf("unavailable domain retried")
+	}
+
+	// A 410 removes the followers behind the inbox, for good.
+	status = http.StatusGone
+	if err := w.Work(ctx, deliverJob(inbox, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.removed) != 1 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
+		t.Errorf("410: removed %v, %+v", s.removed, s.deliveries[inbox])
+	}
+
+	// Success.
+	status = http.StatusAccepted
+	if err := w.Work(ctx, deliverJob(inbox, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryDelivered {
+		t.Errorf("202: %+v", d)
+	}
+
+	// River running a job again after a crash: an inbox recorded as served
+	// is not sent the activity twice.
+	status = http.StatusInternalServerError
+	again := deliverJob(inbox, 0)
+	again.Attempt = 2
+	if err := w.Work(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryDelivered {
+		t.Errorf("rerun of a delivered job sent again: %+v", d)
+	}
+}

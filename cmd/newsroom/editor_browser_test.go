@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -304,9 +305,14 @@ func TestEditorAccessibility(t *testing.T) {
 		}
 		check("/login")
 		login(t, run, ts.URL, "admin@example.org")
-		for _, path := range pages {
-			run(path, chromedp.Navigate(ts.URL+path), chromedp.WaitReady("body"))
+		for i, path := range pages {
+			var shot []byte
+			run(path, chromedp.Navigate(ts.URL+path), chromedp.WaitReady("body"), chromedp.FullScreenshot(&shot, 100))
 			check(path)
+			name := fmt.Sprintf("page-%02d-%s.png", i, lang)
+			if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		// A form that comes back with errors.
 		run("errors", chromedp.Navigate(ts.URL+"/admin/orgs/soga/compose"), chromedp.WaitReady("#title", chromedp.ByQuery),

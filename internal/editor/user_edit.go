@@ -58,7 +58,7 @@ func (h *Handler) EditUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.renderUser(w, r, "users.edit", userPage{Form: form, User: u, Orgs: orgs, Self: self,
+	h.renderUser(w, r, "users.edit.title", userPage{Form: form, User: u, Orgs: orgs, Self: self,
 		Action: "/admin/users/edit/" + strconv.FormatInt(u.ID, 10)}, &v)
 }
 

@@ -27,7 +27,7 @@ func (h *Handler) ResetPassword(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		form := userForm{Email: u.Email, Name: u.Name, Lang: u.Lang, IsAdmin: u.IsAdmin, OrgIDs: ids}
-		h.renderUser(w, r, "users.edit", userPage{Form: form, User: u, Orgs: orgs,
+		h.renderUser(w, r, "users.edit.title", userPage{Form: form, User: u, Orgs: orgs,
 			Self:   currentFrom(r.Context()).user.ID == u.ID,
 			Action: "/admin/users/edit/" + strconv.FormatInt(u.ID, 10)}, v)
 		return

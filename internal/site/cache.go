@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -52,10 +53,14 @@ type Cache struct {
 
 // entry is one stored response.
 type entry struct {
-	status   int
-	header   http.Header // every value slice clipped, so appends elsewhere copy
-	body     []byte
-	etag     string
+	status int
+	header http.Header // every value slice clipped, so appends elsewhere copy
+	body   []byte
+	etag   string
+	// gz is body compressed once, for the clients that accept gzip (most
+	// fediverse servers and every browser), with its own length and tag.
+	gz       []byte
+	gzHeader http.Header
 	modified time.Time // Last-Modified, to the second
 	gen      uint64
 	expires  time.Time
@@ -217,7 +222,7 @@ func (c *Cache) evictFor(need int64) {
 
 // write sends e, or 304 when the client holds it already.
 func (e *entry) write(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
+	h, body := w.Header(), e.body
 	for k, v := range e.header {
 		if k == "Vary" {
 			h[k] = append(h[k], v...)
@@ -225,17 +230,24 @@ func (e *entry) write(w http.ResponseWriter, r *http.Request) {
 		}
 		h[k] = v
 	}
+	if e.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		for k, v := range e.gzHeader {
+			h[k] = v
+		}
+		body = e.gz
+	}
 	if e.etag != "" && e.status == http.StatusOK {
 		if notModified(r, e.etag, e.modified) {
 			h.Del("Content-Type")
 			h.Del("Content-Length")
+			h.Del("Content-Encoding")
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
 	}
 	w.WriteHeader(e.status)
 	if r.Method != http.MethodHead {
-		w.Write(e.body) //nolint:errcheck // the client went away; nothing to do
+		w.Write(body) //nolint:errcheck // the client went away; nothing to do
 	}
 }
 
@@ -244,8 +256,9 @@ func (e *entry) write(w http.ResponseWriter, r *http.Request) {
 func notModified(r *http.Request, etag string, modified time.Time) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, t := range strings.Split(inm, ",") {
-			t = strings.TrimSpace(t)
-			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			// Either encoding's tag: both carry the same content.
+			if t == "*" || t == etag || t == gzipTag(etag) {
 				return true
 			}
 		}
@@ -309,6 +322,9 @@ func (r *recorder) entry() *entry {
 			e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		}
 	}
+	if compressible(h.Get("Content-Type"), len(e.body)) {
+		e.compress()
+	}
 	// Written with every answer, so made once here. 304s drop the length.
 	h.Set("Content-Length", strconv.Itoa(len(e.body)))
 	if e.etag != "" {
@@ -318,4 +334,60 @@ func (r *recorder) entry() *entry {
 		h[k] = slices.Clip(v)
 	}
 	return e
+}
+
+// compress makes the gzip variant when it is worth it. Every answer of
+// the entry then varies by Accept-Encoding.
+func (e *entry) compress() {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level: no error
+	if _, err := zw.Write(e.body); err != nil || zw.Close() != nil || buf.Len() >= len(e.body) {
+		return
+	}
+	e.gz = buf.Bytes()
+	e.header.Add("Vary", "Accept-Encoding")
+	e.gzHeader = http.Header{
+		"Content-Encoding": {"gzip"},
+		"Content-Length":   {strconv.Itoa(len(e.gz))},
+	}
+	if e.etag != "" {
+		e.gzHeader["Etag"] = []string{gzipTag(e.etag)}
+	}
+}
+
+// gzipTag is the entity tag of the gzip variant: another representation
+// needs another tag.
+func gzipTag(etag string) string {
+	return strings.TrimSuffix(etag, `"`) + `-gz"`
+}
+
+// compressible tells whether a body of this type and size gains from
+// gzip: text formats, past a packet's worth.
+func compressible(contentType string, size int) bool {
+	if size < 512 {
+		return false
+	}
+	mt, _, _ := strings.Cut(contentType, ";")
+	switch mt {
+	case "text/html", "text/calendar", "application/activity+json", "application/ld+json",
+		"application/json", "application/atom+xml", "application/rss+xml", "application/jrd+json":
+		return true
+	}
+	return false
+}
+
+// acceptsGzip reads Accept-Encoding: gzip (or *) listed without q=0.
+func acceptsGzip(header string) bool {
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		if !strings.EqualFold(name, "gzip") && name != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return !strings.HasPrefix(q, "q=0") || strings.HasPrefix(q, "q=0.") && strings.Trim(q[4:], "0") != ""
+	}
+	return false
 }

@@ -1,9 +1,12 @@
 package site
 
 import (
+	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -228,5 +231,42 @@ func TestCacheStaysWithinItsSize(t *testing.T) {
 	c.mu.RUnlock()
 	if size > 64<<10 || n == 0 || n > 16 {
 		t.Errorf("%d entries, %d bytes, bound 64 KiB", n, size)
+	}
+}
+
+func TestCacheServesGzipToThoseWhoAskForIt(t *testing.T) {
+	ts := newTestSite(t)
+	path := ts.postPath(ts.fx.Article)
+	_, plain := ts.get(t, path)
+	resp, raw := ts.get(t, path, "Accept-Encoding", "gzip, deflate, br")
+	if resp.Header.Get("Content-Encoding") != "gzip" || len(raw) >= len(plain) {
+		t.Fatalf("Content-Encoding %q, %d bytes for %d", resp.Header.Get("Content-Encoding"), len(raw), len(plain))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(zr); string(b) != plain {
+		t.Error("the gzip variant is not the page")
+	}
+	if resp.Header.Get("Content-Length") != strconv.Itoa(len(raw)) {
+		t.Errorf("Content-Length %q for %d bytes", resp.Header.Get("Content-Length"), len(raw))
+	}
+	if v := strings.Join(resp.Header.Values("Vary"), ","); !strings.Contains(v, "Accept-Encoding") {
+		t.Errorf("Vary %q", v)
+	}
+	plainResp, _ := ts.get(t, path)
+	if plainResp.Header.Get("ETag") == resp.Header.Get("ETag") {
+		t.Error("both encodings share one ETag")
+	}
+	if r, _ := ts.get(t, path, "Accept-Encoding", "gzip", "If-None-Match", resp.Header.Get("ETag")); r.StatusCode != http.StatusNotModified || r.Header.Get("Content-Encoding") != "" {
+		t.Errorf("If-None-Match on the gzip variant: %d %q", r.StatusCode, r.Header.Get("Content-Encoding"))
+	}
+	for header, want := range map[string]bool{
+		"gzip": true, "br, gzip;q=0.5": true, "*": true, "identity": false, "gzip;q=0": false, "gzip; q=0.000": false, "": false,
+	} {
+		if got := acceptsGzip(header); got != want {
+			t.Errorf("acceptsGzip(%q) = %v", header, got)
+		}
 	}
 }

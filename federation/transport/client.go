@@ -68,11 +68,13 @@ type Client struct {
 	opts    Options
 	dialer  *net.Dialer
 	allowed []netip.Prefix
-	// signSlots lets only as many deliveries sign at once as there are
-	// processors. An RSA signature is a millisecond of pure CPU; a hundred
+	// signSlots lets deliveries sign one processor short of all of them
+	// at once. An RSA signature is a millisecond of pure CPU; a hundred
 	// deliveries signing together would starve the goroutines reading
 	// answers, which then wait to record a delivery that already happened
-	// (and that a crash in that window would send twice).
+	// (a crash in that window sends it twice), and the public pages. The
+	// rest of a delivery (HTTP, the job queue, the database) costs about
+	// as much as its signature, so the spare processor is not wasted.
 	signSlots chan struct{}
 }
 
@@ -97,7 +99,7 @@ func NewClient(o Options) *Client {
 		}
 	}
 	c := &Client{opts: o, allowed: append([]netip.Prefix(nil), o.AllowedNets...),
-		signSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		signSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 	c.dialer = &net.Dialer{Timeout: dialTimeout, Control: control(c.allowed)}
 	tr := &http.Transport{
 		Proxy:                 nil, // never HTTP(S)_PROXY: it would bypass the address checks

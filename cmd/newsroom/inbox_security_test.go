@@ -805,6 +805,19 @@ func TestInboxBlockedDomain(t *testing.T) {
 			t.Errorf("%s: %d rows before, %d after", table, before[table], after[table])
 		}
 	}
+
+	// A block of a domain covers every port of it.
+	carol := fedtest.NewPeer(t, "carol")
+	host, _, _ := strings.Cut(carol.Host, ":")
+	if err := f.ts.Store.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: host, Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if code := send(t, carol, f.ts.SharedInboxURL(), carol.Like(f.post)); code != http.StatusForbidden {
+		t.Errorf("a peer on a blocked domain, another port: status %d, want 403", code)
+	}
+	if countGets(carol) != 0 {
+		t.Error("carol's key was fetched")
+	}
 }
 
 // The first requests of an unknown sender, arriving together, fetch its

@@ -17,7 +17,9 @@ import (
 	"errors"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -235,18 +237,20 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 }
 
 // checkBlocked refuses a request whose key or actor is on a blocked domain.
+// A block names a domain, so it covers every port of it: a host with a
+// port is checked with and without it, or "https://evil.example:443/"
+// would slip past a block of evil.example.
 func (h *Handler) checkBlocked(ctx context.Context, keyID, actor string) error {
-	keyHost, err := hostOf(keyID)
-	if err != nil {
-		return fail(http.StatusBadRequest, "invalid key URL")
-	}
-	actorHost, err := hostOf(actor)
-	if err != nil {
-		return fail(http.StatusBadRequest, "invalid actor URL")
-	}
-	hosts := []string{keyHost}
-	if actorHost != keyHost {
-		hosts = append(hosts, actorHost)
+	var hosts []string
+	for _, u := range []string{keyID, actor} {
+		host, err := hostOf(u)
+		if err != nil {
+			return fail(http.StatusBadRequest, "invalid key or actor URL")
+		}
+		hosts = appendNew(hosts, host)
+		if name, _, err := net.SplitHostPort(host); err == nil {
+			hosts = appendNew(hosts, name)
+		}
 	}
 	for _, host := range hosts {
 		blocked, err := h.store.IsDomainBlocked(ctx, host)
@@ -258,6 +262,13 @@ func (h *Handler) checkBlocked(ctx context.Context, keyID, actor string) error {
 		}
 	}
 	return nil
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 // knownSender reports whether we hold the key or the actor of a request,

@@ -7,7 +7,11 @@ import "net/http"
 // registers them with negotiate and the site's page as the HTML side.
 func (s *Server) siteRoutes(d Deps) {
 	site := d.Site
-	get := func(pattern string, h http.HandlerFunc) { s.handle(http.MethodGet, pattern, h) }
+	// HEAD too: link checkers and some card fetchers ask it first.
+	get := func(pattern string, h http.HandlerFunc) {
+		s.handle(http.MethodGet, pattern, h)
+		s.handle(http.MethodHead, pattern, h)
+	}
 	get("/", site.Home)
 	if h, _, _ := s.router.Lookup(http.MethodGet, "/orgs/x"); h == nil {
 		get("/orgs/:handle", site.Org)

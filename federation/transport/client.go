@@ -108,9 +108,12 @@ func NewClient(o Options) *Client {
 		ResponseHeaderTimeout: responseHeaderTimeout,
 		ExpectContinueTimeout: time.Second,
 		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   4,
-		ForceAttemptHTTP2:     true,
+		// A fan-out reaches every follower's server; keeping those
+		// connections for the next activity (an edit, the next post)
+		// spares a TCP and TLS handshake each.
+		MaxIdleConns:        2000,
+		MaxIdleConnsPerHost: 4,
+		ForceAttemptHTTP2:   true,
 	}
 	c.http = &http.Client{
 		Transport: tr,

@@ -111,7 +111,8 @@ func TestPublishingInvalidatesPages(t *testing.T) {
 	}
 	svc := posts.New(posts.Deps{Store: invalidating{ts.Store, ts.Cache}, URLs: ts.URLs, NewID: newULID})
 	p, err := svc.Publish(context.Background(), posts.PostInput{OrgID: fx.SoGA.ID, Kind: newsroom.KindArticle,
-		Title: "Assemblée générale", Summary: "Le 12 juin.", Body: "Venez **nombreux**."})
+		Title: "Assemblée générale", Summary: "Le 12 juin.", Body: "Venez **nombreux**.",
+		Media: []newsroom.PostMedia{{MediaID: fx.Image.ID, Alt: "Une salle pleine"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +121,61 @@ func TestPublishingInvalidatesPages(t *testing.T) {
 			t.Errorf("%s does not show the new post", path)
 		}
 	}
+	// What a published post's page gives a link-card reader.
+	_, _, page := ts.get(t, postPath(fx.SoGA, p), "text/html")
+	for _, want := range []string{
+		`<meta property="og:title" content="Assemblée générale">`,
+		`<meta property="og:description" content="Le 12 juin.">`,
+		`<meta property="og:site_name" content="Newsroom">`,
+		`<meta property="og:type" content="article">`,
+		`<meta property="og:image" content="` + ts.URL + `/media/` + fx.Image.ID,
+		`<meta property="og:image:alt" content="Une salle pleine">`,
+		`<meta name="fediverse:creator" content="@soga@` + ts.URLs.Host() + `">`,
+		`"@type":"NewsArticle"`,
+		`<strong>nombreux</strong>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("post page lacks %s", want)
+		}
+	}
 	if err := svc.Delete(context.Background(), p.ID); err != nil {
 		t.Fatal(err)
 	}
 	if status, _, _ := ts.get(t, postPath(fx.SoGA, p), "text/html"); status != http.StatusGone {
 		t.Errorf("deleted post: %d, want 410", status)
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps nothing, so the benchmark
+// measures the server's handlers and middleware, not a recorder.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkCachedResponses is the cost of one cache hit through the whole
+// handler stack (middleware, routing, negotiation, cache), without the
+// network: what newsroom adds to net/http for each request of a stampede.
+func BenchmarkCachedResponses(b *testing.B) {
+	ts := startServer(b, "sqlite")
+	fx := ts.seedSite(b)
+	h := ts.httpServer.Handler
+	for _, c := range []struct{ name, path, accept string }{
+		{"post-page", postPath(fx.SoGA, fx.Article), "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+		{"post-activity", postPath(fx.SoGA, fx.Article), "application/activity+json, application/ld+json"},
+		{"actor", "/orgs/soga", "application/activity+json, application/ld+json"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r, _ := http.NewRequest(http.MethodGet, ts.URL+c.path, nil)
+			r.Header.Set("Accept", c.accept)
+			r.Header.Set("Accept-Encoding", "gzip")
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				h.ServeHTTP(w, r)
+			}
+		})
 	}
 }

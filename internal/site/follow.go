@@ -20,8 +20,12 @@ import (
 func (h *Handler) Follow(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	form := followForm{Handle: newsroom.NormaliseHandle(q.Get("handle")), Server: strings.TrimSpace(q.Get("server"))}
+	if form.Handle == "" {
+		h.NotFound(w, r)
+		return
+	}
 	org, err := h.store.OrgByHandle(r.Context(), form.Handle)
-	if errors.Is(err, newsroom.ErrNotFound) || form.Handle == "" {
+	if errors.Is(err, newsroom.ErrNotFound) {
 		h.NotFound(w, r)
 		return
 	}

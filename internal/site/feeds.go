@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"html"
 	"net/http"
 	"strconv"
 	"time"
@@ -84,7 +85,7 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, perOrg bool, form
 		ctype string
 	)
 	if format == "atom" {
-		doc, ctype = h.atom(f, src), "application/atom+xml; charset=utf-8"
+		doc, ctype = h.atom(f), "application/atom+xml; charset=utf-8"
 	} else {
 		doc, ctype = h.rss(f, src), "application/rss+xml; charset=utf-8"
 	}
@@ -119,8 +120,7 @@ type feedPost struct {
 type builtFeed struct {
 	*feeds.Feed
 	posts []feedPost
-	self  string // the feed's own URL, by format
-	atom  string
+	atom  string // the feed's own URLs, by format
 	rss   string
 }
 
@@ -169,7 +169,7 @@ func (h *Handler) buildFeed(ctx context.Context, src *feedSource, siteName strin
 // atom adjusts gorilla's Atom document: the feed's id is its own URL, the
 // page is the alternate link, summaries are plain text, and entries carry
 // their publication date.
-func (h *Handler) atom(f *builtFeed, src *feedSource) *feeds.AtomFeed {
+func (h *Handler) atom(f *builtFeed) *feeds.AtomFeed {
 	af := (&feeds.Atom{Feed: f.Feed}).AtomFeed()
 	af.Id = f.atom
 	af.Link = &feeds.AtomLink{Href: f.Link.Href, Rel: "alternate", Type: "text/html"}
@@ -187,10 +187,13 @@ func (h *Handler) atom(f *builtFeed, src *feedSource) *feeds.AtomFeed {
 
 // rss adjusts gorilla's RSS document: RSS wants an email address as
 // author, which organisations need not publish, so authors are left out;
+// descriptions are HTML in RSS, so our plain-text summaries are escaped;
 // the channel's language is the organisation's.
 func (h *Handler) rss(f *builtFeed, src *feedSource) any {
+	f.Description = html.EscapeString(f.Description)
 	for _, it := range f.Items {
 		it.Author = nil
+		it.Description = html.EscapeString(it.Description)
 	}
 	rf := (&feeds.Rss{Feed: f.Feed}).RssFeed()
 	if src.org != nil {

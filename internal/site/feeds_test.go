@@ -1,6 +1,7 @@
 package site
 
 import (
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ func TestFeedsParse(t *testing.T) {
 		{"/orgs/soga/feed.atom", "application/atom+xml", "atom", 3, "Social Good Accelerator"},
 		{"/orgs/soga/feed.rss", "application/rss+xml", "rss", 3, "Social Good Accelerator"},
 		{"/orgs/alpha/feed.atom", "application/atom+xml", "atom", 1, "Alpha Coop"},
+		{"/orgs/alpha/feed.rss", "application/rss+xml", "rss", 1, "Alpha Coop"},
 	}
 	for _, c := range cases {
 		resp, body := ts.get(t, c.path)
@@ -57,6 +59,14 @@ func TestFeedsParse(t *testing.T) {
 			if strings.Contains(it.Content, "<script") {
 				t.Errorf("%s: unsanitised content", c.path)
 			}
+		}
+		// Summaries are plain text: Atom says so, RSS carries HTML, escaped.
+		desc := f.Description
+		if c.feedType == "rss" {
+			desc = html.UnescapeString(desc)
+		}
+		if strings.HasPrefix(c.path, "/orgs/alpha/") && desc != "A cooperative <b>member</b> of the network." {
+			t.Errorf("%s: plain text read as %q", c.path, f.Description)
 		}
 		if c.feedType == "atom" && (len(f.Items) == 0 || len(f.Items[0].Authors) == 0) {
 			t.Errorf("%s: Atom entries need an author", c.path)

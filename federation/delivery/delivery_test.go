@@ -42,7 +42,9 @@ func (s *fakeStore) ActivityByID(_ context.Context, id string) (*newsroom.Activi
 	return s.activity, nil
 }
 
-func (s *fakeStore) OrgByID(context.Context, int64) (*newsroom.Organisation, error) { return s.org, nil }
+func (s *fakeStore) OrgByID(context.Context, int64) (*newsroom.Organisation, error) {
+	return s.org, nil
+}
 
 func (s *fakeStore) UpdateDelivery(_ context.Context, d newsroom.Delivery) error {
 	s.mu.Lock()

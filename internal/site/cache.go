@@ -67,7 +67,7 @@ type entry struct {
 	storable bool
 }
 
-func (e *entry) cost() int64 { return int64(len(e.body)) + 512 }
+func (e *entry) cost() int64 { return int64(len(e.body)+len(e.gz)) + 512 }
 
 // NewCache returns an empty cache.
 func NewCache(o CacheOptions) *Cache {

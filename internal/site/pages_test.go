@@ -168,3 +168,50 @@ func TestRemoteHost(t *testing.T) {
 		t.Error("an IPv4 address passed")
 	}
 }
+
+func TestEventsPageWithCursors(t *testing.T) {
+	ts := newTestSite(t)
+	want := map[string]bool{ts.fx.Event.Title: true}
+	for i := range 25 {
+		start := ts.now.Add(time.Duration(i%5+1) * 24 * time.Hour) // shared start times: the id breaks ties
+		p := &newsroom.Post{ID: fmt.Sprintf("01KEVENT%018d", i), OrgID: ts.fx.Alpha.ID, Kind: newsroom.KindEvent,
+			Status: newsroom.StatusPublished, ObjectType: newsroom.ObjectAuto, Lang: "en",
+			Title: fmt.Sprintf("Workshop %d", i), PublishedAt: ts.now.Add(-time.Hour),
+			Event: &newsroom.Event{Start: start, End: start.Add(time.Hour), Timezone: "Europe/Lisbon"}}
+		if err := ts.db.CreatePost(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+		want[p.Title] = true
+	}
+	seen := map[string]int{}
+	var last time.Time
+	next, pages := "/events", 0
+	for next != "" && pages < 5 {
+		resp, body := ts.get(t, strings.TrimPrefix(next, testBase))
+		wantStatus(t, resp, 200)
+		doc := parseHTML(t, body)
+		up := page{doc.first("section", "aria-labelledby", "upcoming")}
+		for _, li := range up.all("li") {
+			item := page{li}
+			seen[textOf(item.first("h3"))]++
+			start, err := time.Parse(time.RFC3339, attrOf(page{item.first("p", "class", "when")}.first("time"), "datetime"))
+			if err != nil || start.Before(last) {
+				t.Errorf("upcoming events out of order: %v after %v (%v)", start, last, err)
+			}
+			last = start
+		}
+		if pages > 0 && doc.first("section", "aria-labelledby", "past") != nil {
+			t.Error("a continued page of upcoming events shows past ones")
+		}
+		next = attrOf(up.first("a", "rel", "next"), "href")
+		pages++
+	}
+	if pages != 2 {
+		t.Errorf("%d pages of upcoming events, want 2", pages)
+	}
+	for title := range want {
+		if seen[title] != 1 {
+			t.Errorf("%q seen %d times", title, seen[title])
+		}
+	}
+}

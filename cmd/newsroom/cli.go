@@ -96,7 +96,11 @@ func describe(err error) error {
 	sort.Strings(keys)
 	msgs := make([]string, 0, len(keys))
 	for _, k := range keys {
-		msgs = append(msgs, fmt.Sprintf("--%s: %s", strings.ReplaceAll(k, "_", "-"), cliMessages[v.Fields[k]]))
+		msg, ok := cliMessages[v.Fields[k]]
+		if !ok {
+			msg = "is not valid (" + v.Fields[k] + ")"
+		}
+		msgs = append(msgs, fmt.Sprintf("--%s: %s", strings.ReplaceAll(k, "_", "-"), msg))
 	}
 	return errors.New(strings.Join(msgs, "; "))
 }

@@ -120,7 +120,7 @@ func validate(in *PostInput, draft bool) error {
 		if utf8.RuneCountInString(t) > MaxTagLen {
 			v.Add("tags", "too_long")
 		} else if !tagRE.MatchString(t) {
-			v.Add("tags", "invalid")
+			v.Add("tags", "tag_invalid")
 		}
 	}
 	if len(in.Media) > MaxMedia {

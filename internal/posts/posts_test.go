@@ -96,7 +96,7 @@ func TestValidation(t *testing.T) {
 		{"bad kind", func(in *PostInput) { in.Kind = "blog" }, "kind", "invalid"},
 		{"bad lang", func(in *PostInput) { in.Lang = "xx" }, "lang", "invalid"},
 		{"bad type", func(in *PostInput) { in.ObjectType = "Page" }, "object_type", "invalid"},
-		{"bad tag", func(in *PostInput) { in.Tags = []string{"no spaces"} }, "tags", "invalid"},
+		{"bad tag", func(in *PostInput) { in.Tags = []string{"no spaces"} }, "tags", "tag_invalid"},
 		{"many tags", func(in *PostInput) {
 			in.Tags = strings.Fields("a b c d e f g h i j k")
 		}, "tags", "too_many"},

@@ -68,6 +68,11 @@ func New(s store.Store, workers *river.Workers, o Options) (*Queue, error) {
 		Logger:      o.Logger,
 		RetryPolicy: o.RetryPolicy,
 		JobTimeout:  timeout,
+		// A queue fetches at most once per cooldown (River's default is
+		// 100 ms); a fan-out's deliveries take about a millisecond of
+		// processor each, so a hundred workers would sit idle for most of
+		// each 100 ms.
+		FetchCooldown: 20 * time.Millisecond,
 		// River's default waits an hour before running again a job that a
 		// dead process left "running": deliveries in flight and a fan-out
 		// cut by a crash would wait that long.
@@ -89,7 +94,7 @@ func New(s store.Store, workers *river.Workers, o Options) (*Queue, error) {
 		if cfg.FetchPollInterval == 0 {
 			cfg.FetchPollInterval = 200 * time.Millisecond
 		}
-		cfg.FetchCooldown = min(cfg.FetchPollInterval, 100*time.Millisecond)
+		cfg.FetchCooldown = min(cfg.FetchPollInterval, cfg.FetchCooldown)
 		c, err := river.NewClient(riversqlite.New(b.WriteDB()), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: sqlite client: %w", err)

@@ -2,7 +2,9 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 )
@@ -74,5 +76,19 @@ func TestErrorsNameTheSetting(t *testing.T) {
 				t.Fatalf("error %v does not mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// The README's configuration table must list every setting.
+func TestREADMEListsEverySetting(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range Table() {
+		line := fmt.Sprintf("| `--%s` | `%s` |", row[0], row[1])
+		if !strings.Contains(string(b), line) {
+			t.Errorf("README lacks the row for --%s / %s", row[0], row[1])
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/view"
@@ -55,9 +56,9 @@ type Handler struct {
 	mediaDir string
 	log      *slog.Logger
 	now      func() time.Time
-	// policy sanitises post bodies once more before they are shown: the
-	// publishing service already did, but a page must not depend on every
-	// writer of the table having done so.
+	// policy sanitises post bodies once more before they are shown, with
+	// the publishing service's own rules (images only from our /media/): a
+	// page must not depend on every writer of the table having done so.
 	policy *bluemonday.Policy
 	langs  langMemo
 }
@@ -71,7 +72,7 @@ func New(d Deps) *Handler {
 		d.Now = time.Now
 	}
 	return &Handler{store: d.Store, view: d.View, urls: d.URLs, cache: d.Cache, mediaDir: d.MediaDir,
-		log: d.Logger, now: d.Now, policy: bluemonday.UGCPolicy()}
+		log: d.Logger, now: d.Now, policy: posts.Policy(d.URLs)}
 }
 
 // Page sizes of lists and feeds.

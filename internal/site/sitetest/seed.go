@@ -89,7 +89,8 @@ func Seed(ctx context.Context, st store.Store, mediaDir string, now time.Time) (
 				OnlineURL: "https://live.soga.example/rencontre", Status: "CONFIRMED"}}},
 		{&fx.Article, newsroom.Post{OrgID: fx.SoGA.ID, Kind: newsroom.KindArticle, Status: newsroom.StatusPublished,
 			Lang: "fr", Title: "L'économie sociale au cœur de l'Europe", Summary: "Nos propositions pour le prochain mandat européen.",
-			BodyHTML: "<p>Nous publions <a href=\"https://soga.example/propositions\">douze propositions</a>.</p><script>alert(1)</script>",
+			BodyHTML: "<p>Nous publions <a href=\"https://soga.example/propositions\">douze propositions</a>.</p>" +
+				"<script>alert(1)</script><img src=\"https://tracker.example/pixel.gif\" alt=\"\">",
 			Translation: &newsroom.Translation{Lang: "en", Title: "The social economy at the heart of Europe",
 				Summary: "Our proposals for the next European term.", BodyHTML: "<p>We publish twelve proposals.</p>"},
 			Tags: []string{"europe", "numerique"}, Media: []newsroom.PostMedia{{MediaID: fx.Image.ID, Alt: "Des personnes autour d'une table"}},

@@ -36,16 +36,17 @@ const MaxAttempts = 17
 type Store interface {
 	ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error)
 	OrgByID(ctx context.Context, id int64) (*newsroom.Organisation, error)
-	UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
 	RecordDomainFailure(ctx context.Context, host string, at time.Time) (newsroom.DomainHealth, error)
 	RecordDomainSuccess(ctx context.Context, host string) error
 	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
 }
 
-// Retrier records a failed attempt and queues the next one atomically
-// (jobs.Deliveries). rec is nil for deliveries without a progress row.
-type Retrier interface {
+// Queue records a failed attempt and queues the next one atomically, and
+// records outcomes in batches (jobs.Deliveries).
+type Queue interface {
+	Recorder
+	// Retry's rec is nil for deliveries without a progress row.
 	Retry(ctx context.Context, rec *newsroom.Delivery, next jobs.DeliverArgs, at time.Time) error
 }
 
@@ -53,7 +54,8 @@ type Retrier interface {
 type Worker struct {
 	river.WorkerDefaults[jobs.DeliverArgs]
 	store   Store
-	retrier Retrier
+	retrier Queue
+	records *groupCommit
 	client  *transport.Client
 	urls    urls.Builder
 	log     *slog.Logger
@@ -77,8 +79,8 @@ type orgKey struct {
 const maxCachedActivities = 64
 
 // NewWorker returns a delivery worker.
-func NewWorker(s Store, r Retrier, c *transport.Client, u urls.Builder, log *slog.Logger) *Worker {
-	w := &Worker{store: s, retrier: r, client: c, urls: u, log: log, now: time.Now,
+func NewWorker(s Store, q Queue, c *transport.Client, u urls.Builder, log *slog.Logger) *Worker {
+	w := &Worker{store: s, retrier: q, records: &groupCommit{rec: q}, client: c, urls: u, log: log, now: time.Now,
 		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool)}
 	w.SetBackoff(Backoff)
 	return w
@@ -187,7 +189,7 @@ func (w *Worker) record(ctx context.Context, args jobs.DeliverArgs, s newsroom.D
 	if args.Recipient != "" {
 		return nil
 	}
-	return w.store.UpdateDelivery(ctx, newsroom.Delivery{ActivityID: args.ActivityID, Inbox: args.Inbox,
+	return w.records.record(ctx, newsroom.Delivery{ActivityID: args.ActivityID, Inbox: args.Inbox,
 		Status: s, Attempts: attempts, LastError: lastErr, UpdatedAt: w.now().UTC()})
 }
 

@@ -103,6 +103,13 @@ func (q *fakeQueue) Queue(_ context.Context, activityID string, inboxes []string
 	return nil
 }
 
+func (q *fakeQueue) Record(ctx context.Context, outcomes []newsroom.Delivery) error {
+	for _, o := range outcomes {
+		q.store.UpdateDelivery(ctx, o)
+	}
+	return nil
+}
+
 func (q *fakeQueue) Retry(_ context.Context, rec *newsroom.Delivery, next jobs.DeliverArgs, at time.Time) error {
 	q.retries = append(q.retries, retry{rec, next, at})
 	if rec != nil {
@@ -278,5 +285,38 @@ func TestDeliverRetries(t *testing.T) {
 	}
 	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryDelivered {
 		t.Errorf("rerun of a delivered job sent again: %+v", d)
+	}
+}
+
+// countingRecorder counts transactions and what they held.
+type countingRecorder struct {
+	mu    sync.Mutex
+	calls int
+	rows  int
+}
+
+func (c *countingRecorder) Record(_ context.Context, outcomes []newsroom.Delivery) error {
+	time.Sleep(5 * time.Millisecond) // a write takes a while
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	c.rows += len(outcomes)
+	return nil
+}
+
+func TestGroupCommit(t *testing.T) {
+	rec := &countingRecorder{}
+	g := &groupCommit{rec: rec}
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Go(func() {
+			if err := g.record(context.Background(), newsroom.Delivery{Inbox: string(rune('a' + i))}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if rec.rows != 100 || rec.calls >= 50 {
+		t.Errorf("%d rows in %d transactions", rec.rows, rec.calls)
 	}
 }

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -62,6 +63,24 @@ func (d Deliveries) Retry(ctx context.Context, rec *newsroom.Delivery, next Deli
 	})
 	if err != nil {
 		return fmt.Errorf("schedule attempt %d of %s to %s: %w", next.Attempt+1, next.ActivityID, next.Inbox, err)
+	}
+	return nil
+}
+
+// Record writes the outcomes of several deliveries in one transaction. A
+// row that does not exist (its activity was deleted since) is skipped
+// rather than failing the others.
+func (d Deliveries) Record(ctx context.Context, outcomes []newsroom.Delivery) error {
+	err := d.Store.InTx(ctx, func(tx store.Tx) error {
+		for _, o := range outcomes {
+			if err := tx.UpdateDelivery(ctx, o); err != nil && !errors.Is(err, newsroom.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record %d deliveries: %w", len(outcomes), err)
 	}
 	return nil
 }

@@ -124,8 +124,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.DeliverArgs]) err
 	host := hostOf(args.Inbox)
 	switch res.Outcome {
 	case transport.Delivered:
+		// The delivery first: until it is recorded, a crash sends it again.
+		if err := w.record(ctx, args, newsroom.DeliveryDelivered, attempt, ""); err != nil {
+			return err
+		}
 		w.recordSuccess(ctx, host)
-		return w.record(ctx, args, newsroom.DeliveryDelivered, attempt, "")
+		return nil
 	case transport.Gone:
 		n, err := w.store.RemoveFollowersByInbox(ctx, args.Inbox)
 		if err != nil {

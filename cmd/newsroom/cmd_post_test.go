@@ -86,7 +86,7 @@ Rencontres et **ateliers**.
 		bad := writeFile(t, "bad.md", "---\nsummary: pas de titre\ntags: [\"deux mots\"]\n---\n")
 		code, _, errs = ts.cli(t, "publish", "--org", "soga", bad)
 		if code != 1 || !strings.Contains(errs, "--title: is required") || !strings.Contains(errs, "--body: is required") ||
-			!strings.Contains(errs, "--tags: is not a valid value") {
+			!strings.Contains(errs, "--tags: hashtags hold only letters") {
 			t.Errorf("invalid file: exit %d: %s", code, errs)
 		}
 		if code, _, _ := ts.cli(t, "publish", "--org", "nobody", file); code != 2 {

@@ -36,21 +36,21 @@ func negotiate(as, html http.HandlerFunc) http.HandlerFunc {
 
 func (s *Server) federationRoutes(d Deps) {
 	f, in := d.Federation, d.Inbox
-	s.handle(http.MethodGet, "/.well-known/webfinger", f.ServeWebFinger)
-	s.handle(http.MethodGet, "/.well-known/host-meta", f.ServeHostMeta)
-	s.handle(http.MethodGet, "/.well-known/host-meta.json", f.ServeHostMetaJSON)
-	s.handle(http.MethodGet, "/.well-known/nodeinfo", f.ServeNodeInfoIndex)
-	s.handle(http.MethodGet, "/nodeinfo/2.1", f.ServeNodeInfo21)
-	s.handle(http.MethodGet, "/nodeinfo/2.0", f.ServeNodeInfo20)
-	s.handle(http.MethodGet, "/actor", f.ServeInstanceActor)
-	s.handle(http.MethodGet, "/activities/:id", func(w http.ResponseWriter, r *http.Request) {
+	s.get("/.well-known/webfinger", f.ServeWebFinger)
+	s.get("/.well-known/host-meta", f.ServeHostMeta)
+	s.get("/.well-known/host-meta.json", f.ServeHostMetaJSON)
+	s.get("/.well-known/nodeinfo", f.ServeNodeInfoIndex)
+	s.get("/nodeinfo/2.1", f.ServeNodeInfo21)
+	s.get("/nodeinfo/2.0", f.ServeNodeInfo20)
+	s.get("/actor", f.ServeInstanceActor)
+	s.get("/activities/:id", func(w http.ResponseWriter, r *http.Request) {
 		f.ServeActivity(w, r, param(r, "id"))
 	})
 	var orgPage http.HandlerFunc
 	if d.Site != nil {
 		orgPage = d.Site.Org
 	}
-	s.handle(http.MethodGet, "/orgs/:handle", negotiate(s.cacheAS(d, withHandle(f.ServeActor)), orgPage))
+	s.get("/orgs/:handle", negotiate(s.cacheAS(d, withHandle(f.ServeActor)), orgPage))
 	// The site serves a post's HTML page once it has a Post method.
 	var postPage http.HandlerFunc
 	if sp, ok := d.Site.(interface {
@@ -58,13 +58,13 @@ func (s *Server) federationRoutes(d Deps) {
 	}); ok {
 		postPage = sp.Post
 	}
-	s.handle(http.MethodGet, "/orgs/:handle/posts/:id", negotiate(s.cacheAS(d, func(w http.ResponseWriter, r *http.Request) {
+	s.get("/orgs/:handle/posts/:id", negotiate(s.cacheAS(d, func(w http.ResponseWriter, r *http.Request) {
 		f.ServePost(w, r, param(r, "handle"), param(r, "id"))
 	}), postPage))
-	s.handle(http.MethodGet, "/orgs/:handle/followers", withHandle(f.ServeFollowers))
-	s.handle(http.MethodGet, "/orgs/:handle/following", withHandle(f.ServeFollowing))
-	s.handle(http.MethodGet, "/orgs/:handle/outbox", withHandle(f.ServeOutbox))
-	s.handle(http.MethodGet, "/orgs/:handle/featured", withHandle(f.ServeFeatured))
+	s.get("/orgs/:handle/followers", withHandle(f.ServeFollowers))
+	s.get("/orgs/:handle/following", withHandle(f.ServeFollowing))
+	s.get("/orgs/:handle/outbox", withHandle(f.ServeOutbox))
+	s.get("/orgs/:handle/featured", withHandle(f.ServeFeatured))
 	if in != nil {
 		s.handle(http.MethodPost, "/orgs/:handle/inbox", withHandle(in.ServeHTTP))
 		shared := func(w http.ResponseWriter, r *http.Request) { in.ServeHTTP(w, r, "") }

@@ -2,16 +2,19 @@ package server
 
 import "net/http"
 
+// get registers a GET route and its HEAD: link checkers and some card
+// fetchers ask HEAD first.
+func (s *Server) get(pattern string, h http.HandlerFunc) {
+	s.handle(http.MethodGet, pattern, h)
+	s.handle(http.MethodHead, pattern, h)
+}
+
 // siteRoutes are the public pages, feeds and media. The organisation and
 // post URLs are also ActivityPub ids: when federation serves them, it
 // registers them with negotiate and the site's page as the HTML side.
 func (s *Server) siteRoutes(d Deps) {
 	site := d.Site
-	// HEAD too: link checkers and some card fetchers ask it first.
-	get := func(pattern string, h http.HandlerFunc) {
-		s.handle(http.MethodGet, pattern, h)
-		s.handle(http.MethodHead, pattern, h)
-	}
+	get := s.get
 	get("/", site.Home)
 	if h, _, _ := s.router.Lookup(http.MethodGet, "/orgs/x"); h == nil {
 		get("/orgs/:handle", site.Org)

@@ -142,4 +142,3 @@ func waitFor(p *fedtest.Peer, match func(fedtest.Received) bool) (fedtest.Receiv
 	defer cancel()
 	return p.WaitFor(ctx, match)
 }
-

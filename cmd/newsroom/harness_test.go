@@ -195,4 +195,3 @@ func backends(t *testing.T, fn func(t *testing.T, backend string)) {
 		})
 	}
 }
-

@@ -3,16 +3,24 @@ package store
 import (
 	"net/url"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // UnavailableAfterDays is how many distinct UTC days of failed deliveries
 // make a domain unavailable.
 const UnavailableAfterDays = 7
 
-// NormaliseHost lowercases a host and drops a trailing dot, as domain
-// blocks and domain health compare them.
+// NormaliseHost lowercases a host, drops a trailing dot and writes an
+// internationalised name in punycode, as domain blocks and domain health
+// compare them: a block typed as "exämple.org" must match the
+// "xn--exmple-cua.org" that requests carry.
 func NormaliseHost(host string) string {
-	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
+	h := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
+	if ascii, err := idna.Lookup.ToASCII(h); err == nil && ascii != "" {
+		return ascii
+	}
+	return h
 }
 
 // InboxHost is the host (with its port, if any) that domain health tracks

@@ -88,10 +88,10 @@ func (h *Handler) findOrg(w http.ResponseWriter, r *http.Request, handle string)
 // OrgActor returns the actor document of org, as served and as embedded in
 // an Update when the profile changes.
 func (h *Handler) OrgActor(ctx context.Context, org *newsroom.Organisation) (map[string]any, error) {
-	var p iriParser
-	id := p.parse(h.urls.Org(org.Handle))
+	var p IRIParser
+	id := p.Parse(h.urls.Org(org.Handle))
 	a := newActorObject(org.ActorType)
-	a.SetJSONLDId(idProperty(id))
+	a.SetJSONLDId(IDProperty(id))
 	a.SetActivityStreamsPreferredUsername(preferredUsername(org.Handle))
 	if org.Name != "" {
 		name := streams.NewActivityStreamsNameProperty()
@@ -127,22 +127,22 @@ func (h *Handler) OrgActor(ctx context.Context, org *newsroom.Organisation) (map
 	}
 
 	inbox := streams.NewActivityStreamsInboxProperty()
-	inbox.SetIRI(p.parse(h.urls.OrgInbox(org.Handle)))
+	inbox.SetIRI(p.Parse(h.urls.OrgInbox(org.Handle)))
 	a.SetActivityStreamsInbox(inbox)
 	outbox := streams.NewActivityStreamsOutboxProperty()
-	outbox.SetIRI(p.parse(h.urls.OrgOutbox(org.Handle)))
+	outbox.SetIRI(p.Parse(h.urls.OrgOutbox(org.Handle)))
 	a.SetActivityStreamsOutbox(outbox)
 	followers := streams.NewActivityStreamsFollowersProperty()
-	followers.SetIRI(p.parse(h.urls.OrgFollowers(org.Handle)))
+	followers.SetIRI(p.Parse(h.urls.OrgFollowers(org.Handle)))
 	a.SetActivityStreamsFollowers(followers)
 	following := streams.NewActivityStreamsFollowingProperty()
-	following.SetIRI(p.parse(h.urls.OrgFollowing(org.Handle)))
+	following.SetIRI(p.Parse(h.urls.OrgFollowing(org.Handle)))
 	a.SetActivityStreamsFollowing(following)
 	featured := streams.NewTootFeaturedProperty()
-	featured.SetIRI(p.parse(h.urls.OrgFeatured(org.Handle)))
+	featured.SetIRI(p.Parse(h.urls.OrgFeatured(org.Handle)))
 	a.SetTootFeatured(featured)
 
-	a.SetW3IDSecurityV1PublicKey(publicKey(p.parse(h.urls.OrgKey(org.Handle)), id, org.PublicKeyPEM))
+	a.SetW3IDSecurityV1PublicKey(publicKey(p.Parse(h.urls.OrgKey(org.Handle)), id, org.PublicKeyPEM))
 	discoverable := streams.NewTootDiscoverableProperty()
 	discoverable.Set(true)
 	a.SetTootDiscoverable(discoverable)
@@ -151,8 +151,8 @@ func (h *Handler) OrgActor(ctx context.Context, org *newsroom.Organisation) (map
 		published.Set(org.CreatedAt.UTC())
 		a.SetActivityStreamsPublished(published)
 	}
-	if p.err != nil {
-		return nil, fmt.Errorf("actor %s: %w", org.Handle, p.err)
+	if p.Err != nil {
+		return nil, fmt.Errorf("actor %s: %w", org.Handle, p.Err)
 	}
 
 	m, err := Serialize(a)
@@ -258,10 +258,10 @@ func (h *Handler) ServeInstanceActor(w http.ResponseWriter, r *http.Request) {
 
 // InstanceActor returns the instance actor's document.
 func (h *Handler) InstanceActor() (map[string]any, error) {
-	var p iriParser
-	id := p.parse(h.urls.InstanceActor())
+	var p IRIParser
+	id := p.Parse(h.urls.InstanceActor())
 	a := streams.NewActivityStreamsApplication()
-	a.SetJSONLDId(idProperty(id))
+	a.SetJSONLDId(IDProperty(id))
 	// Mastodon names its own instance actor after the domain; usernames
 	// it accepts cannot hold a port, so the host name goes alone.
 	a.SetActivityStreamsPreferredUsername(preferredUsername(h.hostname))
@@ -269,14 +269,14 @@ func (h *Handler) InstanceActor() (map[string]any, error) {
 	name.AppendXMLSchemaString(h.nodeName)
 	a.SetActivityStreamsName(name)
 	inbox := streams.NewActivityStreamsInboxProperty()
-	inbox.SetIRI(p.parse(h.urls.InstanceInbox()))
+	inbox.SetIRI(p.Parse(h.urls.InstanceInbox()))
 	a.SetActivityStreamsInbox(inbox)
-	a.SetW3IDSecurityV1PublicKey(publicKey(p.parse(h.urls.InstanceKey()), id, h.instanceKey))
+	a.SetW3IDSecurityV1PublicKey(publicKey(p.Parse(h.urls.InstanceKey()), id, h.instanceKey))
 	discoverable := streams.NewTootDiscoverableProperty()
 	discoverable.Set(false)
 	a.SetTootDiscoverable(discoverable)
-	if p.err != nil {
-		return nil, fmt.Errorf("instance actor: %w", p.err)
+	if p.Err != nil {
+		return nil, fmt.Errorf("instance actor: %w", p.Err)
 	}
 	m, err := Serialize(a)
 	if err != nil {
@@ -297,7 +297,7 @@ func preferredUsername(s string) vocab.ActivityStreamsPreferredUsernameProperty 
 // publicKey is {id: ACTOR#main-key, owner: ACTOR, publicKeyPem}.
 func publicKey(keyID, owner *url.URL, pem string) vocab.W3IDSecurityV1PublicKeyProperty {
 	key := streams.NewW3IDSecurityV1PublicKey()
-	key.SetJSONLDId(idProperty(keyID))
+	key.SetJSONLDId(IDProperty(keyID))
 	ownerProp := streams.NewW3IDSecurityV1OwnerProperty()
 	ownerProp.SetIRI(owner)
 	key.SetW3IDSecurityV1Owner(ownerProp)
@@ -309,22 +309,25 @@ func publicKey(keyID, owner *url.URL, pem string) vocab.W3IDSecurityV1PublicKeyP
 	return prop
 }
 
-func idProperty(u *url.URL) vocab.JSONLDIdProperty {
+// IDProperty makes an id property of u.
+func IDProperty(u *url.URL) vocab.JSONLDIdProperty {
 	p := streams.NewJSONLDIdProperty()
 	p.Set(u)
 	return p
 }
 
-// iriParser parses the URLs of a document, keeping the first error so
-// that building one reads as a plain list of fields. Our URLs come from
+// IRIParser parses the URLs of a document, keeping the first error so
+// that building one reads as a plain list of fields; the objects package
+// builds posts the same way. Our URLs come from
 // the validated base URL, so an error here is a bug, not bad input.
-type iriParser struct{ err error }
+type IRIParser struct{ Err error }
 
-func (p *iriParser) parse(s string) *url.URL {
+// Parse returns s as a URL, or an empty URL after recording the error.
+func (p *IRIParser) Parse(s string) *url.URL {
 	u, err := url.Parse(s)
 	if err != nil {
-		if p.err == nil {
-			p.err = fmt.Errorf("parse %q: %w", s, err)
+		if p.Err == nil {
+			p.Err = fmt.Errorf("parse %q: %w", s, err)
 		}
 		return &url.URL{}
 	}

@@ -111,7 +111,7 @@ func (h *Handler) ServeFeatured(w http.ResponseWriter, r *http.Request, handle s
 		return
 	}
 	c := streams.NewActivityStreamsOrderedCollection()
-	c.SetJSONLDId(idProperty(id))
+	c.SetJSONLDId(IDProperty(id))
 	c.SetActivityStreamsTotalItems(totalItems(0))
 	m, err := Serialize(c)
 	if err != nil {
@@ -181,18 +181,18 @@ func pageParam(r *http.Request) (n int, paged bool, err error) {
 
 // summary is the collection itself: its size and where its pages are.
 func (c pagedCollection) summary(total int) (map[string]any, error) {
-	var p iriParser
+	var p IRIParser
 	oc := streams.NewActivityStreamsOrderedCollection()
-	oc.SetJSONLDId(idProperty(p.parse(c.id)))
+	oc.SetJSONLDId(IDProperty(p.Parse(c.id)))
 	oc.SetActivityStreamsTotalItems(totalItems(total))
 	first := streams.NewActivityStreamsFirstProperty()
-	first.SetIRI(p.parse(c.pageURL(1)))
+	first.SetIRI(p.Parse(c.pageURL(1)))
 	oc.SetActivityStreamsFirst(first)
 	last := streams.NewActivityStreamsLastProperty()
-	last.SetIRI(p.parse(c.pageURL(c.lastPage(total))))
+	last.SetIRI(p.Parse(c.pageURL(c.lastPage(total))))
 	oc.SetActivityStreamsLast(last)
-	if p.err != nil {
-		return nil, fmt.Errorf("collection %s: %w", c.id, p.err)
+	if p.Err != nil {
+		return nil, fmt.Errorf("collection %s: %w", c.id, p.Err)
 	}
 	return Serialize(oc)
 }
@@ -201,25 +201,25 @@ func (c pagedCollection) summary(total int) (map[string]any, error) {
 // serialising so that stored activities go out byte for byte as they were
 // delivered; go-fed would re-serialise them through its own types.
 func (c pagedCollection) page(n, total int, items []any) (map[string]any, error) {
-	var p iriParser
+	var p IRIParser
 	pg := streams.NewActivityStreamsOrderedCollectionPage()
-	pg.SetJSONLDId(idProperty(p.parse(c.pageURL(n))))
+	pg.SetJSONLDId(IDProperty(p.Parse(c.pageURL(n))))
 	partOf := streams.NewActivityStreamsPartOfProperty()
-	partOf.SetIRI(p.parse(c.id))
+	partOf.SetIRI(p.Parse(c.id))
 	pg.SetActivityStreamsPartOf(partOf)
 	pg.SetActivityStreamsTotalItems(totalItems(total))
 	if n < c.lastPage(total) {
 		next := streams.NewActivityStreamsNextProperty()
-		next.SetIRI(p.parse(c.pageURL(n + 1)))
+		next.SetIRI(p.Parse(c.pageURL(n + 1)))
 		pg.SetActivityStreamsNext(next)
 	}
 	if n > 1 {
 		prev := streams.NewActivityStreamsPrevProperty()
-		prev.SetIRI(p.parse(c.pageURL(n - 1)))
+		prev.SetIRI(p.Parse(c.pageURL(n - 1)))
 		pg.SetActivityStreamsPrev(prev)
 	}
-	if p.err != nil {
-		return nil, fmt.Errorf("collection page %s: %w", c.id, p.err)
+	if p.Err != nil {
+		return nil, fmt.Errorf("collection page %s: %w", c.id, p.Err)
 	}
 	m, err := Serialize(pg)
 	if err != nil {

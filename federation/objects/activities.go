@@ -57,17 +57,17 @@ func (b *Builder) Activity(typ, id string, at time.Time, org *newsroom.Organisat
 	if err != nil {
 		return nil, err
 	}
-	var ip iriParser
-	a.SetJSONLDId(idProperty(ip.parse(b.urls.Activity(id))))
+	var ip federation.IRIParser
+	a.SetJSONLDId(federation.IDProperty(ip.Parse(b.urls.Activity(id))))
 	actor := streams.NewActivityStreamsActorProperty()
-	actor.AppendIRI(ip.parse(b.urls.Org(org.Handle)))
+	actor.AppendIRI(ip.Parse(b.urls.Org(org.Handle)))
 	a.SetActivityStreamsActor(actor)
 	published := streams.NewActivityStreamsPublishedProperty()
 	published.Set(at.UTC())
 	a.SetActivityStreamsPublished(published)
 	b.address(a, org, &ip)
-	if ip.err != nil {
-		return nil, fmt.Errorf("%s of post %s: %w", typ, p.ID, ip.err)
+	if ip.Err != nil {
+		return nil, fmt.Errorf("%s of post %s: %w", typ, p.ID, ip.Err)
 	}
 	m, err := federation.Serialize(a)
 	if err != nil {

@@ -12,7 +12,6 @@ package objects
 import (
 	"fmt"
 	"html"
-	"net/url"
 	"strings"
 	"time"
 
@@ -107,14 +106,14 @@ func (b *Builder) object(org *newsroom.Organisation, p *newsroom.Post, media []n
 	default:
 		t = streams.NewActivityStreamsNote()
 	}
-	var ip iriParser
+	var ip federation.IRIParser
 	page := b.urls.Post(org.Handle, p.ID)
-	t.SetJSONLDId(idProperty(ip.parse(page)))
+	t.SetJSONLDId(federation.IDProperty(ip.Parse(page)))
 	attributedTo := streams.NewActivityStreamsAttributedToProperty()
-	attributedTo.AppendIRI(ip.parse(b.urls.Org(org.Handle)))
+	attributedTo.AppendIRI(ip.Parse(b.urls.Org(org.Handle)))
 	t.SetActivityStreamsAttributedTo(attributedTo)
 	u := streams.NewActivityStreamsUrlProperty()
-	u.AppendIRI(ip.parse(page))
+	u.AppendIRI(ip.Parse(page))
 	t.SetActivityStreamsUrl(u)
 	b.address(t, org, &ip)
 	if !p.PublishedAt.IsZero() {
@@ -153,8 +152,8 @@ func (b *Builder) object(org *newsroom.Organisation, p *newsroom.Post, media []n
 			return nil, err
 		}
 	}
-	if ip.err != nil {
-		return nil, fmt.Errorf("object of post %s: %w", p.ID, ip.err)
+	if ip.Err != nil {
+		return nil, fmt.Errorf("object of post %s: %w", p.ID, ip.Err)
 	}
 	m, err := federation.Serialize(t)
 	if err != nil {
@@ -204,12 +203,12 @@ type addressed interface {
 
 // address makes t public: Public in to (Mastodon's "public" visibility),
 // the followers collection in cc.
-func (b *Builder) address(t addressed, org *newsroom.Organisation, ip *iriParser) {
+func (b *Builder) address(t addressed, org *newsroom.Organisation, ip *federation.IRIParser) {
 	to := streams.NewActivityStreamsToProperty()
-	to.AppendIRI(ip.parse(Public))
+	to.AppendIRI(ip.Parse(Public))
 	t.SetActivityStreamsTo(to)
 	cc := streams.NewActivityStreamsCcProperty()
-	cc.AppendIRI(ip.parse(b.urls.OrgFollowers(org.Handle)))
+	cc.AppendIRI(ip.Parse(b.urls.OrgFollowers(org.Handle)))
 	t.SetActivityStreamsCc(cc)
 }
 
@@ -291,7 +290,7 @@ func (b *Builder) tags(p *newsroom.Post) []any {
 // attachments describe the post's images with their alt text as name.
 // A media row that is missing or of a type we do not serve is left out
 // rather than failing the whole post.
-func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *iriParser) vocab.ActivityStreamsAttachmentProperty {
+func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *federation.IRIParser) vocab.ActivityStreamsAttachmentProperty {
 	byID := make(map[string]newsroom.Media, len(media))
 	for _, m := range media {
 		byID[m.ID] = m
@@ -308,7 +307,7 @@ func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *iriP
 		}
 		img := streams.NewActivityStreamsImage()
 		u := streams.NewActivityStreamsUrlProperty()
-		u.AppendIRI(ip.parse(b.urls.Media(file)))
+		u.AppendIRI(ip.Parse(b.urls.Media(file)))
 		img.SetActivityStreamsUrl(u)
 		mediaType := streams.NewActivityStreamsMediaTypeProperty()
 		mediaType.Set(m.MIMEType)
@@ -338,9 +337,9 @@ func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *iriP
 
 // tombstone is {id, type: Tombstone, formerType, deleted}.
 func (b *Builder) tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[string]any, error) {
-	var ip iriParser
+	var ip federation.IRIParser
 	t := streams.NewActivityStreamsTombstone()
-	t.SetJSONLDId(idProperty(ip.parse(b.urls.Post(org.Handle, p.ID))))
+	t.SetJSONLDId(federation.IDProperty(ip.Parse(b.urls.Post(org.Handle, p.ID))))
 	former := streams.NewActivityStreamsFormerTypeProperty()
 	former.AppendXMLSchemaString(Type(org, p))
 	t.SetActivityStreamsFormerType(former)
@@ -349,8 +348,8 @@ func (b *Builder) tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[s
 		deleted.Set(p.DeletedAt.UTC())
 		t.SetActivityStreamsDeleted(deleted)
 	}
-	if ip.err != nil {
-		return nil, fmt.Errorf("tombstone of post %s: %w", p.ID, ip.err)
+	if ip.Err != nil {
+		return nil, fmt.Errorf("tombstone of post %s: %w", p.ID, ip.Err)
 	}
 	m, err := federation.Serialize(t)
 	if err != nil {
@@ -358,27 +357,6 @@ func (b *Builder) tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[s
 	}
 	delete(m, "@context")
 	return m, nil
-}
-
-func idProperty(u *url.URL) vocab.JSONLDIdProperty {
-	p := streams.NewJSONLDIdProperty()
-	p.Set(u)
-	return p
-}
-
-// iriParser parses the URLs of a document, keeping the first error. Our
-// URLs come from the validated base URL, so an error is a bug, not input.
-type iriParser struct{ err error }
-
-func (p *iriParser) parse(s string) *url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		if p.err == nil {
-			p.err = fmt.Errorf("parse %q: %w", s, err)
-		}
-		return &url.URL{}
-	}
-	return u
 }
 
 // timeIn is t in the named zone, or in UTC when the name is unknown.

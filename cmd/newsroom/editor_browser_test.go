@@ -58,8 +58,17 @@ func TestEditorInChromium(t *testing.T) {
 	})
 }
 
-func editorFlow(t *testing.T, backend, lang string) {
-	w := words[lang]
+// editorSession is a browser, a server with the organisation soga and its
+// editor camille@example.org, and a peer following soga.
+type editorSession struct {
+	ctx   context.Context
+	ts    *testServer
+	org   *newsroom.Organisation
+	alice *fedtest.Peer
+}
+
+func newEditorSession(t *testing.T, backend, lang string) *editorSession {
+	t.Helper()
 	ctx := browsertest.Start(t)
 	ts := startServer(t, backend)
 	org := ts.createOrg(t, "soga", "Social Good Accelerator")
@@ -72,14 +81,26 @@ func editorFlow(t *testing.T, backend, lang string) {
 	if err := browsertest.SetLanguage(ctx, lang); err != nil {
 		t.Fatal(err)
 	}
-	run := func(what string, actions ...chromedp.Action) {
+	return &editorSession{ctx: ctx, ts: ts, org: org, alice: alice}
+}
+
+// run performs actions in the browser, failing t after 30 s.
+func (e *editorSession) run(t *testing.T) func(what string, actions ...chromedp.Action) {
+	return func(what string, actions ...chromedp.Action) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		sctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
 		defer cancel()
 		if err := chromedp.Run(sctx, actions...); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
+}
+
+func editorFlow(t *testing.T, backend, lang string) {
+	w := words[lang]
+	e := newEditorSession(t, backend, lang)
+	ts, org, alice := e.ts, e.org, e.alice
+	run := e.run(t)
 	text := func(sel string) string {
 		t.Helper()
 		var s string

@@ -4,37 +4,19 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/soga/newsroom/federation/fedtest"
-	"github.com/soga/newsroom/internal/browsertest"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
-	"github.com/soga/newsroom/internal/users"
 )
 
 // An editor publishes a press release and an event through the form, as
 // they would in a browser, and a follower receives each with its own shape.
 func TestEditorPublishesEachKindInChromium(t *testing.T) {
-	ctx := browsertest.Start(t)
-	ts := startServer(t, "sqlite")
-	org := ts.createOrg(t, "soga", "Social Good Accelerator")
-	if _, err := users.New(ts.Store).Create(context.Background(), users.NewUser{Email: "camille@example.org",
-		Name: "Camille", Password: browserPassword, OrgIDs: []int64{org.ID}}); err != nil {
-		t.Fatal(err)
-	}
-	alice := fedtest.NewPeer(t, "alice")
-	followedBy(t, ts, org, alice)
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Run(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	e := newEditorSession(t, "sqlite", "fr")
+	ts, org, alice := e.ts, e.org, e.alice
+	run := e.run(t)
 	login(t, run, ts.URL, "camille@example.org")
 
 	publish := func(kind newsroom.PostKind, title string, extra ...chromedp.Action) string {

@@ -36,7 +36,7 @@ const MaxAttempts = 17
 type Store interface {
 	ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error)
 	OrgByID(ctx context.Context, id int64) (*newsroom.Organisation, error)
-	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
+	DeliveryByInbox(ctx context.Context, activityID, inbox string) (*newsroom.Delivery, error)
 	RecordDomainFailure(ctx context.Context, host string, at time.Time) (newsroom.DomainHealth, error)
 	RecordDomainSuccess(ctx context.Context, host string) error
 	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
@@ -88,6 +88,16 @@ func NewWorker(s Store, q Queue, c *transport.Client, u urls.Builder, log *slog.
 
 // SetBackoff replaces the delay between attempts; tests make it short.
 func (w *Worker) SetBackoff(f func(attempt int) time.Duration) { w.backoff.Store(&f) }
+
+// NextRetry spaces River's own retries of a job that returned an error.
+// Remote failures never get here (they complete the job and queue the
+// next attempt on the retry queue); what does is local trouble, such as a
+// busy database, which clears in seconds, so the retry comes soon rather
+// than after River's default of attempt⁴ seconds.
+func (w *Worker) NextRetry(job *river.Job[jobs.DeliverArgs]) time.Time {
+	d := time.Duration(1<<min(job.Attempt, 8)) * time.Second
+	return w.now().Add(min(d, 5*time.Minute))
+}
 
 // Backoff is the delay after the given attempt (1-based), as Mastodon
 // spaces its own: (n⁴ + 15 s) plus jitter, which adds up to about two and
@@ -173,18 +183,16 @@ func (w *Worker) retry(ctx context.Context, args jobs.DeliverArgs, attempt int, 
 
 // delivered reports whether the delivery was recorded as done, by a run
 // of this job that died before River heard of its success. Only jobs that
-// River runs again ask, so the cost of listing falls on crashes alone.
+// River runs again ask.
 func (w *Worker) delivered(ctx context.Context, args jobs.DeliverArgs) (bool, error) {
-	done, err := w.store.ListDeliveries(ctx, args.ActivityID, newsroom.DeliveryDelivered, 0)
+	d, err := w.store.DeliveryByInbox(ctx, args.ActivityID, args.Inbox)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
-	for _, d := range done {
-		if d.Inbox == args.Inbox {
-			return true, nil
-		}
-	}
-	return false, nil
+	return d.Status == newsroom.DeliveryDelivered, nil
 }
 
 // record stores the outcome in the activity's delivery progress;

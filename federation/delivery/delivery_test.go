@@ -65,6 +65,16 @@ func (s *fakeStore) ListDeliveries(_ context.Context, _ string, status newsroom.
 	return out, nil
 }
 
+func (s *fakeStore) DeliveryByInbox(_ context.Context, _ string, inbox string) (*newsroom.Delivery, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.deliveries[inbox]
+	if !ok {
+		return nil, newsroom.ErrNotFound
+	}
+	return &d, nil
+}
+
 func (s *fakeStore) RecordDomainFailure(context.Context, string, time.Time) (newsroom.DomainHealth, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

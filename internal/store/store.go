@@ -216,6 +216,8 @@ type Deliveries interface {
 	UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 	DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error)
 	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
+	// DeliveryByInbox returns one delivery, or ErrNotFound.
+	DeliveryByInbox(ctx context.Context, activityID, inbox string) (*newsroom.Delivery, error)
 }
 
 // Domains holds blocked domains and the health of delivery domains.

@@ -47,6 +47,17 @@ func (q *queries) ListDeliveries(ctx context.Context, activityID string, status 
 	return ds, wrapErr(err, "list deliveries of %s", activityID)
 }
 
+// DeliveryByInbox returns the delivery of activityID to inbox.
+func (q *queries) DeliveryByInbox(ctx context.Context, activityID, inbox string) (*newsroom.Delivery, error) {
+	d, err := scanDelivery(q.db.QueryRow(ctx, `
+		SELECT activity_id, inbox, status, attempts, last_error, updated_at
+		FROM deliveries WHERE activity_id = $1 AND inbox = $2`, activityID, inbox))
+	if err != nil {
+		return nil, wrapErr(err, "delivery of %s to %s", activityID, inbox)
+	}
+	return &d, nil
+}
+
 func scanDelivery(row scanner) (newsroom.Delivery, error) {
 	var d newsroom.Delivery
 	err := row.Scan(&d.ActivityID, &d.Inbox, &d.Status, &d.Attempts, &d.LastError, at(&d.UpdatedAt))

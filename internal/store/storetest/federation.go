@@ -408,6 +408,13 @@ func testDeliveries(t *testing.T, s store.Store) {
 	limited, err := s.ListDeliveries(ctx, act.ID, "", 2)
 	ok(t, err)
 	equal(t, "limited deliveries", len(limited), 2)
+
+	one, err := s.DeliveryByInbox(ctx, act.ID, inboxes[0])
+	ok(t, err)
+	equal(t, "DeliveryByInbox", *one, newsroom.Delivery{ActivityID: act.ID, Inbox: inboxes[0],
+		Status: newsroom.DeliveryDelivered, Attempts: 1, UpdatedAt: t0})
+	_, err = s.DeliveryByInbox(ctx, act.ID, "https://z.example/inbox")
+	wantErr(t, err, newsroom.ErrNotFound)
 }
 
 func testDomainBlocks(t *testing.T, s store.Store) {

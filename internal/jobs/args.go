@@ -11,15 +11,7 @@ const (
 	QueueDefault = "default"
 	QueueDeliver = "deliver"
 	QueueRetry   = "deliver_retry"
-	QueueInbox   = "inbox"
 )
-
-// InboxArgs applies the side effects of one stored incoming activity.
-type InboxArgs struct {
-	ActivityID string `json:"activity_id"`
-}
-
-func (InboxArgs) Kind() string { return "inbox" }
 
 // FanoutArgs expands one of our activities into one delivery per inbox.
 type FanoutArgs struct {

@@ -57,7 +57,6 @@ func New(s store.Store, workers *river.Workers, o Options) (*Queue, error) {
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueueDefault: {MaxWorkers: 10},
-			QueueInbox:   {MaxWorkers: 20},
 			// A delivery mostly waits on the network; its CPU is one RSA
 			// signature. Many workers keep both cores busy signing while
 			// slow servers answer.

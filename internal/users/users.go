@@ -47,6 +47,12 @@ type NewUser struct {
 
 // Create validates and stores a new account.
 func (s *Service) Create(ctx context.Context, n NewUser) (*newsroom.User, error) {
+	return s.create(ctx, n, nil)
+}
+
+// create validates n, hashes its password and stores the account, after
+// running first (when set) in the same transaction.
+func (s *Service) create(ctx context.Context, n NewUser, first func(tx store.Tx) error) (*newsroom.User, error) {
 	u := &newsroom.User{Email: newsroom.NormaliseEmail(n.Email), Name: strings.TrimSpace(n.Name), IsAdmin: n.IsAdmin, Lang: n.Lang}
 	var v newsroom.ValidationError
 	if err := newsroom.ValidateEmail(u.Email); err != nil {
@@ -64,6 +70,11 @@ func (s *Service) Create(ctx context.Context, n NewUser) (*newsroom.User, error)
 	}
 	u.PasswordHash = hash
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		if first != nil {
+			if err := first(tx); err != nil {
+				return err
+			}
+		}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
@@ -177,30 +188,7 @@ func (s *Service) CreateSetupToken(ctx context.Context) (string, error) {
 // is consumed in the same transaction, so it works once.
 func (s *Service) CompleteSetup(ctx context.Context, token string, n NewUser) (*newsroom.User, error) {
 	n.IsAdmin = true
-	var v newsroom.ValidationError
-	n.Email = newsroom.NormaliseEmail(n.Email)
-	if err := newsroom.ValidateEmail(n.Email); err != nil {
-		v.Add("email", "email_invalid")
-	}
-	if err := newsroom.ValidatePassword(n.Password); err != nil {
-		v.Add("password", "password_too_short")
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	hash, err := HashPassword(n.Password)
-	if err != nil {
-		return nil, err
-	}
-	u := &newsroom.User{Email: n.Email, Name: strings.TrimSpace(n.Name), IsAdmin: true, Lang: n.Lang, PasswordHash: hash}
-	err = s.Store.InTx(ctx, func(tx store.Tx) error {
-		if err := tx.ConsumeSetupToken(ctx, HashToken(token), s.Now()); err != nil {
-			return err
-		}
-		return tx.CreateUser(ctx, u)
+	return s.create(ctx, n, func(tx store.Tx) error {
+		return tx.ConsumeSetupToken(ctx, HashToken(token), s.Now())
 	})
-	if err != nil {
-		return nil, fmt.Errorf("complete setup: %w", err)
-	}
-	return u, nil
 }

@@ -56,7 +56,31 @@ var ErrNotEditable = fmt.Errorf("post cannot change this way: %w", newsroom.ErrC
 // Publish publishes a new post, or the draft or scheduled post in.ID, now;
 // or schedules it when in.PublishAt is in the future.
 func (s *Service) Publish(ctx context.Context, in PostInput) (*newsroom.Post, error) {
-	org, err := s.prepare(ctx, &in, false)
+	return s.writeUnpublished(ctx, in, false, func(tx store.Tx, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) error {
+		now := s.clock()
+		if in.PublishAt.After(now) {
+			return s.schedule(ctx, tx, p, in.PublishAt)
+		}
+		return s.publish(ctx, tx, org, p, media, now)
+	})
+}
+
+// SaveDraft stores a new draft, or saves in over the draft or scheduled
+// post in.ID, which then waits as a draft: its scheduled publication no
+// longer happens.
+func (s *Service) SaveDraft(ctx context.Context, in PostInput) (*newsroom.Post, error) {
+	return s.writeUnpublished(ctx, in, true, func(tx store.Tx, _ *newsroom.Organisation, p *newsroom.Post, _ []newsroom.Media) error {
+		p.Status, p.PublishAt = newsroom.StatusDraft, time.Time{}
+		return s.save(ctx, tx, p)
+	})
+}
+
+// writeUnpublished validates in, loads (or starts) the draft or scheduled
+// post it names and fills it, then lets then decide what becomes of it,
+// all in one transaction.
+func (s *Service) writeUnpublished(ctx context.Context, in PostInput, draft bool,
+	then func(tx store.Tx, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) error) (*newsroom.Post, error) {
+	org, err := s.prepare(ctx, &in, draft)
 	if err != nil {
 		return nil, err
 	}
@@ -76,43 +100,7 @@ func (s *Service) Publish(ctx context.Context, in PostInput) (*newsroom.Post, er
 		if err != nil {
 			return err
 		}
-		now := s.clock()
-		if in.PublishAt.After(now) {
-			return s.schedule(ctx, tx, p, in.PublishAt)
-		}
-		return s.publish(ctx, tx, org, p, media, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// SaveDraft stores a new draft, or saves in over the draft or scheduled
-// post in.ID, which then waits as a draft: its scheduled publication no
-// longer happens.
-func (s *Service) SaveDraft(ctx context.Context, in PostInput) (*newsroom.Post, error) {
-	org, err := s.prepare(ctx, &in, true)
-	if err != nil {
-		return nil, err
-	}
-	var p *newsroom.Post
-	err = s.store.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		if p, err = s.loadOrNew(ctx, tx, in.ID, org); err != nil {
-			return err
-		}
-		if p.Status != newsroom.StatusDraft && p.Status != newsroom.StatusScheduled {
-			return ErrNotEditable
-		}
-		if err := s.fill(p, &in); err != nil {
-			return err
-		}
-		if _, err := mediaRows(ctx, tx, p); err != nil {
-			return err
-		}
-		p.Status, p.PublishAt = newsroom.StatusDraft, time.Time{}
-		return s.save(ctx, tx, p)
+		return then(tx, org, p, media)
 	})
 	if err != nil {
 		return nil, err

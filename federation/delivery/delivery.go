@@ -24,6 +24,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/groupcommit"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
@@ -55,7 +56,7 @@ type Worker struct {
 	river.WorkerDefaults[jobs.DeliverArgs]
 	store   Store
 	retrier Queue
-	records *groupCommit
+	records *groupcommit.Committer[newsroom.Delivery, struct{}]
 	client  *transport.Client
 	urls    urls.Builder
 	log     *slog.Logger
@@ -80,7 +81,7 @@ const maxCachedActivities = 64
 
 // NewWorker returns a delivery worker.
 func NewWorker(s Store, q Queue, c *transport.Client, u urls.Builder, log *slog.Logger) *Worker {
-	w := &Worker{store: s, retrier: q, records: &groupCommit{rec: q}, client: c, urls: u, log: log, now: time.Now,
+	w := &Worker{store: s, retrier: q, records: newOutcomes(q), client: c, urls: u, log: log, now: time.Now,
 		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool)}
 	w.SetBackoff(Backoff)
 	return w
@@ -201,8 +202,9 @@ func (w *Worker) record(ctx context.Context, args jobs.DeliverArgs, s newsroom.D
 	if args.Recipient != "" {
 		return nil
 	}
-	return w.records.record(ctx, newsroom.Delivery{ActivityID: args.ActivityID, Inbox: args.Inbox,
+	_, err := w.records.Do(ctx, newsroom.Delivery{ActivityID: args.ActivityID, Inbox: args.Inbox,
 		Status: s, Attempts: attempts, LastError: lastErr, UpdatedAt: w.now().UTC()})
+	return err
 }
 
 // recordSuccess clears a host's failures the first time it answers after

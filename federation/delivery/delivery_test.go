@@ -316,11 +316,11 @@ func (c *countingRecorder) Record(_ context.Context, outcomes []newsroom.Deliver
 
 func TestGroupCommit(t *testing.T) {
 	rec := &countingRecorder{}
-	g := &groupCommit{rec: rec}
+	g := newOutcomes(rec)
 	var wg sync.WaitGroup
 	for i := range 100 {
 		wg.Go(func() {
-			if err := g.record(context.Background(), newsroom.Delivery{Inbox: string(rune('a' + i))}); err != nil {
+			if _, err := g.Do(context.Background(), newsroom.Delivery{Inbox: string(rune('a' + i))}); err != nil {
 				t.Error(err)
 			}
 		})

@@ -89,6 +89,16 @@ type InboxActivity struct {
 	ReceivedAt time.Time
 }
 
+// InboxRecord is an accepted activity with, for a like or a boost of one
+// of our posts, the interaction it adds: what the inbox writes for most of
+// what it receives, many at a time.
+type InboxRecord struct {
+	Activity InboxActivity
+	// Interaction is nil for none; its ActivityID and ActorID are the
+	// activity's.
+	Interaction *Interaction
+}
+
 // Activity is one of our own activities (Create, Update, Delete, Accept),
 // stored as the exact JSON we deliver and serve at /activities/{id}.
 type Activity struct {

@@ -196,6 +196,11 @@ type Replies interface {
 type Inbox interface {
 	// RecordInboxActivity returns false when the id was recorded before.
 	RecordInboxActivity(ctx context.Context, a newsroom.InboxActivity) (bool, error)
+	// RecordInboxActivities records several activities, and the
+	// interactions of those not seen before, in one transaction. fresh[i]
+	// is false when records[i]'s activity id was recorded before, or
+	// earlier in records.
+	RecordInboxActivities(ctx context.Context, records []newsroom.InboxRecord) (fresh []bool, err error)
 	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
 }
 

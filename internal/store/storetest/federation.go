@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -315,6 +316,91 @@ func testInbox(t *testing.T, s store.Store) {
 		equal(t, "InboxActivityByID", *got, a)
 	}
 	_, err := s.InboxActivityByID(ctx, "https://a.example/none")
+	wantErr(t, err, newsroom.ErrNotFound)
+}
+
+func testInboxBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	p1 := newPost(t, s, org.ID, "01P1", t0, nil)
+	p2 := newPost(t, s, org.ID, "01P2", t0, nil)
+	ada, bob := "https://a.example/users/ada", "https://b.example/users/bob"
+	rec := func(id, actor, typ string, orgID int64, kind newsroom.InteractionKind, post string) newsroom.InboxRecord {
+		r := newsroom.InboxRecord{Activity: newsroom.InboxActivity{ID: id, ActorID: actor, Type: typ, OrgID: orgID,
+			Raw: []byte(`{"id":"` + id + `"}`), ReceivedAt: t0}}
+		if kind != "" {
+			r.Interaction = &newsroom.Interaction{ActivityID: id, Kind: kind, PostID: post, ActorID: actor}
+		}
+		return r
+	}
+	// Recorded before, one at a time.
+	_, err := s.RecordInboxActivity(ctx, rec("https://a.example/likes/0", ada, "Like", 0, "", "").Activity)
+	ok(t, err)
+
+	batch := []newsroom.InboxRecord{
+		rec("https://a.example/likes/1", ada, "Like", 0, newsroom.InteractionLike, p1.ID),
+		rec("https://a.example/likes/0", ada, "Like", 0, newsroom.InteractionLike, p2.ID), // seen before
+		rec("https://b.example/boosts/1", bob, "Announce", org.ID, newsroom.InteractionAnnounce, p1.ID),
+		rec("https://a.example/likes/1", ada, "Like", 0, newsroom.InteractionLike, p1.ID), // repeated in the batch
+		rec("https://a.example/likes/2", ada, "Like", 0, newsroom.InteractionLike, p1.ID), // same actor, post, kind
+		rec("https://b.example/deletes/1", bob, "Delete", 0, "", ""),                      // no interaction
+		rec("https://b.example/likes/2", bob, "Like", 0, newsroom.InteractionLike, p2.ID),
+	}
+	fresh, err := s.RecordInboxActivities(ctx, batch)
+	ok(t, err)
+	equal(t, "fresh", fresh, []bool{true, false, true, false, true, true, true})
+
+	count := func(post string, wantLikes, wantAnnounces int) {
+		t.Helper()
+		likes, announces, err := s.CountInteractions(ctx, post)
+		ok(t, err)
+		equal(t, "counts of "+post, [2]int{likes, announces}, [2]int{wantLikes, wantAnnounces})
+	}
+	// likes/0 was seen before, so its Like of p2 is not counted; likes/2
+	// is recorded but ada already likes p1.
+	count(p1.ID, 1, 1)
+	count(p2.ID, 1, 0)
+	got, err := s.InboxActivityByID(ctx, "https://b.example/boosts/1")
+	ok(t, err)
+	equal(t, "recorded activity", *got, batch[2].Activity)
+	_, err = s.InboxActivityByID(ctx, "https://b.example/deletes/1")
+	ok(t, err)
+
+	// A replay of the whole batch changes nothing.
+	fresh, err = s.RecordInboxActivities(ctx, batch)
+	ok(t, err)
+	equal(t, "fresh on replay", fresh, make([]bool, len(batch)))
+	count(p1.ID, 1, 1)
+	count(p2.ID, 1, 0)
+
+	// The one-at-a-time path sees what the batch wrote.
+	added, err := s.RecordInboxActivity(ctx, batch[0].Activity)
+	ok(t, err)
+	equal(t, "RecordInboxActivity after the batch", added, false)
+
+	// A large batch goes through whole.
+	var big []newsroom.InboxRecord
+	for i := range 1200 {
+		actor := fmt.Sprintf("https://c.example/users/u%d", i)
+		big = append(big, rec(fmt.Sprintf("https://c.example/likes/%d", i), actor, "Like", 0, newsroom.InteractionLike, p2.ID))
+	}
+	fresh, err = s.RecordInboxActivities(ctx, big)
+	ok(t, err)
+	if slices.Contains(fresh, false) {
+		t.Fatal("a fresh Like of a large batch reported as seen")
+	}
+	count(p2.ID, 1201, 0)
+
+	// A Like of a post that does not exist fails the batch, and nothing
+	// of the batch is kept.
+	_, err = s.RecordInboxActivities(ctx, []newsroom.InboxRecord{
+		rec("https://d.example/likes/1", "https://d.example/users/dee", "Like", 0, newsroom.InteractionLike, p1.ID),
+		rec("https://d.example/likes/2", "https://d.example/users/dee", "Like", 0, newsroom.InteractionLike, "01NOPOST"),
+	})
+	if err == nil {
+		t.Fatal("a Like of a missing post was recorded")
+	}
+	_, err = s.InboxActivityByID(ctx, "https://d.example/likes/1")
 	wantErr(t, err, newsroom.ErrNotFound)
 }
 

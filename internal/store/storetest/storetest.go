@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Interactions", testInteractions},
 		{"Replies", testReplies},
 		{"Inbox", testInbox},
+		{"InboxBatch", testInboxBatch},
 		{"Activities", testActivities},
 		{"Deliveries", testDeliveries},
 		{"DomainBlocks", testDomainBlocks},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/soga/newsroom/internal/groupcommit"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -27,10 +28,40 @@ import (
 type Service struct {
 	Store store.Store
 	Now   func() time.Time
+
+	// batch writes likes, boosts and ignored activities, most of what
+	// arrives, by group commit: when a post goes out its likes come by the
+	// hundred, and one transaction for all those waiting costs far less
+	// than one each (a round trip and a commit per Like on PostgreSQL, a
+	// turn of the single writer on SQLite).
+	batch *groupcommit.Committer[newsroom.InboxRecord, bool]
 }
 
 // New returns a Service with the real clock.
-func New(s store.Store) *Service { return &Service{Store: s, Now: time.Now} }
+func New(s store.Store) *Service {
+	svc := &Service{Store: s, Now: time.Now}
+	svc.batch = groupcommit.New(s.RecordInboxActivities, groupcommit.Options{})
+	return svc
+}
+
+// recordBatched records rec and its interaction, if any, with those of
+// concurrent requests.
+func (s *Service) recordBatched(ctx context.Context, rec newsroom.InboxActivity, i *newsroom.Interaction) error {
+	if rec.ReceivedAt.IsZero() {
+		rec.ReceivedAt = s.Now().UTC()
+	}
+	if i != nil && i.CreatedAt.IsZero() {
+		i.CreatedAt = rec.ReceivedAt
+	}
+	fresh, err := s.batch.Do(ctx, newsroom.InboxRecord{Activity: rec, Interaction: i})
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return ErrDuplicate
+	}
+	return nil
+}
 
 // ErrDuplicate reports an activity id seen before: nothing was changed.
 var ErrDuplicate = errors.New("activity already processed")
@@ -47,9 +78,6 @@ func (s *Service) record(ctx context.Context, rec newsroom.InboxActivity, fn fun
 		}
 		if !fresh {
 			return ErrDuplicate
-		}
-		if fn == nil {
-			return nil
 		}
 		return fn(tx)
 	})
@@ -81,15 +109,11 @@ func (s *Service) Unfollow(ctx context.Context, rec newsroom.InboxActivity, orgI
 	})
 }
 
-// React counts a like or boost once per activity id.
+// React counts a like or boost once per activity id, and once per actor,
+// kind and post.
 func (s *Service) React(ctx context.Context, rec newsroom.InboxActivity, i newsroom.Interaction) error {
-	return s.record(ctx, rec, func(tx store.Tx) error {
-		if i.CreatedAt.IsZero() {
-			i.CreatedAt = s.Now().UTC()
-		}
-		_, err := tx.AddInteraction(ctx, i)
-		return err
-	})
+	i.ActivityID, i.ActorID = rec.ID, rec.ActorID
+	return s.recordBatched(ctx, rec, &i)
 }
 
 // Unreact undoes a like or boost: by the original activity's id when we
@@ -156,5 +180,5 @@ func (s *Service) UpdateActor(ctx context.Context, rec newsroom.InboxActivity, a
 // Ignore records an activity we accept but do nothing with, so that its
 // replays are cheap too.
 func (s *Service) Ignore(ctx context.Context, rec newsroom.InboxActivity) error {
-	return s.record(ctx, rec, nil)
+	return s.recordBatched(ctx, rec, nil)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/soga/newsroom/internal/config"
+	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/metrics"
 	"github.com/soga/newsroom/internal/site"
@@ -34,6 +35,9 @@ type Main struct {
 	// Cache holds rendered public pages and documents; whatever writes
 	// organisations or posts calls its Invalidate.
 	Cache *site.Cache
+	// Blocks is the blocklist, held in memory; the inbox reads it and the
+	// admin pages write through it.
+	Blocks *domains.Blocklist
 
 	services    *services // kept for tests, which shorten the delivery backoff
 	out         io.Writer
@@ -54,6 +58,7 @@ func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) 
 		return nil, err
 	}
 	m.Store = st
+	m.Blocks = domains.New(st)
 
 	svc, err := m.buildServices(ctx)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/go-fed/httpsig"
 
 	"github.com/soga/newsroom/federation/fedtest"
+	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store/postgres"
@@ -778,7 +779,8 @@ func TestInboxReplayedLikeCountsOnce(t *testing.T) {
 func TestInboxBlockedDomain(t *testing.T) {
 	f := newInboxFixture(t, "sqlite")
 	ctx := context.Background()
-	if err := f.ts.Store.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: f.alice.Host, Reason: "test"}); err != nil {
+	// As the admin page blocks: through the server's own blocklist.
+	if err := f.ts.Blocks.Block(ctx, newsroom.DomainBlock{Domain: f.alice.Host, Reason: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := f.ts.Store.CountFollowers(ctx, f.org.ID); err != nil || n != 0 {
@@ -806,17 +808,32 @@ func TestInboxBlockedDomain(t *testing.T) {
 		}
 	}
 
-	// A block of a domain covers every port of it.
+	// A block of a domain covers every port of it. Made as the command
+	// line makes it, from another process: a Follow is refused at once, and
+	// anything else once the server has read the list again.
 	carol := fedtest.NewPeer(t, "carol")
 	host, _, _ := strings.Cut(carol.Host, ":")
 	if err := f.ts.Store.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: host, Reason: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	if code := send(t, carol, f.ts.SharedInboxURL(), carol.Like(f.post)); code != http.StatusForbidden {
-		t.Errorf("a peer on a blocked domain, another port: status %d, want 403", code)
+	if code := send(t, carol, f.ts.URLs.OrgInbox("soga"), carol.Follow(f.ts.URLs.Org("soga"))); code != http.StatusForbidden {
+		t.Errorf("a Follow from a domain blocked by another process: status %d, want 403", code)
 	}
-	if countGets(carol) != 0 {
-		t.Error("carol's key was fetched")
+	start := time.Now()
+	eventually(t, "a Like from a domain blocked by another process", func() string {
+		if code := send(t, carol, f.ts.SharedInboxURL(), carol.Like(f.post)); code != http.StatusForbidden {
+			return fmt.Sprintf("status %d, want 403", code)
+		}
+		return ""
+	})
+	if took := time.Since(start); took > domains.MaxAge+time.Second {
+		t.Errorf("a block from another process took effect after %v, more than %v", took, domains.MaxAge)
+	}
+	if countGets(carol) > 1 {
+		t.Errorf("carol's key was fetched %d times", countGets(carol))
+	}
+	if n, err := f.ts.Store.CountFollowers(ctx, f.org.ID); err != nil || n != 0 {
+		t.Fatalf("followers after the second block = %d (%v)", n, err)
 	}
 }
 

@@ -109,6 +109,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Orgs:   &orgs.Service{Store: m.Store, GenerateKey: transport.GenerateKey},
 		Posts:  svc.posts,
 		Media:  media.New(m.Config.MediaDir(), m.Store, nil),
+		Blocks: m.Blocks,
 		Cache:  m.Cache,
 		View:   views,
 		URLs:   m.URLs,
@@ -131,6 +132,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 	in := inbox.New(inbox.Deps{
 		Store:    m.Store,
 		Audience: audience.New(m.Store),
+		Blocks:   m.Blocks,
 		Keys:     inbox.NewKeys(m.Store, svc.fetcher),
 		URLs:     m.URLs,
 		Logger:   m.Logger.With("component", "inbox"),

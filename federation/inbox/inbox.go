@@ -17,9 +17,7 @@ import (
 	"errors"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +37,6 @@ type Store interface {
 	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
 	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
-	IsDomainBlocked(ctx context.Context, host string) (bool, error)
 	DomainHealth(ctx context.Context, host string) (newsroom.DomainHealth, error)
 	RecordDomainSuccess(ctx context.Context, host string) error
 }
@@ -59,6 +56,13 @@ const (
 	maxPosts     = 10000
 )
 
+// Blocklist says which domains are blocked; *domains.Blocklist implements
+// it. Blocked may answer from memory; BlockedNow asks the database.
+type Blocklist interface {
+	Blocked(ctx context.Context, host string) (bool, error)
+	BlockedNow(ctx context.Context, host string) (bool, error)
+}
+
 // Audience applies accepted activities; *audience.Service implements it.
 type Audience interface {
 	Follow(ctx context.Context, rec newsroom.InboxActivity, f newsroom.Follower, accept *newsroom.Activity) error
@@ -76,6 +80,7 @@ type Audience interface {
 type Handler struct {
 	store    Store
 	audience Audience
+	blocks   Blocklist
 	keys     *Keys
 	urls     urls.Builder
 	log      *slog.Logger
@@ -90,6 +95,7 @@ type Handler struct {
 type Deps struct {
 	Store    Store
 	Audience Audience
+	Blocks   Blocklist
 	Keys     *Keys
 	URLs     urls.Builder
 	Logger   *slog.Logger
@@ -103,7 +109,7 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, audience: d.Audience, keys: d.Keys, urls: d.URLs, log: d.Logger, now: d.Now, newID: d.NewID,
+	return &Handler{store: d.Store, audience: d.Audience, blocks: d.Blocks, keys: d.Keys, urls: d.URLs, log: d.Logger, now: d.Now, newID: d.NewID,
 		alive: newTTLCache[struct{}](aliveInterval, maxAliveHosts), posts: newTTLCache[string](postInterval, maxPosts)}
 }
 
@@ -189,7 +195,7 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	if err != nil {
 		return fail(http.StatusUnauthorized, "missing or malformed signature")
 	}
-	if err := h.checkBlocked(ctx, params.KeyID, act.Actor); err != nil {
+	if err := h.checkBlocked(ctx, params.KeyID, act.Actor, act.Type); err != nil {
 		return err
 	}
 	// A stranger's Delete is almost always an account deletion broadcast
@@ -236,39 +242,34 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	return err
 }
 
-// checkBlocked refuses a request whose key or actor is on a blocked domain.
-// A block names a domain, so it covers every port of it: a host with a
-// port is checked with and without it, or "https://evil.example:443/"
-// would slip past a block of evil.example.
-func (h *Handler) checkBlocked(ctx context.Context, keyID, actor string) error {
-	var hosts []string
+// checkBlocked refuses a request whose key or actor is on a blocked
+// domain. A Follow is checked against the database itself: the cached list
+// may not have seen a block made a moment ago from the command line, and
+// the Follow would bring back a follower that block removed.
+func (h *Handler) checkBlocked(ctx context.Context, keyID, actor, activityType string) error {
+	blocked := h.blocks.Blocked
+	if activityType == "Follow" {
+		blocked = h.blocks.BlockedNow
+	}
+	var last string
 	for _, u := range []string{keyID, actor} {
 		host, err := hostOf(u)
 		if err != nil {
 			return fail(http.StatusBadRequest, "invalid key or actor URL")
 		}
-		hosts = appendNew(hosts, host)
-		if name, _, err := net.SplitHostPort(host); err == nil {
-			hosts = appendNew(hosts, name)
+		if host == last {
+			continue
 		}
-	}
-	for _, host := range hosts {
-		blocked, err := h.store.IsDomainBlocked(ctx, host)
+		last = host
+		b, err := blocked(ctx, host)
 		if err != nil {
 			return err
 		}
-		if blocked {
+		if b {
 			return fail(http.StatusForbidden, "domain blocked")
 		}
 	}
 	return nil
-}
-
-func appendNew(list []string, s string) []string {
-	if slices.Contains(list, s) {
-		return list
-	}
-	return append(list, s)
 }
 
 // knownSender reports whether we hold the key or the actor of a request,

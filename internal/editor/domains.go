@@ -34,7 +34,7 @@ func (h *Handler) Domains(w http.ResponseWriter, r *http.Request) {
 		case len(form.Reason) > 500:
 			v.Add("reason", "too_long")
 		default:
-			err := h.store.AddDomainBlock(r.Context(), newsroom.DomainBlock{Domain: domain, Reason: form.Reason, CreatedAt: h.now().UTC()})
+			err := h.blocks.Block(r.Context(), newsroom.DomainBlock{Domain: domain, Reason: form.Reason, CreatedAt: h.now().UTC()})
 			if err != nil {
 				h.fail(w, r, err)
 				return
@@ -49,7 +49,7 @@ func (h *Handler) Domains(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderDomains(w http.ResponseWriter, r *http.Request, form domainForm, v *newsroom.ValidationError) {
-	blocks, err := h.store.ListDomainBlocks(r.Context())
+	blocks, err := h.blocks.List(r.Context())
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -63,7 +63,7 @@ func (h *Handler) renderDomains(w http.ResponseWriter, r *http.Request, form dom
 // Unblock lifts a block. Followers that were dropped do not come back by
 // themselves; people follow again.
 func (h *Handler) Unblock(w http.ResponseWriter, r *http.Request) {
-	if err := h.store.RemoveDomainBlock(r.Context(), r.PostFormValue("domain")); err != nil {
+	if err := h.blocks.Unblock(r.Context(), r.PostFormValue("domain")); err != nil {
 		h.fail(w, r, err)
 		return
 	}

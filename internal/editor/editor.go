@@ -13,6 +13,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
@@ -34,6 +35,7 @@ type Handler struct {
 	posts    *posts.Service
 	markdown *posts.Renderer
 	media    *media.Store
+	blocks   *domains.Blocklist
 	cache    Invalidator
 	view     *view.Engine
 	urls     urls.Builder
@@ -56,11 +58,14 @@ type Invalidator interface {
 // Deps are what New needs. Posts, Orgs and Media may be nil for a
 // login-only editor, as some tests build it.
 type Deps struct {
-	Store  store.Store
-	Users  *users.Service
-	Orgs   *orgs.Service
-	Posts  *posts.Service
-	Media  *media.Store
+	Store store.Store
+	Users *users.Service
+	Orgs  *orgs.Service
+	Posts *posts.Service
+	Media *media.Store
+	// Blocks is the blocklist the inbox reads, so that a block made here
+	// takes effect at once; default: one of its own.
+	Blocks *domains.Blocklist
 	Cache  Invalidator // optional
 	View   *view.Engine
 	URLs   urls.Builder
@@ -78,7 +83,10 @@ func New(d Deps) *Handler {
 	if d.Cache == nil {
 		d.Cache = noCache{}
 	}
-	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, media: d.Media, cache: d.Cache,
+	if d.Blocks == nil {
+		d.Blocks = domains.New(d.Store)
+	}
+	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, media: d.Media, blocks: d.Blocks, cache: d.Cache,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
 		now: d.Now, secure: d.Secure, throttle: NewThrottle(25, 5*time.Minute, d.Now)}

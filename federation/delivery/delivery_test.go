@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"sort"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -328,5 +329,28 @@ func TestGroupCommit(t *testing.T) {
 	wg.Wait()
 	if rec.rows != 100 || rec.calls >= 50 {
 		t.Errorf("%d rows in %d transactions", rec.rows, rec.calls)
+	}
+}
+
+func TestInterleaveByHost(t *testing.T) {
+	in := []string{
+		"https://a.example/users/1/inbox", "https://a.example/users/2/inbox", "https://a.example/users/3/inbox",
+		"https://b.example/inbox",
+		"https://c.example:8443/users/1/inbox", "https://c.example:8443/users/2/inbox",
+	}
+	want := []string{
+		"https://a.example/users/1/inbox", "https://b.example/inbox", "https://c.example:8443/users/1/inbox",
+		"https://a.example/users/2/inbox", "https://c.example:8443/users/2/inbox",
+		"https://a.example/users/3/inbox",
+	}
+	if got := interleaveByHost(slices.Clone(in)); !slices.Equal(got, want) {
+		t.Errorf("interleaveByHost =\n%q\nwant\n%q", got, want)
+	}
+	distinct := []string{"https://a.example/inbox", "https://b.example/inbox"}
+	if got := interleaveByHost(distinct); !slices.Equal(got, distinct) {
+		t.Errorf("one inbox per host reordered: %q", got)
+	}
+	if got := interleaveByHost(nil); len(got) != 0 {
+		t.Errorf("interleaveByHost(nil) = %q", got)
 	}
 }

@@ -78,6 +78,7 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 			todo = append(todo, inbox)
 		}
 	}
+	todo = interleaveByHost(todo)
 	for start := 0; start < len(todo); start += w.batch {
 		end := min(start+w.batch, len(todo))
 		if err := w.queue.Queue(ctx, id, todo[start:end]); err != nil {
@@ -87,4 +88,38 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 	w.log.Info("fan-out queued", "activity", id, "type", act.Type,
 		"inboxes", len(inboxes), "queued", len(todo), "already", len(inboxes)-len(todo))
 	return nil
+}
+
+// interleaveByHost orders inboxes so that one server's come one after
+// another's, round-robin, instead of all together: jobs run in the order
+// they were queued, and a server whose inboxes are queued side by side
+// would get as many requests at once as there are workers, each on a new
+// connection, while the others wait. Spread out, each server sees one
+// request at a time, on a connection kept alive from the previous one.
+func interleaveByHost(inboxes []string) []string {
+	var hosts []string
+	byHost := make(map[string][]string)
+	for _, inbox := range inboxes {
+		h := hostOf(inbox)
+		if _, ok := byHost[h]; !ok {
+			hosts = append(hosts, h)
+		}
+		byHost[h] = append(byHost[h], inbox)
+	}
+	if len(hosts) == len(inboxes) {
+		return inboxes
+	}
+	out := make([]string, 0, len(inboxes))
+	for len(hosts) > 0 {
+		left := hosts[:0]
+		for _, h := range hosts {
+			list := byHost[h]
+			out = append(out, list[0])
+			if byHost[h] = list[1:]; len(list) > 1 {
+				left = append(left, h)
+			}
+		}
+		hosts = left
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,13 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 			return ctx.Err()
 		}
 		defer func() { <-c.signSlots }()
+		// The slot was handed over by a delivery that just signed, and
+		// Go runs a goroutine woken that way before any other waiting
+		// (runnext): signers would take turns ahead of the answers read
+		// meanwhile, which wait to be recorded (a crash then sends them
+		// twice), and of the public pages. Yielding puts this signature
+		// behind them.
+		runtime.Gosched()
 		return SignRequest(r, body, keyID, key, c.now())
 	}
 	resp, err := c.do(req, sign)

@@ -17,7 +17,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/soga/newsroom/internal/store"
 )
@@ -71,10 +70,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 }
 
 func openDB(ctx context.Context, path string, params url.Values, conns int) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", path+"?"+params.Encode())
+	conn, err := newConnector(path + "?" + params.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	db := sql.OpenDB(conn)
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(0)

@@ -130,9 +130,12 @@ func newFlags(name string, e env) (*flag.FlagSet, *config.Flags) {
 	return fs, config.Register(fs)
 }
 
-// parse parses args and loads the configuration.
+// parse parses args and loads the configuration. Flags may come after the
+// arguments, as people write them ("domain block spam.example --reason
+// spam"): the flag package alone stops at the first argument and would
+// silently take "--reason" for one.
 func parse(fs *flag.FlagSet, cf *config.Flags, args []string, e env) (config.Config, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return config.Config{}, err
 		}
@@ -143,6 +146,26 @@ func parse(fs *flag.FlagSet, cf *config.Flags, args []string, e env) (config.Con
 		return config.Config{}, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	return cfg, nil
+}
+
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if i := len(args) - len(rest) - 1; i >= 0 && args[i] == "--" {
+			positional = append(positional, rest...) // after "--", nothing is a flag
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 func cmdVersion(ctx context.Context, args []string, e env) error {

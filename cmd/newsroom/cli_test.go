@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -102,11 +103,14 @@ func TestCLIOrgsUsersDomains(t *testing.T) {
 	}
 	ok(cli(t, withPw, "user", "set-password", "--email", "editor@example.org"))
 
-	ok(cli(t, e, "domain", "block", "Spam.Example.", "--reason", "spam"))
+	ok(cli(t, e, "domain", "block", "Spam.Example.", "--reason", "spam waves"))
+	ok(cli(t, e, "domain", "block", "--reason", "bots", "bots.example"))
 	r = ok(cli(t, e, "domain", "list"))
-	if !strings.Contains(r.stdout, "spam.example") {
-		t.Errorf("domain list: %q", r.stdout)
+	if !regexp.MustCompile(`spam\.example +\S+ +spam waves\n`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`bots\.example +\S+ +bots\n`).MatchString(r.stdout) {
+		t.Errorf("domain list, with the reasons given before and after the domain: %q", r.stdout)
 	}
+	ok(cli(t, e, "domain", "unblock", "bots.example"))
 	ok(cli(t, e, "domain", "unblock", "spam.example"))
 	if r := cli(t, e, "domain", "block", "https://x.example/"); r.code != 2 {
 		t.Errorf("URL instead of domain: %+v", r)

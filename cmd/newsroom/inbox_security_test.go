@@ -22,8 +22,8 @@ import (
 	"github.com/go-fed/httpsig"
 
 	"github.com/soga/newsroom/federation/fedtest"
-	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store/postgres"
 	"github.com/soga/newsroom/internal/store/sqlite"

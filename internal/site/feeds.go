@@ -166,13 +166,27 @@ func (h *Handler) buildFeed(ctx context.Context, src *feedSource, siteName strin
 	return out, nil
 }
 
+// atomFeed is gorilla's AtomFeed with room for two links: the page
+// (alternate) and the feed's own URL (self), which Atom asks for and feed
+// readers use to follow a feed that moved.
+type atomFeed struct {
+	XMLName  xml.Name `xml:"feed"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Title    string   `xml:"title"`
+	Id       string   `xml:"id"`
+	Updated  string   `xml:"updated"`
+	Subtitle string   `xml:"subtitle,omitempty"`
+	Links    []*feeds.AtomLink
+	Author   *feeds.AtomAuthor  `xml:"author,omitempty"`
+	Entries  []*feeds.AtomEntry `xml:"entry"`
+}
+
 // atom adjusts gorilla's Atom document: the feed's id is its own URL, the
 // page is the alternate link, summaries are plain text, and entries carry
 // their publication date.
-func (h *Handler) atom(f *builtFeed) *feeds.AtomFeed {
+func (h *Handler) atom(f *builtFeed) *atomFeed {
 	af := (&feeds.Atom{Feed: f.Feed}).AtomFeed()
 	af.Id = f.atom
-	af.Link = &feeds.AtomLink{Href: f.Link.Href, Rel: "alternate", Type: "text/html"}
 	for i, e := range af.Entries {
 		p := f.posts[i]
 		if e.Summary != nil {
@@ -182,7 +196,12 @@ func (h *Handler) atom(f *builtFeed) *feeds.AtomFeed {
 		e.Updated = lastChange(p.post).UTC().Format(time.RFC3339)
 		e.Author.Uri = h.urls.Org(p.org.Handle)
 	}
-	return af
+	return &atomFeed{Xmlns: af.Xmlns, Title: af.Title, Id: af.Id, Updated: af.Updated, Subtitle: af.Subtitle,
+		Links: []*feeds.AtomLink{
+			{Href: f.Link.Href, Rel: "alternate", Type: "text/html"},
+			{Href: f.atom, Rel: "self", Type: "application/atom+xml"},
+		},
+		Author: af.Author, Entries: af.Entries}
 }
 
 // rss adjusts gorilla's RSS document: RSS wants an email address as

@@ -46,6 +46,9 @@ func TestFeedsParse(t *testing.T) {
 		if !strings.HasPrefix(f.Link, testBase) {
 			t.Errorf("%s: feed link %q is not absolute", c.path, f.Link)
 		}
+		if c.feedType == "atom" && f.FeedLink != testBase+c.path {
+			t.Errorf("%s: rel=self link %q, want the feed's own URL", c.path, f.FeedLink)
+		}
 		for _, it := range f.Items {
 			if !strings.HasPrefix(it.Link, testBase+"/orgs/") || it.GUID != it.Link {
 				t.Errorf("%s: item link %q guid %q", c.path, it.Link, it.GUID)

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -71,15 +70,7 @@ func (d Deliveries) Retry(ctx context.Context, rec *newsroom.Delivery, next Deli
 // row that does not exist (its activity was deleted since) is skipped
 // rather than failing the others.
 func (d Deliveries) Record(ctx context.Context, outcomes []newsroom.Delivery) error {
-	err := d.Store.InTx(ctx, func(tx store.Tx) error {
-		for _, o := range outcomes {
-			if err := tx.UpdateDelivery(ctx, o); err != nil && !errors.Is(err, newsroom.ErrNotFound) {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := d.Store.UpdateDeliveries(ctx, outcomes); err != nil {
 		return fmt.Errorf("record %d deliveries: %w", len(outcomes), err)
 	}
 	return nil

@@ -219,6 +219,9 @@ type Deliveries interface {
 	// CreateDeliveries adds pending rows; existing (activity, inbox) pairs are kept.
 	CreateDeliveries(ctx context.Context, activityID string, inboxes []string) error
 	UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
+	// UpdateDeliveries records several outcomes at once (in one statement
+	// where the backend allows); rows that do not exist are skipped.
+	UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error
 	DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error)
 	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
 	// DeliveryByInbox returns one delivery, or ErrNotFound.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -25,6 +26,31 @@ func (q *queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 		WHERE activity_id = $5 AND inbox = $6`,
 		d.Status, d.Attempts, d.LastError, tstz(d.UpdatedAt), d.ActivityID, d.Inbox))
 	return wrapErr(err, "update delivery of %s to %s", d.ActivityID, d.Inbox)
+}
+
+// UpdateDeliveries is one statement: delivery outcomes are recorded by
+// group commit, and one round trip per batch instead of one per row keeps
+// short the window in which a crash sends a delivery twice.
+func (q *queries) UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error {
+	n := len(ds)
+	acts, inboxes, statuses, errs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	attempts := make([]int32, n)
+	updated := make([]time.Time, n)
+	for i, d := range ds {
+		if d.UpdatedAt.IsZero() {
+			d.UpdatedAt = q.now()
+		}
+		acts[i], inboxes[i], statuses[i], errs[i] = d.ActivityID, d.Inbox, string(d.Status), d.LastError
+		attempts[i], updated[i] = int32(d.Attempts), d.UpdatedAt.UTC()
+	}
+	_, err := q.db.Exec(ctx, `
+		UPDATE deliveries AS d
+		SET status = u.status, attempts = u.attempts, last_error = u.last_error, updated_at = u.updated_at
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
+			AS u(activity_id, inbox, status, attempts, last_error, updated_at)
+		WHERE d.activity_id = u.activity_id AND d.inbox = u.inbox`,
+		acts, inboxes, statuses, attempts, errs, updated)
+	return wrapErr(err, "update %d deliveries", n)
 }
 
 func (q *queries) DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error) {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -33,6 +34,20 @@ func (q *queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 		WHERE activity_id = ? AND inbox = ?`,
 		d.Status, d.Attempts, d.LastError, micros(d.UpdatedAt), d.ActivityID, d.Inbox))
 	return wrapErr(err, "update delivery of %s to %s", d.ActivityID, d.Inbox)
+}
+
+// UpdateDeliveries runs one prepared UPDATE per row in one transaction:
+// on SQLite a statement costs no round trip.
+func (q *queries) UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error {
+	err := q.withTx(ctx, func(q *queries) error {
+		for _, d := range ds {
+			if err := q.UpdateDelivery(ctx, d); err != nil && !errors.Is(err, newsroom.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrapErr(err, "update %d deliveries", len(ds))
 }
 
 func (q *queries) DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error) {

@@ -501,6 +501,21 @@ func testDeliveries(t *testing.T, s store.Store) {
 		Status: newsroom.DeliveryDelivered, Attempts: 1, UpdatedAt: t0})
 	_, err = s.DeliveryByInbox(ctx, act.ID, "https://z.example/inbox")
 	wantErr(t, err, newsroom.ErrNotFound)
+
+	// Several outcomes at once; a row that does not exist is skipped.
+	ok(t, s.UpdateDeliveries(ctx, []newsroom.Delivery{
+		{ActivityID: act.ID, Inbox: inboxes[1], Status: newsroom.DeliveryDelivered, Attempts: 2, UpdatedAt: t0.In(cet)},
+		{ActivityID: act.ID, Inbox: "https://z.example/inbox", Status: newsroom.DeliveryDelivered, Attempts: 1},
+		{ActivityID: act.ID, Inbox: inboxes[2], Status: newsroom.DeliveryPending, Attempts: 3, LastError: "503", UpdatedAt: t0},
+	}))
+	all, err = s.ListDeliveries(ctx, act.ID, "", 0)
+	ok(t, err)
+	equal(t, "after UpdateDeliveries", all, []newsroom.Delivery{
+		{ActivityID: act.ID, Inbox: inboxes[0], Status: newsroom.DeliveryDelivered, Attempts: 1, UpdatedAt: t0},
+		{ActivityID: act.ID, Inbox: inboxes[1], Status: newsroom.DeliveryDelivered, Attempts: 2, UpdatedAt: t0},
+		{ActivityID: act.ID, Inbox: inboxes[2], Status: newsroom.DeliveryPending, Attempts: 3, LastError: "503", UpdatedAt: t0},
+	})
+	ok(t, s.UpdateDeliveries(ctx, nil))
 }
 
 func testDomainBlocks(t *testing.T, s store.Store) {

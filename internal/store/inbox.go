@@ -2,21 +2,29 @@ package store
 
 import "github.com/soga/newsroom/internal/newsroom"
 
-// FirstRecords returns the records whose activity id does not occur
-// earlier in records, and for each of records the index of that record in
-// the result, or -1 for a repeat: backends write the first and report the
-// others as seen before.
-func FirstRecords(records []newsroom.InboxRecord) (first []newsroom.InboxRecord, index []int) {
-	seen := make(map[string]int, len(records))
-	index = make([]int, len(records))
-	for i, r := range records {
-		if _, ok := seen[r.Activity.ID]; ok {
-			index[i] = -1
-			continue
+// UniqueRecords returns records without the repeats of an activity id,
+// keeping the first: what a backend writes of a batch.
+func UniqueRecords(records []newsroom.InboxRecord) []newsroom.InboxRecord {
+	seen := make(map[string]bool, len(records))
+	unique := make([]newsroom.InboxRecord, 0, len(records))
+	for _, r := range records {
+		if !seen[r.Activity.ID] {
+			seen[r.Activity.ID] = true
+			unique = append(unique, r)
 		}
-		seen[r.Activity.ID] = len(first)
-		index[i] = len(first)
-		first = append(first, r)
 	}
-	return first, index
+	return unique
+}
+
+// Fresh reports, for each of records, whether this batch recorded it: its
+// id was written now and no earlier record of the batch has it.
+func Fresh(records []newsroom.InboxRecord, written map[string]bool) []bool {
+	seen := make(map[string]bool, len(records))
+	fresh := make([]bool, len(records))
+	for i, r := range records {
+		id := r.Activity.ID
+		fresh[i] = written[id] && !seen[id]
+		seen[id] = true
+	}
+	return fresh
 }

@@ -41,7 +41,7 @@ func (q *queries) InboxActivityByID(ctx context.Context, id string) (*newsroom.I
 // for a whole batch: the inbox's group commit sends the Likes and boosts
 // of concurrent requests here together.
 func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.InboxRecord) ([]bool, error) {
-	first, index := store.FirstRecords(records)
+	first := store.UniqueRecords(records)
 	n := len(first)
 	var (
 		ids, actors, types, kinds, posts = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -96,9 +96,5 @@ func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.
 	for _, id := range recorded {
 		isNew[id] = true
 	}
-	fresh := make([]bool, len(records))
-	for i, j := range index {
-		fresh[i] = j >= 0 && isNew[first[j].Activity.ID]
-	}
-	return fresh, nil
+	return store.Fresh(records, isNew), nil
 }

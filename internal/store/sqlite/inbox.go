@@ -45,7 +45,7 @@ const inboxRowsPerStatement = 500
 // every commit writes the WAL, so both are paid once per batch rather than
 // once per Like.
 func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.InboxRecord) ([]bool, error) {
-	first, index := store.FirstRecords(records)
+	first := store.UniqueRecords(records)
 	isNew := make(map[string]bool, len(first))
 	err := q.withTx(ctx, func(q *queries) error {
 		for chunk := range slices.Chunk(first, inboxRowsPerStatement) {
@@ -58,11 +58,7 @@ func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.
 	if err != nil {
 		return nil, wrapErr(err, "record %d inbox activities", len(first))
 	}
-	fresh := make([]bool, len(records))
-	for i, j := range index {
-		fresh[i] = j >= 0 && isNew[first[j].Activity.ID]
-	}
-	return fresh, nil
+	return store.Fresh(records, isNew), nil
 }
 
 func (q *queries) recordInboxChunk(ctx context.Context, chunk []newsroom.InboxRecord, isNew map[string]bool) error {

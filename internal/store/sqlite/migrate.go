@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 	"github.com/soga/newsroom/migrations"
 )
 
@@ -66,7 +67,7 @@ func (s *Store) applyMigration(ctx context.Context, f store.MigrationFile) error
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		f.Version, f.Name, micros(s.now())); err != nil {
+		f.Version, f.Name, micros(s.Now())); err != nil {
 		return fmt.Errorf("store: record migration %s: %w", f.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -133,9 +134,9 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 }
 
 func (s *Store) appliedMigrations(ctx context.Context) ([]store.AppliedMigration, error) {
-	applied, err := list(ctx, s.read, func(row scanner) (store.AppliedMigration, error) {
+	applied, err := sqlstore.List(ctx, executor[*sql.DB]{s.read}, func(row sqlstore.Row) (store.AppliedMigration, error) {
 		var a store.AppliedMigration
-		err := row.Scan(&a.Version, &a.Name, at(&a.AppliedAt))
+		err := row.Scan(&a.Version, &a.Name, timeCol{&a.AppliedAt})
 		return a, err
 	}, `SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 )
 
 // Options tunes Open. The zero value is fine.
@@ -65,8 +66,22 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
 	s := &Store{write: write, read: read, river: rc}
-	s.queries = queries{r: read, w: write, write: write, now: now}
+	s.queries = queries{sqlstore.New(dialect, executor[*sql.DB]{read}, executor[*sql.DB]{write}, now, s.begin)}
 	return s, nil
+}
+
+// begin runs fn in a transaction on the write connection, for the queries
+// that need one. Errors come back unwrapped for the caller to wrap.
+func (s *Store) begin(ctx context.Context, fn func(tx sqlstore.Executor) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(executor[*sql.Tx]{tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func openDB(ctx context.Context, path string, params url.Values, conns int) (*sql.DB, error) {
@@ -156,7 +171,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
-	t := &tx{queries: queries{r: sqlTx, w: sqlTx, now: s.now}, tx: sqlTx, river: s.river}
+	e := executor[*sql.Tx]{sqlTx}
+	t := &tx{queries: queries{sqlstore.New(dialect, e, e, now, nil)}, tx: sqlTx, river: s.river}
 	if err := fn(t); err != nil {
 		return err
 	}

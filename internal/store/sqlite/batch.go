@@ -2,38 +2,49 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 )
 
-func (q *queries) RecordInboxActivity(ctx context.Context, a newsroom.InboxActivity) (bool, error) {
-	if a.ReceivedAt.IsZero() {
-		a.ReceivedAt = q.now()
-	}
-	n, err := affected(q.w.ExecContext(ctx, `
-		INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`,
-		a.ID, a.ActorID, a.Type, nullID(a.OrgID), a.Raw, micros(a.ReceivedAt)))
-	if err != nil {
-		return false, wrapErr(err, "record inbox activity %s", a.ID)
-	}
-	return n == 1, nil
+// queries are the shared queries and SQLite's own way with batches: one
+// transaction of short statements, which on SQLite cost no round trip.
+type queries struct {
+	sqlstore.Queries
 }
 
-func (q *queries) InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error) {
-	var a newsroom.InboxActivity
-	err := q.r.QueryRowContext(ctx, `
-		SELECT id, actor_id, type, coalesce(org_id, 0), raw, received_at
-		FROM inbox_activities WHERE id = ?`, id).
-		Scan(&a.ID, &a.ActorID, &a.Type, &a.OrgID, &a.Raw, at(&a.ReceivedAt))
-	if err != nil {
-		return nil, wrapErr(err, "inbox activity %s", id)
-	}
-	return &a, nil
+func (q *queries) CreateDeliveries(ctx context.Context, activityID string, inboxes []string) error {
+	t := micros(q.Now())
+	err := q.WithTx(ctx, func(q *sqlstore.Queries) error {
+		for _, inbox := range inboxes {
+			if _, err := q.Writer().Exec(ctx, `
+				INSERT INTO deliveries (activity_id, inbox, status, updated_at)
+				VALUES (?, ?, ?, ?)
+				ON CONFLICT (activity_id, inbox) DO NOTHING`,
+				activityID, inbox, newsroom.DeliveryPending, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return q.Wrap(err, "create deliveries of %s", activityID)
+}
+
+// UpdateDeliveries runs one prepared UPDATE per row in one transaction.
+func (q *queries) UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error {
+	err := q.WithTx(ctx, func(q *sqlstore.Queries) error {
+		for _, d := range ds {
+			if err := q.UpdateDelivery(ctx, d); err != nil && !errors.Is(err, newsroom.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	return q.Wrap(err, "update %d deliveries", len(ds))
 }
 
 // inboxRowsPerStatement keeps a statement's parameters well under
@@ -47,37 +58,41 @@ const inboxRowsPerStatement = 500
 func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.InboxRecord) ([]bool, error) {
 	first := store.UniqueRecords(records)
 	isNew := make(map[string]bool, len(first))
-	err := q.withTx(ctx, func(q *queries) error {
+	err := q.WithTx(ctx, func(q *sqlstore.Queries) error {
 		for chunk := range slices.Chunk(first, inboxRowsPerStatement) {
-			if err := q.recordInboxChunk(ctx, chunk, isNew); err != nil {
+			if err := recordInboxChunk(ctx, q, chunk, isNew); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, wrapErr(err, "record %d inbox activities", len(first))
+		return nil, q.Wrap(err, "record %d inbox activities", len(first))
 	}
 	return store.Fresh(records, isNew), nil
 }
 
-func (q *queries) recordInboxChunk(ctx context.Context, chunk []newsroom.InboxRecord, isNew map[string]bool) error {
+func recordInboxChunk(ctx context.Context, q *sqlstore.Queries, chunk []newsroom.InboxRecord, isNew map[string]bool) error {
 	var sb strings.Builder
 	args := make([]any, 0, 6*len(chunk))
 	sb.WriteString(`INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at) VALUES `)
 	for i, r := range chunk {
 		a := r.Activity
 		if a.ReceivedAt.IsZero() {
-			a.ReceivedAt = q.now()
+			a.ReceivedAt = q.Now()
 		}
 		if i > 0 {
 			sb.WriteString(", ")
 		}
 		sb.WriteString("(?, ?, ?, ?, ?, ?)")
-		args = append(args, a.ID, a.ActorID, a.Type, nullID(a.OrgID), a.Raw, micros(a.ReceivedAt))
+		var orgID any
+		if a.OrgID != 0 {
+			orgID = a.OrgID
+		}
+		args = append(args, a.ID, a.ActorID, a.Type, orgID, a.Raw, micros(a.ReceivedAt))
 	}
 	sb.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
-	rows, err := q.w.QueryContext(ctx, sb.String(), args...)
+	rows, err := q.Writer().Query(ctx, sb.String(), args...)
 	if err != nil {
 		return err
 	}
@@ -89,9 +104,7 @@ func (q *queries) recordInboxChunk(ctx context.Context, chunk []newsroom.InboxRe
 		}
 		isNew[id] = true
 	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
@@ -109,7 +122,7 @@ func (q *queries) recordInboxChunk(ctx context.Context, chunk []newsroom.InboxRe
 			created = r.Activity.ReceivedAt
 		}
 		if created.IsZero() {
-			created = q.now()
+			created = q.Now()
 		}
 		if len(args) > 0 {
 			sb.WriteString(", ")
@@ -121,6 +134,6 @@ func (q *queries) recordInboxChunk(ctx context.Context, chunk []newsroom.InboxRe
 		return nil
 	}
 	sb.WriteString(` ON CONFLICT DO NOTHING`)
-	_, err = q.w.ExecContext(ctx, sb.String(), args...)
+	_, err = q.Writer().Exec(ctx, sb.String(), args...)
 	return err
 }

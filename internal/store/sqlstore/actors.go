@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 const actorColumns = `id, host, type, preferred_username, name, inbox, shared_inbox,
 	key_id, public_key_pem, fetched_at`
 
-func scanActor(row scanner) (*newsroom.RemoteActor, error) {
+func (q *Queries) scanActor(row Row) (*newsroom.RemoteActor, error) {
 	var a newsroom.RemoteActor
 	err := row.Scan(&a.ID, &a.Host, &a.Type, &a.PreferredUsername, &a.Name, &a.Inbox,
-		&a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, at(&a.FetchedAt))
+		&a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, q.at(&a.FetchedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -20,11 +20,11 @@ func scanActor(row scanner) (*newsroom.RemoteActor, error) {
 }
 
 // UpsertRemoteActor stores a; a zero FetchedAt is set to now.
-func (q *queries) UpsertRemoteActor(ctx context.Context, a *newsroom.RemoteActor) error {
+func (q *Queries) UpsertRemoteActor(ctx context.Context, a *newsroom.RemoteActor) error {
 	if a.FetchedAt.IsZero() {
 		a.FetchedAt = q.now()
 	}
-	_, err := q.w.ExecContext(ctx, `
+	_, err := q.w.Exec(ctx, `
 		INSERT INTO remote_actors (`+actorColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET host = excluded.host, type = excluded.type,
@@ -33,38 +33,38 @@ func (q *queries) UpsertRemoteActor(ctx context.Context, a *newsroom.RemoteActor
 			key_id = excluded.key_id, public_key_pem = excluded.public_key_pem,
 			fetched_at = excluded.fetched_at`,
 		a.ID, a.Host, a.Type, a.PreferredUsername, a.Name, a.Inbox, a.SharedInbox,
-		a.KeyID, a.PublicKeyPEM, micros(a.FetchedAt))
-	return wrapErr(err, "upsert actor %s", a.ID)
+		a.KeyID, a.PublicKeyPEM, q.time(a.FetchedAt))
+	return q.Wrap(err, "upsert actor %s", a.ID)
 }
 
-func (q *queries) RemoteActorByID(ctx context.Context, id string) (*newsroom.RemoteActor, error) {
-	a, err := scanActor(q.r.QueryRowContext(ctx,
+func (q *Queries) RemoteActorByID(ctx context.Context, id string) (*newsroom.RemoteActor, error) {
+	a, err := q.scanActor(q.r.QueryRow(ctx,
 		`SELECT `+actorColumns+` FROM remote_actors WHERE id = ?`, id))
-	return a, wrapErr(err, "actor %s", id)
+	return a, q.Wrap(err, "actor %s", id)
 }
 
 // RemoteActorByKeyID returns the actor last fetched with that key.
-func (q *queries) RemoteActorByKeyID(ctx context.Context, keyID string) (*newsroom.RemoteActor, error) {
-	a, err := scanActor(q.r.QueryRowContext(ctx, `
+func (q *Queries) RemoteActorByKeyID(ctx context.Context, keyID string) (*newsroom.RemoteActor, error) {
+	a, err := q.scanActor(q.r.QueryRow(ctx, `
 		SELECT `+actorColumns+` FROM remote_actors WHERE key_id = ?
 		ORDER BY fetched_at DESC LIMIT 1`, keyID))
-	return a, wrapErr(err, "actor by key %s", keyID)
+	return a, q.Wrap(err, "actor by key %s", keyID)
 }
 
 // DeleteRemoteActor is idempotent: deleting an unknown actor is no error.
-func (q *queries) DeleteRemoteActor(ctx context.Context, id string) error {
-	err := q.withTx(ctx, func(q *queries) error {
+func (q *Queries) DeleteRemoteActor(ctx context.Context, id string) error {
+	err := q.WithTx(ctx, func(q *Queries) error {
 		for _, query := range []string{
 			`DELETE FROM followers WHERE actor_id = ?`,
 			`DELETE FROM interactions WHERE actor_id = ?`,
 			`DELETE FROM replies WHERE actor_id = ?`,
 			`DELETE FROM remote_actors WHERE id = ?`,
 		} {
-			if _, err := q.w.ExecContext(ctx, query, id); err != nil {
+			if _, err := q.w.Exec(ctx, query, id); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	return wrapErr(err, "delete actor %s", id)
+	return q.Wrap(err, "delete actor %s", id)
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -10,17 +10,17 @@ const orgColumns = `id, handle, name, bio, website, contact_email, actor_type,
 	default_lang, default_object_type, icon_media_id, banner_media_id,
 	public_key_pem, private_key_pem, created_at, updated_at`
 
-func scanOrg(row scanner) (newsroom.Organisation, error) {
+func (q *Queries) scanOrg(row Row) (newsroom.Organisation, error) {
 	var o newsroom.Organisation
 	err := row.Scan(&o.ID, &o.Handle, &o.Name, &o.Bio, &o.Website, &o.ContactEmail,
 		&o.ActorType, &o.DefaultLang, &o.DefaultObjectType, &o.IconMediaID,
-		&o.BannerMediaID, &o.PublicKeyPEM, &o.PrivateKeyPEM, at(&o.CreatedAt), at(&o.UpdatedAt))
+		&o.BannerMediaID, &o.PublicKeyPEM, &o.PrivateKeyPEM, q.at(&o.CreatedAt), q.at(&o.UpdatedAt))
 	return o, err
 }
 
-func (q *queries) CreateOrg(ctx context.Context, o *newsroom.Organisation) error {
+func (q *Queries) CreateOrg(ctx context.Context, o *newsroom.Organisation) error {
 	t := q.now()
-	err := q.w.QueryRowContext(ctx, `
+	err := q.w.QueryRow(ctx, `
 		INSERT INTO organisations (handle, name, bio, website, contact_email, actor_type,
 			default_lang, default_object_type, icon_media_id, banner_media_id,
 			public_key_pem, private_key_pem, created_at, updated_at)
@@ -28,17 +28,17 @@ func (q *queries) CreateOrg(ctx context.Context, o *newsroom.Organisation) error
 		RETURNING id`,
 		o.Handle, o.Name, o.Bio, o.Website, o.ContactEmail, o.ActorType,
 		o.DefaultLang, o.DefaultObjectType, o.IconMediaID, o.BannerMediaID,
-		o.PublicKeyPEM, o.PrivateKeyPEM, micros(t), micros(t)).Scan(&o.ID)
+		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), q.time(t)).Scan(&o.ID)
 	if err != nil {
-		return wrapErr(err, "create org %q", o.Handle)
+		return q.Wrap(err, "create org %q", o.Handle)
 	}
 	o.CreatedAt, o.UpdatedAt = t, t
 	return nil
 }
 
-func (q *queries) UpdateOrg(ctx context.Context, o *newsroom.Organisation) error {
+func (q *Queries) UpdateOrg(ctx context.Context, o *newsroom.Organisation) error {
 	t := q.now()
-	err := mustAffect(q.w.ExecContext(ctx, `
+	err := mustAffect(q.w.Exec(ctx, `
 		UPDATE organisations SET handle = ?, name = ?, bio = ?, website = ?,
 			contact_email = ?, actor_type = ?, default_lang = ?, default_object_type = ?,
 			icon_media_id = ?, banner_media_id = ?, public_key_pem = ?,
@@ -46,34 +46,34 @@ func (q *queries) UpdateOrg(ctx context.Context, o *newsroom.Organisation) error
 		WHERE id = ?`,
 		o.Handle, o.Name, o.Bio, o.Website, o.ContactEmail, o.ActorType,
 		o.DefaultLang, o.DefaultObjectType, o.IconMediaID, o.BannerMediaID,
-		o.PublicKeyPEM, o.PrivateKeyPEM, micros(t), o.ID))
+		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), o.ID))
 	if err != nil {
-		return wrapErr(err, "update org %d", o.ID)
+		return q.Wrap(err, "update org %d", o.ID)
 	}
 	o.UpdatedAt = t
 	return nil
 }
 
-func (q *queries) OrgByID(ctx context.Context, id int64) (*newsroom.Organisation, error) {
-	o, err := scanOrg(q.r.QueryRowContext(ctx,
+func (q *Queries) OrgByID(ctx context.Context, id int64) (*newsroom.Organisation, error) {
+	o, err := q.scanOrg(q.r.QueryRow(ctx,
 		`SELECT `+orgColumns+` FROM organisations WHERE id = ?`, id))
 	if err != nil {
-		return nil, wrapErr(err, "org %d", id)
+		return nil, q.Wrap(err, "org %d", id)
 	}
 	return &o, nil
 }
 
-func (q *queries) OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error) {
-	o, err := scanOrg(q.r.QueryRowContext(ctx,
+func (q *Queries) OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error) {
+	o, err := q.scanOrg(q.r.QueryRow(ctx,
 		`SELECT `+orgColumns+` FROM organisations WHERE lower(handle) = lower(?)`, handle))
 	if err != nil {
-		return nil, wrapErr(err, "org by handle %q", handle)
+		return nil, q.Wrap(err, "org by handle %q", handle)
 	}
 	return &o, nil
 }
 
-func (q *queries) ListOrgs(ctx context.Context) ([]newsroom.Organisation, error) {
-	orgs, err := list(ctx, q.r, scanOrg,
+func (q *Queries) ListOrgs(ctx context.Context) ([]newsroom.Organisation, error) {
+	orgs, err := List(ctx, q.r, q.scanOrg,
 		`SELECT `+orgColumns+` FROM organisations ORDER BY handle`)
-	return orgs, wrapErr(err, "list orgs")
+	return orgs, q.Wrap(err, "list orgs")
 }

@@ -1,0 +1,54 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+const activityColumns = `id, org_id, type, coalesce(post_id, ''), json, created_at`
+
+func (q *Queries) scanActivity(row Row) (newsroom.Activity, error) {
+	var a newsroom.Activity
+	err := row.Scan(&a.ID, &a.OrgID, &a.Type, &a.PostID, &a.JSON, q.at(&a.CreatedAt))
+	return a, err
+}
+
+// CreateActivity sets a zero CreatedAt to now. ErrConflict on a known id.
+func (q *Queries) CreateActivity(ctx context.Context, a *newsroom.Activity) error {
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = q.now()
+	}
+	_, err := q.w.Exec(ctx, `
+		INSERT INTO activities (id, org_id, type, post_id, json, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		a.ID, a.OrgID, a.Type, nullText(a.PostID), a.JSON, q.time(a.CreatedAt))
+	return q.Wrap(err, "create activity %s", a.ID)
+}
+
+func (q *Queries) ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error) {
+	a, err := q.scanActivity(q.r.QueryRow(ctx,
+		`SELECT `+activityColumns+` FROM activities WHERE id = ?`, id))
+	if err != nil {
+		return nil, q.Wrap(err, "activity %s", id)
+	}
+	return &a, nil
+}
+
+// ListActivities lists every type when typ is ""; limit 0 means no limit.
+func (q *Queries) ListActivities(ctx context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error) {
+	as, err := List(ctx, q.r, q.scanActivity, `
+		SELECT `+activityColumns+` FROM activities
+		WHERE org_id = ? AND (? = '' OR type = ?)
+		ORDER BY created_at DESC, id DESC
+		LIMIT ? OFFSET ?`, orgID, typ, typ, q.limit(limit), max(offset, 0))
+	return as, q.Wrap(err, "list %s activities of org %d", typ, orgID)
+}
+
+func (q *Queries) CountActivities(ctx context.Context, orgID int64, typ string) (int, error) {
+	var n int
+	err := q.r.QueryRow(ctx, `
+		SELECT count(*) FROM activities WHERE org_id = ? AND (? = '' OR type = ?)`,
+		orgID, typ, typ).Scan(&n)
+	return n, q.Wrap(err, "count %s activities of org %d", typ, orgID)
+}

@@ -1,0 +1,92 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+)
+
+// blockedBy is true when the domain block b covers the host in column col:
+// the domain itself or any of its subdomains. substr starts from the left
+// here, which both databases read alike; for a host no longer than the
+// domain it yields at most the host, which cannot equal '.' || domain.
+func blockedBy(col string) string {
+	return `(` + col + ` = b.domain OR substr(` + col + `, length(` + col + `) - length(b.domain)) = '.' || b.domain)`
+}
+
+// AddFollower inserts f, or refreshes the host, inboxes and follow id of a
+// known follower (keeping when it first followed).
+func (q *Queries) AddFollower(ctx context.Context, f newsroom.Follower) error {
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = q.now()
+	}
+	_, err := q.w.Exec(ctx, `
+		INSERT INTO followers (org_id, actor_id, host, inbox, shared_inbox, inbox_host,
+			follow_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_id, actor_id) DO UPDATE SET host = excluded.host,
+			inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
+			inbox_host = excluded.inbox_host, follow_id = excluded.follow_id`,
+		f.OrgID, f.ActorID, store.NormaliseHost(f.Host), f.Inbox, f.SharedInbox,
+		store.InboxHost(f.DeliveryInbox()), f.FollowID, q.time(f.CreatedAt))
+	return q.Wrap(err, "add follower %s of org %d", f.ActorID, f.OrgID)
+}
+
+// RemoveFollower is idempotent.
+func (q *Queries) RemoveFollower(ctx context.Context, orgID int64, actorID string) error {
+	_, err := q.w.Exec(ctx,
+		`DELETE FROM followers WHERE org_id = ? AND actor_id = ?`, orgID, actorID)
+	return q.Wrap(err, "remove follower %s of org %d", actorID, orgID)
+}
+
+func (q *Queries) IsFollower(ctx context.Context, orgID int64, actorID string) (bool, error) {
+	var ok bool
+	err := q.r.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM followers WHERE org_id = ? AND actor_id = ?)`,
+		orgID, actorID).Scan(&ok)
+	return ok, q.Wrap(err, "is follower %s of org %d", actorID, orgID)
+}
+
+func (q *Queries) scanFollower(row Row) (newsroom.Follower, error) {
+	var f newsroom.Follower
+	err := row.Scan(&f.OrgID, &f.ActorID, &f.Host, &f.Inbox, &f.SharedInbox,
+		&f.FollowID, q.at(&f.CreatedAt))
+	return f, err
+}
+
+func (q *Queries) ListFollowers(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Follower, error) {
+	fs, err := List(ctx, q.r, q.scanFollower, `
+		SELECT org_id, actor_id, host, inbox, shared_inbox, follow_id, created_at
+		FROM followers WHERE org_id = ?
+		ORDER BY created_at, actor_id
+		LIMIT ? OFFSET ?`, orgID, q.limit(limit), max(offset, 0))
+	return fs, q.Wrap(err, "list followers of org %d", orgID)
+}
+
+func (q *Queries) CountFollowers(ctx context.Context, orgID int64) (int, error) {
+	var n int
+	err := q.r.QueryRow(ctx,
+		`SELECT count(*) FROM followers WHERE org_id = ?`, orgID).Scan(&n)
+	return n, q.Wrap(err, "count followers of org %d", orgID)
+}
+
+func (q *Queries) DeliveryInboxes(ctx context.Context, orgID int64) ([]string, error) {
+	inboxes, err := List(ctx, q.r, scanString, `
+		SELECT DISTINCT CASE WHEN f.shared_inbox <> '' THEN f.shared_inbox ELSE f.inbox END AS delivery_inbox
+		FROM followers f
+		WHERE f.org_id = ?
+			AND NOT EXISTS (SELECT 1 FROM domain_blocks b
+				WHERE `+blockedBy("f.host")+` OR `+blockedBy("f.inbox_host")+`)
+			AND NOT EXISTS (SELECT 1 FROM domain_health h
+				WHERE h.host = f.inbox_host AND h.unavailable = TRUE)
+		ORDER BY delivery_inbox`, orgID)
+	return inboxes, q.Wrap(err, "delivery inboxes of org %d", orgID)
+}
+
+// RemoveFollowersByInbox drops followers whose inbox or shared inbox is inbox.
+func (q *Queries) RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error) {
+	n, err := q.w.Exec(ctx,
+		`DELETE FROM followers WHERE inbox = ? OR shared_inbox = ?`, inbox, inbox)
+	return n, q.Wrap(err, "remove followers by inbox %s", inbox)
+}

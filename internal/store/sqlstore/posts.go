@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+)
+
+func (q *Queries) CreatePost(ctx context.Context, p *newsroom.Post) error {
+	t := q.now()
+	err := q.WithTx(ctx, func(q *Queries) error {
+		if _, err := q.w.Exec(ctx, insertPostSQL, q.postArgs(p, p.ID, q.time(t))...); err != nil {
+			return err
+		}
+		return q.writePostChildren(ctx, p, false)
+	})
+	if err != nil {
+		return q.Wrap(err, "create post %s", p.ID)
+	}
+	p.CreatedAt, p.Version = t, 1
+	return nil
+}
+
+func (q *Queries) UpdatePost(ctx context.Context, p *newsroom.Post) error {
+	var version int64
+	err := q.WithTx(ctx, func(q *Queries) error {
+		if err := q.w.QueryRow(ctx, updatePostSQL, q.postArgs(p, p.ID)...).Scan(&version); err != nil {
+			return err
+		}
+		return q.writePostChildren(ctx, p, true)
+	})
+	if err != nil {
+		return q.Wrap(err, "update post %s", p.ID)
+	}
+	p.Version = version
+	return nil
+}
+
+// writePostChildren stores p's tags and media, replacing any there were,
+// with one multi-row INSERT per table.
+func (q *Queries) writePostChildren(ctx context.Context, p *newsroom.Post, replace bool) error {
+	if replace {
+		if _, err := q.w.Exec(ctx, `DELETE FROM post_tags WHERE post_id = ?`, p.ID); err != nil {
+			return err
+		}
+		if _, err := q.w.Exec(ctx, `DELETE FROM post_media WHERE post_id = ?`, p.ID); err != nil {
+			return err
+		}
+	}
+	if tags := store.UniqueTags(p.Tags); len(tags) > 0 {
+		args := make([]any, 0, 3*len(tags))
+		for i, tag := range tags {
+			args = append(args, p.ID, tag, i)
+		}
+		if _, err := q.w.Exec(ctx, `INSERT INTO post_tags (post_id, tag, position) VALUES `+
+			values(len(tags), 3), args...); err != nil {
+			return err
+		}
+	}
+	if len(p.Media) > 0 {
+		args := make([]any, 0, 4*len(p.Media))
+		for i, m := range p.Media {
+			args = append(args, p.ID, i, m.MediaID, m.Alt)
+		}
+		if _, err := q.w.Exec(ctx, `INSERT INTO post_media (post_id, position, media_id, alt) VALUES `+
+			values(len(p.Media), 4), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q *Queries) PostByID(ctx context.Context, id string) (*newsroom.Post, error) {
+	p, err := q.scanPost(q.r.QueryRow(ctx,
+		`SELECT `+q.d.postColumns()+` FROM posts p WHERE p.id = ?`, id))
+	if err != nil {
+		return nil, q.Wrap(err, "post %s", id)
+	}
+	return &p, nil
+}
+
+func (q *Queries) ListPosts(ctx context.Context, f store.PostFilter) ([]newsroom.Post, error) {
+	w := q.postWhere(f)
+	order := q.postOrder(f, w)
+	query := `SELECT ` + q.d.postColumns() + ` FROM posts p` + w.sql() + ` ORDER BY ` + order
+	if f.Limit > 0 {
+		query += ` LIMIT ?`
+		w.args = append(w.args, f.Limit)
+	}
+	posts, err := List(ctx, q.r, q.scanPost, query, w.args...)
+	return posts, q.Wrap(err, "list posts")
+}
+
+func (q *Queries) CountPosts(ctx context.Context, f store.PostFilter) (int, error) {
+	w := q.postWhere(f)
+	var n int
+	err := q.r.QueryRow(ctx, `SELECT count(*) FROM posts p`+w.sql(), w.args...).Scan(&n)
+	return n, q.Wrap(err, "count posts")
+}
+
+// postWhere holds the filters of f, without its cursor.
+func (q *Queries) postWhere(f store.PostFilter) *where {
+	w := &where{}
+	if f.OrgID != 0 {
+		w.add(`p.org_id = ?`, f.OrgID)
+	}
+	if f.Status != "" {
+		w.add(`p.status = ?`, f.Status)
+	}
+	if f.Kind != "" {
+		w.add(`p.kind = ?`, f.Kind)
+	}
+	if f.Tag != "" {
+		w.add(`EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag = ?)`, f.Tag)
+	}
+	if !f.Upcoming.IsZero() {
+		w.add(`p.has_event = `+q.d.True+` AND coalesce(p.event_end, p.event_start) >= ?`, q.time(f.Upcoming))
+	}
+	if !f.Past.IsZero() {
+		w.add(`p.has_event = `+q.d.True+` AND coalesce(p.event_end, p.event_start) < ?`, q.time(f.Past))
+	}
+	return w
+}
+
+// postOrder adds f's cursor to w and returns the ORDER BY clause. The
+// cursor is the last post of the previous page, in the order of the list.
+// Posts never published (drafts) come last, newest id first: NULLS LAST is
+// PostgreSQL's order to ask for and SQLite's order for DESC anyway.
+func (q *Queries) postOrder(f store.PostFilter, w *where) string {
+	c := f.Before
+	switch f.Order() {
+	case store.OrderUpcoming:
+		if c != nil {
+			w.add(`(p.event_start, p.id) > (?, ?)`, q.time(c.At), c.ID)
+		}
+		return `p.event_start, p.id`
+	case store.OrderPast:
+		if c != nil {
+			w.add(`(p.event_start, p.id) < (?, ?)`, q.time(c.At), c.ID)
+		}
+		return `p.event_start DESC, p.id DESC`
+	}
+	switch {
+	case c == nil:
+	case c.At.IsZero():
+		w.add(`(p.published_at IS NULL AND p.id < ?)`, c.ID)
+	default:
+		w.add(`((p.published_at, p.id) < (?, ?) OR p.published_at IS NULL)`, q.time(c.At), c.ID)
+	}
+	return `p.published_at DESC NULLS LAST, p.id DESC`
+}

@@ -1,0 +1,59 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/soga/newsroom/internal/newsroom"
+)
+
+func (q *Queries) CreateSession(ctx context.Context, s newsroom.Session) error {
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = q.now()
+	}
+	_, err := q.w.Exec(ctx, `
+		INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?)`,
+		s.TokenHash, s.UserID, s.CSRFToken, q.time(s.CreatedAt), q.time(s.ExpiresAt))
+	return q.Wrap(err, "create session for user %d", s.UserID)
+}
+
+func (q *Queries) SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, error) {
+	var s newsroom.Session
+	err := q.r.QueryRow(ctx, `
+		SELECT token_hash, user_id, csrf_token, created_at, expires_at
+		FROM sessions WHERE token_hash = ? AND expires_at > ?`,
+		hash, q.time(now)).Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, q.at(&s.CreatedAt), q.at(&s.ExpiresAt))
+	if err != nil {
+		return nil, q.Wrap(err, "session")
+	}
+	return &s, nil
+}
+
+func (q *Queries) DeleteSession(ctx context.Context, hash string) error {
+	_, err := q.w.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hash)
+	return q.Wrap(err, "delete session")
+}
+
+func (q *Queries) DeleteUserSessions(ctx context.Context, userID int64) error {
+	_, err := q.w.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	return q.Wrap(err, "delete sessions of user %d", userID)
+}
+
+func (q *Queries) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	n, err := q.w.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, q.time(now))
+	return n, q.Wrap(err, "delete expired sessions")
+}
+
+func (q *Queries) CreateSetupToken(ctx context.Context, t newsroom.SetupToken) error {
+	_, err := q.w.Exec(ctx, `
+		INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?, ?)`,
+		t.TokenHash, q.time(t.ExpiresAt))
+	return q.Wrap(err, "create setup token")
+}
+
+func (q *Queries) ConsumeSetupToken(ctx context.Context, hash string, now time.Time) error {
+	err := mustAffect(q.w.Exec(ctx, `
+		DELETE FROM setup_tokens WHERE token_hash = ? AND expires_at > ?`, hash, q.time(now)))
+	return q.Wrap(err, "consume setup token")
+}

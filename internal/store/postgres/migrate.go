@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 	"github.com/soga/newsroom/migrations"
 )
 
@@ -93,7 +94,7 @@ func (s *Store) applyMigration(ctx context.Context, conn *pgxpool.Conn, f store.
 		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-			f.Version, f.Name, s.now())
+			f.Version, f.Name, s.Now())
 		return err
 	})
 	if err != nil {
@@ -159,9 +160,9 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 }
 
 func appliedMigrations(ctx context.Context, db executor) ([]store.AppliedMigration, error) {
-	applied, err := list(ctx, db, func(row scanner) (store.AppliedMigration, error) {
+	applied, err := sqlstore.List(ctx, shared{db}, func(row sqlstore.Row) (store.AppliedMigration, error) {
 		var a store.AppliedMigration
-		err := row.Scan(&a.Version, &a.Name, at(&a.AppliedAt))
+		err := row.Scan(&a.Version, &a.Name, timeCol{&a.AppliedAt})
 		return a, err
 	}, `SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
 	if err != nil {

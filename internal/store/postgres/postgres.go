@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 )
 
 // Store is an open PostgreSQL database.
@@ -45,7 +46,17 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: river client: %w", err)
 	}
-	return &Store{queries: queries{db: pool, pool: pool, now: now}, pool: pool, river: rc}, nil
+	s := &Store{pool: pool, river: rc}
+	s.queries = newQueries(pool, s.begin)
+	return s, nil
+}
+
+// begin runs fn in a transaction, for the queries that need one. Errors
+// come back unwrapped for the caller to wrap.
+func (s *Store) begin(ctx context.Context, fn func(tx sqlstore.Executor) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return fn(shared{tx})
+	})
 }
 
 // Pool is the connection pool; River uses it too.
@@ -75,7 +86,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer pgTx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
-	if err := fn(&tx{queries: queries{db: pgTx, now: s.now}, tx: pgTx, river: s.river}); err != nil {
+	if err := fn(&tx{queries: newQueries(pgTx, nil), tx: pgTx, river: s.river}); err != nil {
 		return err
 	}
 	if err := pgTx.Commit(ctx); err != nil {

@@ -8,33 +8,52 @@ import (
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 )
 
-func (q *queries) RecordInboxActivity(ctx context.Context, a newsroom.InboxActivity) (bool, error) {
-	if a.ReceivedAt.IsZero() {
-		a.ReceivedAt = q.now()
-	}
-	n, err := affected(q.db.Exec(ctx, `
-		INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (id) DO NOTHING`,
-		a.ID, a.ActorID, a.Type, nullID(a.OrgID), a.Raw, tstz(a.ReceivedAt)))
-	if err != nil {
-		return false, wrapErr(err, "record inbox activity %s", a.ID)
-	}
-	return n == 1, nil
+// queries are the shared queries and PostgreSQL's own batch statements,
+// which pass whole arrays to unnest: one round trip however many rows.
+type queries struct {
+	sqlstore.Queries
+	db executor
 }
 
-func (q *queries) InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error) {
-	var a newsroom.InboxActivity
-	err := q.db.QueryRow(ctx, `
-		SELECT id, actor_id, type, coalesce(org_id, 0), raw, received_at
-		FROM inbox_activities WHERE id = $1`, id).
-		Scan(&a.ID, &a.ActorID, &a.Type, &a.OrgID, &a.Raw, at(&a.ReceivedAt))
-	if err != nil {
-		return nil, wrapErr(err, "inbox activity %s", id)
+func newQueries(db executor, begin func(context.Context, func(sqlstore.Executor) error) error) queries {
+	return queries{Queries: sqlstore.New(dialect, shared{db}, shared{db}, now, begin), db: db}
+}
+
+func (q *queries) CreateDeliveries(ctx context.Context, activityID string, inboxes []string) error {
+	_, err := q.db.Exec(ctx, `
+		INSERT INTO deliveries (activity_id, inbox, status, updated_at)
+		SELECT $1, inbox, $2, $3 FROM unnest($4::text[]) AS inbox
+		ON CONFLICT (activity_id, inbox) DO NOTHING`,
+		activityID, newsroom.DeliveryPending, q.Now(), inboxes)
+	return q.Wrap(err, "create deliveries of %s", activityID)
+}
+
+// UpdateDeliveries is one statement: delivery outcomes are recorded by
+// group commit, and one round trip per batch instead of one per row keeps
+// short the window in which a crash sends a delivery twice.
+func (q *queries) UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error {
+	n := len(ds)
+	acts, inboxes, statuses, errs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	attempts := make([]int32, n)
+	updated := make([]time.Time, n)
+	for i, d := range ds {
+		if d.UpdatedAt.IsZero() {
+			d.UpdatedAt = q.Now()
+		}
+		acts[i], inboxes[i], statuses[i], errs[i] = d.ActivityID, d.Inbox, string(d.Status), d.LastError
+		attempts[i], updated[i] = int32(d.Attempts), d.UpdatedAt.UTC()
 	}
-	return &a, nil
+	_, err := q.db.Exec(ctx, `
+		UPDATE deliveries AS d
+		SET status = u.status, attempts = u.attempts, last_error = u.last_error, updated_at = u.updated_at
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
+			AS u(activity_id, inbox, status, attempts, last_error, updated_at)
+		WHERE d.activity_id = u.activity_id AND d.inbox = u.inbox`,
+		acts, inboxes, statuses, attempts, errs, updated)
+	return q.Wrap(err, "update %d deliveries", n)
 }
 
 // RecordInboxActivities is one statement, so one round trip and one commit
@@ -52,7 +71,7 @@ func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.
 	for i, r := range first {
 		a := r.Activity
 		if a.ReceivedAt.IsZero() {
-			a.ReceivedAt = q.now()
+			a.ReceivedAt = q.Now()
 		}
 		ids[i], actors[i], types[i], raws[i], received[i] = a.ID, a.ActorID, a.Type, a.Raw, a.ReceivedAt.UTC()
 		if a.OrgID != 0 {
@@ -86,11 +105,11 @@ func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.
 		SELECT id FROM recorded`,
 		ids, actors, types, orgs, raws, received, kinds, posts, created)
 	if err != nil {
-		return nil, wrapErr(err, "record %d inbox activities", n)
+		return nil, q.Wrap(err, "record %d inbox activities", n)
 	}
 	recorded, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, wrapErr(err, "record %d inbox activities", n)
+		return nil, q.Wrap(err, "record %d inbox activities", n)
 	}
 	isNew := make(map[string]bool, len(recorded))
 	for _, id := range recorded {

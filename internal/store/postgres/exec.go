@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store/sqlstore"
+)
+
+// dialect is how PostgreSQL differs for the shared queries: times are
+// timestamptz, booleans boolean, and a NULL LIMIT means none.
+var dialect = &sqlstore.Dialect{
+	Time:         func(t time.Time) any { return t.UTC() },
+	ScanTime:     func(t *time.Time) any { return timeCol{t} },
+	True:         "TRUE",
+	NoLimit:      nil,
+	JSONArrayAgg: "json_agg",
+	JSONObject:   "json_build_object",
+	Err:          domainErr,
+}
+
+// executor is what queries run on: *pgxpool.Pool or pgx.Tx.
+type executor interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// shared runs the shared queries on db with pgx, their ? rewritten to $n.
+type shared struct{ db executor }
+
+func (s shared) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := s.db.Exec(ctx, rebind(query), args...)
+	return tag.RowsAffected(), err
+}
+
+func (s shared) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return s.db.Query(ctx, rebind(query), args...)
+}
+
+func (s shared) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return s.db.QueryRow(ctx, rebind(query), args...)
+}
+
+// rebound maps each query text to its $n form, so that a query is
+// rewritten once, not at every call. The shared queries are a bounded set
+// of texts; past maxRebound the rewrite is simply not kept.
+var rebound = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: make(map[string]string)}
+
+const maxRebound = 4096
+
+func rebind(query string) string {
+	rebound.RLock()
+	q, ok := rebound.m[query]
+	rebound.RUnlock()
+	if ok {
+		return q
+	}
+	q = dollarPlaceholders(query)
+	rebound.Lock()
+	if len(rebound.m) < maxRebound {
+		rebound.m[query] = q
+	}
+	rebound.Unlock()
+	return q
+}
+
+// dollarPlaceholders numbers the ? of query as $1, $2…, leaving alone
+// those inside quoted literals and identifiers.
+func dollarPlaceholders(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// now is the clock: UTC, to the microsecond the database keeps.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+func domainErr(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return newsroom.ErrNotFound
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
+		return newsroom.ErrConflict
+	}
+	return err
+}
+
+// timeCol scans a nullable timestamptz into a UTC time, zero for NULL. It
+// holds one pointer, so passing it to Scan allocates nothing.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) ScanTimestamptz(v pgtype.Timestamptz) error {
+	if !v.Valid {
+		*c.t = time.Time{}
+		return nil
+	}
+	*c.t = v.Time.UTC()
+	return nil
+}

@@ -46,6 +46,7 @@ type Post struct {
 	Translation    *Translation
 	Tags           []string // without '#', lowercase
 	ContentWarning string
+	SourceURL      string // the original of a post imported from its organisation's website feed; "" if written here
 	Event          *Event
 	Media          []PostMedia
 	AuthorID       int64     // the user who wrote it, 0 from the CLI

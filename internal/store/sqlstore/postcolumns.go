@@ -55,6 +55,7 @@ var postColumns = []postColumn{
 	field("tr_body_md", func(r *postRow) *string { return &r.tr.BodyMD }),
 	field("tr_body_html", func(r *postRow) *string { return &r.tr.BodyHTML }),
 	field("content_warning", func(r *postRow) *string { return &r.p.ContentWarning }),
+	field("source_url", func(r *postRow) *string { return &r.p.SourceURL }),
 	field("has_event", func(r *postRow) *bool { return &r.hasEv }),
 	timeField("event_start", func(r *postRow) *time.Time { return &r.ev.Start }),
 	timeField("event_end", func(r *postRow) *time.Time { return &r.ev.End }),

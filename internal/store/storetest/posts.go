@@ -27,6 +27,7 @@ func fullPost(orgID, authorID int64) *newsroom.Post {
 			Summary: "Come along", BodyMD: "**Saturday**", BodyHTML: "<p><strong>Saturday</strong></p>"},
 		Tags:           []string{"quartier", "fete", "ete"},
 		ContentWarning: "bruit",
+		SourceURL:      "https://gazette.example/fete",
 		Event: &newsroom.Event{
 			Start: t0.Add(48 * time.Hour).In(cet), End: t0.Add(52 * time.Hour),
 			Timezone: "Europe/Paris", PlaceName: "Place du marché", Street: "1 rue Haute",
@@ -101,6 +102,34 @@ func testPostRoundTrip(t *testing.T, s store.Store) {
 	got, err = s.PostByID(ctx, draft.ID)
 	ok(t, err)
 	equal(t, "event draft", *got, *draft)
+}
+
+// A post imported from a website feed keeps the link to its original,
+// through creation, update and listing.
+func testPostSourceURL(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	p := newPost(t, s, org.ID, "01JPOST0000000000000000001", t0, func(p *newsroom.Post) {
+		p.SourceURL = "https://gazette.example/2026/12/fete"
+	})
+	got, err := s.PostByID(ctx, p.ID)
+	ok(t, err)
+	equal(t, "SourceURL after CreatePost", got.SourceURL, p.SourceURL)
+
+	p.SourceURL = "https://gazette.example/fete?v=2"
+	ok(t, s.UpdatePost(ctx, p))
+	got, err = s.PostByID(ctx, p.ID)
+	ok(t, err)
+	equal(t, "SourceURL after UpdatePost", got.SourceURL, p.SourceURL)
+
+	written := newPost(t, s, org.ID, "01JPOST0000000000000000002", t0.Add(time.Hour), nil)
+	posts, err := s.ListPosts(ctx, store.PostFilter{OrgID: org.ID})
+	ok(t, err)
+	if len(posts) != 2 {
+		t.Fatalf("ListPosts returned %d posts, want 2", len(posts))
+	}
+	equal(t, "SourceURL of a post written here", posts[0].SourceURL, written.SourceURL)
+	equal(t, "SourceURL of the imported post", posts[1].SourceURL, p.SourceURL)
 }
 
 func testPostUpdate(t *testing.T, s store.Store) {

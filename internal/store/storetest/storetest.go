@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Media", testMedia},
 		{"PostRoundTrip", testPostRoundTrip},
 		{"PostUpdate", testPostUpdate},
+		{"PostSourceURL", testPostSourceURL},
 		{"PostTombstone", testPostTombstone},
 		{"PostList", testPostList},
 		{"PostPagination", testPostPagination},

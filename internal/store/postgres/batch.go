@@ -19,7 +19,8 @@ type queries struct {
 }
 
 func newQueries(db executor, begin func(context.Context, func(sqlstore.Executor) error) error) queries {
-	return queries{Queries: sqlstore.New(dialect, shared{db}, shared{db}, now, begin), db: db}
+	e := sqlstore.Executor(shared{db})
+	return queries{Queries: sqlstore.New(dialect, e, e, now, begin), db: db}
 }
 
 func (q *queries) CreateDeliveries(ctx context.Context, activityID string, inboxes []string) error {

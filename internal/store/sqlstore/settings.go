@@ -8,6 +8,8 @@ func (q *Queries) Setting(ctx context.Context, key string) (string, error) {
 	return v, q.Wrap(err, "setting %q", key)
 }
 
+// SettingOrInit inserts, or reads the value that won: the row a concurrent
+// insert committed first is visible to the second statement.
 func (q *Queries) SettingOrInit(ctx context.Context, key, value string) (string, error) {
 	var v string
 	err := q.WithTx(ctx, func(q *Queries) error {

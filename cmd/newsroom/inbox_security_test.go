@@ -29,7 +29,7 @@ import (
 	"github.com/soga/newsroom/internal/store/sqlite"
 )
 
-// Every attack of /work/shared/notes/security.md that reaches the inbox,
+// Every attack of docs/security.md that reaches the inbox,
 // sent to the real server: each must be refused (or be harmless), and the
 // database must be left as it was.
 

@@ -354,6 +354,19 @@ func TestInboxAuthorisation(t *testing.T) {
 				act["object"] = embed(alice.reply(f.post, "<p>forged</p>")["object"].(map[string]any))
 				return act, nil
 			}, http.StatusForbidden},
+			{"Create of a note on mallory's host attributed to alice", "", func() (map[string]any, []call) {
+				act := mallory.reply(f.post, "<p>forged</p>")
+				act["object"].(map[string]any)["attributedTo"] = alice.id
+				return act, nil
+			}, http.StatusForbidden},
+			{"Update of mallory with a key on alice's host", "", func() (map[string]any, []call) {
+				doc := embed(mallory.actor(t))
+				key := doc["publicKey"].(map[string]any)
+				doc["publicKey"] = map[string]any{"id": alice.keyID, "owner": mallory.id, "publicKeyPem": key["publicKeyPem"]}
+				act := mallory.act("Update", doc)
+				act["@context"] = actorContext
+				return act, nil
+			}, http.StatusBadRequest},
 			{"Create of a note of mallory's on alice's host", "", func() (map[string]any, []call) {
 				act := mallory.reply(f.post, "<p>forged</p>")
 				act["object"].(map[string]any)["id"] = alice.id + "/statuses/99"
@@ -631,6 +644,15 @@ func TestInboxBodies(t *testing.T) {
 			}, http.StatusRequestEntityTooLarge},
 			{"JSON nested 100,000 deep", signedBody([]byte(`{"@context":"https://www.w3.org/ns/activitystreams","type":"Like","object":` +
 				strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "}")), http.StatusBadRequest},
+			{"JSON nested 100 deep in an activity", signedBody(mustJSON(t, func() map[string]any {
+				like := m.act("Like", f.post)
+				var deep any = "x"
+				for i := 0; i < 100; i++ {
+					deep = []any{deep}
+				}
+				like["extra"] = deep
+				return like
+			}())), http.StatusBadRequest},
 			{"Note with 100,000 tags", signedBody(mustJSON(t, tags)), http.StatusBadRequest},
 			{"not JSON", signedBody([]byte("<html></html>")), http.StatusBadRequest},
 			{"not an activity", signedBody(mustJSON(t, embed(m.reply(f.post, "x")["object"].(map[string]any)))), http.StatusBadRequest},

@@ -399,6 +399,11 @@ func TestInboxAuthorisation(t *testing.T) {
 				like["actor"], like["id"] = alice.id, alice.id+"#likes/forged"
 				return like, nil
 			}, http.StatusUnauthorized},
+			{"a type outside the vocabulary, acting as alice", "", func() (map[string]any, []call) {
+				react := mallory.act("EmojiReact", f.post)
+				react["actor"], react["id"] = alice.id, alice.id+"#reactions/forged"
+				return react, nil
+			}, http.StatusUnauthorized},
 			{"Delete of alice's account signed by mallory", "", func() (map[string]any, []call) {
 				del := alice.deleteSelf()
 				del["id"] = alice.id + "#delete-forged"

@@ -4,22 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/go-fed/httpsig"
 
 	"github.com/soga/newsroom/federation/fedtest"
 	"github.com/soga/newsroom/federation/transport"
@@ -29,9 +24,13 @@ import (
 	"github.com/soga/newsroom/internal/store/sqlite"
 )
 
-// Every attack of /work/shared/notes/security.md that reaches the inbox,
-// sent to the real server: each must be refused (or be harmless), and the
-// database must be left as it was.
+// The attacks of docs/security.md on the inbox that need the real server:
+// a socket (bodies that never end or never stop), the real outgoing client
+// (keys on private addresses), another process (domain blocks from the
+// command line), the whole chain on both databases (replays). Each must be
+// refused (or be harmless), and the database must be left as it was. The
+// inbox's own rules (signatures, authorisation, dispatch, shapes) are
+// tested where they live, in federation/inbox.
 
 // quick is how long a refusal may take. Refusals are cheap; the bound is
 // loose because the test machine is shared.
@@ -238,24 +237,11 @@ func objectID(v any) string {
 	return ""
 }
 
-// withoutContext copies an activity for embedding in another.
-func embeddable(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		if k != "@context" {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 func TestInboxSecurity(t *testing.T) {
 	f := newInboxFixture(t, "sqlite")
 	ts := f.ts
-	ctx := context.Background()
 	shared := ts.SharedInboxURL()
 	mallory := fedtest.NewPeer(t, "mallory")
-	f.introduce(t, mallory)
 
 	t.Run("body over 1 MB is refused before it is read", func(t *testing.T) {
 		before := tableCounts(t, ts)
@@ -321,361 +307,6 @@ func TestInboxSecurity(t *testing.T) {
 		f.unchanged(t, before)
 	})
 
-	t.Run("wrong content type", func(t *testing.T) {
-		for _, ct := range []string{"application/json", "text/html", `application/ld+json; profile="https://example.com/other"`, ""} {
-			before := tableCounts(t, ts)
-			body := mustJSON(t, mallory.Like(f.post))
-			req := signedPost(t, mallory, shared, body)
-			req.Header.Set("Content-Type", ct)
-			resignAt(t, req, body, mallory.KeyID, mallory.PrivateKey(), time.Now())
-			expectStatus(t, mallory, req, http.StatusUnsupportedMediaType)
-			f.unchanged(t, before)
-		}
-	})
-
-	t.Run("JSON nested 100,000 deep", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		body := []byte(`{"@context":"https://www.w3.org/ns/activitystreams","type":"Like","object":` +
-			strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "}")
-		expectStatus(t, mallory, signedPost(t, mallory, shared, body), http.StatusBadRequest)
-		f.unchanged(t, before)
-	})
-
-	t.Run("Note with 100,000 tags", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		create := mallory.Reply(f.post, "<p>tags</p>")
-		tags := make([]any, 100000)
-		for i := range tags {
-			tags[i] = map[string]any{}
-		}
-		create["object"].(map[string]any)["tag"] = tags
-		body := mustJSON(t, create)
-		if len(body) > 1<<20 {
-			t.Fatalf("body of %d bytes would be refused for its size", len(body))
-		}
-		expectStatus(t, mallory, signedPost(t, mallory, shared, body), http.StatusBadRequest)
-		f.unchanged(t, before)
-	})
-
-	t.Run("unsigned POST", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		stranger := fedtest.NewPeer(t, "stranger")
-		body := mustJSON(t, stranger.Like(f.post))
-		req := signedPost(t, stranger, shared, body)
-		req.Header.Del("Signature")
-		expectStatus(t, stranger, req, http.StatusUnauthorized)
-		if n := countGets(stranger); n != 0 {
-			t.Errorf("the stranger served %d GETs", n)
-		}
-		f.unchanged(t, before)
-	})
-
-	t.Run("signature over date only", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		stranger := fedtest.NewPeer(t, "stranger")
-		body := mustJSON(t, stranger.Like(f.post))
-		req, err := http.NewRequest(http.MethodPost, shared, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", transport.ContentTypeActivity)
-		req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-		signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256,
-			[]string{"date"}, httpsig.Signature, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := signer.SignRequest(stranger.PrivateKey(), stranger.KeyID, req, body); err != nil {
-			t.Fatal(err)
-		}
-		expectStatus(t, stranger, req, http.StatusUnauthorized)
-		if n := countGets(stranger); n != 0 {
-			t.Errorf("the stranger served %d GETs", n)
-		}
-		f.unchanged(t, before)
-	})
-
-	t.Run("unknown algorithm", func(t *testing.T) {
-		for _, algo := range []string{"rsa-md5", "hmac-sha256", "ed25519", "none"} {
-			before := tableCounts(t, ts)
-			body := mustJSON(t, mallory.Like(f.post))
-			req := signedPost(t, mallory, shared, body)
-			p, err := transport.ParseSignatureHeader(req.Header.Get("Signature"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.Algorithm = algo
-			req.Header.Set("Signature", p.String())
-			expectStatus(t, mallory, req, http.StatusUnauthorized)
-			f.unchanged(t, before)
-		}
-	})
-
-	t.Run("Digest not matching the body", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		signedBody := mustJSON(t, mallory.Like(f.post+"x"))
-		sentBody := mustJSON(t, mallory.Like(f.post))
-		req := signedPost(t, mallory, shared, signedBody)
-		req.Body = io.NopCloser(bytes.NewReader(sentBody))
-		req.ContentLength = int64(len(sentBody))
-		expectStatus(t, mallory, req, http.StatusUnauthorized)
-		f.unchanged(t, before)
-	})
-
-	t.Run("Date out of the window", func(t *testing.T) {
-		for name, at := range map[string]time.Time{
-			"two hours old":              time.Now().Add(-2 * time.Hour),
-			"an hour and a minute ahead": time.Now().Add(61 * time.Minute),
-		} {
-			t.Run(name, func(t *testing.T) {
-				before := tableCounts(t, ts)
-				body := mustJSON(t, mallory.Like(f.post))
-				req := signedPost(t, mallory, shared, body)
-				resignAt(t, req, body, mallory.KeyID, mallory.PrivateKey(), at)
-				expectStatus(t, mallory, req, http.StatusUnauthorized)
-				f.unchanged(t, before)
-			})
-		}
-	})
-
-	t.Run("Host not ours", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		body := mustJSON(t, mallory.Like(f.post))
-		req := signedPost(t, mallory, shared, body)
-		// Signed for another server, as a replay of what it received.
-		req.Host = "news.example"
-		resignAt(t, req, body, mallory.KeyID, mallory.PrivateKey(), time.Now())
-		expectStatus(t, mallory, req, http.StatusUnauthorized)
-		f.unchanged(t, before)
-	})
-
-	t.Run("signer is not the actor", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		// Signed with mallory's key (on her host), acting as alice.
-		like := mallory.Like(f.post)
-		like["actor"] = f.alice.ActorID
-		like["id"] = f.alice.ActorID + "#likes/forged"
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, like)), http.StatusUnauthorized)
-		f.unchanged(t, before)
-	})
-
-	t.Run("LD signature in the body is ignored", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		undo := mallory.Undo(f.like)
-		undo["actor"] = f.alice.ActorID
-		undo["id"] = f.alice.ActorID + "#undo/forged"
-		undo["signature"] = map[string]any{
-			"type": "RsaSignature2017", "creator": f.alice.KeyID,
-			"created": time.Now().UTC().Format(time.RFC3339), "signatureValue": "Zm9yZ2Vk",
-		}
-		body := mustJSON(t, undo)
-		expectStatus(t, mallory, signedPost(t, mallory, shared, body), http.StatusUnauthorized)
-		unsigned := signedPost(t, mallory, shared, body)
-		unsigned.Header.Del("Signature")
-		expectStatus(t, mallory, unsigned, http.StatusUnauthorized)
-		f.unchanged(t, before)
-	})
-
-	t.Run("activity id on another host", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		like := mallory.Like(f.post)
-		like["id"] = f.alice.ActorID + "#likes/1"
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, like)), http.StatusBadRequest)
-		f.unchanged(t, before)
-	})
-
-	t.Run("Delete from an unknown actor costs no fetch", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		stranger := fedtest.NewPeer(t, "stranger")
-		for i := 0; i < 10; i++ {
-			expectStatus(t, stranger, signedPost(t, stranger, shared, mustJSON(t, stranger.Delete())), http.StatusAccepted)
-		}
-		if n := countGets(stranger); n != 0 {
-			t.Errorf("the stranger served %d GETs", n)
-		}
-		f.unchanged(t, before)
-	})
-
-	t.Run("forged Delete of a known actor", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		del := f.alice.Delete()
-		del["id"] = f.alice.ActorID + "#delete-forged"
-		// Signed by mallory, and then claiming alice's key.
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, del)), http.StatusUnauthorized)
-		body := mustJSON(t, del)
-		req := signedPost(t, mallory, shared, body)
-		resignAt(t, req, body, f.alice.KeyID, mallory.PrivateKey(), time.Now())
-		expectStatus(t, mallory, req, http.StatusUnauthorized)
-		f.unchanged(t, before)
-	})
-
-	t.Run("Delete of another actor", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		del := mallory.Delete()
-		del["id"] = mallory.ActorID + "#delete-alice"
-		del["object"] = f.alice.ActorID
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, del)), http.StatusForbidden)
-		f.unchanged(t, before)
-	})
-
-	t.Run("Delete of someone else's reply", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		for _, object := range []any{
-			f.replyID(),
-			map[string]any{"id": f.replyID(), "type": "Tombstone"},
-		} {
-			del := mallory.Delete()
-			del["id"] = mallory.ActorID + "#delete-reply-" + fmt.Sprint(len(objectID(object)))
-			del["object"] = object
-			expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, del)), http.StatusForbidden)
-		}
-		f.unchanged(t, before)
-	})
-
-	t.Run("Update of another actor", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		doc, err := mallory.FetchActor(ctx, f.alice.ActorID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc["inbox"] = mallory.Inbox
-		doc["endpoints"] = map[string]any{"sharedInbox": mallory.SharedInbox}
-		upd := mallory.Like(f.post)
-		upd["@context"] = doc["@context"]
-		upd["type"] = "Update"
-		upd["object"] = embeddable(doc)
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, upd)), http.StatusForbidden)
-		f.unchanged(t, before)
-	})
-
-	t.Run("Update carrying a new key keeps the fetched one", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		stored, err := ts.Store.RemoteActorByID(ctx, mallory.ActorID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := mallory.FetchActor(ctx, mallory.ActorID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		other, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		otherPEM, err := transport.PublicKeyPEM(other)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc["publicKey"] = map[string]any{"id": mallory.KeyID, "owner": mallory.ActorID, "publicKeyPem": otherPEM}
-		upd := mallory.Like(mallory.ActorID)
-		upd["@context"] = doc["@context"]
-		upd["type"] = "Update"
-		upd["object"] = embeddable(doc)
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, upd)), http.StatusAccepted)
-		got, err := ts.Store.RemoteActorByID(ctx, mallory.ActorID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.PublicKeyPEM != stored.PublicKeyPEM {
-			t.Error("the key sent in an Update replaced the fetched one")
-		}
-		// A request signed with the key from the Update is refused.
-		body := mustJSON(t, mallory.Like(f.post))
-		req := signedPost(t, mallory, shared, body)
-		resignAt(t, req, body, mallory.KeyID, other, time.Now())
-		expectStatus(t, mallory, req, http.StatusUnauthorized)
-		f.unchanged(t, before, "inbox_activities")
-	})
-
-	t.Run("Undo of someone else's Follow", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		expectStatus(t, mallory, signedPost(t, mallory, f.ts.URLs.OrgInbox("soga"), mustJSON(t, mallory.Undo(f.follow))), http.StatusForbidden)
-		byID := mallory.Undo(f.follow)
-		byID["object"] = f.follow["id"]
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, byID)), http.StatusForbidden)
-		f.unchanged(t, before)
-	})
-
-	t.Run("Undo of someone else's Like", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, mallory.Undo(f.like))), http.StatusForbidden)
-		byID := mallory.Undo(f.like)
-		byID["object"] = f.like["id"]
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, byID)), http.StatusForbidden)
-		// Claiming alice's Like as her own undoes nothing of alice's.
-		inner := embeddable(f.like)
-		inner["actor"] = mallory.ActorID
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, mallory.Undo(inner))), http.StatusAccepted)
-		f.unchanged(t, before, "inbox_activities")
-	})
-
-	t.Run("Announce embedding a forged object", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		// alice's reply, rewritten: not ours, so neither counted nor stored.
-		forged := embeddable(f.reply["object"].(map[string]any))
-		forged["content"] = "<p>forged</p>"
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, mallory.Announce(f.replyID()))), http.StatusAccepted)
-		boost := mallory.Announce(f.replyID())
-		boost["object"] = forged
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, boost)), http.StatusAccepted)
-		// An object of mallory's whose url claims to be our post.
-		boost = mallory.Announce(f.post)
-		boost["object"] = map[string]any{"id": mallory.ActorID + "/statuses/9", "type": "Note", "url": f.post,
-			"attributedTo": ts.URLs.Org("soga"), "content": "<p>forged</p>"}
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, boost)), http.StatusAccepted)
-		// A Create of alice's note by mallory.
-		create := mallory.Reply(f.post, "x")
-		create["object"] = forged
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, create)), http.StatusForbidden)
-		f.unchanged(t, before, "inbox_activities")
-
-		// Our own post embedded with other content counts as a boost of
-		// the post we hold, which stays as it was.
-		boost = mallory.Announce(f.post)
-		boost["object"] = map[string]any{"id": f.post, "type": "Note", "attributedTo": mallory.ActorID,
-			"content": "<p>forged</p>"}
-		expectStatus(t, mallory, signedPost(t, mallory, shared, mustJSON(t, boost)), http.StatusAccepted)
-		likes, boosts, err := ts.Store.CountInteractions(ctx, f.postID)
-		if err != nil || likes != 1 || boosts != 1 {
-			t.Errorf("likes %d boosts %d (%v), want 1 1", likes, boosts, err)
-		}
-		p, err := ts.Store.PostByID(ctx, f.postID)
-		if err != nil || p.BodyHTML != "<p>Texte</p>" {
-			t.Errorf("post changed: %v %v", p, err)
-		}
-		if code := send(t, mallory, shared, mallory.Undo(boost)); code != http.StatusAccepted {
-			t.Fatalf("undo boost: %d", code)
-		}
-	})
-
-	t.Run("key on another host", func(t *testing.T) {
-		eve := newForger(t)
-		before := tableCounts(t, ts)
-		aliceGets := countGets(f.alice)
-		// eve's actor names alice's key id as its own; her key document
-		// names alice as its owner.
-		eve.serve("/users/eve", eve.actor("/users/eve", f.alice.KeyID))
-		eve.serve("/keys/1", map[string]any{"@context": "https://w3id.org/security/v1", "id": eve.url + "/keys/1",
-			"owner": f.alice.ActorID, "publicKeyPem": eve.pubPEM})
-		for _, keyID := range []string{eve.url + "/users/eve#main-key", f.alice.KeyID} {
-			like := eve.like(f.post)
-			body := mustJSON(t, like)
-			req := signedPost(t, mallory, shared, body)
-			resignAt(t, req, body, keyID, eve.key, time.Now())
-			expectStatus(t, mallory, req, http.StatusUnauthorized)
-		}
-		like := eve.like(f.post)
-		like["actor"], like["id"] = f.alice.ActorID, f.alice.ActorID+"#likes/eve"
-		body := mustJSON(t, like)
-		req := signedPost(t, mallory, shared, body)
-		resignAt(t, req, body, eve.url+"/keys/1", eve.key, time.Now())
-		expectStatus(t, mallory, req, http.StatusUnauthorized)
-		if n := countGets(f.alice) - aliceGets; n != 0 {
-			t.Errorf("alice served %d GETs", n)
-		}
-		f.unchanged(t, before)
-	})
-
 	t.Run("keyId on a private address", func(t *testing.T) {
 		for _, host := range []string{"169.254.169.254", "10.0.0.1", "[::ffff:10.0.0.1]", "0x7f000001"} {
 			t.Run(host, func(t *testing.T) {
@@ -701,21 +332,6 @@ func TestInboxSecurity(t *testing.T) {
 		}
 	})
 
-	t.Run("bad signatures naming a real key refresh it once", func(t *testing.T) {
-		before := tableCounts(t, ts)
-		aliceGets := countGets(f.alice)
-		for i := 0; i < 20; i++ {
-			like := f.alice.Like(f.post + "/x")
-			body := mustJSON(t, like)
-			req := signedPost(t, mallory, shared, body)
-			resignAt(t, req, body, f.alice.KeyID, mallory.PrivateKey(), time.Now())
-			expectStatus(t, mallory, req, http.StatusUnauthorized)
-		}
-		if n := countGets(f.alice) - aliceGets; n > 1 {
-			t.Errorf("alice's actor was fetched %d times", n)
-		}
-		f.unchanged(t, before)
-	})
 }
 
 // The same signed Like, replayed as it was sent, one after another and
@@ -774,54 +390,29 @@ func TestInboxReplayedLikeCountsOnce(t *testing.T) {
 	})
 }
 
-// A blocked domain is refused with 403, its followers are gone, and what
-// it sends changes nothing.
+// A domain blocked from the command line, by another process: a Follow
+// from it is refused at once, and anything else once the server has read
+// the list again. The block covers every port of the domain.
 func TestInboxBlockedDomain(t *testing.T) {
-	f := newInboxFixture(t, "sqlite")
+	ts := startServer(t, "sqlite")
+	org := ts.createOrg(t, "soga", "Social Good Accelerator")
+	post := publishedPost(t, ts, org, "01JD0000000000000000000001")
 	ctx := context.Background()
-	// As the admin page blocks: through the server's own blocklist.
-	if err := f.ts.Blocks.Block(ctx, newsroom.DomainBlock{Domain: f.alice.Host, Reason: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := f.ts.Store.CountFollowers(ctx, f.org.ID); err != nil || n != 0 {
-		t.Fatalf("followers after the block = %d (%v)", n, err)
-	}
-	before := tableCounts(t, f.ts)
-	for _, act := range []map[string]any{f.alice.Follow(f.ts.URLs.Org("soga")), f.alice.Like(f.post), f.alice.Delete()} {
-		if code := send(t, f.alice, f.ts.URLs.OrgInbox("soga"), act); code != http.StatusForbidden {
-			t.Errorf("%s: status %d, want 403", act["type"], code)
-		}
-	}
-	// A key on the blocked domain, whatever the actor.
-	mallory := fedtest.NewPeer(t, "mallory")
-	body := mustJSON(t, mallory.Like(f.post))
-	req := signedPost(t, mallory, f.ts.SharedInboxURL(), body)
-	resignAt(t, req, body, f.alice.KeyID, mallory.PrivateKey(), time.Now())
-	expectStatus(t, mallory, req, http.StatusForbidden)
-	if countGets(mallory) != 0 {
-		t.Error("mallory's key was fetched")
-	}
-	after := tableCounts(t, f.ts)
-	for _, table := range watchedTables {
-		if before[table] != after[table] {
-			t.Errorf("%s: %d rows before, %d after", table, before[table], after[table])
-		}
-	}
-
-	// A block of a domain covers every port of it. Made as the command
-	// line makes it, from another process: a Follow is refused at once, and
-	// anything else once the server has read the list again.
 	carol := fedtest.NewPeer(t, "carol")
+	// Accepted before the block, so the server holds the list in memory.
+	if code := send(t, carol, ts.SharedInboxURL(), carol.Like(post)); code != http.StatusAccepted {
+		t.Fatalf("like before the block: status %d", code)
+	}
 	host, _, _ := strings.Cut(carol.Host, ":")
-	if err := f.ts.Store.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: host, Reason: "test"}); err != nil {
+	if err := ts.Store.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: host, Reason: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	if code := send(t, carol, f.ts.URLs.OrgInbox("soga"), carol.Follow(f.ts.URLs.Org("soga"))); code != http.StatusForbidden {
+	if code := send(t, carol, ts.URLs.OrgInbox("soga"), carol.Follow(ts.URLs.Org("soga"))); code != http.StatusForbidden {
 		t.Errorf("a Follow from a domain blocked by another process: status %d, want 403", code)
 	}
 	start := time.Now()
 	eventually(t, "a Like from a domain blocked by another process", func() string {
-		if code := send(t, carol, f.ts.SharedInboxURL(), carol.Like(f.post)); code != http.StatusForbidden {
+		if code := send(t, carol, ts.SharedInboxURL(), carol.Like(post)); code != http.StatusForbidden {
 			return fmt.Sprintf("status %d, want 403", code)
 		}
 		return ""
@@ -832,106 +423,7 @@ func TestInboxBlockedDomain(t *testing.T) {
 	if countGets(carol) > 1 {
 		t.Errorf("carol's key was fetched %d times", countGets(carol))
 	}
-	if n, err := f.ts.Store.CountFollowers(ctx, f.org.ID); err != nil || n != 0 {
-		t.Fatalf("followers after the second block = %d (%v)", n, err)
+	if n, err := ts.Store.CountFollowers(ctx, org.ID); err != nil || n != 0 {
+		t.Fatalf("followers after the refused Follow = %d (%v)", n, err)
 	}
-}
-
-// The first requests of an unknown sender, arriving together, fetch its
-// key once.
-func TestInboxUnknownKeyFetchedOnce(t *testing.T) {
-	ts := startServer(t, "sqlite")
-	org := ts.createOrg(t, "soga", "Social Good Accelerator")
-	post := publishedPost(t, ts, org, "01JD0000000000000000000001")
-	carol := fedtest.NewPeer(t, "carol")
-	var wg sync.WaitGroup
-	for i := 0; i < 10; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := carol.Send(context.Background(), ts.SharedInboxURL(), carol.Like(post+fmt.Sprint("?", i)))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if resp.StatusCode != http.StatusAccepted {
-				t.Errorf("status %d", resp.StatusCode)
-			}
-		}()
-	}
-	wg.Wait()
-	if n := countGets(carol); n != 1 {
-		t.Errorf("carol's actor was fetched %d times, want 1", n)
-	}
-}
-
-// forger is a server we do not trust, serving whatever documents a test
-// gives it, with a key of its own.
-type forger struct {
-	url    string
-	key    *rsa.PrivateKey
-	pubPEM string
-	mu     sync.Mutex
-	docs   map[string][]byte
-	seq    int
-}
-
-func newForger(t *testing.T) *forger {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := transport.PublicKeyPEM(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &forger{key: key, pubPEM: pub, docs: map[string][]byte{}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		doc, ok := f.docs[r.URL.Path]
-		f.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", transport.ContentTypeActivity)
-		w.Write(doc)
-	}))
-	t.Cleanup(srv.Close)
-	f.url = srv.URL
-	return f
-}
-
-func (f *forger) serve(path string, doc map[string]any) {
-	b, err := json.Marshal(doc)
-	if err != nil {
-		panic(err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.docs[path] = b
-}
-
-// actor is an actor document at path whose key has id keyID.
-func (f *forger) actor(path, keyID string) map[string]any {
-	id := f.url + path
-	return map[string]any{
-		"@context":          []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
-		"id":                id,
-		"type":              "Person",
-		"preferredUsername": "eve",
-		"inbox":             id + "/inbox",
-		"publicKey":         map[string]any{"id": keyID, "owner": id, "publicKeyPem": f.pubPEM},
-	}
-}
-
-func (f *forger) like(object string) map[string]any {
-	f.mu.Lock()
-	f.seq++
-	n := f.seq
-	f.mu.Unlock()
-	actor := f.url + "/users/eve"
-	return map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "type": "Like",
-		"id": fmt.Sprintf("%s/likes/%d", actor, n), "actor": actor, "object": object}
 }

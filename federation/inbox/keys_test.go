@@ -50,6 +50,7 @@ type docFetcher struct {
 	docs  map[string]string
 	calls atomic.Int64
 	gate  chan struct{}
+	urls  []string // fetched, in order
 }
 
 func (f *docFetcher) Fetch(ctx context.Context, u string) ([]byte, error) {
@@ -63,11 +64,19 @@ func (f *docFetcher) Fetch(ctx context.Context, u string) ([]byte, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.urls = append(f.urls, u)
 	d, ok := f.docs[u]
 	if !ok {
 		return nil, fmt.Errorf("get %s: %w", u, &transport.StatusError{URL: u, Code: 404})
 	}
 	return []byte(d), nil
+}
+
+// fetched returns the URLs fetched so far.
+func (f *docFetcher) fetched() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.urls...)
 }
 
 func (f *docFetcher) set(u, doc string) {

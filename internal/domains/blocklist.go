@@ -13,7 +13,6 @@ package domains
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"time"
@@ -116,7 +115,7 @@ func (b *Blocklist) current(ctx context.Context) (map[string]bool, error) {
 // has a port, without it.
 func candidates(host string) []string {
 	host = store.NormaliseHost(host)
-	if name, _, err := net.SplitHostPort(host); err == nil && name != "" {
+	if name := store.StripPort(host); name != host {
 		return []string{host, name}
 	}
 	return []string{host}

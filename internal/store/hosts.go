@@ -1,6 +1,7 @@
 package store
 
 import (
+	"net"
 	"net/url"
 	"strings"
 
@@ -31,4 +32,12 @@ func InboxHost(inbox string) string {
 		return ""
 	}
 	return NormaliseHost(u.Host)
+}
+
+// StripPort returns host without its ":port", if it has one.
+func StripPort(host string) string {
+	if name, _, err := net.SplitHostPort(host); err == nil && name != "" {
+		return name
+	}
+	return host
 }

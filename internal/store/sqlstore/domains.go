@@ -50,12 +50,13 @@ func (q *Queries) scanDomainBlock(row Row) (newsroom.DomainBlock, error) {
 	return b, err
 }
 
-var isDomainBlockedSQL = `SELECT EXISTS (SELECT 1 FROM domain_blocks b WHERE ` + blockedBy("?") + `)`
+var isDomainBlockedSQL = `SELECT EXISTS (SELECT 1 FROM domain_blocks b WHERE ` + coveredBy("?") + ` OR ` + coveredBy("?") + `)`
 
 func (q *Queries) IsDomainBlocked(ctx context.Context, host string) (bool, error) {
 	host = store.NormaliseHost(host)
+	name := store.StripPort(host)
 	var blocked bool
-	err := q.r.QueryRow(ctx, isDomainBlockedSQL, host, host, host).Scan(&blocked)
+	err := q.r.QueryRow(ctx, isDomainBlockedSQL, host, host, host, name, name, name).Scan(&blocked)
 	return blocked, q.Wrap(err, "is %s blocked", host)
 }
 

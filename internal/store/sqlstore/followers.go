@@ -7,12 +7,26 @@ import (
 	"github.com/soga/newsroom/internal/store"
 )
 
-// blockedBy is true when the domain block b covers the host in column col:
-// the domain itself or any of its subdomains. substr starts from the left
-// here, which both databases read alike; for a host no longer than the
-// domain it yields at most the host, which cannot equal '.' || domain.
-func blockedBy(col string) string {
-	return `(` + col + ` = b.domain OR substr(` + col + `, length(` + col + `) - length(b.domain)) = '.' || b.domain)`
+// blockedBy is true when the domain block b covers the host in column col,
+// which may carry a port: the domain itself or any of its subdomains, on
+// any port (or on the port the block names).
+func blockedBy(col string) string { return `(` + coveredBy(col) + ` OR ` + coveredBy(withoutPort(col)) + `)` }
+
+// coveredBy is true when the domain block b covers the host (no port) that
+// expression host yields. substr starts from the left here, which both
+// databases read alike; for a host no longer than the domain it yields at
+// most the host, which cannot equal '.' || domain.
+func coveredBy(host string) string {
+	return `(` + host + ` = b.domain OR substr(` + host + `, length(` + host + `) - length(b.domain)) = '.' || b.domain)`
+}
+
+// withoutPort drops a ":port" suffix from the host in column col, in SQL
+// both databases read alike: when what is left after trimming the trailing
+// digits ends in a colon, those digits were a port ("127.0.0.1:4000",
+// "[::1]:8080"); a host that merely ends in digits ("127.0.0.10") stays.
+func withoutPort(col string) string {
+	digits := `rtrim(` + col + `, '0123456789')`
+	return `(CASE WHEN ` + digits + ` LIKE '%:' THEN substr(` + col + `, 1, length(` + digits + `) - 1) ELSE ` + col + ` END)`
 }
 
 // AddFollower inserts f, or refreshes the host, inboxes and follow id of a

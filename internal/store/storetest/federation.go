@@ -526,10 +526,16 @@ func testDomainBlocks(t *testing.T, s store.Store) {
 		follower(org.ID, "sub.example.com", "bob", true),
 		follower(org.ID, "notexample.com", "cat", false),
 		follower(org.ID, "example.org", "dan", false),
+		// A block covers every port of the domain and its subdomains.
+		follower(org.ID, "example.com:8443", "eve", false),
+		follower(org.ID, "sub.example.com:8443", "fay", true),
+		follower(org.ID, "127.0.0.1:4000", "gus", false),
+		follower(org.ID, "127.0.0.10", "hal", false),
 	} {
 		ok(t, s.AddFollower(ctx, f))
 	}
 	ok(t, s.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: "Example.COM", Reason: "spam", CreatedAt: t0}))
+	ok(t, s.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: "127.0.0.1", Reason: "test"}))
 
 	left, err := s.ListFollowers(ctx, org.ID, 0, 0)
 	ok(t, err)
@@ -538,11 +544,13 @@ func testDomainBlocks(t *testing.T, s store.Store) {
 		hosts[i] = f.Host
 	}
 	slices.Sort(hosts)
-	equal(t, "followers left after the block", hosts, []string{"example.org", "notexample.com"})
+	equal(t, "followers left after the block", hosts, []string{"127.0.0.10", "example.org", "notexample.com"})
 
 	for host, want := range map[string]bool{
 		"example.com": true, "sub.example.com": true, "a.b.example.com": true, "EXAMPLE.com.": true,
 		"notexample.com": false, "example.com.evil": false, "com": false, "example.org": false,
+		"example.com:8443": true, "sub.example.com:443": true, "127.0.0.1:4000": true, "127.0.0.10": false,
+		"[::1]:8080": false, "example.com:": true,
 	} {
 		got, err := s.IsDomainBlocked(ctx, host)
 		ok(t, err)
@@ -552,10 +560,10 @@ func testDomainBlocks(t *testing.T, s store.Store) {
 	ok(t, s.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: "bad.example", Reason: "abuse"}))
 	blocks, err := s.ListDomainBlocks(ctx)
 	ok(t, err)
-	equal(t, "ListDomainBlocks", len(blocks), 2)
-	equal(t, "first block", blocks[0], newsroom.DomainBlock{Domain: "bad.example", Reason: "abuse", CreatedAt: blocks[0].CreatedAt})
-	isNow(t, "block CreatedAt", blocks[0].CreatedAt)
-	equal(t, "second block", blocks[1], newsroom.DomainBlock{Domain: "example.com", Reason: "spam", CreatedAt: t0})
+	equal(t, "ListDomainBlocks", len(blocks), 3)
+	equal(t, "first block", blocks[1], newsroom.DomainBlock{Domain: "bad.example", Reason: "abuse", CreatedAt: blocks[1].CreatedAt})
+	isNow(t, "block CreatedAt", blocks[1].CreatedAt)
+	equal(t, "second block", blocks[2], newsroom.DomainBlock{Domain: "example.com", Reason: "spam", CreatedAt: t0})
 
 	ok(t, s.RemoveDomainBlock(ctx, "example.com"))
 	blocked, err := s.IsDomainBlocked(ctx, "sub.example.com")

@@ -85,7 +85,7 @@ func postPublish(ctx context.Context, args []string, e env) error {
 	}
 	in.OrgID = org.ID
 	u := urls.New(cfg.BaseURL)
-	p, err := posts.New(posts.Deps{Store: st, URLs: u, NewID: newULID}).Publish(ctx, in)
+	p, err := newPosts(st, u, nil).Publish(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func postEdit(ctx context.Context, args []string, e env) error {
 	if in.Lang == "" {
 		in.Lang = cur.Lang
 	}
-	if _, err := posts.New(posts.Deps{Store: st, URLs: u, NewID: newULID}).Update(ctx, cur.ID, in); err != nil {
+	if _, err := newPosts(st, u, nil).Update(ctx, cur.ID, in); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, fs.Arg(0))
@@ -155,7 +155,7 @@ func postDelete(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if err := posts.New(posts.Deps{Store: st, URLs: u, NewID: newULID}).Delete(ctx, p.ID); err != nil {
+	if err := newPosts(st, u, nil).Delete(ctx, p.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "deleted %s\n", fs.Arg(0))

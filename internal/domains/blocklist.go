@@ -36,6 +36,7 @@ type Store interface {
 // Blocklist is the list of blocked domains, cached.
 type Blocklist struct {
 	store Store
+	pages newsroom.Invalidator
 	now   func() time.Time
 
 	mu      sync.Mutex
@@ -43,13 +44,23 @@ type Blocklist struct {
 	loaded  time.Time
 }
 
-// New returns a Blocklist over s.
-func New(s Store) *Blocklist { return &Blocklist{store: s, now: time.Now} }
+// New returns a Blocklist over s. Pages, which may be nil, is emptied
+// after a block: follower counts on public pages change.
+func New(s Store, pages newsroom.Invalidator) *Blocklist {
+	if pages == nil {
+		pages = newsroom.NoPages{}
+	}
+	return &Blocklist{store: s, pages: pages, now: time.Now}
+}
 
 // Block adds or updates a block, which also removes the domain's followers.
 func (b *Blocklist) Block(ctx context.Context, block newsroom.DomainBlock) error {
 	defer b.forget()
-	return b.store.AddDomainBlock(ctx, block)
+	if err := b.store.AddDomainBlock(ctx, block); err != nil {
+		return err
+	}
+	b.pages.Invalidate()
+	return nil
 }
 
 // Unblock lifts a block.

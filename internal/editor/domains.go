@@ -39,8 +39,6 @@ func (h *Handler) Domains(w http.ResponseWriter, r *http.Request) {
 				h.fail(w, r, err)
 				return
 			}
-			// Follower counts on public pages change.
-			h.cache.Invalidate()
 			redirect(w, r, "/admin/domains", "blocked")
 			return
 		}

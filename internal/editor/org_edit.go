@@ -29,7 +29,6 @@ func (h *Handler) EditOrg(w http.ResponseWriter, r *http.Request) {
 			form.apply(&o)
 			err := h.orgs.Update(r.Context(), &o)
 			if err == nil {
-				h.cache.Invalidate()
 				redirect(w, r, "/admin/organisations", "saved")
 				return
 			}

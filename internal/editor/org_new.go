@@ -23,7 +23,6 @@ func (h *Handler) NewOrg(w http.ResponseWriter, r *http.Request) {
 			form.apply(o)
 			err := h.orgs.Create(r.Context(), o)
 			if err == nil {
-				h.cache.Invalidate()
 				redirect(w, r, "/admin/organisations", "created")
 				return
 			}

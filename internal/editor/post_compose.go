@@ -86,9 +86,6 @@ func (h *Handler) submitNew(r *http.Request, f postForm, org *newsroom.Organisat
 	if err != nil {
 		return nil, fmt.Errorf("new post: %w", err)
 	}
-	if p.Status == newsroom.StatusPublished {
-		h.cache.Invalidate()
-	}
 	return p, nil
 }
 

@@ -83,8 +83,5 @@ func (h *Handler) submitEdit(r *http.Request, f postForm, post *newsroom.Post, o
 	if err != nil {
 		return nil, fmt.Errorf("edit post %s: %w", post.ID, err)
 	}
-	if p.Status == newsroom.StatusPublished {
-		h.cache.Invalidate()
-	}
 	return p, nil
 }

@@ -19,6 +19,9 @@ type KeyGenerator func() (privPEM, pubPEM string, err error)
 type Service struct {
 	Store       store.Store
 	GenerateKey KeyGenerator
+	// Pages is emptied after every committed write: an organisation's
+	// name and images show on every page. Nil from the command line.
+	Pages newsroom.Invalidator
 }
 
 // Create validates o, gives it a key pair and stores it.
@@ -51,6 +54,7 @@ func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
 	if err != nil {
 		return fmt.Errorf("create organisation %s: %w", o.Handle, err)
 	}
+	s.invalidate()
 	return nil
 }
 
@@ -60,7 +64,7 @@ func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return s.Store.InTx(ctx, func(tx store.Tx) error {
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
 		cur, err := tx.OrgByID(ctx, o.ID)
 		if err != nil {
 			return err
@@ -68,4 +72,15 @@ func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 		o.Handle, o.PrivateKeyPEM, o.PublicKeyPEM = cur.Handle, cur.PrivateKeyPEM, cur.PublicKeyPEM
 		return tx.UpdateOrg(ctx, o)
 	})
+	if err != nil {
+		return err
+	}
+	s.invalidate()
+	return nil
+}
+
+func (s *Service) invalidate() {
+	if s.Pages != nil {
+		s.Pages.Invalidate()
+	}
 }

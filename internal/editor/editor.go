@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/julienschmidt/httprouter"
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/internal/audience"
@@ -89,11 +88,6 @@ func New(d Deps) *Handler {
 var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
 	"removed": true, "blocked": true, "unblocked": true}
-
-// param is a path parameter of the route.
-func param(r *http.Request, name string) string {
-	return httprouter.ParamsFromContext(r.Context()).ByName(name)
-}
 
 type ctxKey int
 

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 )
@@ -64,9 +66,10 @@ func (h *Handler) EditUser(w http.ResponseWriter, r *http.Request) {
 
 // userFor is the account named by the route's :id.
 func (h *Handler) userFor(r *http.Request) (*newsroom.User, error) {
-	id, err := strconv.ParseInt(param(r, "id"), 10, 64)
+	param := httprouter.ParamsFromContext(r.Context()).ByName("id")
+	id, err := strconv.ParseInt(param, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("user %q: %w", param(r, "id"), newsroom.ErrNotFound)
+		return nil, fmt.Errorf("user %q: %w", param, newsroom.ErrNotFound)
 	}
 	return h.store.UserByID(r.Context(), id)
 }

@@ -47,7 +47,7 @@ type Deps struct {
 }
 
 // Handler serves the public site; its methods are the routes. Path
-// parameters come from r.PathValue, set by the server's router.
+// parameters are the router's (httprouter.ParamsFromContext).
 type Handler struct {
 	store    Store
 	view     *view.Engine

@@ -5,7 +5,6 @@ package editor
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/domains"
+	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
@@ -135,21 +135,21 @@ func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	http.Error(w, "internal server error", http.StatusInternalServerError)
 }
 
+// errorPages are the messages of the statuses fail explains to editors.
+var errorPages = map[int]string{
+	http.StatusNotFound:  "error.notfound",
+	http.StatusForbidden: "error.forbidden",
+	http.StatusGone:      "error.gone",
+	http.StatusConflict:  "error.conflict",
+}
+
 // fail answers err: domain errors become their status with a translated
 // page, anything else a logged 500 whose text never reaches the browser.
+// Invalid input never gets here: forms show it next to its fields.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var status int
-	var msg string
-	switch {
-	case errors.Is(err, newsroom.ErrNotFound):
-		status, msg = http.StatusNotFound, "error.notfound"
-	case errors.Is(err, newsroom.ErrForbidden):
-		status, msg = http.StatusForbidden, "error.forbidden"
-	case errors.Is(err, newsroom.ErrGone):
-		status, msg = http.StatusGone, "error.gone"
-	case errors.Is(err, newsroom.ErrConflict):
-		status, msg = http.StatusConflict, "error.conflict"
-	default:
+	status := httperr.Status(err)
+	msg, ok := errorPages[status]
+	if !ok {
 		h.serverError(w, r, err)
 		return
 	}

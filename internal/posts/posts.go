@@ -275,6 +275,14 @@ func (s *Service) PublishScheduled(ctx context.Context, id string, at time.Time)
 	})
 }
 
+// Validate reports what Publish (draft false) or SaveDraft (draft true)
+// would refuse in in, without writing anything, so that a form whose
+// other fields do not even parse can show every problem at once.
+func (s *Service) Validate(ctx context.Context, in PostInput, draft bool) error {
+	_, err := s.prepare(ctx, &in, draft)
+	return err
+}
+
 // prepare normalises in and validates it against its organisation.
 func (s *Service) prepare(ctx context.Context, in *PostInput, draft bool) (*newsroom.Organisation, error) {
 	if in.OrgID == 0 {

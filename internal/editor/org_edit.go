@@ -25,10 +25,11 @@ func (h *Handler) EditOrg(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		form.validate(&v)
-		if v.Err() == nil {
-			o := *org
-			form.apply(&o)
+		o := *org
+		form.apply(&o)
+		if v.Err() != nil {
+			mergeErrors(&v, h.orgs.Validate(o))
+		} else {
 			err := h.orgs.Update(r.Context(), &o)
 			if err == nil {
 				redirect(w, r, "/admin/organisations", "saved")

@@ -24,8 +24,16 @@ type Service struct {
 	Pages newsroom.Invalidator
 }
 
-// Create validates o, gives it a key pair and stores it.
-func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
+// Validate reports what Create would refuse in o, without writing, so
+// that a form with an image it could not take still shows every problem.
+func (s *Service) Validate(o newsroom.Organisation) error {
+	normalise(&o)
+	return o.Validate()
+}
+
+// normalise tidies what people type and fills the defaults of a new
+// organisation.
+func normalise(o *newsroom.Organisation) {
 	o.Handle = newsroom.NormaliseHandle(o.Handle)
 	o.Name = strings.TrimSpace(o.Name)
 	if o.ActorType == "" {
@@ -37,6 +45,11 @@ func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
 	if o.DefaultLang == "" {
 		o.DefaultLang = "fr"
 	}
+}
+
+// Create validates o, gives it a key pair and stores it.
+func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
+	normalise(o)
 	if err := o.Validate(); err != nil {
 		return err
 	}

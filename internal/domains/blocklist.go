@@ -53,8 +53,24 @@ func New(s Store, pages newsroom.Invalidator) *Blocklist {
 	return &Blocklist{store: s, pages: pages, now: time.Now}
 }
 
-// Block adds or updates a block, which also removes the domain's followers.
+// MaxReason bounds the reason given for a block, in bytes.
+const MaxReason = 500
+
+// Block adds or updates a block, which also removes the domain's
+// followers. The domain may be written as people paste it (normalise).
 func (b *Blocklist) Block(ctx context.Context, block newsroom.DomainBlock) error {
+	domain, ok := normalise(block.Domain)
+	var v newsroom.ValidationError
+	switch {
+	case !ok:
+		v.Add("domain", "domain_invalid")
+	case len(block.Reason) > MaxReason:
+		v.Add("reason", "too_long")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	block.Domain = domain
 	defer b.forget()
 	if err := b.store.AddDomainBlock(ctx, block); err != nil {
 		return err

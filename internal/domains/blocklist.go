@@ -56,9 +56,10 @@ func New(s Store, pages newsroom.Invalidator) *Blocklist {
 // MaxReason bounds the reason given for a block, in bytes.
 const MaxReason = 500
 
-// Block adds or updates a block, which also removes the domain's
-// followers. The domain may be written as people paste it (normalise).
-func (b *Blocklist) Block(ctx context.Context, block newsroom.DomainBlock) error {
+// BlockInput blocks the domain an administrator gave, as people paste it
+// (a host, a URL or an account address), refusing what is not a domain
+// name or a reason too long.
+func (b *Blocklist) BlockInput(ctx context.Context, block newsroom.DomainBlock) error {
 	domain, ok := normalise(block.Domain)
 	var v newsroom.ValidationError
 	switch {
@@ -71,6 +72,12 @@ func (b *Blocklist) Block(ctx context.Context, block newsroom.DomainBlock) error
 		return err
 	}
 	block.Domain = domain
+	return b.Block(ctx, block)
+}
+
+// Block adds or updates a block of a host as given (a host and port
+// too), which also removes the domain's followers.
+func (b *Blocklist) Block(ctx context.Context, block newsroom.DomainBlock) error {
 	defer b.forget()
 	if err := b.store.AddDomainBlock(ctx, block); err != nil {
 		return err

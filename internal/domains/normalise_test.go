@@ -25,14 +25,14 @@ func TestNormalise(t *testing.T) {
 	}
 }
 
-func TestBlockRefusesWhatIsNotADomain(t *testing.T) {
+func TestBlockInputRefusesWhatIsNotADomain(t *testing.T) {
 	b := New(testdb.SQLite(t), nil)
 	var v *newsroom.ValidationError
-	err := b.Block(t.Context(), newsroom.DomainBlock{Domain: "not a domain"})
+	err := b.BlockInput(t.Context(), newsroom.DomainBlock{Domain: "not a domain"})
 	if !errors.As(err, &v) || v.Fields["domain"] != "domain_invalid" {
 		t.Errorf("bad domain: %v", err)
 	}
-	err = b.Block(t.Context(), newsroom.DomainBlock{Domain: "spam.example", Reason: strings.Repeat("x", MaxReason+1)})
+	err = b.BlockInput(t.Context(), newsroom.DomainBlock{Domain: "spam.example", Reason: strings.Repeat("x", MaxReason+1)})
 	if !errors.As(err, &v) || v.Fields["reason"] != "too_long" {
 		t.Errorf("long reason: %v", err)
 	}

@@ -23,7 +23,7 @@ func (h *Handler) Domains(w http.ResponseWriter, r *http.Request) {
 	var v newsroom.ValidationError
 	if r.Method == http.MethodPost {
 		form = domainForm{Domain: strings.TrimSpace(r.PostFormValue("domain")), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
-		err := h.blocks.Block(r.Context(), newsroom.DomainBlock{Domain: form.Domain, Reason: form.Reason, CreatedAt: h.now().UTC()})
+		err := h.blocks.BlockInput(r.Context(), newsroom.DomainBlock{Domain: form.Domain, Reason: form.Reason, CreatedAt: h.now().UTC()})
 		if err == nil {
 			redirect(w, r, "/admin/domains", "blocked")
 			return

@@ -130,14 +130,41 @@ func (s *Service) Update(ctx context.Context, id int64, p Profile) error {
 	return nil
 }
 
-// checkProfile adds to v what is wrong with an account's interface
-// language ("" follows the browser) and organisations, which must exist.
-func (s *Service) checkProfile(ctx context.Context, lang string, orgIDs []int64, v *newsroom.ValidationError) error {
+// SetLang changes the interface language of user id.
+func (s *Service) SetLang(ctx context.Context, id int64, lang string) error {
+	var v newsroom.ValidationError
+	checkLang(lang, &v)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		u.Lang = lang
+		return tx.UpdateUser(ctx, u)
+	})
+	if err != nil {
+		return fmt.Errorf("set language of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// checkLang adds to v a language the editor is not translated into; ""
+// follows the browser.
+func checkLang(lang string, v *newsroom.ValidationError) {
 	switch lang {
 	case "", "en", "fr":
 	default:
 		v.Add("lang", "invalid")
 	}
+}
+
+// checkProfile adds to v what is wrong with an account's interface
+// language and organisations, which must exist.
+func (s *Service) checkProfile(ctx context.Context, lang string, orgIDs []int64, v *newsroom.ValidationError) error {
+	checkLang(lang, v)
 	for _, id := range orgIDs {
 		_, err := s.Store.OrgByID(ctx, id)
 		if errors.Is(err, newsroom.ErrNotFound) {

@@ -10,13 +10,13 @@ package federation
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
 )
@@ -143,10 +143,10 @@ func NewHandler(d Deps) *Handler {
 // their status; anything else is logged and hidden behind a 500, because
 // internal text must not reach a response.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, newsroom.ErrNotFound):
+	switch httperr.Status(err) {
+	case http.StatusNotFound:
 		writeError(w, http.StatusNotFound, "not found")
-	case errors.Is(err, newsroom.ErrGone):
+	case http.StatusGone:
 		writeError(w, http.StatusGone, "gone")
 	default:
 		h.log.ErrorContext(r.Context(), "federation request failed",

@@ -32,8 +32,8 @@ type Main struct {
 	Queue   *jobs.Queue
 	Metrics *metrics.Metrics
 	URLs    urls.Builder
-	// Cache holds rendered public pages and documents; whatever writes
-	// organisations or posts calls its Invalidate.
+	// Cache holds rendered public pages and documents; the services that
+	// write what they show empty it.
 	Cache *site.Cache
 	// Blocks is the blocklist, held in memory; the inbox reads it and the
 	// admin pages write through it.
@@ -58,7 +58,7 @@ func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) 
 		return nil, err
 	}
 	m.Store = st
-	m.Blocks = domains.New(st)
+	m.Blocks = domains.New(st, m.Cache)
 
 	svc, err := m.buildServices(ctx)
 	if err != nil {
@@ -168,7 +168,7 @@ func (m *Main) Run(ctx context.Context) error {
 // announceSetup prints the one-time link for the first administrator when
 // there is no account yet.
 func (m *Main) announceSetup(ctx context.Context) {
-	token, err := users.New(m.Store).CreateSetupToken(ctx)
+	token, err := m.services.users.CreateSetupToken(ctx)
 	if err != nil {
 		m.Logger.Error("cannot create the first-run setup link", "err", err)
 		return

@@ -113,6 +113,7 @@ var cliMessages = map[string]string{
 	"handle_reserved":    "this handle is reserved",
 	"handle_taken":       "an organisation already has this handle",
 	"email_invalid":      "is not an email address",
+	"url_invalid":        "is not an http or https address",
 	"email_taken":        "a user already has this email",
 	"password_too_short": fmt.Sprintf("must have at least %d characters", newsroom.MinPasswordLen),
 	"too_many":           "has too many entries",

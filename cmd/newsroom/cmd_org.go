@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/newsroom"
-	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/urls"
 )
 
@@ -44,8 +42,7 @@ func orgCreate(ctx context.Context, args []string, e env) error {
 	defer st.Close()
 	o := &newsroom.Organisation{Handle: *handle, Name: *name, Bio: *bio, Website: *website,
 		DefaultLang: *lang, ActorType: newsroom.ActorType(*actorType)}
-	svc := &orgs.Service{Store: st, GenerateKey: transport.GenerateKey}
-	if err := svc.Create(ctx, o); err != nil {
+	if err := newOrgs(st, nil).Create(ctx, o); err != nil {
 		return err
 	}
 	u := urls.New(cfg.BaseURL)

@@ -15,9 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/newsroom"
-	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
@@ -208,7 +206,7 @@ func TestCrashDuringFanout(t *testing.T) {
 		}
 		defer st.Close()
 		org := &newsroom.Organisation{Handle: "soga", Name: "SOGA"}
-		if err := (&orgs.Service{Store: st, GenerateKey: transport.GenerateKey}).Create(ctx, org); err != nil {
+		if err := newOrgs(st, nil).Create(ctx, org); err != nil {
 			t.Fatal(err)
 		}
 		want := farm.addFollowers(t, st, org.ID, perServer)
@@ -216,7 +214,7 @@ func TestCrashDuringFanout(t *testing.T) {
 		proc := startProcess(t, bin, args)
 		waitHealthy(t, cfg.BaseURL.String())
 		u := urls.New(cfg.BaseURL)
-		p, err := posts.New(posts.Deps{Store: st, URLs: u, NewID: newULID}).Publish(ctx,
+		p, err := newPosts(st, u, nil).Publish(ctx,
 			posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress, Title: "Communiqué", Body: "Ne rien perdre."})
 		if err != nil {
 			t.Fatal(err)

@@ -12,10 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/config"
 	"github.com/soga/newsroom/internal/newsroom"
-	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
 )
 
@@ -147,7 +145,7 @@ func waitHealthy(t testing.TB, base string) {
 func (ts *testServer) createOrg(t testing.TB, handle, name string) *newsroom.Organisation {
 	t.Helper()
 	o := &newsroom.Organisation{Handle: handle, Name: name}
-	svc := &orgs.Service{Store: ts.Store, GenerateKey: transport.GenerateKey}
+	svc := newOrgs(ts.Store, nil)
 	if err := svc.Create(context.Background(), o); err != nil {
 		t.Fatalf("create org: %v", err)
 	}

@@ -109,7 +109,7 @@ func TestPublishingInvalidatesPages(t *testing.T) {
 	if _, _, body := ts.get(t, "/orgs/soga", "text/html"); strings.Contains(body, "Assemblée générale") {
 		t.Fatal("post shown before it exists")
 	}
-	svc := posts.New(posts.Deps{Store: invalidating{ts.Store, ts.Cache}, URLs: ts.URLs, NewID: newULID})
+	svc := ts.services.posts
 	p, err := svc.Publish(context.Background(), posts.PostInput{OrgID: fx.SoGA.ID, Kind: newsroom.KindArticle,
 		Title: "Assemblée générale", Summary: "Le 12 juin.", Body: "Venez **nombreux**.",
 		Media: []newsroom.PostMedia{{MediaID: fx.Image.ID, Alt: "Une salle pleine"}}})

@@ -25,6 +25,7 @@ import (
 	"github.com/soga/newsroom/internal/server"
 	"github.com/soga/newsroom/internal/site"
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/users"
 	"github.com/soga/newsroom/internal/view"
 )
@@ -49,12 +50,16 @@ func instanceKey(ctx context.Context, st store.Store) (string, error) {
 	return st.SettingOrInit(ctx, instanceKeySetting, priv)
 }
 
-// services are the long-lived pieces shared by routes and workers.
+// services are the long-lived pieces shared by routes and workers, each
+// built once.
 type services struct {
 	client   *transport.Client
 	fetcher  *transport.Fetcher
 	keyPEM   string // instance actor public key
 	posts    *posts.Service
+	orgs     *orgs.Service
+	users    *users.Service
+	audience *audience.Service
 	delivery *delivery.Worker
 }
 
@@ -76,13 +81,31 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		UserAgent:   fmt.Sprintf("newsroom/%s (+%s)", Version(), m.URLs.Base()),
 		Timeout:     20 * time.Second,
 	})
+	aud := audience.New(m.Store)
+	aud.Pages = m.Cache
 	return &services{
 		client:   client,
 		fetcher:  &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
 		keyPEM:   pub,
-		posts:    posts.New(posts.Deps{Store: invalidating{m.Store, m.Cache}, URLs: m.URLs, NewID: newULID}),
+		posts:    newPosts(m.Store, m.URLs, m.Cache),
+		orgs:     newOrgs(m.Store, m.Cache),
+		users:    users.New(m.Store),
+		audience: aud,
 		delivery: delivery.NewWorker(m.Store, jobs.Deliveries{Store: m.Store}, client, m.URLs, m.Logger.With("component", "delivery")),
 	}, nil
+}
+
+// newPosts is the publishing service of the server (its editor and
+// scheduler) and of the command line. pages is nil from the command line:
+// a server in another process shows its writes once its cached pages
+// expire.
+func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts.Service {
+	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID})
+}
+
+// newOrgs is the organisation service, as newPosts.
+func newOrgs(st store.Store, pages newsroom.Invalidator) *orgs.Service {
+	return &orgs.Service{Store: st, GenerateKey: transport.GenerateKey, Pages: pages}
 }
 
 func newULID() string { return ulid.Make().String() }
@@ -104,17 +127,17 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		return nil, err
 	}
 	ed := editor.New(editor.Deps{
-		Store:  m.Store,
-		Users:  users.New(m.Store),
-		Orgs:   &orgs.Service{Store: m.Store, GenerateKey: transport.GenerateKey},
-		Posts:  svc.posts,
-		Media:  media.New(m.Config.MediaDir(), m.Store, nil),
-		Blocks: m.Blocks,
-		Cache:  m.Cache,
-		View:   views,
-		URLs:   m.URLs,
-		Logger: m.Logger.With("component", "editor"),
-		Secure: m.Config.BaseURL.Scheme == "https",
+		Store:    m.Store,
+		Users:    svc.users,
+		Orgs:     svc.orgs,
+		Posts:    svc.posts,
+		Audience: svc.audience,
+		Media:    media.New(m.Config.MediaDir(), m.Store, nil),
+		Blocks:   m.Blocks,
+		View:     views,
+		URLs:     m.URLs,
+		Logger:   m.Logger.With("component", "editor"),
+		Secure:   m.Config.BaseURL.Scheme == "https",
 	})
 	fed := federation.NewHandler(federation.Deps{
 		URLs:           m.URLs,
@@ -131,7 +154,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 	})
 	in := inbox.New(inbox.Deps{
 		Store:    m.Store,
-		Audience: audience.New(m.Store),
+		Audience: svc.audience,
 		Blocks:   m.Blocks,
 		Keys:     inbox.NewKeys(m.Store, svc.fetcher),
 		URLs:     m.URLs,

@@ -23,6 +23,7 @@ import (
 
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
+	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
 )
@@ -113,41 +114,31 @@ func New(d Deps) *Handler {
 		alive: newTTLCache[struct{}](aliveInterval, maxAliveHosts), posts: newTTLCache[string](postInterval, maxPosts)}
 }
 
-// status is an HTTP answer with a short reason, safe to send, and the
-// underlying cause, for logs only.
-type status struct {
-	code   int
-	reason string
-	cause  error
-}
+// fail refuses an activity with code and a short reason, safe to send.
+func fail(code int, reason string) error { return httperr.New(code, reason) }
 
-func (s *status) Error() string { return s.reason }
-
-func (s *status) Unwrap() error { return s.cause }
-
-func fail(code int, reason string) error { return &status{code: code, reason: reason} }
-
-func failWith(code int, reason string, cause error) error {
-	return &status{code: code, reason: reason, cause: cause}
-}
+// failWith is fail keeping the underlying cause, for logs only.
+func failWith(code int, reason string, cause error) error { return httperr.Wrap(code, reason, cause) }
 
 // ServeHTTP handles POST /orgs/{handle}/inbox (handle set) and POST /inbox.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, handle string) {
 	err := h.receive(r, handle)
-	var st *status
+	// Only the refusals decided here are explained to the sender; any
+	// other error, even a domain one, is ours and answers 500.
+	var st *httperr.Error
 	switch {
 	case err == nil:
 		w.WriteHeader(http.StatusAccepted)
 	case errors.As(err, &st):
 		switch {
-		case st.code >= 500:
-			h.log.Error("inbox", "err", err, "cause", st.cause)
-		case st.cause != nil:
-			h.log.Info("inbox refused", "status", st.code, "reason", st.reason, "cause", st.cause, "remote", r.RemoteAddr)
+		case st.Status >= 500:
+			h.log.Error("inbox", "err", err, "cause", st.Cause)
+		case st.Cause != nil:
+			h.log.Info("inbox refused", "status", st.Status, "reason", st.Reason, "cause", st.Cause, "remote", r.RemoteAddr)
 		default:
-			h.log.Info("inbox refused", "status", st.code, "reason", st.reason, "remote", r.RemoteAddr)
+			h.log.Info("inbox refused", "status", st.Status, "reason", st.Reason, "remote", r.RemoteAddr)
 		}
-		http.Error(w, st.reason, st.code)
+		http.Error(w, st.Reason, st.Status)
 	default:
 		h.log.Error("inbox", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

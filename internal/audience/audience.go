@@ -28,6 +28,10 @@ import (
 type Service struct {
 	Store store.Store
 	Now   func() time.Time
+	// Pages is emptied after what the organisations' staff decide
+	// (moderate.go). Inbox traffic leaves it alone, or reactions to a new
+	// post would keep emptying it during the stampede it absorbs.
+	Pages newsroom.Invalidator
 
 	// batch writes likes, boosts and ignored activities, most of what
 	// arrives, by group commit: when a post goes out its likes come by the

@@ -35,6 +35,7 @@ type Store interface {
 // Blocklist is the list of blocked domains, cached.
 type Blocklist struct {
 	store Store
+	pages newsroom.Invalidator
 	now   func() time.Time
 
 	mu      sync.Mutex
@@ -42,13 +43,46 @@ type Blocklist struct {
 	loaded  time.Time
 }
 
-// New returns a Blocklist over s.
-func New(s Store) *Blocklist { return &Blocklist{store: s, now: time.Now} }
+// New returns a Blocklist over s. Pages, which may be nil, is emptied
+// after a block: follower counts on public pages change.
+func New(s Store, pages newsroom.Invalidator) *Blocklist {
+	if pages == nil {
+		pages = newsroom.NoPages{}
+	}
+	return &Blocklist{store: s, pages: pages, now: time.Now}
+}
 
-// Block adds or updates a block, which also removes the domain's followers.
+// MaxReason bounds the reason given for a block, in bytes.
+const MaxReason = 500
+
+// BlockInput blocks the domain an administrator gave, as people paste it
+// (a host, a URL or an account address), refusing what is not a domain
+// name or a reason too long.
+func (b *Blocklist) BlockInput(ctx context.Context, block newsroom.DomainBlock) error {
+	domain, ok := normalise(block.Domain)
+	var v newsroom.ValidationError
+	switch {
+	case !ok:
+		v.Add("domain", "domain_invalid")
+	case len(block.Reason) > MaxReason:
+		v.Add("reason", "too_long")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	block.Domain = domain
+	return b.Block(ctx, block)
+}
+
+// Block adds or updates a block of a host as given (a host and port
+// too), which also removes the domain's followers.
 func (b *Blocklist) Block(ctx context.Context, block newsroom.DomainBlock) error {
 	defer b.forget()
-	return b.store.AddDomainBlock(ctx, block)
+	if err := b.store.AddDomainBlock(ctx, block); err != nil {
+		return err
+	}
+	b.pages.Invalidate()
+	return nil
 }
 
 // Unblock lifts a block.

@@ -13,7 +13,7 @@ func TestBlocklist(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		clock := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-		b := New(s)
+		b := New(s, nil)
 		b.now = func() time.Time { return clock }
 		blocked := func(host string) bool {
 			t.Helper()
@@ -87,7 +87,7 @@ func TestBlocklist(t *testing.T) {
 
 func BenchmarkBlocked(b *testing.B) {
 	s := testdb.SQLite(b)
-	bl := New(s)
+	bl := New(s, nil)
 	for _, d := range []string{"a.example", "b.example", "c.example"} {
 		if err := bl.Block(b.Context(), newsroom.DomainBlock{Domain: d}); err != nil {
 			b.Fatal(err)

@@ -17,18 +17,14 @@ func (h *Handler) Account(w http.ResponseWriter, r *http.Request) {
 	var v newsroom.ValidationError
 	if r.Method == http.MethodPost {
 		form = accountForm{Lang: r.PostFormValue("lang")}
-		switch form.Lang {
-		case "", "en", "fr":
-			u := *cur.user
-			u.Lang = form.Lang
-			if err := h.store.UpdateUser(r.Context(), &u); err != nil {
-				h.serverError(w, r, err)
-				return
-			}
+		err := h.users.SetLang(r.Context(), cur.user.ID, form.Lang)
+		if err == nil {
 			redirect(w, r, "/admin/account", "saved")
 			return
-		default:
-			v.Add("lang", "invalid")
+		}
+		if !mergeErrors(&v, err) {
+			h.serverError(w, r, err)
+			return
 		}
 	}
 	h.renderAccount(w, r, form, &v)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -31,7 +33,7 @@ func (h *Handler) mayEdit(r *http.Request, orgID int64) error {
 // orgFor is the organisation named by the route's :handle, when the user
 // edits it.
 func (h *Handler) orgFor(r *http.Request) (*newsroom.Organisation, error) {
-	o, err := h.store.OrgByHandle(r.Context(), param(r, "handle"))
+	o, err := h.store.OrgByHandle(r.Context(), httprouter.ParamsFromContext(r.Context()).ByName("handle"))
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +46,7 @@ func (h *Handler) orgFor(r *http.Request) (*newsroom.Organisation, error) {
 // postFor is the post named by the route's :id and its organisation, when
 // the user edits that organisation. Deleted posts are gone.
 func (h *Handler) postFor(r *http.Request) (*newsroom.Post, *newsroom.Organisation, error) {
-	p, err := h.store.PostByID(r.Context(), param(r, "id"))
+	p, err := h.store.PostByID(r.Context(), httprouter.ParamsFromContext(r.Context()).ByName("id"))
 	if err != nil {
 		return nil, nil, err
 	}

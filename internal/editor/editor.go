@@ -5,15 +5,15 @@ package editor
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/julienschmidt/httprouter"
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/domains"
+	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
@@ -35,8 +35,8 @@ type Handler struct {
 	posts    *posts.Service
 	markdown *posts.Renderer
 	media    *media.Store
+	audience *audience.Service
 	blocks   *domains.Blocklist
-	cache    Invalidator
 	view     *view.Engine
 	urls     urls.Builder
 	log      *slog.Logger
@@ -49,24 +49,19 @@ type Handler struct {
 	replyPolicy *bluemonday.Policy
 }
 
-// Invalidator forgets cached public pages (site.Cache); every write that
-// changes what the public sees calls it.
-type Invalidator interface {
-	Invalidate()
-}
-
-// Deps are what New needs. Posts, Orgs and Media may be nil for a
-// login-only editor, as some tests build it.
+// Deps are what New needs. Posts, Orgs, Audience and Media may be nil
+// for a login-only editor, as some tests build it. The services empty
+// the public pages themselves after what they write.
 type Deps struct {
-	Store store.Store
-	Users *users.Service
-	Orgs  *orgs.Service
-	Posts *posts.Service
-	Media *media.Store
+	Store    store.Store
+	Users    *users.Service
+	Orgs     *orgs.Service
+	Posts    *posts.Service
+	Audience *audience.Service
+	Media    *media.Store
 	// Blocks is the blocklist the inbox reads, so that a block made here
 	// takes effect at once; default: one of its own.
 	Blocks *domains.Blocklist
-	Cache  Invalidator // optional
 	View   *view.Engine
 	URLs   urls.Builder
 	Logger *slog.Logger
@@ -80,13 +75,10 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.Cache == nil {
-		d.Cache = noCache{}
-	}
 	if d.Blocks == nil {
-		d.Blocks = domains.New(d.Store)
+		d.Blocks = domains.New(d.Store, nil)
 	}
-	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, media: d.Media, blocks: d.Blocks, cache: d.Cache,
+	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
 		now: d.Now, secure: d.Secure, throttle: NewThrottle(25, 5*time.Minute, d.Now)}
@@ -96,15 +88,6 @@ func New(d Deps) *Handler {
 var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
 	"removed": true, "blocked": true, "unblocked": true}
-
-type noCache struct{}
-
-func (noCache) Invalidate() {}
-
-// param is a path parameter of the route.
-func param(r *http.Request, name string) string {
-	return httprouter.ParamsFromContext(r.Context()).ByName(name)
-}
 
 type ctxKey int
 
@@ -152,21 +135,21 @@ func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	http.Error(w, "internal server error", http.StatusInternalServerError)
 }
 
+// errorPages are the messages of the statuses fail explains to editors.
+var errorPages = map[int]string{
+	http.StatusNotFound:  "error.notfound",
+	http.StatusForbidden: "error.forbidden",
+	http.StatusGone:      "error.gone",
+	http.StatusConflict:  "error.conflict",
+}
+
 // fail answers err: domain errors become their status with a translated
 // page, anything else a logged 500 whose text never reaches the browser.
+// Invalid input never gets here: forms show it next to its fields.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var status int
-	var msg string
-	switch {
-	case errors.Is(err, newsroom.ErrNotFound):
-		status, msg = http.StatusNotFound, "error.notfound"
-	case errors.Is(err, newsroom.ErrForbidden):
-		status, msg = http.StatusForbidden, "error.forbidden"
-	case errors.Is(err, newsroom.ErrGone):
-		status, msg = http.StatusGone, "error.gone"
-	case errors.Is(err, newsroom.ErrConflict):
-		status, msg = http.StatusConflict, "error.conflict"
-	default:
+	status := httperr.Status(err)
+	msg, ok := errorPages[status]
+	if !ok {
 		h.serverError(w, r, err)
 		return
 	}

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soga/newsroom/internal/audience"
+	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -66,13 +68,17 @@ func newEnv(t *testing.T) *env {
 	var ids atomic.Int64
 	e := &env{t: t, srv: srv, store: st, urls: u, mediaDir: t.TempDir(), cache: &countingCache{}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	aud := audience.New(st)
+	aud.Pages = e.cache
 	ed := editor.New(editor.Deps{
 		Store: st, Users: users.New(st), View: views, URLs: u, Logger: logger,
-		Orgs:  &orgs.Service{Store: st, GenerateKey: fakeKey},
-		Posts: posts.New(posts.Deps{Store: st, URLs: u, NewID: func() string { return fmt.Sprintf("01JTEST%019d", ids.Add(1)) }}),
-		Media: media.New(e.mediaDir, st, nil),
-		Cache: e.cache,
-		Now:   func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
+		Orgs: &orgs.Service{Store: st, GenerateKey: fakeKey, Pages: e.cache},
+		Posts: posts.New(posts.Deps{Store: st, URLs: u, Pages: e.cache,
+			NewID: func() string { return fmt.Sprintf("01JTEST%019d", ids.Add(1)) }}),
+		Audience: aud,
+		Blocks:   domains.New(st, e.cache),
+		Media:    media.New(e.mediaDir, st, nil),
+		Now:      func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 	})
 	handler = server.New(server.Deps{Logger: logger, View: views, Editor: ed, DB: st})
 

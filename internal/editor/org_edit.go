@@ -3,13 +3,15 @@ package editor
 import (
 	"net/http"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
 // EditOrg changes an organisation's profile. The handle never changes: it
 // is part of the actor's address that followers know.
 func (h *Handler) EditOrg(w http.ResponseWriter, r *http.Request) {
-	org, err := h.store.OrgByHandle(r.Context(), param(r, "handle"))
+	org, err := h.store.OrgByHandle(r.Context(), httprouter.ParamsFromContext(r.Context()).ByName("handle"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -23,13 +25,13 @@ func (h *Handler) EditOrg(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		form.validate(&v)
-		if v.Err() == nil {
-			o := *org
-			form.apply(&o)
+		o := *org
+		form.apply(&o)
+		if v.Err() != nil {
+			mergeErrors(&v, h.orgs.Validate(o))
+		} else {
 			err := h.orgs.Update(r.Context(), &o)
 			if err == nil {
-				h.cache.Invalidate()
 				redirect(w, r, "/admin/organisations", "saved")
 				return
 			}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/soga/newsroom/internal/media"
@@ -73,19 +72,6 @@ func (h *Handler) takeOrgImages(r *http.Request, f *orgForm, v *newsroom.Validat
 		}
 	}
 	return nil
-}
-
-// validate checks what Organisation.Validate does not: the links.
-func (f *orgForm) validate(v *newsroom.ValidationError) {
-	if f.Website != "" {
-		u, err := url.Parse(f.Website)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.Add("website", "url_invalid")
-		}
-	}
-	if f.Contact != "" && newsroom.ValidateEmail(f.Contact) != nil {
-		v.Add("contact", "email_invalid")
-	}
 }
 
 // apply copies the form onto o.

@@ -17,13 +17,13 @@ func (h *Handler) NewOrg(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		form.validate(&v)
-		if v.Err() == nil {
-			o := &newsroom.Organisation{Handle: form.Handle}
-			form.apply(o)
+		o := &newsroom.Organisation{Handle: form.Handle}
+		form.apply(o)
+		if v.Err() != nil {
+			mergeErrors(&v, h.orgs.Validate(*o))
+		} else {
 			err := h.orgs.Create(r.Context(), o)
 			if err == nil {
-				h.cache.Invalidate()
 				redirect(w, r, "/admin/organisations", "created")
 				return
 			}

@@ -40,7 +40,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.thumbs(r.Context(), &form)
-		form.validate(h.now(), &v)
+		form.parseErrors(h.now(), &v)
 		switch {
 		case form.Action == "preview":
 			if prev, err = h.preview(&form, target); err != nil {
@@ -53,7 +53,12 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 				redirect(w, r, "/admin/orgs/"+target.Handle+"/posts", string(p.Status))
 				return
 			}
-			if !mergeErrors(&v, err) {
+			if !form.addErrors(&v, err) {
+				h.fail(w, r, err)
+				return
+			}
+		default:
+			if err := h.checkPost(r, &form, form.input(target.ID, cur.user.ID), &v); err != nil {
 				h.fail(w, r, err)
 				return
 			}
@@ -85,9 +90,6 @@ func (h *Handler) submitNew(r *http.Request, f postForm, org *newsroom.Organisat
 	}
 	if err != nil {
 		return nil, fmt.Errorf("new post: %w", err)
-	}
-	if p.Status == newsroom.StatusPublished {
-		h.cache.Invalidate()
 	}
 	return p, nil
 }

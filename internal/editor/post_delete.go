@@ -25,9 +25,6 @@ func (h *Handler) DeletePost(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		if post.Status == newsroom.StatusPublished {
-			h.cache.Invalidate()
-		}
 		redirect(w, r, "/admin/orgs/"+org.Handle+"/posts", "deleted")
 		return
 	}

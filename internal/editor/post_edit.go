@@ -31,7 +31,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.thumbs(r.Context(), &form)
-		form.validate(h.now(), &v)
+		form.parseErrors(h.now(), &v)
 		switch {
 		case form.Action == "preview":
 			if prev, err = h.preview(&form, org); err != nil {
@@ -48,7 +48,12 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 				redirect(w, r, "/admin/orgs/"+org.Handle+"/posts", done)
 				return
 			}
-			if !mergeErrors(&v, err) {
+			if !form.addErrors(&v, err) {
+				h.fail(w, r, err)
+				return
+			}
+		default:
+			if err := h.checkPost(r, &form, form.input(org.ID, post.AuthorID), &v); err != nil {
 				h.fail(w, r, err)
 				return
 			}
@@ -82,9 +87,6 @@ func (h *Handler) submitEdit(r *http.Request, f postForm, post *newsroom.Post, o
 	}
 	if err != nil {
 		return nil, fmt.Errorf("edit post %s: %w", post.ID, err)
-	}
-	if p.Status == newsroom.StatusPublished {
-		h.cache.Invalidate()
 	}
 	return p, nil
 }

@@ -189,24 +189,10 @@ func (h *Handler) thumbs(ctx context.Context, f *postForm) {
 	}
 }
 
-// validate checks what the publishing service cannot: values that do not
-// even parse, the schedule, and alt text per image. The service checks
-// the rest; its errors join these on the same fields.
-func (f *postForm) validate(now time.Time, v *newsroom.ValidationError) {
-	switch newsroom.PostKind(f.Kind) {
-	case newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent:
-	default:
-		v.Add("kind", "required")
-	}
-	if f.Action == "publish" || f.Action == "schedule" {
-		// The publishing service says the same, but only once everything
-		// else is right; saying it now shows every error at once.
-		for field, value := range map[string]string{"title": f.Title, "body": f.Body} {
-			if strings.TrimSpace(value) == "" {
-				v.Add(field, "required")
-			}
-		}
-	}
+// parseErrors records what the publishing service cannot check because
+// it never sees it: times that do not parse, and a "schedule" action
+// without a time to come. The service checks the rest (addErrors).
+func (f *postForm) parseErrors(now time.Time, v *newsroom.ValidationError) {
 	if f.Action == "schedule" {
 		at, ok := parseLocal(f.PublishAt, f.PublishTZ)
 		switch {
@@ -230,14 +216,35 @@ func (f *postForm) validate(now time.Time, v *newsroom.ValidationError) {
 			}
 		}
 	}
-	if f.TrLang == "" && (f.TrTitle != "" || f.TrBody != "" || f.TrSummary != "") {
-		v.Add("translation_lang", "required")
+}
+
+// addErrors adds the publishing service's objections in err to v and
+// reports whether err was one. The service speaks of the images as a
+// whole; the form shows a missing description next to each image
+// lacking one.
+func (f *postForm) addErrors(v *newsroom.ValidationError, err error) bool {
+	if !mergeErrors(v, err) {
+		return false
 	}
-	for _, s := range f.Images {
-		if s.MediaID != "" && s.Alt == "" {
-			v.Add("media_"+strconv.Itoa(s.N), "alt_required")
+	if v.Fields["media"] == "alt_required" {
+		for _, s := range f.Images {
+			if s.MediaID != "" && s.Alt == "" {
+				v.Add("media_"+strconv.Itoa(s.N), "alt_required")
+			}
 		}
 	}
+	return true
+}
+
+// checkPost adds to v what the publishing service would refuse in in,
+// without writing: a form with fields that do not parse is not
+// submitted, but shows every problem at once.
+func (h *Handler) checkPost(r *http.Request, f *postForm, in posts.PostInput, v *newsroom.ValidationError) error {
+	err := h.posts.Validate(r.Context(), in, f.Action == "draft")
+	if err == nil || f.addErrors(v, err) {
+		return nil
+	}
+	return err
 }
 
 // input is the form as the publishing service takes it.
@@ -245,7 +252,7 @@ func (f *postForm) input(orgID, authorID int64) posts.PostInput {
 	in := posts.PostInput{OrgID: orgID, AuthorID: authorID, Kind: newsroom.PostKind(f.Kind), Lang: f.Lang,
 		Title: f.Title, Summary: f.Summary, Body: f.Body, Tags: splitTags(f.Tags),
 		ContentWarning: f.ContentWarning, ObjectType: newsroom.ObjectType(f.ObjectType)}
-	if f.TrLang != "" {
+	if f.TrLang != "" || f.TrTitle != "" || f.TrSummary != "" || f.TrBody != "" {
 		in.Translation = &posts.TranslationInput{Lang: f.TrLang, Title: f.TrTitle, Summary: f.TrSummary, Body: f.TrBody}
 	}
 	for _, s := range f.Images {

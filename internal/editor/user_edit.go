@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/soga/newsroom/internal/newsroom"
-	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/users"
 )
 
 // EditUser changes an account's name, language, role and organisations.
@@ -37,24 +39,14 @@ func (h *Handler) EditUser(w http.ResponseWriter, r *http.Request) {
 		if self {
 			form.IsAdmin = u.IsAdmin
 		}
-		form.validate(orgs, &v)
-		if v.Err() == nil {
-			err := h.store.InTx(r.Context(), func(tx store.Tx) error {
-				cur, err := tx.UserByID(r.Context(), u.ID)
-				if err != nil {
-					return err
-				}
-				cur.Name, cur.Lang, cur.IsAdmin = form.Name, form.Lang, form.IsAdmin
-				if err := tx.UpdateUser(r.Context(), cur); err != nil {
-					return err
-				}
-				return tx.SetUserOrgs(r.Context(), u.ID, form.OrgIDs)
-			})
-			if err != nil {
-				h.fail(w, r, fmt.Errorf("edit user %d: %w", u.ID, err))
-				return
-			}
+		err := h.users.Update(r.Context(), u.ID, users.Profile{Name: form.Name, Lang: form.Lang,
+			IsAdmin: form.IsAdmin, OrgIDs: form.OrgIDs})
+		if err == nil {
 			redirect(w, r, "/admin/users", "saved")
+			return
+		}
+		if !mergeErrors(&v, err) {
+			h.fail(w, r, err)
 			return
 		}
 	}
@@ -64,9 +56,10 @@ func (h *Handler) EditUser(w http.ResponseWriter, r *http.Request) {
 
 // userFor is the account named by the route's :id.
 func (h *Handler) userFor(r *http.Request) (*newsroom.User, error) {
-	id, err := strconv.ParseInt(param(r, "id"), 10, 64)
+	param := httprouter.ParamsFromContext(r.Context()).ByName("id")
+	id, err := strconv.ParseInt(param, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("user %q: %w", param(r, "id"), newsroom.ErrNotFound)
+		return nil, fmt.Errorf("user %q: %w", param, newsroom.ErrNotFound)
 	}
 	return h.store.UserByID(r.Context(), id)
 }

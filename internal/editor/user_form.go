@@ -29,20 +29,6 @@ func parseUserForm(r *http.Request) userForm {
 	return f
 }
 
-// validate checks the language and that every organisation exists.
-func (f *userForm) validate(orgs []newsroom.Organisation, v *newsroom.ValidationError) {
-	switch f.Lang {
-	case "", "en", "fr":
-	default:
-		v.Add("lang", "invalid")
-	}
-	for _, id := range f.OrgIDs {
-		if !slices.ContainsFunc(orgs, func(o newsroom.Organisation) bool { return o.ID == id }) {
-			v.Add("orgs", "invalid")
-		}
-	}
-}
-
 type userPage struct {
 	Form   userForm
 	User   *newsroom.User // nil when creating

@@ -19,18 +19,15 @@ func (h *Handler) NewUser(w http.ResponseWriter, r *http.Request) {
 	var v newsroom.ValidationError
 	if r.Method == http.MethodPost {
 		form = parseUserForm(r)
-		form.validate(orgs, &v)
-		if v.Err() == nil {
-			_, err := h.users.Create(r.Context(), users.NewUser{Email: form.Email, Name: form.Name,
-				Password: r.PostFormValue("password"), IsAdmin: form.IsAdmin, Lang: form.Lang, OrgIDs: form.OrgIDs})
-			if err == nil {
-				redirect(w, r, "/admin/users", "created")
-				return
-			}
-			if !mergeErrors(&v, err) {
-				h.fail(w, r, err)
-				return
-			}
+		_, err := h.users.Create(r.Context(), users.NewUser{Email: form.Email, Name: form.Name,
+			Password: r.PostFormValue("password"), IsAdmin: form.IsAdmin, Lang: form.Lang, OrgIDs: form.OrgIDs})
+		if err == nil {
+			redirect(w, r, "/admin/users", "created")
+			return
+		}
+		if !mergeErrors(&v, err) {
+			h.fail(w, r, err)
+			return
 		}
 	}
 	h.renderUser(w, r, "users.new", userPage{Form: form, Orgs: orgs, Action: "/admin/users/new"}, &v)

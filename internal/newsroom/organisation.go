@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -92,6 +93,15 @@ func (o *Organisation) Validate() error {
 	}
 	if !ValidLang(o.DefaultLang) {
 		v.Add("default_lang", "invalid")
+	}
+	if o.Website != "" {
+		u, err := url.Parse(o.Website)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.Add("website", "url_invalid")
+		}
+	}
+	if o.ContactEmail != "" && ValidateEmail(o.ContactEmail) != nil {
+		v.Add("contact", "email_invalid")
 	}
 	return v.Err()
 }

@@ -19,10 +19,21 @@ type KeyGenerator func() (privPEM, pubPEM string, err error)
 type Service struct {
 	Store       store.Store
 	GenerateKey KeyGenerator
+	// Pages is emptied after every committed write: an organisation's
+	// name and images show on every page. Nil from the command line.
+	Pages newsroom.Invalidator
 }
 
-// Create validates o, gives it a key pair and stores it.
-func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
+// Validate reports what Create would refuse in o, without writing, so
+// that a form with an image it could not take still shows every problem.
+func (s *Service) Validate(o newsroom.Organisation) error {
+	normalise(&o)
+	return o.Validate()
+}
+
+// normalise tidies what people type and fills the defaults of a new
+// organisation.
+func normalise(o *newsroom.Organisation) {
 	o.Handle = newsroom.NormaliseHandle(o.Handle)
 	o.Name = strings.TrimSpace(o.Name)
 	if o.ActorType == "" {
@@ -34,6 +45,11 @@ func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
 	if o.DefaultLang == "" {
 		o.DefaultLang = "fr"
 	}
+}
+
+// Create validates o, gives it a key pair and stores it.
+func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
+	normalise(o)
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -51,6 +67,7 @@ func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
 	if err != nil {
 		return fmt.Errorf("create organisation %s: %w", o.Handle, err)
 	}
+	s.invalidate()
 	return nil
 }
 
@@ -60,7 +77,7 @@ func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return s.Store.InTx(ctx, func(tx store.Tx) error {
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
 		cur, err := tx.OrgByID(ctx, o.ID)
 		if err != nil {
 			return err
@@ -68,4 +85,15 @@ func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 		o.Handle, o.PrivateKeyPEM, o.PublicKeyPEM = cur.Handle, cur.PrivateKeyPEM, cur.PublicKeyPEM
 		return tx.UpdateOrg(ctx, o)
 	})
+	if err != nil {
+		return err
+	}
+	s.invalidate()
+	return nil
+}
+
+func (s *Service) invalidate() {
+	if s.Pages != nil {
+		s.Pages.Invalidate()
+	}
 }

@@ -134,6 +134,9 @@ func validate(in *PostInput, draft bool) error {
 	}
 	if tr := in.Translation; tr != nil {
 		switch {
+		case tr.Lang == "":
+			// Even for a draft: a text in no language cannot be kept.
+			v.Add("translation_lang", "required")
 		case !newsroom.ValidLang(tr.Lang):
 			v.Add("translation_lang", "invalid")
 		case tr.Lang == in.Lang:

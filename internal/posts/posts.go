@@ -26,6 +26,9 @@ import (
 type Deps struct {
 	Store store.Store
 	URLs  urls.Builder
+	// Pages is emptied after every committed write; default: nothing to
+	// empty, as from the command line.
+	Pages newsroom.Invalidator
 	Now   func() time.Time
 	NewID func() string
 }
@@ -33,6 +36,7 @@ type Deps struct {
 // Service publishes, edits, schedules and deletes posts.
 type Service struct {
 	store   store.Store
+	pages   newsroom.Invalidator
 	objects *objects.Builder
 	render  *Renderer
 	now     func() time.Time
@@ -46,7 +50,11 @@ func New(d Deps) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: d.Store, objects: objects.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID}
+	pages := d.Pages
+	if pages == nil {
+		pages = newsroom.NoPages{}
+	}
+	return &Service{store: d.Store, pages: pages, objects: objects.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID}
 }
 
 // ErrNotEditable is returned for a change a post's state forbids, such as
@@ -85,7 +93,7 @@ func (s *Service) writeUnpublished(ctx context.Context, in PostInput, draft bool
 		return nil, err
 	}
 	var p *newsroom.Post
-	err = s.store.InTx(ctx, func(tx store.Tx) error {
+	err = s.inTx(ctx, func(tx store.Tx) error {
 		var err error
 		if p, err = s.loadOrNew(ctx, tx, in.ID, org); err != nil {
 			return err
@@ -129,7 +137,7 @@ func (s *Service) Update(ctx context.Context, id string, in PostInput) (*newsroo
 		return nil, err
 	}
 	var p *newsroom.Post
-	err = s.store.InTx(ctx, func(tx store.Tx) error {
+	err = s.inTx(ctx, func(tx store.Tx) error {
 		var err error
 		if p, err = tx.PostByID(ctx, id); err != nil {
 			return fmt.Errorf("post %s: %w", id, err)
@@ -208,7 +216,7 @@ func (s *Service) edit(ctx context.Context, tx store.Tx, org *newsroom.Organisat
 // that was published is followed by a Delete. Deleting twice is not an
 // error.
 func (s *Service) Delete(ctx context.Context, id string) error {
-	return s.store.InTx(ctx, func(tx store.Tx) error {
+	return s.inTx(ctx, func(tx store.Tx) error {
 		p, err := tx.PostByID(ctx, id)
 		if err != nil {
 			return fmt.Errorf("post %s: %w", id, err)
@@ -244,7 +252,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 // deleted or rescheduled since, so a job that runs twice or late is
 // harmless.
 func (s *Service) PublishScheduled(ctx context.Context, id string, at time.Time) error {
-	return s.store.InTx(ctx, func(tx store.Tx) error {
+	return s.inTx(ctx, func(tx store.Tx) error {
 		p, err := tx.PostByID(ctx, id)
 		if errors.Is(err, newsroom.ErrNotFound) {
 			return nil
@@ -265,6 +273,14 @@ func (s *Service) PublishScheduled(ctx context.Context, id string, at time.Time)
 		}
 		return s.publish(ctx, tx, org, p, media, s.clock())
 	})
+}
+
+// Validate reports what Publish (draft false) or SaveDraft (draft true)
+// would refuse in in, without writing anything, so that a form whose
+// other fields do not even parse can show every problem at once.
+func (s *Service) Validate(ctx context.Context, in PostInput, draft bool) error {
+	_, err := s.prepare(ctx, &in, draft)
+	return err
 }
 
 // prepare normalises in and validates it against its organisation.
@@ -373,6 +389,16 @@ func mediaRows(ctx context.Context, tx store.Tx, p *newsroom.Post) ([]newsroom.M
 		rows = append(rows, *m)
 	}
 	return rows, nil
+}
+
+// inTx runs fn in a transaction and, once it is committed, empties the
+// public pages: whatever changed a post may show on any list.
+func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	if err := s.store.InTx(ctx, fn); err != nil {
+		return err
+	}
+	s.pages.Invalidate()
+	return nil
 }
 
 // clock is now in UTC at the stores' precision, so that what is stored

@@ -104,6 +104,9 @@ func TestValidation(t *testing.T) {
 		{"same lang", func(in *PostInput) {
 			in.Translation = &TranslationInput{Lang: "fr", Title: "t", Body: "b"}
 		}, "translation_lang", "same_lang"},
+		{"translation in no language", func(in *PostInput) {
+			in.Translation = &TranslationInput{Title: "t", Body: "b"}
+		}, "translation_lang", "required"},
 		{"event without start", func(in *PostInput) { in.Kind = newsroom.KindEvent }, "event_start", "required"},
 		{"event ends first", func(in *PostInput) {
 			in.Kind = newsroom.KindEvent
@@ -126,6 +129,10 @@ func TestValidation(t *testing.T) {
 		var v *newsroom.ValidationError
 		if !errors.As(err, &v) || v.Fields[c.field] != c.msg {
 			t.Errorf("%s: got %v, want %s=%s", c.name, err, c.field, c.msg)
+		}
+		// Validate says the same without writing.
+		if err := f.svc.Validate(t.Context(), in, false); !errors.As(err, &v) || v.Fields[c.field] != c.msg {
+			t.Errorf("%s: Validate said %v, want %s=%s", c.name, err, c.field, c.msg)
 		}
 	}
 	if n := countJobs(t, f.s, "fanout"); n != 0 {

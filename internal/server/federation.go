@@ -8,14 +8,12 @@ import (
 	"github.com/soga/newsroom/federation"
 )
 
-func param(r *http.Request, name string) string {
-	return httprouter.ParamsFromContext(r.Context()).ByName(name)
-}
-
 // withHandle adapts a federation handler that takes the organisation's
 // handle.
 func withHandle(f func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { f(w, r, param(r, "handle")) }
+	return func(w http.ResponseWriter, r *http.Request) {
+		f(w, r, httprouter.ParamsFromContext(r.Context()).ByName("handle"))
+	}
 }
 
 // negotiate sends one URL to the ActivityStreams document or to the HTML
@@ -44,7 +42,7 @@ func (s *Server) federationRoutes(d Deps) {
 	s.get("/nodeinfo/2.0", f.ServeNodeInfo20)
 	s.get("/actor", f.ServeInstanceActor)
 	s.get("/activities/:id", func(w http.ResponseWriter, r *http.Request) {
-		f.ServeActivity(w, r, param(r, "id"))
+		f.ServeActivity(w, r, httprouter.ParamsFromContext(r.Context()).ByName("id"))
 	})
 	var orgPage http.HandlerFunc
 	if d.Site != nil {
@@ -59,7 +57,8 @@ func (s *Server) federationRoutes(d Deps) {
 		postPage = sp.Post
 	}
 	s.get("/orgs/:handle/posts/:id", negotiate(s.cacheAS(d, func(w http.ResponseWriter, r *http.Request) {
-		f.ServePost(w, r, param(r, "handle"), param(r, "id"))
+		params := httprouter.ParamsFromContext(r.Context())
+		f.ServePost(w, r, params.ByName("handle"), params.ByName("id"))
 	}), postPage))
 	s.get("/orgs/:handle/followers", withHandle(f.ServeFollowers))
 	s.get("/orgs/:handle/following", withHandle(f.ServeFollowing))

@@ -77,18 +77,7 @@ func New(d Deps) http.Handler {
 
 // handle registers h for method and pattern, instrumented under pattern.
 func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
-	s.router.Handler(method, pattern, instrument(s.log, s.metrics, pattern, withPathValues(h)))
-}
-
-// withPathValues copies the router's parameters into r.PathValue, so that
-// handlers outside this package read them without knowing the router.
-func withPathValues(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for _, p := range httprouter.ParamsFromContext(r.Context()) {
-			r.SetPathValue(p.Key, p.Value)
-		}
-		h(w, r)
-	}
+	s.router.Handler(method, pattern, instrument(s.log, s.metrics, pattern, h))
 }
 
 // form registers a browser form route for GET and POST, with
@@ -120,7 +109,7 @@ func (s *Server) post(pattern string, h http.HandlerFunc) {
 }
 
 // SiteHandler is the public website (internal/site). Handlers read path
-// parameters with r.PathValue.
+// parameters with httprouter.ParamsFromContext.
 type SiteHandler interface {
 	Home(w http.ResponseWriter, r *http.Request)
 	Org(w http.ResponseWriter, r *http.Request)

@@ -16,12 +16,6 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Invalidator is what writers call after changing an organisation or a
-// post, so public pages and documents stop showing the old version.
-type Invalidator interface {
-	Invalidate()
-}
-
 // CacheOptions bound a Cache. Zero values take the defaults.
 type CacheOptions struct {
 	// TTL bounds how long an entry is served. Several instances can share
@@ -83,7 +77,8 @@ func NewCache(o CacheOptions) *Cache {
 	return &Cache{ttl: o.TTL, maxBytes: o.MaxBytes, now: o.Now, entries: make(map[string]*entry)}
 }
 
-// Invalidate forgets every stored response. Writes are rare next to reads,
+// Invalidate forgets every stored response: Cache is the
+// newsroom.Invalidator the services empty after their writes. Writes are rare next to reads,
 // so dropping everything is cheaper to get right than tracking which page
 // shows which post.
 func (c *Cache) Invalidate() {

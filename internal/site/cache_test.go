@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/soga/newsroom/internal/newsroom"
 )
 
 func TestCachedPageCostsNoQuery(t *testing.T) {
@@ -70,7 +72,7 @@ func TestInvalidateShowsWrites(t *testing.T) {
 	if err := ts.db.UpdatePost(t.Context(), &p); err != nil {
 		t.Fatal(err)
 	}
-	var inv Invalidator = ts.cache
+	var inv newsroom.Invalidator = ts.cache
 	inv.Invalidate()
 	if resp, _ := ts.get(t, path); resp.StatusCode != http.StatusGone {
 		t.Errorf("deleted post answers %d, want 410", resp.StatusCode)

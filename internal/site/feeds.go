@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorilla/feeds"
+	"github.com/julienschmidt/httprouter"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -57,7 +58,7 @@ func (h *Handler) source(w http.ResponseWriter, r *http.Request, perOrg bool) (*
 		}
 		return &feedSource{orgs: orgs}, true
 	}
-	handle := r.PathValue("handle")
+	handle := httprouter.ParamsFromContext(r.Context()).ByName("handle")
 	org, err := h.store.OrgByHandle(ctx, handle)
 	if err != nil {
 		h.fail(w, r, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/julienschmidt/httprouter"
 
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -56,19 +57,19 @@ func (h *Handler) PostICS(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) postICS(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p, err := h.store.PostByID(ctx, r.PathValue("id"))
+	ctx, params := r.Context(), httprouter.ParamsFromContext(r.Context())
+	p, err := h.store.PostByID(ctx, params.ByName("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	org, err := h.store.OrgByHandle(ctx, r.PathValue("handle"))
+	org, err := h.store.OrgByHandle(ctx, params.ByName("handle"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	switch {
-	case p.OrgID != org.ID || p.Event == nil || org.Handle != r.PathValue("handle"):
+	case p.OrgID != org.ID || p.Event == nil || org.Handle != params.ByName("handle"):
 		h.NotFound(w, r)
 		return
 	case p.Status == newsroom.StatusDeleted:

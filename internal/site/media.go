@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/julienschmidt/httprouter"
 )
 
 // mediaExtensions are the extensions of the image types we serve.
@@ -36,7 +38,7 @@ const mediaPolicy = "default-src 'none'; sandbox"
 // Media serves /media/{sha256}.{ext} from the media directory. The bytes
 // of a name never change, so clients may keep them for a year.
 func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
+	name := httprouter.ParamsFromContext(r.Context()).ByName("name")
 	m := mediaNameRE.FindStringSubmatch(name)
 	if m == nil {
 		http.NotFound(w, r)

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/view"
@@ -48,7 +50,7 @@ func (h *Handler) Org(w http.ResponseWriter, r *http.Request) { h.cached(w, r, h
 
 func (h *Handler) org(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	handle := r.PathValue("handle")
+	handle := httprouter.ParamsFromContext(r.Context()).ByName("handle")
 	org, err := h.store.OrgByHandle(ctx, handle)
 	if err != nil {
 		h.fail(w, r, err)

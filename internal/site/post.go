@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -58,7 +60,8 @@ func (h *Handler) Post(w http.ResponseWriter, r *http.Request) { h.cached(w, r, 
 
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	handle, id := r.PathValue("handle"), r.PathValue("id")
+	params := httprouter.ParamsFromContext(ctx)
+	handle, id := params.ByName("handle"), params.ByName("id")
 	p, err := h.store.PostByID(ctx, id)
 	if err != nil {
 		h.fail(w, r, err)

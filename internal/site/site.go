@@ -9,7 +9,6 @@ package site
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/store"
@@ -47,7 +47,7 @@ type Deps struct {
 }
 
 // Handler serves the public site; its methods are the routes. Path
-// parameters come from r.PathValue, set by the server's router.
+// parameters are the router's (httprouter.ParamsFromContext).
 type Handler struct {
 	store    Store
 	view     *view.Engine
@@ -154,10 +154,10 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request, status int, tit
 // fail maps an error to a page: not found, gone, or a logged 500 whose
 // cause stays in the log.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, newsroom.ErrNotFound):
+	switch httperr.Status(err) {
+	case http.StatusNotFound:
 		h.NotFound(w, r)
-	case errors.Is(err, newsroom.ErrGone):
+	case http.StatusGone:
 		h.gone(w, r)
 	default:
 		h.serverError(w, r, err)

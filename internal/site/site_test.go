@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/site/sitetest"
@@ -57,16 +59,16 @@ func (c *countingStore) MediaByID(ctx context.Context, id string) (*newsroom.Med
 
 const testBase = "https://news.example"
 
-// testSite is a Handler on a seeded SQLite store behind a ServeMux that
+// testSite is a Handler on a seeded SQLite store behind a router that
 // routes like the server does.
 type testSite struct {
 	*Handler
-	db    store.Store
-	st    *countingStore
-	cache *Cache
-	fx    *sitetest.Fixture
-	mux   *http.ServeMux
-	now   time.Time
+	db     store.Store
+	st     *countingStore
+	cache  *Cache
+	fx     *sitetest.Fixture
+	router *httprouter.Router
+	now    time.Time
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -88,26 +90,27 @@ func newTestSite(t *testing.T) *testSite {
 	h := New(Deps{Store: st, View: views, URLs: urls.New(base), Cache: cache, MediaDir: mediaDir,
 		Now: func() time.Time { return now }})
 	ts := &testSite{Handler: h, db: db, st: st, cache: cache, fx: fx, now: now}
-	ts.mux = http.NewServeMux()
+	ts.router = httprouter.New()
 	for pattern, fn := range map[string]http.HandlerFunc{
-		"GET /{$}":                                h.Home,
-		"GET /orgs/{handle}":                      h.Org,
-		"GET /orgs/{handle}/posts/{id}":           h.Post,
-		"GET /orgs/{handle}/posts/{id}/event.ics": h.PostICS,
-		"GET /orgs/{handle}/feed.atom":            h.OrgAtom,
-		"GET /orgs/{handle}/feed.rss":             h.OrgRSS,
-		"GET /orgs/{handle}/events.ics":           h.OrgICS,
-		"GET /tags/{tag}":                         h.Tag,
-		"GET /events":                             h.Events,
-		"GET /follow":                             h.Follow,
-		"GET /media/{name}":                       h.Media,
-		"GET /feed.atom":                          h.SiteAtom,
-		"GET /feed.rss":                           h.SiteRSS,
-		"GET /events.ics":                         h.SiteICS,
-		"/":                                       h.NotFound,
+		"/":                                 h.Home,
+		"/orgs/:handle":                     h.Org,
+		"/orgs/:handle/posts/:id":           h.Post,
+		"/orgs/:handle/posts/:id/event.ics": h.PostICS,
+		"/orgs/:handle/feed.atom":           h.OrgAtom,
+		"/orgs/:handle/feed.rss":            h.OrgRSS,
+		"/orgs/:handle/events.ics":          h.OrgICS,
+		"/tags/:tag":                        h.Tag,
+		"/events":                           h.Events,
+		"/follow":                           h.Follow,
+		"/media/:name":                      h.Media,
+		"/feed.atom":                        h.SiteAtom,
+		"/feed.rss":                         h.SiteRSS,
+		"/events.ics":                       h.SiteICS,
 	} {
-		ts.mux.HandleFunc(pattern, fn)
+		ts.router.HandlerFunc(http.MethodGet, pattern, fn)
+		ts.router.HandlerFunc(http.MethodHead, pattern, fn)
 	}
+	ts.router.NotFound = http.HandlerFunc(h.NotFound)
 	return ts
 }
 
@@ -119,7 +122,7 @@ func (ts *testSite) get(t *testing.T, path string, headers ...string) (*http.Res
 		r.Header.Set(headers[i], headers[i+1])
 	}
 	w := httptest.NewRecorder()
-	ts.mux.ServeHTTP(w, r)
+	ts.router.ServeHTTP(w, r)
 	resp := w.Result()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)

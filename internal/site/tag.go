@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/soga/newsroom/internal/store"
 )
 
@@ -19,7 +21,7 @@ func (h *Handler) Tag(w http.ResponseWriter, r *http.Request) { h.cached(w, r, h
 
 func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	tag := r.PathValue("tag")
+	tag := httprouter.ParamsFromContext(r.Context()).ByName("tag")
 	if !tagRE.MatchString(tag) {
 		h.NotFound(w, r)
 		return

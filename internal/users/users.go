@@ -55,6 +55,9 @@ func (s *Service) Create(ctx context.Context, n NewUser) (*newsroom.User, error)
 func (s *Service) create(ctx context.Context, n NewUser, first func(tx store.Tx) error) (*newsroom.User, error) {
 	u := &newsroom.User{Email: newsroom.NormaliseEmail(n.Email), Name: strings.TrimSpace(n.Name), IsAdmin: n.IsAdmin, Lang: n.Lang}
 	var v newsroom.ValidationError
+	if err := s.checkProfile(ctx, n.Lang, n.OrgIDs, &v); err != nil {
+		return nil, err
+	}
 	if err := newsroom.ValidateEmail(u.Email); err != nil {
 		v.Add("email", "email_invalid")
 	}
@@ -91,6 +94,88 @@ func (s *Service) create(ctx context.Context, n NewUser, first func(tx store.Tx)
 		return nil, fmt.Errorf("create user: %w", err)
 	}
 	return u, nil
+}
+
+// Profile is what an administrator may change of an existing account.
+type Profile struct {
+	Name    string
+	Lang    string
+	IsAdmin bool
+	OrgIDs  []int64
+}
+
+// Update validates p and stores it as user id's profile and organisations.
+func (s *Service) Update(ctx context.Context, id int64, p Profile) error {
+	var v newsroom.ValidationError
+	if err := s.checkProfile(ctx, p.Lang, p.OrgIDs, &v); err != nil {
+		return err
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.UserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		cur.Name, cur.Lang, cur.IsAdmin = strings.TrimSpace(p.Name), p.Lang, p.IsAdmin
+		if err := tx.UpdateUser(ctx, cur); err != nil {
+			return err
+		}
+		return tx.SetUserOrgs(ctx, id, p.OrgIDs)
+	})
+	if err != nil {
+		return fmt.Errorf("edit user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetLang changes the interface language of user id.
+func (s *Service) SetLang(ctx context.Context, id int64, lang string) error {
+	var v newsroom.ValidationError
+	checkLang(lang, &v)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		u.Lang = lang
+		return tx.UpdateUser(ctx, u)
+	})
+	if err != nil {
+		return fmt.Errorf("set language of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// checkLang adds to v a language the editor is not translated into; ""
+// follows the browser.
+func checkLang(lang string, v *newsroom.ValidationError) {
+	switch lang {
+	case "", "en", "fr":
+	default:
+		v.Add("lang", "invalid")
+	}
+}
+
+// checkProfile adds to v what is wrong with an account's interface
+// language and organisations, which must exist.
+func (s *Service) checkProfile(ctx context.Context, lang string, orgIDs []int64, v *newsroom.ValidationError) error {
+	checkLang(lang, v)
+	for _, id := range orgIDs {
+		_, err := s.Store.OrgByID(ctx, id)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			v.Add("orgs", "invalid")
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("organisation %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // SetPassword replaces a user's password and ends their other sessions.

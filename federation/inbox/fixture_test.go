@@ -245,7 +245,7 @@ func newInboxTest(t *testing.T, s store.Store) *inboxTest {
 	ctx := t.Context()
 	base, _ := url.Parse(ourBase)
 	f := &inboxTest{store: s, audience: &fakeAudience{}, fetcher: &docFetcher{docs: map[string]string{}},
-		blocks: domains.New(s), clock: &testClock{t: time.Now().UTC().Truncate(time.Second)}, urls: urls.New(base),
+		blocks: domains.New(s, nil), clock: &testClock{t: time.Now().UTC().Truncate(time.Second)}, urls: urls.New(base),
 		alice: newRemote(t, "alice", "alice.test", 0), mallory: newRemote(t, "mallory", "mallory.test", 1)}
 	f.org = &newsroom.Organisation{Handle: "soga", Name: "Social Good Accelerator", ActorType: newsroom.ActorOrganization,
 		DefaultLang: "fr", DefaultObjectType: newsroom.ObjectAuto}

@@ -660,3 +660,25 @@ func TestSessionsExpire(t *testing.T) {
 		t.Fatalf("after expiry: %d", status)
 	}
 }
+
+// An email or password longer than any real one is refused without being
+// hashed, shown back or given a throttle bucket of its own.
+func TestLoginRefusesOverlongFields(t *testing.T) {
+	e := newEnv(t)
+	c := e.anonymous()
+	_, body := c.get("/login")
+	tok := token(t, body)
+	long := strings.Repeat("a", 300) + "@example.org"
+	r := c.post("/login", url.Values{"email": {long}, "password": {password}, "csrf_token": {tok}})
+	if r.status != http.StatusUnauthorized || strings.Contains(r.body, long) {
+		t.Fatalf("overlong email: %d, echoed: %v", r.status, strings.Contains(r.body, long))
+	}
+	r = c.post("/login", url.Values{"email": {"editor@example.org"}, "password": {strings.Repeat("p", 2000)}, "csrf_token": {tok}})
+	if r.status != http.StatusUnauthorized {
+		t.Fatalf("overlong password: %d", r.status)
+	}
+	r = c.post("/login", url.Values{"email": {"editor@example.org"}, "password": {password}, "csrf_token": {tok}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("right password after overlong attempts: %d", r.status)
+	}
+}

@@ -160,10 +160,23 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// safeNext keeps post-login redirects on our own site.
+// safeNext keeps post-login redirects on our own site: a path, with no
+// scheme, host, backslash or control character. Browsers drop tabs and
+// newlines from URLs and read a backslash as a slash, so "/\t/evil.example"
+// would take the reader to evil.example.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/admin/"
+	const home = "/admin/"
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return home
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return home
 	}
 	return next
 }

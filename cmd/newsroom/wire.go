@@ -157,6 +157,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Site:         pages,
 		Cache:        m.Cache,
 		ServeMetrics: m.Config.MetricsListen == "",
+		MetricsToken: m.Config.MetricsToken,
 	}), nil
 }
 

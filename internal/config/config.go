@@ -21,6 +21,7 @@ type Config struct {
 	BaseURL              *url.URL
 	Listen               string
 	MetricsListen        string // empty: /metrics on the main listener
+	MetricsToken         string // lets other hosts read /metrics on the main listener
 	DatabaseURL          string // "sqlite:PATH" or "postgres://…"
 	DataDir              string
 	LogLevel             slog.Level
@@ -55,6 +56,7 @@ var settings = []setting{
 	{"base-url", "NEWSROOM_BASE_URL", "http://localhost:8080", "public base URL (scheme and host, no path)"},
 	{"listen", "NEWSROOM_LISTEN", "127.0.0.1:8080", "address to listen on"},
 	{"metrics-listen", "NEWSROOM_METRICS_LISTEN", "", "separate address for /metrics (empty: served on the main address)"},
+	{"metrics-token", "NEWSROOM_METRICS_TOKEN", "", "bearer token that lets other hosts read /metrics on the main address (without it only direct loopback requests may)"},
 	{"database-url", "NEWSROOM_DATABASE_URL", "", "sqlite:PATH or postgres://… (default: sqlite in the data directory)"},
 	{"data-dir", "NEWSROOM_DATA_DIR", "data", "directory for the SQLite database and uploaded media"},
 	{"log-level", "NEWSROOM_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -127,6 +129,8 @@ func parse(raw map[string]string) (Config, error) {
 			bad("metrics-listen", "%q is not host:port", c.MetricsListen)
 		}
 	}
+
+	c.MetricsToken = raw["metrics-token"]
 
 	c.DataDir = raw["data-dir"]
 	if c.DataDir == "" {

@@ -182,6 +182,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
+	if err := useTempDir(cfg.TempDir()); err != nil {
+		return err
+	}
 	m, err := Open(ctx, cfg, e.stderr)
 	if err != nil {
 		return err

@@ -44,6 +44,11 @@ func (c Config) SQLitePath() string {
 	return strings.TrimPrefix(c.DatabaseURL, "sqlite:")
 }
 
+// TempDir holds the temporary files of uploads being received: under the
+// data directory, so that what a killed process leaves is found and
+// removed at the next start, and never fills the system's /tmp.
+func (c Config) TempDir() string { return filepath.Join(c.DataDir, "tmp") }
+
 // MediaDir is where uploaded images are kept, named by their hash.
 func (c Config) MediaDir() string { return filepath.Join(c.DataDir, "media") }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/soga/newsroom/internal/clientip"
 	"net/http"
 	"time"
 
@@ -104,17 +105,18 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		return nil, err
 	}
 	ed := editor.New(editor.Deps{
-		Store:  m.Store,
-		Users:  users.New(m.Store),
-		Orgs:   &orgs.Service{Store: m.Store, GenerateKey: transport.GenerateKey},
-		Posts:  svc.posts,
-		Media:  media.New(m.Config.MediaDir(), m.Store, nil),
-		Blocks: m.Blocks,
-		Cache:  m.Cache,
-		View:   views,
-		URLs:   m.URLs,
-		Logger: m.Logger.With("component", "editor"),
-		Secure: m.Config.BaseURL.Scheme == "https",
+		Store:    m.Store,
+		Users:    users.New(m.Store),
+		Orgs:     &orgs.Service{Store: m.Store, GenerateKey: transport.GenerateKey},
+		Posts:    svc.posts,
+		Media:    media.New(m.Config.MediaDir(), m.Store, nil),
+		Blocks:   m.Blocks,
+		Cache:    m.Cache,
+		View:     views,
+		URLs:     m.URLs,
+		Logger:   m.Logger.With("component", "editor"),
+		Secure:   m.Config.BaseURL.Scheme == "https",
+		ClientIP: clientip.New(m.Config.TrustedProxies),
 	})
 	fed := federation.NewHandler(federation.Deps{
 		URLs:           m.URLs,

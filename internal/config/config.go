@@ -27,6 +27,7 @@ type Config struct {
 	LogLevel             slog.Level
 	LogFormat            string // "text", "json" or "auto"
 	AllowPrivateNetworks []netip.Prefix
+	TrustedProxies       []netip.Prefix // whose X-Forwarded-For and Forwarded headers are believed
 	ShutdownTimeout      time.Duration
 	JobTimeout           time.Duration
 }
@@ -67,6 +68,7 @@ var settings = []setting{
 	{"log-level", "NEWSROOM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-format", "NEWSROOM_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)"},
 	{"allow-private-networks", "NEWSROOM_ALLOW_PRIVATE_NETWORKS", "", "comma-separated CIDR ranges outgoing requests may reach (e.g. 127.0.0.0/8 for local tests)"},
+	{"trusted-proxies", "NEWSROOM_TRUSTED_PROXIES", "", "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For and Forwarded headers name the client (e.g. 127.0.0.1/32)"},
 	{"shutdown-timeout", "NEWSROOM_SHUTDOWN_TIMEOUT", "15s", "how long to drain requests and jobs on shutdown"},
 	{"job-timeout", "NEWSROOM_JOB_TIMEOUT", "2m", "longest a background job may run; jobs left running by a process that died are run again after twice this"},
 }
@@ -168,22 +170,8 @@ func parse(raw map[string]string) (Config, error) {
 		bad("log-format", "%q is not one of text, json, auto", c.LogFormat)
 	}
 
-	for _, part := range strings.Split(raw["allow-private-networks"], ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		p, err := netip.ParsePrefix(part)
-		if err != nil {
-			if a, aerr := netip.ParseAddr(part); aerr == nil {
-				p = netip.PrefixFrom(a, a.BitLen())
-			} else {
-				bad("allow-private-networks", "%q is not a CIDR range such as 127.0.0.0/8", part)
-				continue
-			}
-		}
-		c.AllowPrivateNetworks = append(c.AllowPrivateNetworks, p.Masked())
-	}
+	c.AllowPrivateNetworks = parsePrefixes(raw, "allow-private-networks", bad)
+	c.TrustedProxies = parsePrefixes(raw, "trusted-proxies", bad)
 
 	d, err := time.ParseDuration(raw["shutdown-timeout"])
 	if err != nil || d <= 0 {
@@ -216,4 +204,27 @@ func Table() [][4]string {
 		rows[i] = [4]string{s.flag, s.env, s.def, s.usage}
 	}
 	return rows
+}
+
+// parsePrefixes reads a comma-separated list of CIDR ranges; a bare
+// address stands for itself alone.
+func parsePrefixes(raw map[string]string, name string, bad func(string, string, ...any)) []netip.Prefix {
+	var out []netip.Prefix
+	for _, part := range strings.Split(raw[name], ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				bad(name, "%q is not a CIDR range such as 127.0.0.0/8", part)
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/soga/newsroom/internal/clientip"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/users"
 )
@@ -33,7 +34,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 		}
 		form = loginForm{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
 		password := r.PostFormValue("password")
-		keys := []string{"ip:" + clientIP(r)}
+		keys := []string{"ip:" + clientip.Key(h.clientIP.Addr(r))}
 		tooLong := len(form.Email) > maxEmailLen || len(password) > maxPasswordLen
 		if tooLong {
 			// Counted against the address only, and not shown back.
@@ -42,10 +43,11 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 			keys = append(keys, "account:"+newsroom.NormaliseEmail(form.Email))
 		}
 		switch {
-		case !h.throttle.Allow(keys...):
+		case !h.throttle.Allowed(keys...):
 			p.Errors = map[string]string{"form": "throttled"}
 			status = http.StatusTooManyRequests
 		case tooLong:
+			h.throttle.Fail(keys...)
 			p.Errors = map[string]string{"form": "bad_credentials"}
 			status = http.StatusUnauthorized
 		default:
@@ -59,7 +61,8 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, form.Next, http.StatusSeeOther)
 				return
 			case errors.Is(err, users.ErrBadCredentials):
-				h.log.Info("failed login", "ip", clientIP(r))
+				h.throttle.Fail(keys...)
+				h.log.Info("failed login", "ip", h.clientIP.Addr(r))
 				p.Errors = map[string]string{"form": "bad_credentials"}
 				status = http.StatusUnauthorized
 			default:

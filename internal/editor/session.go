@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -148,16 +147,6 @@ func (h *Handler) csrfFailure(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "")
 	p.Data = map[string]string{"Title": "error.csrf", "Text": "error.csrf", "Link": r.URL.Path, "LinkText": "login.link"}
 	h.render(w, r, http.StatusForbidden, "message", p)
-}
-
-// clientIP is the peer address; a proxy in front must be trusted
-// explicitly before X-Forwarded-For means anything, which we do not yet.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // safeNext keeps post-login redirects on our own site: a path, with no

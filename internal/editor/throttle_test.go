@@ -8,6 +8,15 @@ import (
 	"time"
 )
 
+// fail is a failed login: refused by the throttle, or counted by it.
+func fail(th *Throttle, keys ...string) bool {
+	if !th.Allowed(keys...) {
+		return false
+	}
+	th.Fail(keys...)
+	return true
+}
+
 // 400 logins with distinct 1 MB emails from one address grew the server
 // by 595 MB: every attempt made a bucket keyed by the raw email.
 func TestThrottleMemoryIsBounded(t *testing.T) {
@@ -17,7 +26,7 @@ func TestThrottleMemoryIsBounded(t *testing.T) {
 
 	// One address: once it is refused, its attempts make no new buckets.
 	for i := 0; i < 400; i++ {
-		allowed := th.Allow("ip:192.0.2.1", "account:"+strconv.Itoa(i)+big)
+		allowed := fail(th, "ip:192.0.2.1", "account:"+strconv.Itoa(i)+big)
 		if allowed != (i < 25) {
 			t.Fatalf("attempt %d: allowed = %v", i+1, allowed)
 		}
@@ -31,7 +40,7 @@ func TestThrottleMemoryIsBounded(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i := 0; i < 400; i++ {
-		th.Allow("ip:198.51.100."+strconv.Itoa(i), "account:"+strconv.Itoa(i)+big)
+		fail(th, "ip:198.51.100."+strconv.Itoa(i), "account:"+strconv.Itoa(i)+big)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -45,18 +54,18 @@ func TestThrottleTableIsCapped(t *testing.T) {
 	th := NewThrottle(25, 5*time.Minute, func() time.Time { return now })
 	th.max = 10
 	for i := 0; i < 10; i++ {
-		if !th.Allow("ip:" + strconv.Itoa(i)) {
+		if !fail(th, "ip:"+strconv.Itoa(i)) {
 			t.Fatalf("key %d refused", i)
 		}
 	}
-	if th.Allow("ip:new") {
+	if fail(th, "ip:new") {
 		t.Fatal("a new key was let in with the table full")
 	}
-	if !th.Allow("ip:3") {
+	if !fail(th, "ip:3") {
 		t.Fatal("a key already held was refused")
 	}
 	now = now.Add(6 * time.Minute)
-	if !th.Allow("ip:new") {
+	if !fail(th, "ip:new") {
 		t.Fatal("expired entries were not made room for")
 	}
 	if n := th.entries(); n != 1 {

@@ -11,8 +11,8 @@ import (
 // Go's multipart parser writes large uploads to os.TempDir() and removes
 // them when the request ends; a process killed mid-upload leaves them
 // behind. Kept under the data directory, they are removed at the next
-// start. It is set for the whole process, which only the serve command
-// does.
+// start. It is set for the whole process, which only the serve command of
+// the real binary does.
 func useTempDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("data-dir (--data-dir / NEWSROOM_DATA_DIR): cannot create %s: %w", dir, err)

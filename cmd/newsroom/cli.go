@@ -19,6 +19,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// useTempDir makes a directory the process's temporary directory;
+	// nil where commands run inside another program (tests), whose
+	// temporary directory is not ours to change.
+	useTempDir func(dir string) error
 }
 
 // errUsage marks a mistake in the command line: exit code 2.
@@ -182,6 +186,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if e.useTempDir != nil {
+		if err := e.useTempDir(cfg.TempDir()); err != nil {
+			return err
+		}
 	}
 	m, err := Open(ctx, cfg, e.stderr)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -71,6 +72,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 }
 
 // The real binary stops cleanly on SIGTERM: it finishes, says so, exits 0.
+// At start it removes the upload temporaries a killed process left.
 func TestBinaryStopsOnSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -81,8 +83,16 @@ func TestBinaryStopsOnSIGTERM(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	port := freePort(t)
+	data := t.TempDir()
+	left := filepath.Join(data, "tmp", "multipart-1234567")
+	if err := os.MkdirAll(filepath.Dir(left), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(left, []byte("half an upload"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "serve", "--listen", fmt.Sprintf("127.0.0.1:%d", port),
-		"--base-url", fmt.Sprintf("http://127.0.0.1:%d", port), "--data-dir", t.TempDir(), "--log-format", "text")
+		"--base-url", fmt.Sprintf("http://127.0.0.1:%d", port), "--data-dir", data, "--log-format", "text")
 	cmd.Env = append(os.Environ(), "NEWSROOM_DATABASE_URL=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -100,6 +110,9 @@ func TestBinaryStopsOnSIGTERM(t *testing.T) {
 		close(lines)
 	}()
 	waitHealthy(t, fmt.Sprintf("http://127.0.0.1:%d", port))
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an upload temporary left by a killed process is still there: %v", err)
+	}
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

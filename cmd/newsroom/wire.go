@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/soga/newsroom/internal/clientip"
 	"net/http"
 	"time"
 
@@ -138,6 +139,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		URLs:     m.URLs,
 		Logger:   m.Logger.With("component", "editor"),
 		Secure:   m.Config.BaseURL.Scheme == "https",
+		ClientIP: clientip.New(m.Config.TrustedProxies),
 	})
 	fed := federation.NewHandler(federation.Deps{
 		URLs:           m.URLs,
@@ -180,6 +182,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Site:         pages,
 		Cache:        m.Cache,
 		ServeMetrics: m.Config.MetricsListen == "",
+		MetricsToken: m.Config.MetricsToken,
 	}), nil
 }
 

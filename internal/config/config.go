@@ -21,11 +21,13 @@ type Config struct {
 	BaseURL              *url.URL
 	Listen               string
 	MetricsListen        string // empty: /metrics on the main listener
+	MetricsToken         string // lets other hosts read /metrics on the main listener
 	DatabaseURL          string // "sqlite:PATH" or "postgres://…"
 	DataDir              string
 	LogLevel             slog.Level
 	LogFormat            string // "text", "json" or "auto"
 	AllowPrivateNetworks []netip.Prefix
+	TrustedProxies       []netip.Prefix // whose X-Forwarded-For and Forwarded headers are believed
 	ShutdownTimeout      time.Duration
 	JobTimeout           time.Duration
 }
@@ -43,6 +45,11 @@ func (c Config) SQLitePath() string {
 	return strings.TrimPrefix(c.DatabaseURL, "sqlite:")
 }
 
+// TempDir holds the temporary files of uploads being received: under the
+// data directory, so that what a killed process leaves is found and
+// removed at the next start, and never fills the system's /tmp.
+func (c Config) TempDir() string { return filepath.Join(c.DataDir, "tmp") }
+
 // MediaDir is where uploaded images are kept, named by their hash.
 func (c Config) MediaDir() string { return filepath.Join(c.DataDir, "media") }
 
@@ -55,11 +62,13 @@ var settings = []setting{
 	{"base-url", "NEWSROOM_BASE_URL", "http://localhost:8080", "public base URL (scheme and host, no path)"},
 	{"listen", "NEWSROOM_LISTEN", "127.0.0.1:8080", "address to listen on"},
 	{"metrics-listen", "NEWSROOM_METRICS_LISTEN", "", "separate address for /metrics (empty: served on the main address)"},
+	{"metrics-token", "NEWSROOM_METRICS_TOKEN", "", "bearer token that lets other hosts read /metrics on the main address (without it only direct loopback requests may)"},
 	{"database-url", "NEWSROOM_DATABASE_URL", "", "sqlite:PATH or postgres://… (default: sqlite in the data directory)"},
 	{"data-dir", "NEWSROOM_DATA_DIR", "data", "directory for the SQLite database and uploaded media"},
 	{"log-level", "NEWSROOM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-format", "NEWSROOM_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)"},
 	{"allow-private-networks", "NEWSROOM_ALLOW_PRIVATE_NETWORKS", "", "comma-separated CIDR ranges outgoing requests may reach (e.g. 127.0.0.0/8 for local tests)"},
+	{"trusted-proxies", "NEWSROOM_TRUSTED_PROXIES", "", "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For and Forwarded headers name the client (e.g. 127.0.0.1/32)"},
 	{"shutdown-timeout", "NEWSROOM_SHUTDOWN_TIMEOUT", "15s", "how long to drain requests and jobs on shutdown"},
 	{"job-timeout", "NEWSROOM_JOB_TIMEOUT", "2m", "longest a background job may run; jobs left running by a process that died are run again after twice this"},
 }
@@ -128,6 +137,8 @@ func parse(raw map[string]string) (Config, error) {
 		}
 	}
 
+	c.MetricsToken = raw["metrics-token"]
+
 	c.DataDir = raw["data-dir"]
 	if c.DataDir == "" {
 		bad("data-dir", "must not be empty")
@@ -159,22 +170,8 @@ func parse(raw map[string]string) (Config, error) {
 		bad("log-format", "%q is not one of text, json, auto", c.LogFormat)
 	}
 
-	for _, part := range strings.Split(raw["allow-private-networks"], ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		p, err := netip.ParsePrefix(part)
-		if err != nil {
-			if a, aerr := netip.ParseAddr(part); aerr == nil {
-				p = netip.PrefixFrom(a, a.BitLen())
-			} else {
-				bad("allow-private-networks", "%q is not a CIDR range such as 127.0.0.0/8", part)
-				continue
-			}
-		}
-		c.AllowPrivateNetworks = append(c.AllowPrivateNetworks, p.Masked())
-	}
+	c.AllowPrivateNetworks = parsePrefixes(raw, "allow-private-networks", bad)
+	c.TrustedProxies = parsePrefixes(raw, "trusted-proxies", bad)
 
 	d, err := time.ParseDuration(raw["shutdown-timeout"])
 	if err != nil || d <= 0 {
@@ -207,4 +204,27 @@ func Table() [][4]string {
 		rows[i] = [4]string{s.flag, s.env, s.def, s.usage}
 	}
 	return rows
+}
+
+// parsePrefixes reads a comma-separated list of CIDR ranges; a bare
+// address stands for itself alone.
+func parsePrefixes(raw map[string]string, name string, bad func(string, string, ...any)) []netip.Prefix {
+	var out []netip.Prefix
+	for _, part := range strings.Split(raw[name], ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				bad(name, "%q is not a CIDR range such as 127.0.0.0/8", part)
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }

@@ -15,9 +15,11 @@ func (h *Handler) AccountPassword(w http.ResponseWriter, r *http.Request) {
 	cur := currentFrom(r.Context())
 	var v newsroom.ValidationError
 	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
-	if !h.throttle.Allow("account:" + cur.user.Email) {
+	key := "account:" + cur.user.Email
+	if !h.throttle.Allowed(key) {
 		v.Add("current_password", "throttled")
 	} else if _, err := h.users.Authenticate(r.Context(), cur.user.Email, current); errors.Is(err, users.ErrBadCredentials) {
+		h.throttle.Fail(key)
 		v.Add("current_password", "password_wrong")
 	} else if err != nil {
 		h.serverError(w, r, err)

@@ -5,6 +5,7 @@ package editor
 
 import (
 	"context"
+	"github.com/soga/newsroom/internal/clientip"
 	"log/slog"
 	"net/http"
 	"time"
@@ -43,6 +44,7 @@ type Handler struct {
 	now      func() time.Time
 	secure   bool // cookies only over https
 	throttle *Throttle
+	clientIP clientip.Resolver
 	// replyPolicy sanitises remote replies once more before display: they
 	// were cleaned on arrival, but a page must not depend on what another
 	// part of the program did with hostile HTML.
@@ -68,6 +70,9 @@ type Deps struct {
 	Now    func() time.Time
 	// Secure marks cookies Secure; true when the base URL is https.
 	Secure bool
+	// ClientIP finds a request's client behind the trusted proxies, for
+	// the login throttle.
+	ClientIP clientip.Resolver
 }
 
 // New returns the editor.
@@ -81,7 +86,7 @@ func New(d Deps) *Handler {
 	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
-		now: d.Now, secure: d.Secure, throttle: NewThrottle(25, 5*time.Minute, d.Now)}
+		now: d.Now, secure: d.Secure, throttle: NewThrottle(25, 5*time.Minute, d.Now), clientIP: d.ClientIP}
 }
 
 // flashes are the messages a redirect may ask the next page to show.

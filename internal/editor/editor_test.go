@@ -660,3 +660,60 @@ func TestSessionsExpire(t *testing.T) {
 		t.Fatalf("after expiry: %d", status)
 	}
 }
+
+// An email or password longer than any real one is refused without being
+// hashed, shown back or given a throttle bucket of its own.
+func TestLoginRefusesOverlongFields(t *testing.T) {
+	e := newEnv(t)
+	c := e.anonymous()
+	_, body := c.get("/login")
+	tok := token(t, body)
+	long := strings.Repeat("a", 300) + "@example.org"
+	r := c.post("/login", url.Values{"email": {long}, "password": {password}, "csrf_token": {tok}})
+	if r.status != http.StatusUnauthorized || strings.Contains(r.body, long) {
+		t.Fatalf("overlong email: %d, echoed: %v", r.status, strings.Contains(r.body, long))
+	}
+	r = c.post("/login", url.Values{"email": {"editor@example.org"}, "password": {strings.Repeat("p", 2000)}, "csrf_token": {tok}})
+	if r.status != http.StatusUnauthorized {
+		t.Fatalf("overlong password: %d", r.status)
+	}
+	r = c.post("/login", url.Values{"email": {"editor@example.org"}, "password": {password}, "csrf_token": {tok}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("right password after overlong attempts: %d", r.status)
+	}
+}
+
+// Successful logins are not counted: people behind one address (an office,
+// a proxy) do not lock each other out by logging in.
+func TestLoginThrottleCountsFailuresOnly(t *testing.T) {
+	e := newEnv(t)
+	for i := 1; i <= 30; i++ {
+		e.login("editor@example.org")
+	}
+}
+
+// Behind a trusted proxy, each client is counted under its own address;
+// a client cannot escape its count by writing hops of its own.
+func TestLoginThrottleBehindProxy(t *testing.T) {
+	e := newEnv(t)
+	attempt := func(forwardedFor, email, pw string) int {
+		c := e.anonymous()
+		_, body := c.get("/login")
+		form := url.Values{"email": {email}, "password": {pw}, "csrf_token": {token(t, body)}}
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		return c.do(req).status
+	}
+	for i := 1; i <= 25; i++ {
+		if s := attempt("198.51.100.1", "admin@example.org", "wrong password"); s != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, s)
+		}
+	}
+	if s := attempt("203.0.113.5, 198.51.100.1", "nobody@example.org", "wrong password"); s != http.StatusTooManyRequests {
+		t.Fatalf("the throttled client with a hop of its own: %d", s)
+	}
+	if s := attempt("198.51.100.2", "editor@example.org", password); s != http.StatusSeeOther {
+		t.Fatalf("another client behind the same proxy: %d", s)
+	}
+}

@@ -4,8 +4,17 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/soga/newsroom/internal/clientip"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/users"
+)
+
+// An address has at most 254 characters (RFC 5321); no password manager
+// makes passwords near 1,024 bytes, and hashing longer ones is work an
+// attacker chooses.
+const (
+	maxEmailLen    = 254
+	maxPasswordLen = 1024
 )
 
 type loginForm struct {
@@ -24,11 +33,25 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		form = loginForm{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
-		if !h.throttle.Allow("ip:"+clientIP(r), "account:"+newsroom.NormaliseEmail(form.Email)) {
+		password := r.PostFormValue("password")
+		keys := []string{"ip:" + clientip.Key(h.clientIP.Addr(r))}
+		tooLong := len(form.Email) > maxEmailLen || len(password) > maxPasswordLen
+		if tooLong {
+			// Counted against the address only, and not shown back.
+			form.Email = ""
+		} else {
+			keys = append(keys, "account:"+newsroom.NormaliseEmail(form.Email))
+		}
+		switch {
+		case !h.throttle.Allowed(keys...):
 			p.Errors = map[string]string{"form": "throttled"}
 			status = http.StatusTooManyRequests
-		} else {
-			u, err := h.users.Authenticate(r.Context(), form.Email, r.PostFormValue("password"))
+		case tooLong:
+			h.throttle.Fail(keys...)
+			p.Errors = map[string]string{"form": "bad_credentials"}
+			status = http.StatusUnauthorized
+		default:
+			u, err := h.users.Authenticate(r.Context(), form.Email, password)
 			switch {
 			case err == nil:
 				if err := h.startSession(r.Context(), w, u); err != nil {
@@ -38,7 +61,8 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, form.Next, http.StatusSeeOther)
 				return
 			case errors.Is(err, users.ErrBadCredentials):
-				h.log.Info("failed login", "ip", clientIP(r))
+				h.throttle.Fail(keys...)
+				h.log.Info("failed login", "ip", h.clientIP.Addr(r))
 				p.Errors = map[string]string{"form": "bad_credentials"}
 				status = http.StatusUnauthorized
 			default:

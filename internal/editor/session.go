@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -150,20 +149,23 @@ func (h *Handler) csrfFailure(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusForbidden, "message", p)
 }
 
-// clientIP is the peer address; a proxy in front must be trusted
-// explicitly before X-Forwarded-For means anything, which we do not yet.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// safeNext keeps post-login redirects on our own site.
+// safeNext keeps post-login redirects on our own site: a path, with no
+// scheme, host, backslash or control character. Browsers drop tabs and
+// newlines from URLs and read a backslash as a slash, so "/\t/evil.example"
+// would take the reader to evil.example.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/admin/"
+	const home = "/admin/"
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return home
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return home
 	}
 	return next
 }

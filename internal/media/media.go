@@ -24,15 +24,16 @@ import (
 	"path/filepath"
 	"time"
 
-	xdraw "golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // decoder registration
+	"golang.org/x/sync/semaphore"
 
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
-// Limits of an upload. 8 MB holds any phone photo; 40 megapixels bounds
-// the memory a small image claiming huge dimensions (a "decompression
-// bomb") can make us allocate.
+// Limits of an upload. 8 MB holds any phone photo; 40 megapixels, 16,384
+// pixels a side and the memory estimate in budget.go bound what a small
+// image claiming huge dimensions (a "decompression bomb") can make us
+// allocate.
 const (
 	MaxUploadBytes = 8 << 20
 	maxPixels      = 40_000_000
@@ -58,9 +59,10 @@ type Recorder interface {
 
 // Store writes images into one directory and records them.
 type Store struct {
-	dir string
-	rec Recorder
-	now func() time.Time
+	dir    string
+	rec    Recorder
+	now    func() time.Time
+	budget *semaphore.Weighted
 }
 
 // New returns a Store writing into dir (created when missing).
@@ -68,7 +70,7 @@ func New(dir string, rec Recorder, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{dir: dir, rec: rec, now: now}
+	return &Store{dir: dir, rec: rec, now: now, budget: semaphore.NewWeighted(uploadBudget)}
 }
 
 // accepted are the types we decode, as http.DetectContentType names them.
@@ -99,14 +101,7 @@ func (s *Store) Save(ctx context.Context, r io.Reader) (*newsroom.Media, error) 
 	if len(raw) > MaxUploadBytes {
 		return nil, ErrTooLarge
 	}
-	src, err := decode(raw)
-	if err != nil {
-		return nil, err
-	}
-	// Turning after scaling costs a fraction of turning the full photo;
-	// the longest side is the same either way.
-	o := jpegOrientation(raw)
-	full, mime, err := encode(orient(fit(src, MaxDimension), o))
+	full, small, mime, err := s.variants(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -117,10 +112,6 @@ func (s *Store) Save(ctx context.Context, r io.Reader) (*newsroom.Media, error) 
 		return nil, fmt.Errorf("read back encoded image: %w", err)
 	}
 	m.Width, m.Height = cfg.Width, cfg.Height
-	small, _, err := encode(orient(fit(src, SmallDimension), o))
-	if err != nil {
-		return nil, err
-	}
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
 		return nil, fmt.Errorf("media directory: %w", err)
 	}
@@ -136,48 +127,54 @@ func (s *Store) Save(ctx context.Context, r io.Reader) (*newsroom.Media, error) 
 	return &m, nil
 }
 
-// decode checks the type from the bytes and the dimensions from the header
-// before decoding anything.
-func decode(raw []byte) (image.Image, error) {
+// variants decodes raw and encodes its full-size and small variants,
+// within the memory budget shared by the uploads being processed.
+func (s *Store) variants(ctx context.Context, raw []byte) (full, small []byte, mime string, err error) {
+	need, err := check(raw)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if err := s.budget.Acquire(ctx, need); err != nil {
+		return nil, nil, "", fmt.Errorf("wait for memory to decode an upload: %w", err)
+	}
+	defer s.budget.Release(need)
+	src, _, err := image.Decode(bytes.NewReader(raw))
+	if err != nil {
+		return nil, nil, "", ErrNotImage
+	}
+	// Turning after scaling costs a fraction of turning the full photo;
+	// the longest side is the same either way.
+	scaled := orient(fit(src, MaxDimension), jpegOrientation(raw))
+	full, mime, err = encode(scaled)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	small, _, err = encode(fit(scaled, SmallDimension))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return full, small, mime, nil
+}
+
+// check reads the type from the bytes and the dimensions from the header,
+// before decoding anything, and returns what decoding will cost.
+func check(raw []byte) (int64, error) {
 	if !accepted[http.DetectContentType(raw)] {
-		return nil, ErrNotImage
+		return 0, ErrNotImage
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(raw))
 	if err != nil {
-		return nil, ErrNotImage
+		return 0, ErrNotImage
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return nil, ErrTooLarge
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxSide || cfg.Height > maxSide ||
+		int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return 0, ErrTooLarge
 	}
-	img, _, err := image.Decode(bytes.NewReader(raw))
-	if err != nil {
-		return nil, ErrNotImage
+	need := cost(raw, format, cfg)
+	if need > maxImageBytes {
+		return 0, ErrTooLarge
 	}
-	return img, nil
-}
-
-// fit scales img down so that its longest side is at most max.
-func fit(img image.Image, max int) image.Image {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if w <= max && h <= max {
-		return img
-	}
-	if w >= h {
-		w, h = max, maxInt(1, h*max/w)
-	} else {
-		w, h = maxInt(1, w*max/h), max
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
-	xdraw.CatmullRom.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
-	return dst
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
+	return need, nil
 }
 
 // encode writes img as JPEG when it is opaque (photos stay small) and as

@@ -143,6 +143,19 @@ func TestSaveKeepsTransparencyAsPNG(t *testing.T) {
 	}
 }
 
+// pngHeader is the start of a PNG claiming w×h pixels of the given bit
+// depth and colour type, with no image data behind it: all a decoder
+// reads before it allocates.
+func pngHeader(t *testing.T, w, h uint32, depth, colorType byte) []byte {
+	t.Helper()
+	b := append([]byte(nil), pngBytes(t, 1, 1, color.NRGBA{0, 0, 0, 255})...)
+	binary.BigEndian.PutUint32(b[16:], w)
+	binary.BigEndian.PutUint32(b[20:], h)
+	b[24], b[25] = depth, colorType
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	return b
+}
+
 func TestSaveRefuses(t *testing.T) {
 	big := make([]byte, MaxUploadBytes+1)
 	copy(big, pngBytes(t, 10, 10, color.NRGBA{0, 0, 0, 255}))
@@ -155,15 +168,21 @@ func TestSaveRefuses(t *testing.T) {
 		body []byte
 		want error
 	}{
-		"html named .png":  {[]byte("<!doctype html><script>alert(1)</script>"), ErrNotImage},
-		"json":             {[]byte(`{"type":"Note","id":"https://evil.test/x"}`), ErrNotImage},
-		"svg":              {[]byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`), ErrNotImage},
-		"truncated png":    {pngBytes(t, 20, 20, color.NRGBA{0, 0, 0, 255})[:60], ErrNotImage},
-		"over 8 MB":        {big, ErrTooLarge},
-		"too many pixels":  {bomb, ErrTooLarge},
-		"empty":            {nil, ErrNotImage},
-		"pdf":              {[]byte("%PDF-1.7\n"), ErrNotImage},
-		"png magic + html": {append([]byte("\x89PNG\r\n\x1a\n"), []byte("<html>")...), ErrNotImage},
+		// Within 40 megapixels, but scaling the strip to 1×1600 made the
+		// scaler allocate 32 bytes per source row: 6 GB.
+		"1×40,000,000 strip": {pngHeader(t, 1, 40_000_000, 8, 6), ErrTooLarge},
+		"16,385 wide":        {pngHeader(t, 16_385, 100, 8, 6), ErrTooLarge},
+		// 40 megapixels at 8 bytes each decode to 317 MB.
+		"6000×6600 16-bit RGBA": {pngHeader(t, 6000, 6600, 16, 6), ErrTooLarge},
+		"html named .png":       {[]byte("<!doctype html><script>alert(1)</script>"), ErrNotImage},
+		"json":                  {[]byte(`{"type":"Note","id":"https://evil.test/x"}`), ErrNotImage},
+		"svg":                   {[]byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`), ErrNotImage},
+		"truncated png":         {pngBytes(t, 20, 20, color.NRGBA{0, 0, 0, 255})[:60], ErrNotImage},
+		"over 8 MB":             {big, ErrTooLarge},
+		"too many pixels":       {bomb, ErrTooLarge},
+		"empty":                 {nil, ErrNotImage},
+		"pdf":                   {[]byte("%PDF-1.7\n"), ErrNotImage},
+		"png magic + html":      {append([]byte("\x89PNG\r\n\x1a\n"), []byte("<html>")...), ErrNotImage},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -41,6 +41,9 @@ type Deps struct {
 	// Cache keeps rendered ActivityStreams documents of actors and posts;
 	// optional.
 	Cache ResponseCache
+	// MetricsToken lets requests that did not come straight from loopback
+	// read /metrics on this handler.
+	MetricsToken string
 	// ServeMetrics puts /metrics on this handler; false when metrics have
 	// their own listener.
 	ServeMetrics bool
@@ -147,7 +150,7 @@ func (s *Server) routes(d Deps) {
 	s.handle(http.MethodGet, "/healthz", s.healthz)
 	s.handle(http.MethodGet, "/readyz", s.readyz)
 	if d.ServeMetrics && d.Metrics != nil {
-		s.router.Handler(http.MethodGet, "/metrics", d.Metrics.Handler())
+		s.router.Handler(http.MethodGet, "/metrics", metricsGate(d.MetricsToken, d.Metrics.Handler()))
 	}
 	if d.View != nil {
 		s.handle(http.MethodGet, "/static/:name", func(w http.ResponseWriter, r *http.Request) {

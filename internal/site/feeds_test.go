@@ -1,6 +1,7 @@
 package site
 
 import (
+	"github.com/soga/newsroom/internal/newsroom"
 	"html"
 	"strings"
 	"testing"
@@ -195,5 +196,38 @@ func TestVTimezoneTransitions(t *testing.T) {
 	}
 	if utcOffset(-(3*3600+30*60)) != "-0330" || utcOffset(5*3600+45*60) != "+0545" {
 		t.Error("utcOffset")
+	}
+}
+
+// A bare carriage return in a title, a place or an organisation's name
+// must not end the content line: what follows it would be read as a
+// property of its own.
+func TestCalendarEscapesLineBreaks(t *testing.T) {
+	ts := newTestSite(t)
+	org := *ts.fx.SoGA
+	org.Name = "SOGA\rX-ORG-INJECTED:1"
+	org.ContactEmail = "contact@example.org"
+	p := *ts.fx.Event
+	ev := *p.Event
+	ev.PlaceName = "Hall\rX-PLACE-INJECTED:1"
+	p.Event, p.Title = &ev, "Forum\rX-TITLE-INJECTED:1\u2028X-SEP-INJECTED:1\x00"
+	p.Tags = []string{"tag\rX-TAG-INJECTED:1"}
+	body := string(ts.buildCalendar("Cal\rX-CAL-INJECTED:1", []newsroom.Post{p}, orgIndex{org.ID: &org}))
+	for _, line := range strings.Split(body, "\r\n") {
+		for _, part := range strings.Split(line, "\r") {
+			if name := part[:max(strings.IndexAny(part, ";:"), 0)]; strings.Contains(name, "INJECTED") {
+				t.Errorf("injected property: %q", part)
+			}
+		}
+	}
+	if strings.ContainsAny(strings.ReplaceAll(body, "\r\n", ""), "\r\x00") {
+		t.Error("a bare carriage return or NUL is left in the calendar")
+	}
+	cal, err := ics.ParseCalendar(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cal.Events()[0].GetProperty(ics.ComponentPropertySummary).Value; !strings.Contains(s, "X-TITLE-INJECTED") {
+		t.Errorf("the title's text was lost: %q", s)
 	}
 }

@@ -96,6 +96,7 @@ func writeCalendar(w http.ResponseWriter, body []byte, download string) {
 func (h *Handler) buildCalendar(name string, posts []newsroom.Post, orgs orgIndex) []byte {
 	cal := ics.NewCalendarFor("newsroom")
 	cal.SetMethod(ics.MethodPublish)
+	name = icalText(name)
 	cal.SetName(name)
 	cal.SetXWRCalName(name)
 	cal.SetRefreshInterval("PT1H")
@@ -164,12 +165,12 @@ func (h *Handler) vevent(org *newsroom.Organisation, p *newsroom.Post, zones map
 	if !ev.End.IsZero() {
 		setTime(ics.ComponentPropertyDtEnd, ev.End)
 	}
-	e.SetSummary(p.Title)
+	e.SetSummary(icalText(p.Title))
 	desc := summaryOf(p, 2000)
 	if desc != "" {
 		desc += "\n\n"
 	}
-	e.SetDescription(desc + link)
+	e.SetDescription(icalText(desc + link))
 	e.SetURL(link)
 	var where []string
 	for _, s := range []string{ev.PlaceName, ev.Street, strings.TrimSpace(ev.PostalCode + " " + ev.Locality), ev.Region, ev.Country} {
@@ -181,7 +182,7 @@ func (h *Handler) vevent(org *newsroom.Organisation, p *newsroom.Post, zones map
 		where = append(where, ev.OnlineURL)
 	}
 	if len(where) > 0 {
-		e.SetLocation(strings.Join(where, ", "))
+		e.SetLocation(icalText(strings.Join(where, ", ")))
 	}
 	switch ev.Status {
 	case "TENTATIVE":
@@ -192,10 +193,10 @@ func (h *Handler) vevent(org *newsroom.Organisation, p *newsroom.Post, zones map
 		e.SetStatus(ics.ObjectStatusConfirmed)
 	}
 	for _, t := range p.Tags {
-		e.AddCategory(t)
+		e.AddCategory(icalText(t))
 	}
 	if org.ContactEmail != "" {
-		e.SetOrganizer("mailto:"+org.ContactEmail, ics.WithCN(org.Name))
+		e.SetOrganizer(icalText("mailto:"+org.ContactEmail), ics.WithCN(icalParam(org.Name)))
 	}
 	return e
 }
@@ -263,4 +264,37 @@ func utcOffset(sec int) string {
 	h, m := sec/3600, sec%3600/60
 	b[1], b[2], b[3], b[4] = byte('0'+h/10), byte('0'+h%10), byte('0'+m/10), byte('0'+m%10)
 	return string(b)
+}
+
+// icalText makes text safe for a content line: golang-ical escapes line
+// feeds but writes a bare carriage return as it is, which a calendar reads
+// as the end of the line, so that the rest of a title would become a
+// property of its own. Line breaks of every kind become line feeds (which
+// the library escapes) and other control characters go.
+func icalText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r == '\r' || r == '\u2028' || r == '\u2029' || r == '\u0085':
+			return '\n'
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
+// icalParam makes text safe for a parameter value, which is quoted and
+// can hold neither a line break nor a double quote.
+func icalParam(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"':
+			return '\''
+		case r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || r == '\u0085':
+			return ' '
+		}
+		return r
+	}, s)
 }

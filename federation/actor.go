@@ -12,6 +12,7 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -205,7 +206,7 @@ func (h *Handler) image(ctx context.Context, mediaID string) (vocab.ActivityStre
 	if err != nil {
 		return nil, fmt.Errorf("media %s: %w", mediaID, err)
 	}
-	name, ok := MediaFileName(*m)
+	name, ok := media.URLName(*m)
 	if !ok {
 		h.log.WarnContext(ctx, "actor image has an unknown type",
 			slog.String("media", mediaID), slog.String("type", m.MIMEType))
@@ -223,25 +224,6 @@ func (h *Handler) image(ctx context.Context, mediaID string) (vocab.ActivityStre
 	mediaType.Set(m.MIMEType)
 	img.SetActivityStreamsMediaType(mediaType)
 	return img, nil
-}
-
-// mediaExtensions are the file extensions of the image types we accept.
-var mediaExtensions = map[string]string{
-	"image/jpeg": "jpg",
-	"image/png":  "png",
-	"image/gif":  "gif",
-	"image/webp": "webp",
-	"image/avif": "avif",
-}
-
-// MediaFileName is the name of an image under /media/: its hash and an
-// extension from its type. It reports false for a type we do not serve.
-func MediaFileName(m newsroom.Media) (string, bool) {
-	ext, ok := mediaExtensions[m.MIMEType]
-	if !ok || m.ID == "" {
-		return "", false
-	}
-	return m.ID + "." + ext, true
 }
 
 // ServeInstanceActor answers GET /actor: the actor that represents the

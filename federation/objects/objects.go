@@ -19,6 +19,7 @@ import (
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
 )
@@ -290,9 +291,9 @@ func (b *Builder) tags(p *newsroom.Post) []any {
 // attachments describe the post's images with their alt text as name.
 // A media row that is missing or of a type we do not serve is left out
 // rather than failing the whole post.
-func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *federation.IRIParser) vocab.ActivityStreamsAttachmentProperty {
-	byID := make(map[string]newsroom.Media, len(media))
-	for _, m := range media {
+func (b *Builder) attachments(p *newsroom.Post, rows []newsroom.Media, ip *federation.IRIParser) vocab.ActivityStreamsAttachmentProperty {
+	byID := make(map[string]newsroom.Media, len(rows))
+	for _, m := range rows {
 		byID[m.ID] = m
 	}
 	prop := streams.NewActivityStreamsAttachmentProperty()
@@ -301,7 +302,7 @@ func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *fede
 		if !ok {
 			continue
 		}
-		file, ok := federation.MediaFileName(m)
+		file, ok := media.URLName(m)
 		if !ok {
 			continue
 		}

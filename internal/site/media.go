@@ -7,21 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/soga/newsroom/internal/media"
 )
-
-// mediaExtensions are the extensions of the image types we serve.
-var mediaExtensions = map[string]string{
-	"image/jpeg": "jpg",
-	"image/png":  "png",
-	"image/gif":  "gif",
-	"image/webp": "webp",
-	"image/avif": "avif",
-}
-
-// mediaTypes is mediaExtensions the other way round.
-var mediaTypes = map[string]string{
-	"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "avif": "image/avif",
-}
 
 // mediaNameRE is the only shape of name /media/ serves: a SHA-256 in hex
 // and a known extension, optionally a resized variant (hash-w640.ext).
@@ -58,7 +46,7 @@ func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hd := w.Header()
-	hd.Set("Content-Type", mediaTypes[m[3]])
+	hd.Set("Content-Type", media.TypeOf(m[3]))
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
 	hd.Set("Content-Security-Policy", mediaPolicy)
 	hd.Set("ETag", `"`+m[1]+m[2]+`"`)

@@ -199,7 +199,7 @@ func (h *Handler) image(ctx context.Context, mediaID, alt string) (*image, error
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := mediaExtensions[m.MIMEType]; !ok {
+	if _, ok := media.Extension(m.MIMEType); !ok {
 		return nil, nil
 	}
 	img := &image{URL: h.urls.Media(media.FileName(*m)), Small: h.urls.Media(media.SmallName(*m)),

@@ -19,6 +19,7 @@ import (
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
@@ -66,7 +67,7 @@ func Type(org *newsroom.Organisation, p *newsroom.Post) string {
 	case newsroom.ObjectNote, newsroom.ObjectArticle:
 		return string(t)
 	}
-	if len([]rune(PlainText(p.BodyHTML))) <= NoteMaxText {
+	if len([]rune(htmltext.PlainText(p.BodyHTML))) <= NoteMaxText {
 		return string(newsroom.ObjectNote)
 	}
 	return string(newsroom.ObjectArticle)
@@ -265,7 +266,7 @@ func summaryOrExcerpt(summary, bodyHTML string) string {
 	if s := strings.TrimSpace(summary); s != "" {
 		return s
 	}
-	return Excerpt(PlainText(bodyHTML), articleSummaryMax)
+	return htmltext.Excerpt(htmltext.PlainText(bodyHTML), articleSummaryMax)
 }
 
 func joinLines(lines ...string) string {

@@ -280,12 +280,3 @@ func TestActivities(t *testing.T) {
 	}
 	roundTrip(t, served, "Tombstone")
 }
-
-func TestPlainTextAndExcerpt(t *testing.T) {
-	if got := PlainText("<h2>Titre</h2><p>Un <em>mot</em>&amp;<br>deux</p><ul><li>a</li><li>b</li></ul>"); got != "Titre Un mot& deux a b" {
-		t.Errorf("PlainText = %q", got)
-	}
-	if got := Excerpt("un deux trois quatre", 12); got != "un deux…" {
-		t.Errorf("Excerpt = %q", got)
-	}
-}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -153,7 +154,7 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 	}
 	v.Description = v.Summary
 	if v.Description == "" {
-		v.Description = plainText(string(v.Body))
+		v.Description = htmltext.PlainText(string(v.Body))
 	}
 	v.Description = truncate(v.Description, 300)
 	if p.Event != nil {

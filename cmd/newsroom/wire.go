@@ -13,7 +13,6 @@ import (
 	"github.com/soga/newsroom/federation"
 	"github.com/soga/newsroom/federation/delivery"
 	"github.com/soga/newsroom/federation/inbox"
-	"github.com/soga/newsroom/federation/objects"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/editor"
@@ -123,7 +122,6 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Collections:    m.Store,
 		Activities:     m.Store,
 		Posts:          m.Store,
-		PostObjects:    objects.New(m.URLs),
 		Stats:          federation.StatsFunc(m.nodeStats),
 		Logger:         m.Logger.With("component", "federation"),
 		InstanceKeyPEM: svc.keyPEM,

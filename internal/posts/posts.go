@@ -14,7 +14,7 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/soga/newsroom/federation/objects"
+	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -33,7 +33,7 @@ type Deps struct {
 // Service publishes, edits, schedules and deletes posts.
 type Service struct {
 	store   store.Store
-	objects *objects.Builder
+	convert *convert.Converter
 	render  *Renderer
 	now     func() time.Time
 	newID   func() string
@@ -46,7 +46,7 @@ func New(d Deps) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: d.Store, objects: objects.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID}
+	return &Service{store: d.Store, convert: convert.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID}
 }
 
 // ErrNotEditable is returned for a change a post's state forbids, such as
@@ -200,7 +200,7 @@ func (s *Service) edit(ctx context.Context, tx store.Tx, org *newsroom.Organisat
 	if err := tx.UpdatePost(ctx, p); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, objects.Update, org, p, media, now)
+	return s.emit(ctx, tx, convert.Update, org, p, media, now)
 }
 
 // Delete deletes post id. The row stays as a tombstone so that its URL
@@ -235,7 +235,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return fmt.Errorf("organisation of post %s: %w", id, err)
 		}
-		return s.emit(ctx, tx, objects.Delete, org, p, nil, now)
+		return s.emit(ctx, tx, convert.Delete, org, p, nil, now)
 	})
 }
 
@@ -335,13 +335,13 @@ func (s *Service) publish(ctx context.Context, tx store.Tx, org *newsroom.Organi
 	if err := s.save(ctx, tx, p); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, objects.Create, org, p, media, now)
+	return s.emit(ctx, tx, convert.Create, org, p, media, now)
 }
 
 // emit stores the activity typ about p and queues its fan-out, in tx.
 func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media, at time.Time) error {
 	id := s.newID()
-	doc, err := s.objects.Activity(typ, id, at, org, p, media)
+	doc, err := s.convert.Activity(typ, id, at, org, p, media)
 	if err != nil {
 		return err
 	}

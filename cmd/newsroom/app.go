@@ -23,13 +23,13 @@ import (
 	"github.com/soga/newsroom/internal/users"
 )
 
-// Main is a running newsroom: the store, the job queue and the HTTP
+// Main is a running newsroom: the store, the job client and the HTTP
 // listeners. End-to-end tests start the same Main the binary does.
 type Main struct {
 	Config  config.Config
 	Logger  *slog.Logger
 	Store   migratingStore
-	Queue   *jobs.Queue
+	Jobs    *jobs.Client
 	Metrics *metrics.Metrics
 	URLs    urls.Builder
 	// Cache holds rendered public pages and documents; whatever writes
@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) 
 		m.Close()
 		return nil, err
 	}
-	m.Queue, err = jobs.New(st, workers, jobs.Options{Logger: m.Logger.With("component", "queue"), Metrics: m.Metrics,
+	m.Jobs, err = jobs.New(st, workers, jobs.Options{Logger: m.Logger.With("component", "queue"), Metrics: m.Metrics,
 		JobTimeout: cfg.JobTimeout})
 	if err != nil {
 		m.Close()
@@ -129,7 +129,7 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 func (m *Main) Run(ctx context.Context) error {
 	queueCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.queueCancel = cancel
-	if err := m.Queue.Start(queueCtx); err != nil {
+	if err := m.Jobs.Start(queueCtx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	errc := make(chan error, 2)
@@ -155,7 +155,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.metricsSrv != nil {
 		_ = m.metricsSrv.Shutdown(sctx)
 	}
-	if err := m.Queue.Stop(sctx); err != nil {
+	if err := m.Jobs.Stop(sctx); err != nil {
 		m.Logger.Warn("queue shutdown", "err", err)
 	}
 	cancel()

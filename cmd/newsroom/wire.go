@@ -16,7 +16,6 @@ import (
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/editor"
-	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
@@ -54,7 +53,7 @@ type services struct {
 	fetcher  *transport.Fetcher
 	keyPEM   string // instance actor public key
 	posts    *posts.Service
-	delivery *delivery.Worker
+	delivery *delivery.Sender
 }
 
 func (m *Main) buildServices(ctx context.Context) (*services, error) {
@@ -80,7 +79,7 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		fetcher:  &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
 		keyPEM:   pub,
 		posts:    posts.New(posts.Deps{Store: invalidating{m.Store, m.Cache}, URLs: m.URLs, NewID: newULID}),
-		delivery: delivery.NewWorker(m.Store, jobs.Deliveries{Store: m.Store}, client, m.URLs, m.Logger.With("component", "delivery")),
+		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
 	}, nil
 }
 
@@ -88,10 +87,11 @@ func newULID() string { return ulid.Make().String() }
 
 // registerWorkers adds every job kind's worker.
 func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
-	fanout := delivery.NewFanoutWorker(m.Store, jobs.Deliveries{Store: m.Store}, m.Logger.With("component", "fanout"))
+	fanout := delivery.NewFanoutWorker(m.Store, m.Logger.With("component", "fanout"))
 	return errors.Join(
-		river.AddWorkerSafely(w, svc.delivery),
 		river.AddWorkerSafely(w, fanout),
+		river.AddWorkerSafely(w, delivery.NewDeliverWorker(svc.delivery)),
+		river.AddWorkerSafely(w, delivery.NewAcceptWorker(svc.delivery)),
 		river.AddWorkerSafely(w, posts.NewPublishWorker(svc.posts)),
 	)
 }

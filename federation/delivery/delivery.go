@@ -2,11 +2,22 @@
 // workers run on River: a delivery is a job in the same database as the
 // post, so nothing queued or in flight is lost when the process dies.
 //
-// The fan-out worker turns one activity into one delivery job per inbox.
-// The delivery worker sends one activity to one inbox; when the inbox
-// fails in a way worth retrying, it completes its job and queues the next
-// attempt as a new job on the retry queue, so that retries to servers that
-// are down never hold up the deliveries of a new post.
+// Three job kinds, whose arguments (and insert options) live in
+// internal/jobs so that services can enqueue them:
+//
+//   - FanoutWorker (jobs.FanoutArgs) turns one activity into one delivery
+//     job per follower inbox, each with a row in the activity's delivery
+//     progress;
+//   - DeliverWorker (jobs.DeliverArgs) sends one such delivery and records
+//     its outcome in that progress;
+//   - AcceptWorker (jobs.AcceptArgs) sends the Accept of a Follow to the
+//     follower, which belongs to no fan-out and has no progress.
+//
+// Both senders share a Sender, which signs, posts and classifies the
+// answer. When an inbox fails in a way worth retrying, the job completes
+// and the next attempt is queued as a new job on the retry queue, so that
+// retries to servers that are down never hold up the deliveries of a new
+// post.
 package delivery
 
 import (
@@ -24,9 +35,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/soga/newsroom/federation/transport"
-	"github.com/soga/newsroom/internal/groupcommit"
-	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
 )
 
@@ -35,28 +45,25 @@ const MaxAttempts = 17
 
 // Store is what deliveries read and record.
 type Store interface {
+	// InTx writes a failed attempt and queues the next in one transaction.
+	InTx(ctx context.Context, fn func(tx store.Tx) error) error
 	ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error)
 	OrgByID(ctx context.Context, id int64) (*newsroom.Organisation, error)
 	DeliveryByInbox(ctx context.Context, activityID, inbox string) (*newsroom.Delivery, error)
+	// UpdateDeliveries records several outcomes at once; a row that no
+	// longer exists (its activity was deleted since) is skipped.
+	UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error
 	RecordDomainFailure(ctx context.Context, host string, at time.Time) (newsroom.DomainHealth, error)
 	RecordDomainSuccess(ctx context.Context, host string) error
 	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
 }
 
-// Queue records a failed attempt and queues the next one atomically, and
-// records outcomes in batches (jobs.Deliveries).
-type Queue interface {
-	Recorder
-	// Retry's rec is nil for deliveries without a progress row.
-	Retry(ctx context.Context, rec *newsroom.Delivery, next jobs.DeliverArgs, at time.Time) error
-}
-
-// Worker delivers one activity to one inbox.
-type Worker struct {
-	river.WorkerDefaults[jobs.DeliverArgs]
+// Sender signs and posts our activities and decides what each answer
+// means, for the delivery and Accept workers alike. It keeps what every
+// delivery of a fan-out reads again: the activity, the organisation's
+// key, which hosts are known to answer.
+type Sender struct {
 	store   Store
-	retrier Queue
-	records *groupcommit.Committer[newsroom.Delivery, struct{}]
 	client  *transport.Client
 	urls    urls.Builder
 	log     *slog.Logger
@@ -79,25 +86,26 @@ type orgKey struct {
 // what matters.
 const maxCachedActivities = 64
 
-// NewWorker returns a delivery worker.
-func NewWorker(s Store, q Queue, c *transport.Client, u urls.Builder, log *slog.Logger) *Worker {
-	w := &Worker{store: s, retrier: q, records: newOutcomes(q), client: c, urls: u, log: log, now: time.Now,
+// NewSender returns a Sender posting with c, signing as the organisations
+// of u.
+func NewSender(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *Sender {
+	sender := &Sender{store: s, client: c, urls: u, log: log, now: time.Now,
 		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool)}
-	w.SetBackoff(Backoff)
-	return w
+	sender.SetBackoff(Backoff)
+	return sender
 }
 
 // SetBackoff replaces the delay between attempts; tests make it short.
-func (w *Worker) SetBackoff(f func(attempt int) time.Duration) { w.backoff.Store(&f) }
+func (s *Sender) SetBackoff(f func(attempt int) time.Duration) { s.backoff.Store(&f) }
 
-// NextRetry spaces River's own retries of a job that returned an error.
+// nextRetry spaces River's own retries of a job that returned an error.
 // Remote failures never get here (they complete the job and queue the
 // next attempt on the retry queue); what does is local trouble, such as a
 // busy database, which clears in seconds, so the retry comes soon rather
 // than after River's default of attempt⁴ seconds.
-func (w *Worker) NextRetry(job *river.Job[jobs.DeliverArgs]) time.Time {
-	d := time.Duration(1<<min(job.Attempt, 8)) * time.Second
-	return w.now().Add(min(d, 5*time.Minute))
+func (s *Sender) nextRetry(jobAttempt int) time.Time {
+	d := time.Duration(1<<min(jobAttempt, 8)) * time.Second
+	return s.now().Add(min(d, 5*time.Minute))
 }
 
 // Backoff is the delay after the given attempt (1-based), as Mastodon
@@ -110,152 +118,129 @@ func Backoff(attempt int) time.Duration {
 	return base + jitter
 }
 
-// Work sends the activity and classifies the answer.
-func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.DeliverArgs]) error {
-	args := job.Args
-	attempt := args.Attempt + 1
-	act, err := w.activity(ctx, args.ActivityID)
+// settler is what a job does with an inbox's answer, which depends on its
+// kind: a fan-out delivery keeps the activity's progress, an Accept has
+// none.
+type settler interface {
+	// done reports whether an earlier run of the job, cut by a crash,
+	// delivered the activity already.
+	done(ctx context.Context) (bool, error)
+	// record stores a final outcome.
+	record(ctx context.Context, status newsroom.DeliveryStatus, attempts int, lastErr string) error
+	// retry stores a failed attempt and queues the next, due at "at".
+	retry(ctx context.Context, attempts int, lastErr string, at time.Time) error
+}
+
+// send makes attempt made+1 to deliver the activity to inbox, and settles
+// the answer with st.
+func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler) error {
+	attempt := made + 1
+	act, err := s.activity(ctx, activityID)
 	if errors.Is(err, newsroom.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("activity %s no longer exists", args.ActivityID))
+		return river.JobCancel(fmt.Errorf("activity %s no longer exists", activityID))
 	}
 	if err != nil {
 		return err
 	}
-	if job.Attempt > 1 && args.Recipient == "" {
-		// River runs a job again after a crash; the inbox may have had it.
-		if done, err := w.delivered(ctx, args); err != nil || done {
-			return err
-		}
+	if done, err := st.done(ctx); err != nil || done {
+		return err
 	}
-	key, keyID, err := w.orgKey(ctx, act.OrgID)
+	key, keyID, err := s.orgKey(ctx, act.OrgID)
 	if err != nil {
 		return err
 	}
-	res, derr := w.client.Deliver(ctx, args.Inbox, act.JSON, keyID, key)
-	host := hostOf(args.Inbox)
+	res, derr := s.client.Deliver(ctx, inbox, act.JSON, keyID, key)
+	host := hostOf(inbox)
 	switch res.Outcome {
 	case transport.Delivered:
 		// The delivery first: until it is recorded, a crash sends it again.
-		if err := w.record(ctx, args, newsroom.DeliveryDelivered, attempt, ""); err != nil {
+		if err := st.record(ctx, newsroom.DeliveryDelivered, attempt, ""); err != nil {
 			return err
 		}
-		w.recordSuccess(ctx, host)
+		s.recordSuccess(ctx, host)
 		return nil
 	case transport.Gone:
-		n, err := w.store.RemoveFollowersByInbox(ctx, args.Inbox)
+		n, err := s.store.RemoveFollowersByInbox(ctx, inbox)
 		if err != nil {
 			return err
 		}
-		w.log.Info("inbox gone, followers removed", "inbox", args.Inbox, "followers", n)
-		return w.record(ctx, args, newsroom.DeliveryFailed, attempt, derr.Error())
+		s.log.Info("inbox gone, followers removed", "inbox", inbox, "followers", n)
+		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
 	case transport.Failed:
-		return w.record(ctx, args, newsroom.DeliveryFailed, attempt, derr.Error())
+		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
 	}
-	return w.retry(ctx, args, attempt, res, derr)
+	return s.retry(ctx, host, attempt, res, derr, st)
 }
 
 // retry counts the failure against the domain and queues the next attempt,
 // unless this was the last or the domain has been failing for days.
-func (w *Worker) retry(ctx context.Context, args jobs.DeliverArgs, attempt int, res *transport.DeliveryResult, derr error) error {
-	host := hostOf(args.Inbox)
-	w.mu.Lock()
-	delete(w.healthy, host)
-	w.mu.Unlock()
-	health, err := w.store.RecordDomainFailure(ctx, host, w.now().UTC())
+func (s *Sender) retry(ctx context.Context, host string, attempt int, res *transport.DeliveryResult, derr error, st settler) error {
+	s.mu.Lock()
+	delete(s.healthy, host)
+	s.mu.Unlock()
+	health, err := s.store.RecordDomainFailure(ctx, host, s.now().UTC())
 	if err != nil {
-		w.log.Warn("record domain failure", "host", host, "err", err)
+		s.log.Warn("record domain failure", "host", host, "err", err)
 	}
 	if attempt >= MaxAttempts || health.Unavailable {
-		return w.record(ctx, args, newsroom.DeliveryFailed, attempt, derr.Error())
+		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
 	}
 	delay := res.RetryAfter
 	if delay <= 0 {
-		delay = (*w.backoff.Load())(attempt)
+		delay = (*s.backoff.Load())(attempt)
 	}
-	next := args
-	next.Attempt = attempt
-	var rec *newsroom.Delivery
-	if args.Recipient == "" {
-		rec = &newsroom.Delivery{ActivityID: args.ActivityID, Inbox: args.Inbox, Status: newsroom.DeliveryPending,
-			Attempts: attempt, LastError: derr.Error(), UpdatedAt: w.now().UTC()}
-	}
-	return w.retrier.Retry(ctx, rec, next, w.now().Add(delay))
-}
-
-// delivered reports whether the delivery was recorded as done, by a run
-// of this job that died before River heard of its success. Only jobs that
-// River runs again ask.
-func (w *Worker) delivered(ctx context.Context, args jobs.DeliverArgs) (bool, error) {
-	d, err := w.store.DeliveryByInbox(ctx, args.ActivityID, args.Inbox)
-	if errors.Is(err, newsroom.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return d.Status == newsroom.DeliveryDelivered, nil
-}
-
-// record stores the outcome in the activity's delivery progress;
-// deliveries to one actor (an Accept) have none.
-func (w *Worker) record(ctx context.Context, args jobs.DeliverArgs, s newsroom.DeliveryStatus, attempts int, lastErr string) error {
-	if args.Recipient != "" {
-		return nil
-	}
-	_, err := w.records.Do(ctx, newsroom.Delivery{ActivityID: args.ActivityID, Inbox: args.Inbox,
-		Status: s, Attempts: attempts, LastError: lastErr, UpdatedAt: w.now().UTC()})
-	return err
+	return st.retry(ctx, attempt, derr.Error(), s.now().Add(delay))
 }
 
 // recordSuccess clears a host's failures the first time it answers after
 // a failure (or after a start): writing it on every delivery would cost a
 // write per delivery for nothing.
-func (w *Worker) recordSuccess(ctx context.Context, host string) {
-	w.mu.Lock()
-	known := w.healthy[host]
-	w.mu.Unlock()
+func (s *Sender) recordSuccess(ctx context.Context, host string) {
+	s.mu.Lock()
+	known := s.healthy[host]
+	s.mu.Unlock()
 	if known {
 		return
 	}
-	if err := w.store.RecordDomainSuccess(ctx, host); err != nil {
-		w.log.Warn("record domain success", "host", host, "err", err)
+	if err := s.store.RecordDomainSuccess(ctx, host); err != nil {
+		s.log.Warn("record domain success", "host", host, "err", err)
 		return
 	}
-	w.mu.Lock()
-	w.healthy[host] = true
-	w.mu.Unlock()
+	s.mu.Lock()
+	s.healthy[host] = true
+	s.mu.Unlock()
 }
 
 // activity reads an activity once for all its deliveries. Activities
 // never change once stored.
-func (w *Worker) activity(ctx context.Context, id string) (*newsroom.Activity, error) {
-	w.mu.Lock()
-	a, ok := w.activities[id]
-	w.mu.Unlock()
+func (s *Sender) activity(ctx context.Context, id string) (*newsroom.Activity, error) {
+	s.mu.Lock()
+	a, ok := s.activities[id]
+	s.mu.Unlock()
 	if ok {
 		return a, nil
 	}
-	a, err := w.store.ActivityByID(ctx, id)
+	a, err := s.store.ActivityByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	w.mu.Lock()
-	if len(w.activities) >= maxCachedActivities {
-		clear(w.activities)
+	s.mu.Lock()
+	if len(s.activities) >= maxCachedActivities {
+		clear(s.activities)
 	}
-	w.activities[id] = a
-	w.mu.Unlock()
+	s.activities[id] = a
+	s.mu.Unlock()
 	return a, nil
 }
 
-func (w *Worker) orgKey(ctx context.Context, orgID int64) (*rsa.PrivateKey, string, error) {
-	w.mu.Lock()
-	k, ok := w.keys[orgID]
-	w.mu.Unlock()
+func (s *Sender) orgKey(ctx context.Context, orgID int64) (*rsa.PrivateKey, string, error) {
+	s.mu.Lock()
+	k, ok := s.keys[orgID]
+	s.mu.Unlock()
 	if ok {
 		return k.key, k.id, nil
 	}
-	o, err := w.store.OrgByID(ctx, orgID)
+	o, err := s.store.OrgByID(ctx, orgID)
 	if err != nil {
 		return nil, "", fmt.Errorf("organisation %d: %w", orgID, err)
 	}
@@ -263,10 +248,10 @@ func (w *Worker) orgKey(ctx context.Context, orgID int64) (*rsa.PrivateKey, stri
 	if err != nil {
 		return nil, "", fmt.Errorf("key of organisation %s: %w", o.Handle, err)
 	}
-	k = orgKey{key: key, id: w.urls.OrgKey(o.Handle)}
-	w.mu.Lock()
-	w.keys[orgID] = k
-	w.mu.Unlock()
+	k = orgKey{key: key, id: s.urls.OrgKey(o.Handle)}
+	s.mu.Lock()
+	s.keys[orgID] = k
+	s.mu.Unlock()
 	return k.key, k.id, nil
 }
 

@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -323,8 +321,7 @@ func (s *Service) schedule(ctx context.Context, tx store.Tx, p *newsroom.Post, a
 	if err := s.save(ctx, tx, p); err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, jobs.PublishArgs{PostID: p.ID, PublishAt: at},
-		&river.InsertOpts{Queue: jobs.QueueDefault, ScheduledAt: at})
+	return tx.Enqueue(ctx, jobs.PublishArgs{PostID: p.ID, PublishAt: at})
 }
 
 // publish makes p public now and sends its Create.
@@ -353,7 +350,7 @@ func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsro
 	if err := tx.CreateActivity(ctx, a); err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id}, &river.InsertOpts{Queue: jobs.QueueDefault})
+	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id})
 }
 
 // mediaRows loads the media of p's attachments; an unknown one is an

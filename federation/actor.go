@@ -13,7 +13,6 @@ import (
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/soga/newsroom/federation/ap"
-	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -87,8 +86,7 @@ func (h *Handler) findOrg(w http.ResponseWriter, r *http.Request, handle string)
 	return org, true
 }
 
-// OrgActor returns the actor document of org, as served and as embedded in
-// an Update when the profile changes.
+// OrgActor returns the actor document of org.
 func (h *Handler) OrgActor(ctx context.Context, org *newsroom.Organisation) (map[string]any, error) {
 	var p ap.IRIParser
 	id := p.Parse(h.urls.Org(org.Handle))
@@ -207,23 +205,16 @@ func (h *Handler) image(ctx context.Context, mediaID string) (vocab.ActivityStre
 	if err != nil {
 		return nil, fmt.Errorf("media %s: %w", mediaID, err)
 	}
-	name, ok := media.URLName(*m)
+	var p ap.IRIParser
+	img, ok := h.convert.Image(*m, &p)
 	if !ok {
 		h.log.WarnContext(ctx, "actor image has an unknown type",
 			slog.String("media", mediaID), slog.String("type", m.MIMEType))
 		return nil, nil
 	}
-	u, err := url.Parse(h.urls.Media(name))
-	if err != nil {
-		return nil, fmt.Errorf("media %s: %w", mediaID, err)
+	if p.Err != nil {
+		return nil, fmt.Errorf("media %s: %w", mediaID, p.Err)
 	}
-	img := streams.NewActivityStreamsImage()
-	href := streams.NewActivityStreamsUrlProperty()
-	href.AppendIRI(u)
-	img.SetActivityStreamsUrl(href)
-	mediaType := streams.NewActivityStreamsMediaTypeProperty()
-	mediaType.Set(m.MIMEType)
-	img.SetActivityStreamsMediaType(mediaType)
 	return img, nil
 }
 

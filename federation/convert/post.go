@@ -11,7 +11,6 @@ import (
 
 	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/internal/htmltext"
-	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -282,17 +281,10 @@ func (c *Converter) attachments(p *newsroom.Post, rows []newsroom.Media, ip *ap.
 		if !ok {
 			continue
 		}
-		file, ok := media.URLName(m)
+		img, ok := c.Image(m, ip)
 		if !ok {
 			continue
 		}
-		img := streams.NewActivityStreamsImage()
-		u := streams.NewActivityStreamsUrlProperty()
-		u.AppendIRI(ip.Parse(c.urls.Media(file)))
-		img.SetActivityStreamsUrl(u)
-		mediaType := streams.NewActivityStreamsMediaTypeProperty()
-		mediaType.Set(m.MIMEType)
-		img.SetActivityStreamsMediaType(mediaType)
 		if pm.Alt != "" {
 			name := streams.NewActivityStreamsNameProperty()
 			name.AppendXMLSchemaString(pm.Alt)

@@ -12,9 +12,10 @@ import (
 )
 
 // mediaNameRE is the only shape of name /media/ serves: a SHA-256 in hex
-// and a known extension, optionally a resized variant (hash-w640.ext).
-// Nothing else from the URL reaches the file system.
-var mediaNameRE = regexp.MustCompile(`^([0-9a-f]{64})(-w[0-9]{2,4})?\.(jpg|png|gif|webp|avif)$`)
+// and an extension, which must be one of media's, optionally a resized
+// variant (hash-w640.ext). Nothing else from the URL reaches the file
+// system.
+var mediaNameRE = regexp.MustCompile(`^([0-9a-f]{64})(-w[0-9]{2,4})?\.([a-z]+)$`)
 
 // mediaPolicy forbids everything inside a served file: should a file ever
 // be something other than the image it claims to be, a browser opening it
@@ -26,7 +27,7 @@ const mediaPolicy = "default-src 'none'; sandbox"
 func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	m := mediaNameRE.FindStringSubmatch(name)
-	if m == nil {
+	if m == nil || media.TypeOf(m[3]) == "" {
 		http.NotFound(w, r)
 		return
 	}

@@ -5,9 +5,9 @@
 // caller writes tx.Enqueue(ctx, jobs.FanoutArgs{…}) and every job of a
 // kind lands on the same queue with the same rules.
 //
-// Kinds and their workers: "fanout" (FanoutArgs) and "deliver"
-// (DeliverArgs) and "deliver_accept" (AcceptArgs) run in
-// federation/delivery; "publish" (PublishArgs) runs in internal/posts.
+// The workers of "fanout" (FanoutArgs), "deliver" (DeliverArgs) and
+// "deliver_accept" (AcceptArgs) are in federation/delivery; the worker of
+// "publish" (PublishArgs) is in internal/posts.
 package jobs
 
 import (

@@ -12,6 +12,7 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -85,13 +86,12 @@ func (h *Handler) findOrg(w http.ResponseWriter, r *http.Request, handle string)
 	return org, true
 }
 
-// OrgActor returns the actor document of org, as served and as embedded in
-// an Update when the profile changes.
+// OrgActor returns the actor document of org.
 func (h *Handler) OrgActor(ctx context.Context, org *newsroom.Organisation) (map[string]any, error) {
-	var p IRIParser
+	var p ap.IRIParser
 	id := p.Parse(h.urls.Org(org.Handle))
 	a := newActorObject(org.ActorType)
-	a.SetJSONLDId(IDProperty(id))
+	a.SetJSONLDId(ap.IDProperty(id))
 	a.SetActivityStreamsPreferredUsername(preferredUsername(org.Handle))
 	if org.Name != "" {
 		name := streams.NewActivityStreamsNameProperty()
@@ -155,7 +155,7 @@ func (h *Handler) OrgActor(ctx context.Context, org *newsroom.Organisation) (map
 		return nil, fmt.Errorf("actor %s: %w", org.Handle, p.Err)
 	}
 
-	m, err := Serialize(a)
+	m, err := ap.Serialize(a)
 	if err != nil {
 		return nil, err
 	}
@@ -205,43 +205,17 @@ func (h *Handler) image(ctx context.Context, mediaID string) (vocab.ActivityStre
 	if err != nil {
 		return nil, fmt.Errorf("media %s: %w", mediaID, err)
 	}
-	name, ok := MediaFileName(*m)
+	var p ap.IRIParser
+	img, ok := h.convert.Image(*m, &p)
 	if !ok {
 		h.log.WarnContext(ctx, "actor image has an unknown type",
 			slog.String("media", mediaID), slog.String("type", m.MIMEType))
 		return nil, nil
 	}
-	u, err := url.Parse(h.urls.Media(name))
-	if err != nil {
-		return nil, fmt.Errorf("media %s: %w", mediaID, err)
+	if p.Err != nil {
+		return nil, fmt.Errorf("media %s: %w", mediaID, p.Err)
 	}
-	img := streams.NewActivityStreamsImage()
-	href := streams.NewActivityStreamsUrlProperty()
-	href.AppendIRI(u)
-	img.SetActivityStreamsUrl(href)
-	mediaType := streams.NewActivityStreamsMediaTypeProperty()
-	mediaType.Set(m.MIMEType)
-	img.SetActivityStreamsMediaType(mediaType)
 	return img, nil
-}
-
-// mediaExtensions are the file extensions of the image types we accept.
-var mediaExtensions = map[string]string{
-	"image/jpeg": "jpg",
-	"image/png":  "png",
-	"image/gif":  "gif",
-	"image/webp": "webp",
-	"image/avif": "avif",
-}
-
-// MediaFileName is the name of an image under /media/: its hash and an
-// extension from its type. It reports false for a type we do not serve.
-func MediaFileName(m newsroom.Media) (string, bool) {
-	ext, ok := mediaExtensions[m.MIMEType]
-	if !ok || m.ID == "" {
-		return "", false
-	}
-	return m.ID + "." + ext, true
 }
 
 // ServeInstanceActor answers GET /actor: the actor that represents the
@@ -258,10 +232,10 @@ func (h *Handler) ServeInstanceActor(w http.ResponseWriter, r *http.Request) {
 
 // InstanceActor returns the instance actor's document.
 func (h *Handler) InstanceActor() (map[string]any, error) {
-	var p IRIParser
+	var p ap.IRIParser
 	id := p.Parse(h.urls.InstanceActor())
 	a := streams.NewActivityStreamsApplication()
-	a.SetJSONLDId(IDProperty(id))
+	a.SetJSONLDId(ap.IDProperty(id))
 	// Mastodon names its own instance actor after the domain; usernames
 	// it accepts cannot hold a port, so the host name goes alone.
 	a.SetActivityStreamsPreferredUsername(preferredUsername(h.hostname))
@@ -278,7 +252,7 @@ func (h *Handler) InstanceActor() (map[string]any, error) {
 	if p.Err != nil {
 		return nil, fmt.Errorf("instance actor: %w", p.Err)
 	}
-	m, err := Serialize(a)
+	m, err := ap.Serialize(a)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +271,7 @@ func preferredUsername(s string) vocab.ActivityStreamsPreferredUsernameProperty 
 // publicKey is {id: ACTOR#main-key, owner: ACTOR, publicKeyPem}.
 func publicKey(keyID, owner *url.URL, pem string) vocab.W3IDSecurityV1PublicKeyProperty {
 	key := streams.NewW3IDSecurityV1PublicKey()
-	key.SetJSONLDId(IDProperty(keyID))
+	key.SetJSONLDId(ap.IDProperty(keyID))
 	ownerProp := streams.NewW3IDSecurityV1OwnerProperty()
 	ownerProp.SetIRI(owner)
 	key.SetW3IDSecurityV1Owner(ownerProp)
@@ -307,29 +281,4 @@ func publicKey(keyID, owner *url.URL, pem string) vocab.W3IDSecurityV1PublicKeyP
 	prop := streams.NewW3IDSecurityV1PublicKeyProperty()
 	prop.AppendW3IDSecurityV1PublicKey(key)
 	return prop
-}
-
-// IDProperty makes an id property of u.
-func IDProperty(u *url.URL) vocab.JSONLDIdProperty {
-	p := streams.NewJSONLDIdProperty()
-	p.Set(u)
-	return p
-}
-
-// IRIParser parses the URLs of a document, keeping the first error so
-// that building one reads as a plain list of fields; the objects package
-// builds posts the same way. Our URLs come from
-// the validated base URL, so an error here is a bug, not bad input.
-type IRIParser struct{ Err error }
-
-// Parse returns s as a URL, or an empty URL after recording the error.
-func (p *IRIParser) Parse(s string) *url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		if p.Err == nil {
-			p.Err = fmt.Errorf("parse %q: %w", s, err)
-		}
-		return &url.URL{}
-	}
-	return u
 }

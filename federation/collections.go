@@ -12,6 +12,7 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -111,9 +112,9 @@ func (h *Handler) ServeFeatured(w http.ResponseWriter, r *http.Request, handle s
 		return
 	}
 	c := streams.NewActivityStreamsOrderedCollection()
-	c.SetJSONLDId(IDProperty(id))
+	c.SetJSONLDId(ap.IDProperty(id))
 	c.SetActivityStreamsTotalItems(totalItems(0))
-	m, err := Serialize(c)
+	m, err := ap.Serialize(c)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -181,9 +182,9 @@ func pageParam(r *http.Request) (n int, paged bool, err error) {
 
 // summary is the collection itself: its size and where its pages are.
 func (c pagedCollection) summary(total int) (map[string]any, error) {
-	var p IRIParser
+	var p ap.IRIParser
 	oc := streams.NewActivityStreamsOrderedCollection()
-	oc.SetJSONLDId(IDProperty(p.Parse(c.id)))
+	oc.SetJSONLDId(ap.IDProperty(p.Parse(c.id)))
 	oc.SetActivityStreamsTotalItems(totalItems(total))
 	first := streams.NewActivityStreamsFirstProperty()
 	first.SetIRI(p.Parse(c.pageURL(1)))
@@ -194,16 +195,16 @@ func (c pagedCollection) summary(total int) (map[string]any, error) {
 	if p.Err != nil {
 		return nil, fmt.Errorf("collection %s: %w", c.id, p.Err)
 	}
-	return Serialize(oc)
+	return ap.Serialize(oc)
 }
 
 // page is page n of the collection holding items. Items are placed after
 // serialising so that stored activities go out byte for byte as they were
 // delivered; go-fed would re-serialise them through its own types.
 func (c pagedCollection) page(n, total int, items []any) (map[string]any, error) {
-	var p IRIParser
+	var p ap.IRIParser
 	pg := streams.NewActivityStreamsOrderedCollectionPage()
-	pg.SetJSONLDId(IDProperty(p.Parse(c.pageURL(n))))
+	pg.SetJSONLDId(ap.IDProperty(p.Parse(c.pageURL(n))))
 	partOf := streams.NewActivityStreamsPartOfProperty()
 	partOf.SetIRI(p.Parse(c.id))
 	pg.SetActivityStreamsPartOf(partOf)
@@ -221,7 +222,7 @@ func (c pagedCollection) page(n, total int, items []any) (map[string]any, error)
 	if p.Err != nil {
 		return nil, fmt.Errorf("collection page %s: %w", c.id, p.Err)
 	}
-	m, err := Serialize(pg)
+	m, err := ap.Serialize(pg)
 	if err != nil {
 		return nil, err
 	}

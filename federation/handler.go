@@ -1,7 +1,8 @@
-// Package federation speaks ActivityPub for newsroom: it maps domain types
-// to ActivityStreams documents with go-fed, serves actors, collections and
-// the discovery documents (WebFinger, host-meta, NodeInfo), and, in other
-// files and packages, verifies inbox requests and delivers activities.
+// Package federation serves newsroom's ActivityPub documents: actors,
+// collections, posts and stored activities, and the discovery documents
+// that lead to them (WebFinger, host-meta, NodeInfo). Posts are built by
+// the convert package, which makes everything we send; its subpackages
+// verify inbox requests and deliver activities.
 //
 // It never imports the store or the server: it declares the few methods it
 // needs as small interfaces, which the store satisfies and the composition
@@ -16,6 +17,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
@@ -70,9 +72,8 @@ type Deps struct {
 	Activities  ActivitySource
 	Stats       Stats
 	Logger      *slog.Logger
-	// Posts and PostObjects serve posts; without them post URLs answer 404.
-	Posts       PostSource
-	PostObjects PostObjects
+	// Posts serves posts; without it post URLs answer 404.
+	Posts PostSource
 
 	// InstanceKeyPEM is the public key of the instance actor, which signs
 	// our fetches from servers that refuse unsigned GETs.
@@ -98,7 +99,7 @@ type Handler struct {
 	collections CollectionSource
 	activities  ActivitySource
 	posts       PostSource
-	postObjects PostObjects
+	convert     *convert.Converter
 	stats       Stats
 	log         *slog.Logger
 	instanceKey string
@@ -127,7 +128,7 @@ func NewHandler(d Deps) *Handler {
 		collections: d.Collections,
 		activities:  d.Activities,
 		posts:       d.Posts,
-		postObjects: d.PostObjects,
+		convert:     convert.New(d.URLs),
 		stats:       d.Stats,
 		log:         log,
 		instanceKey: d.InstanceKeyPEM,

@@ -14,6 +14,7 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
 )
@@ -238,7 +239,7 @@ func (s *testServer) getAS(t *testing.T, u string) (map[string]any, vocab.Type) 
 func checkContext(t *testing.T, m map[string]any) {
 	t.Helper()
 	ctx, ok := m["@context"].([]any)
-	if !ok || len(ctx) != 3 || ctx[0] != nsActivityStreams || ctx[1] != nsSecurity {
+	if !ok || len(ctx) != 3 || ctx[0] != ap.ActivityStreamsNS || ctx[1] != ap.SecurityNS {
 		t.Fatalf("@context = %v", m["@context"])
 	}
 	terms, _ := ctx[2].(map[string]any)

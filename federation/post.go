@@ -16,13 +16,6 @@ type PostSource interface {
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
 }
 
-// PostObjects builds the ActivityStreams documents of posts (the objects
-// package, which builds on this one and so cannot be imported here).
-type PostObjects interface {
-	Object(org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error)
-	Tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[string]any, error)
-}
-
 // maxAgePost: every follower's server fetches a new post within seconds
 // of its delivery; a minute of caching absorbs that stampede, and edits
 // reach followers by Update anyway.
@@ -37,7 +30,7 @@ func (h *Handler) ServePost(w http.ResponseWriter, r *http.Request, handle, id s
 	if !ok {
 		return
 	}
-	if h.posts == nil || h.postObjects == nil {
+	if h.posts == nil {
 		h.fail(w, r, newsroom.ErrNotFound)
 		return
 	}
@@ -65,7 +58,7 @@ func (h *Handler) ServePost(w http.ResponseWriter, r *http.Request, handle, id s
 		h.fail(w, r, err)
 		return
 	}
-	doc, err := h.postObjects.Object(org, p, media)
+	doc, err := h.convert.Object(org, p, media)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -76,7 +69,7 @@ func (h *Handler) ServePost(w http.ResponseWriter, r *http.Request, handle, id s
 // serveTombstone answers 410 with the Tombstone, which tells a server that
 // fetches a deleted post what it was and that it is gone for good.
 func (h *Handler) serveTombstone(w http.ResponseWriter, r *http.Request, org *newsroom.Organisation, p *newsroom.Post) {
-	doc, err := h.postObjects.Tombstone(org, p)
+	doc, err := h.convert.Tombstone(org, p)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/soga/newsroom/federation"
-	"github.com/soga/newsroom/federation/objects"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
 )
@@ -51,7 +50,7 @@ func TestServePost(t *testing.T) {
 		"sched": post("sched", newsroom.StatusScheduled, 1),
 		"other": post("other", newsroom.StatusPublished, 2),
 	}}
-	h := federation.NewHandler(federation.Deps{URLs: u, Orgs: st, Posts: st, PostObjects: objects.New(u)})
+	h := federation.NewHandler(federation.Deps{URLs: u, Orgs: st, Posts: st})
 	cases := []struct {
 		id     string
 		status int

@@ -23,13 +23,13 @@ import (
 	"github.com/soga/newsroom/internal/users"
 )
 
-// Main is a running newsroom: the store, the job queue and the HTTP
+// Main is a running newsroom: the store, the job client and the HTTP
 // listeners. End-to-end tests start the same Main the binary does.
 type Main struct {
 	Config  config.Config
 	Logger  *slog.Logger
 	Store   migratingStore
-	Queue   *jobs.Queue
+	Jobs    *jobs.Client
 	Metrics *metrics.Metrics
 	URLs    urls.Builder
 	// Cache holds rendered public pages and documents; the services that
@@ -39,13 +39,13 @@ type Main struct {
 	// admin pages write through it.
 	Blocks *domains.Blocklist
 
-	services    *services // kept for tests, which shorten the delivery backoff
-	out         io.Writer
-	listener    net.Listener
-	httpServer  *http.Server
-	metricsLn   net.Listener
-	metricsSrv  *http.Server
-	queueCancel context.CancelFunc
+	services   *services // kept for tests, which shorten the delivery backoff
+	out        io.Writer
+	listener   net.Listener
+	httpServer *http.Server
+	metricsLn  net.Listener
+	metricsSrv *http.Server
+	jobsCancel context.CancelFunc
 }
 
 // Open prepares everything and binds the listeners, but serves nothing
@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) 
 		m.Close()
 		return nil, err
 	}
-	m.Queue, err = jobs.New(st, workers, jobs.Options{Logger: m.Logger.With("component", "queue"), Metrics: m.Metrics,
+	m.Jobs, err = jobs.New(st, workers, jobs.Options{Logger: m.Logger.With("component", "queue"), Metrics: m.Metrics,
 		JobTimeout: cfg.JobTimeout})
 	if err != nil {
 		m.Close()
@@ -127,10 +127,10 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 // Run serves until ctx ends, then shuts down gracefully: it stops
 // accepting, drains requests, and lets running jobs finish.
 func (m *Main) Run(ctx context.Context) error {
-	queueCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	m.queueCancel = cancel
-	if err := m.Queue.Start(queueCtx); err != nil {
-		return fmt.Errorf("start job queue: %w", err)
+	jobsCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.jobsCancel = cancel
+	if err := m.Jobs.Start(jobsCtx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
@@ -155,8 +155,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.metricsSrv != nil {
 		_ = m.metricsSrv.Shutdown(sctx)
 	}
-	if err := m.Queue.Stop(sctx); err != nil {
-		m.Logger.Warn("queue shutdown", "err", err)
+	if err := m.Jobs.Stop(sctx); err != nil {
+		m.Logger.Warn("jobs shutdown", "err", err)
 	}
 	cancel()
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
@@ -183,8 +183,8 @@ func (m *Main) announceSetup(ctx context.Context) {
 
 // Close releases what Open acquired.
 func (m *Main) Close() error {
-	if m.queueCancel != nil {
-		m.queueCancel()
+	if m.jobsCancel != nil {
+		m.jobsCancel()
 	}
 	if m.listener != nil {
 		m.listener.Close()

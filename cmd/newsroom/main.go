@@ -1,7 +1,7 @@
 // Command newsroom serves an association's news to the fediverse.
 //
 // This package is the composition root: it reads the configuration,
-// opens the store, starts the job queue and the HTTP server, and wires
+// opens the store, starts the job workers and the HTTP server, and wires
 // every concrete type together. Nothing imports it.
 package main
 

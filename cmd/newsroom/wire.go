@@ -14,11 +14,9 @@ import (
 	"github.com/soga/newsroom/federation"
 	"github.com/soga/newsroom/federation/delivery"
 	"github.com/soga/newsroom/federation/inbox"
-	"github.com/soga/newsroom/federation/objects"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/editor"
-	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
@@ -61,7 +59,7 @@ type services struct {
 	orgs     *orgs.Service
 	users    *users.Service
 	audience *audience.Service
-	delivery *delivery.Worker
+	delivery *delivery.Sender
 }
 
 func (m *Main) buildServices(ctx context.Context) (*services, error) {
@@ -92,7 +90,7 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		orgs:     newOrgs(m.Store, m.Cache),
 		users:    users.New(m.Store),
 		audience: aud,
-		delivery: delivery.NewWorker(m.Store, jobs.Deliveries{Store: m.Store}, client, m.URLs, m.Logger.With("component", "delivery")),
+		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
 	}, nil
 }
 
@@ -113,10 +111,11 @@ func newULID() string { return ulid.Make().String() }
 
 // registerWorkers adds every job kind's worker.
 func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
-	fanout := delivery.NewFanoutWorker(m.Store, jobs.Deliveries{Store: m.Store}, m.Logger.With("component", "fanout"))
+	fanout := delivery.NewFanoutWorker(m.Store, m.Logger.With("component", "fanout"))
 	return errors.Join(
-		river.AddWorkerSafely(w, svc.delivery),
 		river.AddWorkerSafely(w, fanout),
+		river.AddWorkerSafely(w, delivery.NewDeliverWorker(svc.delivery)),
+		river.AddWorkerSafely(w, delivery.NewAcceptWorker(svc.delivery)),
 		river.AddWorkerSafely(w, posts.NewPublishWorker(svc.posts)),
 	)
 }
@@ -148,7 +147,6 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Collections:    m.Store,
 		Activities:     m.Store,
 		Posts:          m.Store,
-		PostObjects:    objects.New(m.URLs),
 		Stats:          federation.StatsFunc(m.nodeStats),
 		Logger:         m.Logger.With("component", "federation"),
 		InstanceKeyPEM: svc.keyPEM,

@@ -20,6 +20,7 @@ import (
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
 )
 
@@ -34,6 +35,11 @@ type fakeStore struct {
 	failures   int
 	removed    []string
 	health     newsroom.DomainHealth
+
+	txs         int
+	failTxAfter int
+	batches     [][]string      // inboxes of each fan-out transaction
+	enqueued    []river.JobArgs // jobs enqueued, in order
 }
 
 func (s *fakeStore) ActivityByID(_ context.Context, id string) (*newsroom.Activity, error) {
@@ -92,44 +98,60 @@ func (s *fakeStore) RemoveFollowersByInbox(_ context.Context, inbox string) (int
 
 func (s *fakeStore) DeliveryInboxes(context.Context, int64) ([]string, error) { return s.inboxes, nil }
 
-// fakeQueue records queued deliveries and retries, writing rows as
-// jobs.Deliveries does.
-type fakeQueue struct {
-	store   *fakeStore
-	batches [][]string
-	retries []retry
+func (s *fakeStore) UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error {
+	for _, d := range ds {
+		s.UpdateDelivery(ctx, d)
+	}
+	return nil
 }
 
-type retry struct {
-	rec  *newsroom.Delivery
-	next jobs.DeliverArgs
-	at   time.Time
+// InTx runs fn on a fakeTx; after failTxAfter transactions (when set),
+// it fails like a process that died.
+func (s *fakeStore) InTx(_ context.Context, fn func(tx store.Tx) error) error {
+	s.mu.Lock()
+	s.txs++
+	failed := s.failTxAfter > 0 && s.txs > s.failTxAfter
+	s.mu.Unlock()
+	if failed {
+		return errors.New("killed")
+	}
+	return fn(fakeTx{s: s})
 }
 
-func (q *fakeQueue) Queue(_ context.Context, activityID string, inboxes []string) error {
-	q.batches = append(q.batches, append([]string(nil), inboxes...))
+// fakeTx writes through to its store, and keeps the jobs enqueued. Only
+// the methods the workers call are implemented; the others are nil.
+type fakeTx struct {
+	store.Tx
+	s *fakeStore
+}
+
+func (t fakeTx) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error {
+	return t.s.UpdateDelivery(ctx, d)
+}
+
+func (t fakeTx) CreateDeliveries(ctx context.Context, activityID string, inboxes []string) error {
+	t.s.batches = append(t.s.batches, append([]string(nil), inboxes...))
 	for _, in := range inboxes {
-		q.store.UpdateDelivery(context.Background(), newsroom.Delivery{ActivityID: activityID, Inbox: in, Status: newsroom.DeliveryPending})
+		t.s.UpdateDelivery(ctx, newsroom.Delivery{ActivityID: activityID, Inbox: in, Status: newsroom.DeliveryPending})
 	}
 	return nil
 }
 
-func (q *fakeQueue) Record(ctx context.Context, outcomes []newsroom.Delivery) error {
-	for _, o := range outcomes {
-		q.store.UpdateDelivery(ctx, o)
+func (t fakeTx) Enqueue(_ context.Context, args river.JobArgs) error {
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	t.s.enqueued = append(t.s.enqueued, args)
+	return nil
+}
+
+func (t fakeTx) EnqueueMany(ctx context.Context, params []river.InsertManyParams) error {
+	for _, p := range params {
+		t.Enqueue(ctx, p.Args)
 	}
 	return nil
 }
 
-func (q *fakeQueue) Retry(_ context.Context, rec *newsroom.Delivery, next jobs.DeliverArgs, at time.Time) error {
-	q.retries = append(q.retries, retry{rec, next, at})
-	if rec != nil {
-		q.store.UpdateDelivery(context.Background(), *rec)
-	}
-	return nil
-}
-
-func newFixture(t *testing.T) (*fakeStore, *fakeQueue) {
+func newFixture(t *testing.T) *fakeStore {
 	t.Helper()
 	priv, _, err := transport.GenerateKey()
 	if err != nil {
@@ -137,32 +159,37 @@ func newFixture(t *testing.T) (*fakeStore, *fakeQueue) {
 	}
 	s := &fakeStore{activity: &newsroom.Activity{ID: "A1", OrgID: 1, Type: "Create", JSON: []byte(`{"id":"x"}`)},
 		org: &newsroom.Organisation{ID: 1, Handle: "soga", PrivateKeyPEM: priv}, deliveries: map[string]newsroom.Delivery{}}
-	return s, &fakeQueue{store: s}
+	return s
+}
+
+// retries are the jobs enqueued for another attempt.
+func (s *fakeStore) retries() []river.JobArgs {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.enqueued)
 }
 
 func TestFanoutResumes(t *testing.T) {
-	s, q := newFixture(t)
+	s := newFixture(t)
 	for i := range 25 {
 		s.inboxes = append(s.inboxes, "https://h"+string(rune('a'+i))+".example/inbox")
 	}
-	w := NewFanoutWorker(s, q, slog.New(slog.DiscardHandler))
+	w := NewFanoutWorker(s, slog.New(slog.DiscardHandler))
 	w.batch = 10
 	job := &river.Job[jobs.FanoutArgs]{JobRow: &rivertype.JobRow{}, Args: jobs.FanoutArgs{ActivityID: "A1"}}
 
 	// The first run dies after its first batch.
-	calls := 0
-	q2 := &failingAfter{fakeQueue: q, after: 1, calls: &calls}
-	w.queue = q2
+	s.failTxAfter = 1
 	if err := w.Work(context.Background(), job); err == nil {
 		t.Fatal("the interrupted run reported success")
 	}
 	// The run again queues only what is missing.
-	w.queue = q
+	s.failTxAfter = 0
 	if err := w.Work(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}
 	var all []string
-	for _, b := range q.batches {
+	for _, b := range s.batches {
 		if len(b) > 10 {
 			t.Errorf("batch of %d", len(b))
 		}
@@ -186,28 +213,13 @@ func TestFanoutResumes(t *testing.T) {
 	}
 }
 
-// failingAfter lets "after" batches through, then fails like a crash.
-type failingAfter struct {
-	*fakeQueue
-	after int
-	calls *int
-}
-
-func (f *failingAfter) Queue(ctx context.Context, id string, inboxes []string) error {
-	*f.calls++
-	if *f.calls > f.after {
-		return errors.New("killed")
-	}
-	return f.fakeQueue.Queue(ctx, id, inboxes)
-}
-
-func newWorker(t *testing.T, s *fakeStore, q *fakeQueue) *Worker {
+func newSender(t *testing.T, s *fakeStore) *Sender {
 	t.Helper()
 	c := transport.NewClient(transport.Options{AllowedNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	base, _ := url.Parse("https://news.example.org")
-	w := NewWorker(s, q, c, urls.New(base), slog.New(slog.DiscardHandler))
-	w.SetBackoff(func(int) time.Duration { return time.Minute })
-	return w
+	sender := NewSender(s, c, urls.New(base), slog.New(slog.DiscardHandler))
+	sender.SetBackoff(func(int) time.Duration { return time.Minute })
+	return sender
 }
 
 func deliverJob(inbox string, attempt int) *river.Job[jobs.DeliverArgs] {
@@ -226,8 +238,8 @@ func TestDeliverRetries(t *testing.T) {
 	defer srv.Close()
 	inbox := srv.URL + "/inbox"
 	ctx := context.Background()
-	s, q := newFixture(t)
-	w := newWorker(t, s, q)
+	s := newFixture(t)
+	w := NewDeliverWorker(newSender(t, s))
 
 	// A 503 completes this job and queues the next attempt on the retry
 	// queue, after the backoff.
@@ -235,8 +247,9 @@ func TestDeliverRetries(t *testing.T) {
 	if err := w.Work(ctx, deliverJob(inbox, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if len(q.retries) != 1 || q.retries[0].next.Attempt != 1 || q.retries[0].at.Before(before.Add(time.Minute)) {
-		t.Fatalf("retries = %+v", q.retries)
+	next := func(i int) jobs.DeliverArgs { return s.retries()[i].(jobs.DeliverArgs) }
+	if len(s.retries()) != 1 || next(0).Attempt != 1 || next(0).RetryAt.Before(before.Add(time.Minute)) {
+		t.Fatalf("retries = %+v", s.retries())
 	}
 	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryPending || d.Attempts != 1 || d.LastError == "" {
 		t.Errorf("delivery = %+v", d)
@@ -247,7 +260,7 @@ func TestDeliverRetries(t *testing.T) {
 	if err := w.Work(ctx, deliverJob(inbox, 1)); err != nil {
 		t.Fatal(err)
 	}
-	if at := q.retries[1].at; at.Sub(time.Now()) > 8*time.Second || at.Sub(time.Now()) < 5*time.Second {
+	if at := next(1).RetryAt; at.Sub(time.Now()) > 8*time.Second || at.Sub(time.Now()) < 5*time.Second {
 		t.Errorf("Retry-After ignored: next at %s", at)
 	}
 
@@ -255,8 +268,8 @@ func TestDeliverRetries(t *testing.T) {
 	if err := w.Work(ctx, deliverJob(inbox, MaxAttempts-1)); err != nil {
 		t.Fatal(err)
 	}
-	if len(q.retries) != 2 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
-		t.Errorf("after the last attempt: %d retries, %+v", len(q.retries), s.deliveries[inbox])
+	if len(s.retries()) != 2 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
+		t.Errorf("after the last attempt: %d retries, %+v", len(s.retries()), s.deliveries[inbox])
 	}
 
 	// A domain unavailable for days is not retried.
@@ -264,7 +277,7 @@ func TestDeliverRetries(t *testing.T) {
 	if err := w.Work(ctx, deliverJob(inbox, 2)); err != nil {
 		t.Fatal(err)
 	}
-	if len(q.retries) != 2 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
+	if len(s.retries()) != 2 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
 		t.Errorf("unavailable domain retried")
 	}
 
@@ -299,14 +312,14 @@ func TestDeliverRetries(t *testing.T) {
 	}
 }
 
-// countingRecorder counts transactions and what they held.
-type countingRecorder struct {
+// countingWriter counts transactions and what they held.
+type countingWriter struct {
 	mu    sync.Mutex
 	calls int
 	rows  int
 }
 
-func (c *countingRecorder) Record(_ context.Context, outcomes []newsroom.Delivery) error {
+func (c *countingWriter) write(_ context.Context, outcomes []newsroom.Delivery) error {
 	time.Sleep(5 * time.Millisecond) // a write takes a while
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -316,8 +329,8 @@ func (c *countingRecorder) Record(_ context.Context, outcomes []newsroom.Deliver
 }
 
 func TestGroupCommit(t *testing.T) {
-	rec := &countingRecorder{}
-	g := newOutcomes(rec)
+	rec := &countingWriter{}
+	g := newOutcomes(rec.write)
 	var wg sync.WaitGroup
 	for i := range 100 {
 		wg.Go(func() {
@@ -352,5 +365,49 @@ func TestInterleaveByHost(t *testing.T) {
 	}
 	if got := interleaveByHost(nil); len(got) != 0 {
 		t.Errorf("interleaveByHost(nil) = %q", got)
+	}
+}
+
+// An Accept has no progress row: its outcome writes nothing, and a retry
+// is another Accept job. A deliver job queued with a recipient, before
+// Accepts had their own kind, is run the same way.
+func TestAcceptHasNoProgress(t *testing.T) {
+	status := http.StatusServiceUnavailable
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }))
+	defer srv.Close()
+	inbox := srv.URL + "/users/alice/inbox"
+	ctx := context.Background()
+	s := newFixture(t)
+	sender := newSender(t, s)
+	accepts, deliveries := NewAcceptWorker(sender), NewDeliverWorker(sender)
+
+	job := &river.Job[jobs.AcceptArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
+		Args: jobs.AcceptArgs{ActivityID: "A1", Inbox: inbox}}
+	if err := accepts.Work(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	legacy := deliverJob(inbox, 1)
+	legacy.Args.LegacyRecipient = "https://social.example/users/alice"
+	if err := deliveries.Work(ctx, legacy); err != nil {
+		t.Fatal(err)
+	}
+	retries := s.retries()
+	if len(retries) != 2 {
+		t.Fatalf("retries = %+v", retries)
+	}
+	for i, want := range []int{1, 2} {
+		next, ok := retries[i].(jobs.AcceptArgs)
+		if !ok || next.Attempt != want || next.Inbox != inbox || next.RetryAt.IsZero() {
+			t.Errorf("retry %d = %#v", i, retries[i])
+		}
+	}
+
+	status = http.StatusAccepted
+	job.Args.Attempt = 1
+	if err := accepts.Work(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.deliveries) != 0 {
+		t.Errorf("an Accept wrote progress: %+v", s.deliveries)
 	}
 }

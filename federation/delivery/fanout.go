@@ -10,6 +10,7 @@ import (
 
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 )
 
 // FanoutBatch is how many deliveries one transaction queues. Batches keep
@@ -18,8 +19,10 @@ import (
 // it stopped.
 const FanoutBatch = 1000
 
-// FanoutStore is what the fan-out reads.
+// FanoutStore is what the fan-out reads and writes.
 type FanoutStore interface {
+	// InTx writes delivery rows and their jobs in one transaction.
+	InTx(ctx context.Context, fn func(tx store.Tx) error) error
 	ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error)
 	// DeliveryInboxes gives the distinct inboxes of an organisation's
 	// followers, shared inboxes preferred, blocked and unavailable domains
@@ -28,24 +31,17 @@ type FanoutStore interface {
 	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
 }
 
-// Queuer writes delivery rows and their jobs in one transaction
-// (jobs.Deliveries).
-type Queuer interface {
-	Queue(ctx context.Context, activityID string, inboxes []string) error
-}
-
 // FanoutWorker turns one activity into one delivery per follower inbox.
 type FanoutWorker struct {
 	river.WorkerDefaults[jobs.FanoutArgs]
 	store FanoutStore
-	queue Queuer
 	log   *slog.Logger
 	batch int
 }
 
 // NewFanoutWorker returns the worker of FanoutArgs jobs.
-func NewFanoutWorker(s FanoutStore, q Queuer, log *slog.Logger) *FanoutWorker {
-	return &FanoutWorker{store: s, queue: q, log: log, batch: FanoutBatch}
+func NewFanoutWorker(s FanoutStore, log *slog.Logger) *FanoutWorker {
+	return &FanoutWorker{store: s, log: log, batch: FanoutBatch}
 }
 
 // Work queues the deliveries the activity does not have yet. A delivery
@@ -81,12 +77,33 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 	todo = interleaveByHost(todo)
 	for start := 0; start < len(todo); start += w.batch {
 		end := min(start+w.batch, len(todo))
-		if err := w.queue.Queue(ctx, id, todo[start:end]); err != nil {
+		if err := w.enqueue(ctx, id, todo[start:end]); err != nil {
 			return err
 		}
 	}
 	w.log.Info("fan-out queued", "activity", id, "type", act.Type,
 		"inboxes", len(inboxes), "queued", len(todo), "already", len(inboxes)-len(todo))
+	return nil
+}
+
+// enqueue adds a pending delivery of activityID to each inbox and one
+// DeliverArgs job per inbox, in one transaction, so that the progress an
+// editor sees and the work queued never disagree, whatever moment the
+// process dies at.
+func (w *FanoutWorker) enqueue(ctx context.Context, activityID string, inboxes []string) error {
+	params := make([]river.InsertManyParams, len(inboxes))
+	for i, inbox := range inboxes {
+		params[i] = river.InsertManyParams{Args: jobs.DeliverArgs{ActivityID: activityID, Inbox: inbox}}
+	}
+	err := w.store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreateDeliveries(ctx, activityID, inboxes); err != nil {
+			return err
+		}
+		return tx.EnqueueMany(ctx, params)
+	})
+	if err != nil {
+		return fmt.Errorf("queue %d deliveries of %s: %w", len(inboxes), activityID, err)
+	}
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"strconv"
 	"time"
+
+	"github.com/soga/newsroom/federation/ap"
 )
 
 // Activities built here have fresh ids under the peer, never reused (a
@@ -22,7 +24,7 @@ func (p *Peer) published() string { return time.Now().UTC().Format(time.RFC3339)
 // activity builds and stores an activity of the user.
 func (p *Peer) activity(typ string, object any, extra map[string]any) map[string]any {
 	a := map[string]any{
-		"@context": asContext,
+		"@context": ap.ActivityStreamsNS,
 		"id":       p.newID("activities"),
 		"type":     typ,
 		"actor":    p.ActorID,
@@ -60,7 +62,7 @@ func (p *Peer) Like(object string) map[string]any {
 func (p *Peer) Announce(object string) map[string]any {
 	return p.activity("Announce", object, map[string]any{
 		"published": p.published(),
-		"to":        []any{public},
+		"to":        []any{ap.Public},
 		"cc":        []any{p.Followers},
 	})
 }
@@ -70,7 +72,7 @@ func (p *Peer) Announce(object string) map[string]any {
 func (p *Peer) Reply(object, html string) map[string]any {
 	noteID := p.newID("statuses")
 	note := map[string]any{
-		"@context":     asContext,
+		"@context":     ap.ActivityStreamsNS,
 		"id":           noteID,
 		"type":         "Note",
 		"attributedTo": p.ActorID,
@@ -78,7 +80,7 @@ func (p *Peer) Reply(object, html string) map[string]any {
 		"content":      html,
 		"published":    p.published(),
 		"url":          noteID,
-		"to":           []any{public},
+		"to":           []any{ap.Public},
 		"cc":           []any{p.Followers},
 	}
 	p.store(noteID, note)
@@ -89,7 +91,7 @@ func (p *Peer) Reply(object, html string) map[string]any {
 		}
 	}
 	create := map[string]any{
-		"@context":  asContext,
+		"@context":  ap.ActivityStreamsNS,
 		"id":        noteID + "/activity",
 		"type":      "Create",
 		"actor":     p.ActorID,
@@ -105,11 +107,11 @@ func (p *Peer) Reply(object, html string) map[string]any {
 // Delete is the deletion of the user's own account, as Mastodon sends it.
 func (p *Peer) Delete() map[string]any {
 	return map[string]any{
-		"@context": asContext,
+		"@context": ap.ActivityStreamsNS,
 		"id":       p.ActorID + "#delete",
 		"type":     "Delete",
 		"actor":    p.ActorID,
 		"object":   p.ActorID,
-		"to":       []any{public},
+		"to":       []any{ap.Public},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
 )
 
@@ -105,9 +106,6 @@ func (p *Peer) Fetch(ctx context.Context, u string) (map[string]any, error) {
 	return doc, nil
 }
 
-// actorTypes are the types Mastodon accepts as accounts.
-var actorTypes = map[string]bool{"Person": true, "Organization": true, "Group": true, "Service": true, "Application": true}
-
 // FetchActor fetches an actor and checks what Mastodon needs of one: an
 // actor type, preferredUsername, inbox, and a publicKey with an id, this
 // actor as owner and a parsable PEM.
@@ -117,7 +115,7 @@ func (p *Peer) FetchActor(ctx context.Context, u string) (map[string]any, error)
 		return nil, err
 	}
 	typ, _ := doc["type"].(string)
-	if !actorTypes[typ] {
+	if !ap.IsActorType(typ) {
 		return nil, fmt.Errorf("actor %s: type %q", u, typ)
 	}
 	for _, f := range []string{"preferredUsername", "inbox"} {

@@ -12,13 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
-)
-
-const (
-	asContext       = "https://www.w3.org/ns/activitystreams"
-	securityContext = "https://w3id.org/security/v1"
-	public          = "https://www.w3.org/ns/activitystreams#Public"
 )
 
 // ServeHTTP routes the peer's few endpoints.
@@ -37,7 +32,7 @@ func (p *Peer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"@context": asContext, "id": p.URL + r.URL.Path, "type": "OrderedCollection", "totalItems": 0,
+			"@context": ap.ActivityStreamsNS, "id": p.URL + r.URL.Path, "type": "OrderedCollection", "totalItems": 0,
 		})
 	default:
 		p.serveObject(w, r)
@@ -58,7 +53,7 @@ func (p *Peer) serveActor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"@context":                  []any{asContext, securityContext},
+		"@context":                  []any{ap.ActivityStreamsNS, ap.SecurityNS},
 		"id":                        p.ActorID,
 		"type":                      "Person",
 		"preferredUsername":         p.Name,

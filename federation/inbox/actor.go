@@ -10,6 +10,7 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -23,8 +24,6 @@ type remoteActorer interface {
 	GetW3IDSecurityV1PublicKey() vocab.W3IDSecurityV1PublicKeyProperty
 }
 
-var actorTypes = map[string]bool{"Person": true, "Organization": true, "Group": true, "Service": true, "Application": true}
-
 // parseActor reads an actor document (fetched, or embedded in an Update)
 // into a RemoteActor with its key. The key must belong to the actor and
 // live on the actor's host.
@@ -37,7 +36,7 @@ func parseActor(ctx context.Context, raw map[string]any) (*newsroom.RemoteActor,
 }
 
 func actorFromType(t vocab.Type, raw map[string]any) (*newsroom.RemoteActor, error) {
-	if !actorTypes[t.GetTypeName()] {
+	if !ap.IsActorType(t.GetTypeName()) {
 		return nil, fmt.Errorf("%s is not an actor type", t.GetTypeName())
 	}
 	at, ok := t.(remoteActorer)

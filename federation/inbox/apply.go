@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 	"github.com/microcosm-cc/bluemonday"
 
-	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -52,7 +51,7 @@ func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.Remot
 		// Objects live on their author's host; another actor (even on
 		// the same host) is never ours to delete, and the store deletes
 		// a reply only for its author.
-		if !transport.SameHost(a.ObjectID, a.Actor) || actorTypes[typeName(a.Object)] {
+		if !transport.SameHost(a.ObjectID, a.Actor) || ap.IsActorType(typeName(a.Object)) {
 			return fail(http.StatusForbidden, "cannot delete another actor's object")
 		}
 		return h.audience.DeleteObject(ctx, rec, a.ObjectID, a.Actor)
@@ -108,36 +107,18 @@ func (h *Handler) follow(ctx context.Context, rec newsroom.InboxActivity, a *Act
 		return h.audience.Ignore(ctx, rec)
 	}
 	acceptID := h.newID()
-	body, err := buildAccept(h.urls.Org(org.Handle), h.urls.Activity(acceptID), a.Value)
+	doc, err := h.convert.Accept(org, acceptID, a.Value)
 	if err != nil {
 		return err
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("accept %s: %w", acceptID, err)
 	}
 	f := newsroom.Follower{OrgID: org.ID, ActorID: signer.ID, Host: signer.Host, Inbox: signer.Inbox,
 		SharedInbox: signer.SharedInbox, FollowID: a.ID}
 	accept := &newsroom.Activity{ID: acceptID, OrgID: org.ID, Type: "Accept", JSON: body, CreatedAt: h.now().UTC()}
 	return h.audience.Follow(ctx, rec, f, accept)
-}
-
-// buildAccept answers a Follow with the Follow embedded, id included:
-// Mastodon matches it by id, others read the embedded actor and object.
-func buildAccept(actor, id string, follow vocab.Type) ([]byte, error) {
-	acc := streams.NewActivityStreamsAccept()
-	idp := streams.NewJSONLDIdProperty()
-	idp.Set(mustURL(id))
-	acc.SetJSONLDId(idp)
-	ap := streams.NewActivityStreamsActorProperty()
-	ap.AppendIRI(mustURL(actor))
-	acc.SetActivityStreamsActor(ap)
-	op := streams.NewActivityStreamsObjectProperty()
-	if err := op.AppendType(follow); err != nil {
-		return nil, fmt.Errorf("accept: %w", err)
-	}
-	acc.SetActivityStreamsObject(op)
-	m, err := federation.Serialize(acc)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(m)
 }
 
 func (h *Handler) undo(ctx context.Context, rec newsroom.InboxActivity, a *Activity) error {
@@ -253,7 +234,7 @@ func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Act
 }
 
 func (h *Handler) update(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {
-	if a.Object == nil || !actorTypes[a.Object.GetTypeName()] {
+	if a.Object == nil || !ap.IsActorType(a.Object.GetTypeName()) {
 		return h.audience.Ignore(ctx, rec)
 	}
 	if a.ObjectID != a.Actor {

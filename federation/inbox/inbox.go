@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/httperr"
@@ -84,6 +85,7 @@ type Handler struct {
 	blocks   Blocklist
 	keys     *Keys
 	urls     urls.Builder
+	convert  *convert.Converter
 	log      *slog.Logger
 	now      func() time.Time
 	newID    func() string
@@ -110,7 +112,7 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, audience: d.Audience, blocks: d.Blocks, keys: d.Keys, urls: d.URLs, log: d.Logger, now: d.Now, newID: d.NewID,
+	return &Handler{store: d.Store, audience: d.Audience, blocks: d.Blocks, keys: d.Keys, urls: d.URLs, convert: convert.New(d.URLs), log: d.Logger, now: d.Now, newID: d.NewID,
 		alive: newTTLCache[struct{}](aliveInterval, maxAliveHosts), posts: newTTLCache[string](postInterval, maxPosts)}
 }
 

@@ -16,8 +16,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/soga/newsroom/internal/groupcommit"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -101,8 +99,7 @@ func (s *Service) Follow(ctx context.Context, rec newsroom.InboxActivity, f news
 		if err := tx.CreateActivity(ctx, accept); err != nil {
 			return fmt.Errorf("store accept: %w", err)
 		}
-		return tx.Enqueue(ctx, jobs.DeliverArgs{ActivityID: accept.ID, Inbox: f.Inbox, Recipient: f.ActorID},
-			&river.InsertOpts{Queue: jobs.QueueDeliver})
+		return tx.Enqueue(ctx, jobs.AcceptArgs{ActivityID: accept.ID, Inbox: f.Inbox})
 	})
 }
 

@@ -1,11 +1,22 @@
 // Package jobs names the background work newsroom does on River: the job
 // argument types live here so that the services enqueuing them and the
-// workers running them agree without importing each other.
+// workers running them agree without importing each other. Each type
+// carries its own insert options (River's JobArgsWithInsertOpts), so a
+// caller writes tx.Enqueue(ctx, jobs.FanoutArgs{…}) and every job of a
+// kind lands on the same queue with the same rules.
+//
+// The workers of "fanout" (FanoutArgs), "deliver" (DeliverArgs) and
+// "deliver_accept" (AcceptArgs) are in federation/delivery; the worker of
+// "publish" (PublishArgs) is in internal/posts.
 package jobs
 
-import "time"
+import (
+	"time"
 
-// Queue names. Fresh deliveries and retries of old ones go to different
+	"github.com/riverqueue/river"
+)
+
+// River queues. Fresh deliveries and retries of old ones go to different
 // queues so a backlog of retries to dead servers never holds up a new post.
 const (
 	QueueDefault = "default"
@@ -20,20 +31,59 @@ type FanoutArgs struct {
 
 func (FanoutArgs) Kind() string { return "fanout" }
 
-// DeliverArgs posts one activity to one inbox, signed as its organisation.
+func (FanoutArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueDefault} }
+
+// DeliverArgs posts one activity of a fan-out to one inbox, signed as its
+// organisation, and records the outcome in the activity's delivery
+// progress.
 type DeliverArgs struct {
 	ActivityID string `json:"activity_id"`
 	Inbox      string `json:"inbox"`
-	// Recipient is set for activities addressed to one actor (an Accept),
-	// which are not counted in a post's delivery progress.
-	Recipient string `json:"recipient,omitempty"`
 	// Attempt is how many attempts were made before this one. Remote
 	// failures are retried by a new job carrying the count, on QueueRetry;
 	// River's own retries are left for local failures and crashes.
 	Attempt int `json:"attempt,omitempty"`
+	// RetryAt is when an attempt after the first runs. It becomes the
+	// job's scheduled time and is not stored in the arguments, which keep
+	// the retry unique by (activity, inbox, attempt).
+	RetryAt time.Time `json:"-"`
+	// LegacyRecipient is set only in jobs queued before Accepts had their
+	// own kind: such a job is an Accept to one actor, and its worker runs
+	// it as an AcceptArgs.
+	LegacyRecipient string `json:"recipient,omitempty"`
 }
 
 func (DeliverArgs) Kind() string { return "deliver" }
+
+// InsertOpts queues a first attempt without River's uniqueness, which
+// triples the cost of an insert on SQLite: the fan-out already leaves out
+// inboxes with a row, committed with its job.
+func (a DeliverArgs) InsertOpts() river.InsertOpts { return deliveryOpts(a.Attempt, a.RetryAt) }
+
+// AcceptArgs posts the Accept of a Follow to the follower's inbox. It
+// belongs to no fan-out, so nothing records its progress.
+type AcceptArgs struct {
+	ActivityID string `json:"activity_id"`
+	Inbox      string `json:"inbox"`
+	// Attempt and RetryAt are as in DeliverArgs.
+	Attempt int       `json:"attempt,omitempty"`
+	RetryAt time.Time `json:"-"`
+}
+
+func (AcceptArgs) Kind() string { return "deliver_accept" }
+
+func (a AcceptArgs) InsertOpts() river.InsertOpts { return deliveryOpts(a.Attempt, a.RetryAt) }
+
+// deliveryOpts puts a first attempt on the delivery queue at once, and a
+// later one on the retry queue at its time, unique by arguments so that a
+// delivery job run again after a crash does not queue its next attempt
+// twice.
+func deliveryOpts(attempt int, at time.Time) river.InsertOpts {
+	if attempt == 0 {
+		return river.InsertOpts{Queue: QueueDeliver}
+	}
+	return river.InsertOpts{Queue: QueueRetry, ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
 
 // PublishArgs publishes a scheduled post when its time comes. PublishAt is
 // the time the job was scheduled for: a post rescheduled since has another
@@ -44,3 +94,7 @@ type PublishArgs struct {
 }
 
 func (PublishArgs) Kind() string { return "publish" }
+
+func (a PublishArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, ScheduledAt: a.PublishAt}
+}

@@ -76,21 +76,6 @@ func New(dir string, rec Recorder, now func() time.Time) *Store {
 // accepted are the types we decode, as http.DetectContentType names them.
 var accepted = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
 
-// SmallName is the file name of m's small variant.
-func SmallName(m newsroom.Media) string {
-	return fmt.Sprintf("%s-w%d.%s", m.ID, SmallDimension, ext(m.MIMEType))
-}
-
-// FileName is the file name of m at full size.
-func FileName(m newsroom.Media) string { return m.ID + "." + ext(m.MIMEType) }
-
-func ext(mime string) string {
-	if mime == "image/png" {
-		return "png"
-	}
-	return "jpg"
-}
-
 // Save reads an upload from r, cleans and stores it, and returns its row.
 // It returns ErrTooLarge or ErrNotImage for uploads we refuse.
 func (s *Store) Save(ctx context.Context, r io.Reader) (*newsroom.Media, error) {

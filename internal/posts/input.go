@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/soga/newsroom/federation/objects"
+	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -236,6 +236,6 @@ func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
 // the type they first saw, and an Update must not change it.
 func fixType(org *newsroom.Organisation, p *newsroom.Post) {
 	if p.Kind != newsroom.KindEvent {
-		p.ObjectType = newsroom.ObjectType(objects.Type(org, p))
+		p.ObjectType = newsroom.ObjectType(convert.Type(org, p))
 	}
 }

@@ -12,9 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/riverqueue/river"
-
-	"github.com/soga/newsroom/federation/objects"
+	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -37,7 +35,7 @@ type Deps struct {
 type Service struct {
 	store   store.Store
 	pages   newsroom.Invalidator
-	objects *objects.Builder
+	convert *convert.Converter
 	render  *Renderer
 	now     func() time.Time
 	newID   func() string
@@ -54,7 +52,7 @@ func New(d Deps) *Service {
 	if pages == nil {
 		pages = newsroom.NoPages{}
 	}
-	return &Service{store: d.Store, pages: pages, objects: objects.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID}
+	return &Service{store: d.Store, pages: pages, convert: convert.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID}
 }
 
 // ErrNotEditable is returned for a change a post's state forbids, such as
@@ -208,7 +206,7 @@ func (s *Service) edit(ctx context.Context, tx store.Tx, org *newsroom.Organisat
 	if err := tx.UpdatePost(ctx, p); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, objects.Update, org, p, media, now)
+	return s.emit(ctx, tx, convert.Update, org, p, media, now)
 }
 
 // Delete deletes post id. The row stays as a tombstone so that its URL
@@ -243,7 +241,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return fmt.Errorf("organisation of post %s: %w", id, err)
 		}
-		return s.emit(ctx, tx, objects.Delete, org, p, nil, now)
+		return s.emit(ctx, tx, convert.Delete, org, p, nil, now)
 	})
 }
 
@@ -339,8 +337,7 @@ func (s *Service) schedule(ctx context.Context, tx store.Tx, p *newsroom.Post, a
 	if err := s.save(ctx, tx, p); err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, jobs.PublishArgs{PostID: p.ID, PublishAt: at},
-		&river.InsertOpts{Queue: jobs.QueueDefault, ScheduledAt: at})
+	return tx.Enqueue(ctx, jobs.PublishArgs{PostID: p.ID, PublishAt: at})
 }
 
 // publish makes p public now and sends its Create.
@@ -351,13 +348,13 @@ func (s *Service) publish(ctx context.Context, tx store.Tx, org *newsroom.Organi
 	if err := s.save(ctx, tx, p); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, objects.Create, org, p, media, now)
+	return s.emit(ctx, tx, convert.Create, org, p, media, now)
 }
 
 // emit stores the activity typ about p and queues its fan-out, in tx.
 func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media, at time.Time) error {
 	id := s.newID()
-	doc, err := s.objects.Activity(typ, id, at, org, p, media)
+	doc, err := s.convert.Activity(typ, id, at, org, p, media)
 	if err != nil {
 		return err
 	}
@@ -369,7 +366,7 @@ func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsro
 	if err := tx.CreateActivity(ctx, a); err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id}, &river.InsertOpts{Queue: jobs.QueueDefault})
+	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id})
 }
 
 // mediaRows loads the media of p's attachments; an unknown one is an

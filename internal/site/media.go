@@ -9,26 +9,14 @@ import (
 	"regexp"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/soga/newsroom/internal/media"
 )
 
-// mediaExtensions are the extensions of the image types we serve.
-var mediaExtensions = map[string]string{
-	"image/jpeg": "jpg",
-	"image/png":  "png",
-	"image/gif":  "gif",
-	"image/webp": "webp",
-	"image/avif": "avif",
-}
-
-// mediaTypes is mediaExtensions the other way round.
-var mediaTypes = map[string]string{
-	"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "avif": "image/avif",
-}
-
 // mediaNameRE is the only shape of name /media/ serves: a SHA-256 in hex
-// and a known extension, optionally a resized variant (hash-w640.ext).
-// Nothing else from the URL reaches the file system.
-var mediaNameRE = regexp.MustCompile(`^([0-9a-f]{64})(-w[0-9]{2,4})?\.(jpg|png|gif|webp|avif)$`)
+// and an extension, which must be one of media's, optionally a resized
+// variant (hash-w640.ext). Nothing else from the URL reaches the file
+// system.
+var mediaNameRE = regexp.MustCompile(`^([0-9a-f]{64})(-w[0-9]{2,4})?\.([a-z]+)$`)
 
 // mediaPolicy forbids everything inside a served file: should a file ever
 // be something other than the image it claims to be, a browser opening it
@@ -40,7 +28,7 @@ const mediaPolicy = "default-src 'none'; sandbox"
 func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
 	name := httprouter.ParamsFromContext(r.Context()).ByName("name")
 	m := mediaNameRE.FindStringSubmatch(name)
-	if m == nil {
+	if m == nil || media.TypeOf(m[3]) == "" {
 		http.NotFound(w, r)
 		return
 	}
@@ -60,7 +48,7 @@ func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hd := w.Header()
-	hd.Set("Content-Type", mediaTypes[m[3]])
+	hd.Set("Content-Type", media.TypeOf(m[3]))
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
 	hd.Set("Content-Security-Policy", mediaPolicy)
 	hd.Set("ETag", `"`+m[1]+m[2]+`"`)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -156,7 +157,7 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 	}
 	v.Description = v.Summary
 	if v.Description == "" {
-		v.Description = plainText(string(v.Body))
+		v.Description = htmltext.PlainText(string(v.Body))
 	}
 	v.Description = truncate(v.Description, 300)
 	if p.Event != nil {
@@ -202,7 +203,7 @@ func (h *Handler) image(ctx context.Context, mediaID, alt string) (*image, error
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := mediaExtensions[m.MIMEType]; !ok {
+	if _, ok := media.Extension(m.MIMEType); !ok {
 		return nil, nil
 	}
 	img := &image{URL: h.urls.Media(media.FileName(*m)), Small: h.urls.Media(media.SmallName(*m)),

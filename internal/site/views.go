@@ -7,8 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/net/html"
-
+	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/view"
@@ -151,23 +150,7 @@ func summaryOf(p *newsroom.Post, max int) string {
 	if s := strings.TrimSpace(p.Summary); s != "" {
 		return truncate(s, max)
 	}
-	return truncate(plainText(p.BodyHTML), max)
-}
-
-// plainText is the text of an HTML fragment, whitespace collapsed.
-func plainText(fragment string) string {
-	var b strings.Builder
-	z := html.NewTokenizer(strings.NewReader(fragment))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return strings.Join(strings.Fields(b.String()), " ")
-		case html.TextToken:
-			b.Write(z.Text())
-		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			b.WriteByte(' ')
-		}
-	}
+	return truncate(htmltext.PlainText(p.BodyHTML), max)
 }
 
 // truncate cuts s to at most max bytes at a word boundary, adding an

@@ -27,7 +27,11 @@ type Store interface {
 // Tx is a transaction: every query, plus job insertion in the same commit.
 type Tx interface {
 	Queries
-	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+	// Enqueue inserts a job with the insert options its arguments carry
+	// (river.JobArgsWithInsertOpts), or River's defaults.
+	Enqueue(ctx context.Context, args river.JobArgs) error
+	// EnqueueMany inserts several jobs; a nil InsertOpts takes the
+	// arguments' own.
 	EnqueueMany(ctx context.Context, params []river.InsertManyParams) error
 }
 

@@ -189,8 +189,8 @@ type tx struct {
 	river *river.Client[*sql.Tx]
 }
 
-func (t *tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	if _, err := t.river.InsertTx(ctx, t.tx, args, opts); err != nil {
+func (t *tx) Enqueue(ctx context.Context, args river.JobArgs) error {
+	if _, err := t.river.InsertTx(ctx, t.tx, args, nil); err != nil {
 		return fmt.Errorf("store: enqueue %s: %w", args.Kind(), err)
 	}
 	return nil

@@ -70,7 +70,7 @@ func CheckEnqueue(t *testing.T, s store.Store, count func() int) {
 	t.Helper()
 	ctx := t.Context()
 	err := s.InTx(ctx, func(tx store.Tx) error {
-		if err := tx.Enqueue(ctx, TestJob{N: 1}, &river.InsertOpts{Queue: "default"}); err != nil {
+		if err := tx.Enqueue(ctx, TestJob{N: 1}); err != nil {
 			return err
 		}
 		return tx.EnqueueMany(ctx, []river.InsertManyParams{{Args: TestJob{N: 2}}, {Args: TestJob{N: 3}}})
@@ -79,7 +79,7 @@ func CheckEnqueue(t *testing.T, s store.Store, count func() int) {
 	equal(t, "jobs after commit", count(), 3)
 
 	err = s.InTx(ctx, func(tx store.Tx) error {
-		ok(t, tx.Enqueue(ctx, TestJob{N: 4}, nil))
+		ok(t, tx.Enqueue(ctx, TestJob{N: 4}))
 		return errors.New("roll back")
 	})
 	if err == nil {

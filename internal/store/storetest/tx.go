@@ -32,7 +32,7 @@ func testInTx(t *testing.T, s store.Store) {
 		}
 		equal(t, "read in tx", got.ID, p.ID)
 		ok(t, tx.AddFollower(ctx, follower(org.ID, "a.example", "ada", true)))
-		ok(t, tx.Enqueue(ctx, TestJob{N: 1}, nil))
+		ok(t, tx.Enqueue(ctx, TestJob{N: 1}))
 		return tx.EnqueueMany(ctx, []river.InsertManyParams{{Args: TestJob{N: 2}}, {Args: TestJob{N: 3}}})
 	})
 	ok(t, err)
@@ -45,7 +45,7 @@ func testInTx(t *testing.T, s store.Store) {
 		ok(t, tx.AddFollower(ctx, follower(org.ID, "b.example", "bob", true)))
 		ok(t, tx.PutSetting(ctx, "k", "v"))
 		ok(t, tx.CreateDeliveries(ctx, "01NONE", nil))
-		ok(t, tx.Enqueue(ctx, TestJob{N: 4}, nil))
+		ok(t, tx.Enqueue(ctx, TestJob{N: 4}))
 		return fmt.Errorf("giving up: %w", boom)
 	})
 	wantErr(t, err, boom)

@@ -18,7 +18,7 @@ import (
 	"github.com/soga/newsroom/internal/store"
 )
 
-// Options tune the queue. Zero values take sensible defaults.
+// Options tune the client. Zero values take sensible defaults.
 type Options struct {
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics
@@ -35,21 +35,22 @@ type Options struct {
 	JobTimeout time.Duration
 }
 
-// Queue runs River workers on the store's own database, whichever backend
-// it is, behind one non-generic type the rest of the program can hold.
-type Queue struct {
+// Client runs River's workers on the store's own database, whichever
+// backend it is, behind one non-generic type the rest of the program can
+// hold.
+type Client struct {
 	start  func(context.Context) error
 	stop   func(context.Context) error
-	insert func(context.Context, river.JobArgs, *river.InsertOpts) error
+	insert func(context.Context, river.JobArgs) error
 }
 
-// These let the queue reach the backend's handle without importing the
+// These let the client reach the backend's handle without importing the
 // backend packages.
 type sqliteBacked interface{ WriteDB() *sql.DB }
 type postgresBacked interface{ Pool() *pgxpool.Pool }
 
-// New builds a queue on s's database with the given workers.
-func New(s store.Store, workers *river.Workers, o Options) (*Queue, error) {
+// New builds a client on s's database with the given workers.
+func New(s store.Store, workers *river.Workers, o Options) (*Client, error) {
 	timeout := o.JobTimeout
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
@@ -110,34 +111,35 @@ func New(s store.Store, workers *river.Workers, o Options) (*Queue, error) {
 	}
 }
 
-func wrap[TTx any](c *river.Client[TTx]) *Queue {
-	return &Queue{
+func wrap[TTx any](c *river.Client[TTx]) *Client {
+	return &Client{
 		start: c.Start,
 		stop:  c.Stop,
-		insert: func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-			_, err := c.Insert(ctx, args, opts)
+		insert: func(ctx context.Context, args river.JobArgs) error {
+			_, err := c.Insert(ctx, args, nil)
 			return err
 		},
 	}
 }
 
 // Start begins working jobs until Stop.
-func (q *Queue) Start(ctx context.Context) error { return q.start(ctx) }
+func (c *Client) Start(ctx context.Context) error { return c.start(ctx) }
 
 // Stop waits for running jobs to finish, or for ctx to end. Jobs still
 // running then are left to River's rescuer on the next start: they are
 // not lost, only retried.
-func (q *Queue) Stop(ctx context.Context) error {
-	err := q.stop(ctx)
+func (c *Client) Stop(ctx context.Context) error {
+	err := c.stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
 }
 
-// Insert enqueues a job outside any transaction.
-func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	return q.insert(ctx, args, opts)
+// Insert enqueues a job outside any transaction, with the insert options
+// its arguments carry.
+func (c *Client) Insert(ctx context.Context, args river.JobArgs) error {
+	return c.insert(ctx, args)
 }
 
 func metricsMiddleware(m *metrics.Metrics) rivertype.WorkerMiddleware {

@@ -1,4 +1,4 @@
-package federation
+package ap
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 
 // JSON-LD vocabularies every document of ours uses.
 const (
-	nsActivityStreams = "https://www.w3.org/ns/activitystreams"
-	nsSecurity        = "https://w3id.org/security/v1"
+	ActivityStreamsNS = "https://www.w3.org/ns/activitystreams"
+	SecurityNS        = "https://w3id.org/security/v1"
 )
 
 // Context returns the @context of every ActivityStreams document we serve
@@ -22,8 +22,8 @@ const (
 // each call so callers may not share and mutate it.
 func Context() []any {
 	return []any{
-		nsActivityStreams,
-		nsSecurity,
+		ActivityStreamsNS,
+		SecurityNS,
 		map[string]any{
 			"toot":                      "http://joinmastodon.org/ns#",
 			"schema":                    "http://schema.org#",

@@ -1,4 +1,4 @@
-package objects
+package convert
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
-	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -16,7 +16,7 @@ import (
 // and returns Mobilizon's terms go-fed lacks, to add after serialising.
 // Times carry the offset of the event's own time zone, as Mobilizon sends
 // them, so a reader's software can show local time without a zone table.
-func (b *Builder) eventFields(ev vocab.ActivityStreamsEvent, p *newsroom.Post, ip *federation.IRIParser) (map[string]any, error) {
+func (c *Converter) eventFields(ev vocab.ActivityStreamsEvent, p *newsroom.Post, ip *ap.IRIParser) (map[string]any, error) {
 	e := p.Event
 	if e == nil || e.Start.IsZero() {
 		return nil, fmt.Errorf("event post %s has no start time", p.ID)

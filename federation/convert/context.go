@@ -1,12 +1,12 @@
-package objects
+package convert
 
-import "github.com/soga/newsroom/federation"
+import "github.com/soga/newsroom/federation/ap"
 
-// Context is federation.Context with the terms of events and hashtags that
+// postContext is ap.Context with the terms of events and hashtags that
 // our posts use: Mobilizon's (timezone, isOnline, joinMode), iCalendar's
 // status and schema.org's postal address.
-func Context() []any {
-	c := federation.Context()
+func postContext() []any {
+	c := ap.Context()
 	for _, v := range c {
 		terms, ok := v.(map[string]any)
 		if !ok {

@@ -63,7 +63,7 @@ func TestEnqueueInTransaction(t *testing.T) {
 
 		errRollback := errors.New("roll back")
 		err = s.InTx(ctx, func(tx store.Tx) error {
-			if err := tx.Enqueue(ctx, markArgs{Name: "rolled-back"}, nil); err != nil {
+			if err := tx.Enqueue(ctx, markArgs{Name: "rolled-back"}); err != nil {
 				return err
 			}
 			return errRollback
@@ -72,14 +72,14 @@ func TestEnqueueInTransaction(t *testing.T) {
 			t.Fatalf("InTx = %v", err)
 		}
 		if err := s.InTx(ctx, func(tx store.Tx) error {
-			return tx.Enqueue(ctx, markArgs{Name: "committed"}, nil)
+			return tx.Enqueue(ctx, markArgs{Name: "committed"})
 		}); err != nil {
 			t.Fatal(err)
 		}
 		// Jobs run in insertion order on one queue; once a job inserted
 		// after the committed one has run, the rolled-back one would have
 		// run too had it existed.
-		if err := q.Insert(ctx, markArgs{Name: "sentinel"}, nil); err != nil {
+		if err := q.Insert(ctx, markArgs{Name: "sentinel"}); err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]bool{}

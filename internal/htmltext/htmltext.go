@@ -1,4 +1,8 @@
-package objects
+// Package htmltext reads the text out of the HTML of our posts: what a
+// reader sees, for summaries, link cards and the choice between a Note and
+// an Article. Every place that measures or quotes a post's text uses it,
+// so they all count the same characters.
+package htmltext
 
 import (
 	"strings"
@@ -14,8 +18,10 @@ var blockElements = map[string]bool{
 }
 
 // PlainText is the text a reader sees in html, with blocks separated by a
-// space and runs of white space collapsed. It decides between Note and
-// Article and makes summaries, so it must count what shows, not markup.
+// space and runs of white space collapsed. Inline elements separate
+// nothing: "<em>news</em>room" reads "newsroom". It decides between Note
+// and Article and makes summaries, so it must count what shows, not
+// markup.
 func PlainText(s string) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(s))

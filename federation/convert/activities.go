@@ -1,4 +1,4 @@
-package objects
+package convert
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
-	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -32,7 +32,7 @@ type activity interface {
 // Create or Update embeds the object as it is now; the post's UpdatedAt
 // must be set for an Update, since Mastodon ignores one without a newer
 // "updated". A Delete embeds the tombstone.
-func (b *Builder) Activity(typ, id string, at time.Time, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
+func (c *Converter) Activity(typ, id string, at time.Time, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
 	var (
 		a      activity
 		object map[string]any
@@ -41,41 +41,41 @@ func (b *Builder) Activity(typ, id string, at time.Time, org *newsroom.Organisat
 	switch typ {
 	case Create:
 		a = streams.NewActivityStreamsCreate()
-		object, err = b.object(org, p, media)
+		object, err = c.object(org, p, media)
 	case Update:
 		if p.UpdatedAt.IsZero() {
 			return nil, fmt.Errorf("update of post %s: no updated time", p.ID)
 		}
 		a = streams.NewActivityStreamsUpdate()
-		object, err = b.object(org, p, media)
+		object, err = c.object(org, p, media)
 	case Delete:
 		a = streams.NewActivityStreamsDelete()
-		object, err = b.tombstone(org, p)
+		object, err = c.tombstone(org, p)
 	default:
 		return nil, fmt.Errorf("activity of post %s: unknown type %q", p.ID, typ)
 	}
 	if err != nil {
 		return nil, err
 	}
-	var ip federation.IRIParser
-	a.SetJSONLDId(federation.IDProperty(ip.Parse(b.urls.Activity(id))))
+	var ip ap.IRIParser
+	a.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Activity(id))))
 	actor := streams.NewActivityStreamsActorProperty()
-	actor.AppendIRI(ip.Parse(b.urls.Org(org.Handle)))
+	actor.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
 	a.SetActivityStreamsActor(actor)
 	published := streams.NewActivityStreamsPublishedProperty()
 	published.Set(at.UTC())
 	a.SetActivityStreamsPublished(published)
-	b.address(a, org, &ip)
+	c.address(a, org, &ip)
 	if ip.Err != nil {
 		return nil, fmt.Errorf("%s of post %s: %w", typ, p.ID, ip.Err)
 	}
-	m, err := federation.Serialize(a)
+	m, err := ap.Serialize(a)
 	if err != nil {
 		return nil, err
 	}
 	// The object is placed after serialising so that it is exactly the
 	// document served at its URL, terms go-fed lacks included.
 	m["object"] = object
-	m["@context"] = Context()
+	m["@context"] = postContext()
 	return m, nil
 }

@@ -1,13 +1,4 @@
-// Package objects maps posts to the ActivityStreams objects and activities
-// we deliver and serve: Note, Article and Event, and the Create, Update and
-// Delete that carry them. Everything go-fed knows is built with its streams;
-// the terms it lacks (contentMap next to content, Hashtag, sensitive,
-// Mobilizon's event terms) are added to the serialised map.
-//
-// A Builder reads nothing: callers hand it the organisation, the post and
-// the media rows of its attachments, so the same code runs inside a
-// transaction and in a GET handler.
-package objects
+package convert
 
 import (
 	"fmt"
@@ -18,13 +9,10 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
-	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/federation/ap"
+	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/newsroom"
-	"github.com/soga/newsroom/internal/urls"
 )
-
-// Public is the special collection that makes an object public.
-const Public = "https://www.w3.org/ns/activitystreams#Public"
 
 // ActivityStreams types of posts beyond newsroom.ObjectType's Note and
 // Article.
@@ -42,14 +30,6 @@ const NoteMaxText = 500
 // has none: Mastodon shows it as the post's text under the title.
 const articleSummaryMax = 300
 
-// Builder makes the documents of posts under one base URL.
-type Builder struct {
-	urls urls.Builder
-}
-
-// New returns a Builder for the URLs of u.
-func New(u urls.Builder) *Builder { return &Builder{urls: u} }
-
 // Type is the ActivityStreams type p is published as: Event for events,
 // else the post's own choice, else the organisation's default, where
 // "auto" picks Note for short posts and Article for long ones.
@@ -65,35 +45,35 @@ func Type(org *newsroom.Organisation, p *newsroom.Post) string {
 	case newsroom.ObjectNote, newsroom.ObjectArticle:
 		return string(t)
 	}
-	if len([]rune(PlainText(p.BodyHTML))) <= NoteMaxText {
+	if len([]rune(htmltext.PlainText(p.BodyHTML))) <= NoteMaxText {
 		return string(newsroom.ObjectNote)
 	}
 	return string(newsroom.ObjectArticle)
 }
 
 // Object is the document served at the post's URL, with its @context.
-func (b *Builder) Object(org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
-	m, err := b.object(org, p, media)
+func (c *Converter) Object(org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
+	m, err := c.object(org, p, media)
 	if err != nil {
 		return nil, err
 	}
-	m["@context"] = Context()
+	m["@context"] = postContext()
 	return m, nil
 }
 
 // Tombstone is what a deleted post's URL answers with 410, and what a
 // Delete carries.
-func (b *Builder) Tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[string]any, error) {
-	m, err := b.tombstone(org, p)
+func (c *Converter) Tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[string]any, error) {
+	m, err := c.tombstone(org, p)
 	if err != nil {
 		return nil, err
 	}
-	m["@context"] = Context()
+	m["@context"] = postContext()
 	return m, nil
 }
 
 // object builds the post's document without @context, ready to embed.
-func (b *Builder) object(org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
+func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media) (map[string]any, error) {
 	var (
 		t   postObject
 		typ = Type(org, p)
@@ -106,16 +86,16 @@ func (b *Builder) object(org *newsroom.Organisation, p *newsroom.Post, media []n
 	default:
 		t = streams.NewActivityStreamsNote()
 	}
-	var ip federation.IRIParser
-	page := b.urls.Post(org.Handle, p.ID)
-	t.SetJSONLDId(federation.IDProperty(ip.Parse(page)))
+	var ip ap.IRIParser
+	page := c.urls.Post(org.Handle, p.ID)
+	t.SetJSONLDId(ap.IDProperty(ip.Parse(page)))
 	attributedTo := streams.NewActivityStreamsAttributedToProperty()
-	attributedTo.AppendIRI(ip.Parse(b.urls.Org(org.Handle)))
+	attributedTo.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
 	t.SetActivityStreamsAttributedTo(attributedTo)
 	u := streams.NewActivityStreamsUrlProperty()
 	u.AppendIRI(ip.Parse(page))
 	t.SetActivityStreamsUrl(u)
-	b.address(t, org, &ip)
+	c.address(t, org, &ip)
 	if !p.PublishedAt.IsZero() {
 		published := streams.NewActivityStreamsPublishedProperty()
 		published.Set(p.PublishedAt.UTC())
@@ -126,11 +106,11 @@ func (b *Builder) object(org *newsroom.Organisation, p *newsroom.Post, media []n
 		updated.Set(p.UpdatedAt.UTC())
 		t.SetActivityStreamsUpdated(updated)
 	}
-	if attachments := b.attachments(p, media, &ip); attachments.Len() > 0 {
+	if attachments := c.attachments(p, media, &ip); attachments.Len() > 0 {
 		t.SetActivityStreamsAttachment(attachments)
 	}
 
-	texts := b.texts(typ, org, p)
+	texts := c.texts(typ, org, p)
 	if len(texts.name) > 0 {
 		name := streams.NewActivityStreamsNameProperty()
 		name.AppendRDFLangString(texts.name)
@@ -148,14 +128,14 @@ func (b *Builder) object(org *newsroom.Organisation, p *newsroom.Post, media []n
 	var eventExtra map[string]any
 	if ev, ok := t.(vocab.ActivityStreamsEvent); ok {
 		var err error
-		if eventExtra, err = b.eventFields(ev, p, &ip); err != nil {
+		if eventExtra, err = c.eventFields(ev, p, &ip); err != nil {
 			return nil, err
 		}
 	}
 	if ip.Err != nil {
 		return nil, fmt.Errorf("object of post %s: %w", p.ID, ip.Err)
 	}
-	m, err := federation.Serialize(t)
+	m, err := ap.Serialize(t)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +151,7 @@ func (b *Builder) object(org *newsroom.Organisation, p *newsroom.Post, media []n
 		m["name"] = n
 	}
 	m["sensitive"] = p.ContentWarning != ""
-	if tags := b.tags(p); len(tags) > 0 {
+	if tags := c.tags(p); len(tags) > 0 {
 		m["tag"] = tags
 	}
 	for k, v := range eventExtra {
@@ -203,12 +183,12 @@ type addressed interface {
 
 // address makes t public: Public in to (Mastodon's "public" visibility),
 // the followers collection in cc.
-func (b *Builder) address(t addressed, org *newsroom.Organisation, ip *federation.IRIParser) {
+func (c *Converter) address(t addressed, org *newsroom.Organisation, ip *ap.IRIParser) {
 	to := streams.NewActivityStreamsToProperty()
-	to.AppendIRI(ip.Parse(Public))
+	to.AppendIRI(ip.Parse(ap.Public))
 	t.SetActivityStreamsTo(to)
 	cc := streams.NewActivityStreamsCcProperty()
-	cc.AppendIRI(ip.Parse(b.urls.OrgFollowers(org.Handle)))
+	cc.AppendIRI(ip.Parse(c.urls.OrgFollowers(org.Handle)))
 	t.SetActivityStreamsCc(cc)
 }
 
@@ -220,9 +200,9 @@ type texts struct {
 // texts fills name, summary and content for the object type: Mastodon
 // shows a Note's content (and its summary as a content warning), but an
 // Article's or Event's name, summary and link only.
-func (b *Builder) texts(typ string, org *newsroom.Organisation, p *newsroom.Post) texts {
+func (c *Converter) texts(typ string, org *newsroom.Organisation, p *newsroom.Post) texts {
 	t := texts{name: map[string]string{}, summary: map[string]string{}, content: map[string]string{}}
-	page := b.urls.Post(org.Handle, p.ID)
+	page := c.urls.Post(org.Handle, p.ID)
 	add := func(lang, title, summary, bodyHTML string) {
 		switch typ {
 		case string(newsroom.ObjectNote):
@@ -264,7 +244,7 @@ func summaryOrExcerpt(summary, bodyHTML string) string {
 	if s := strings.TrimSpace(summary); s != "" {
 		return s
 	}
-	return Excerpt(PlainText(bodyHTML), articleSummaryMax)
+	return htmltext.Excerpt(htmltext.PlainText(bodyHTML), articleSummaryMax)
 }
 
 func joinLines(lines ...string) string {
@@ -279,10 +259,10 @@ func joinLines(lines ...string) string {
 
 // tags are the post's hashtags, linking to our tag pages. go-fed has no
 // Hashtag type, so they are plain maps.
-func (b *Builder) tags(p *newsroom.Post) []any {
+func (c *Converter) tags(p *newsroom.Post) []any {
 	tags := make([]any, 0, len(p.Tags))
 	for _, tag := range p.Tags {
-		tags = append(tags, map[string]any{"type": "Hashtag", "name": "#" + tag, "href": b.urls.Tag(tag)})
+		tags = append(tags, map[string]any{"type": "Hashtag", "name": "#" + tag, "href": c.urls.Tag(tag)})
 	}
 	return tags
 }
@@ -290,9 +270,9 @@ func (b *Builder) tags(p *newsroom.Post) []any {
 // attachments describe the post's images with their alt text as name.
 // A media row that is missing or of a type we do not serve is left out
 // rather than failing the whole post.
-func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *federation.IRIParser) vocab.ActivityStreamsAttachmentProperty {
-	byID := make(map[string]newsroom.Media, len(media))
-	for _, m := range media {
+func (c *Converter) attachments(p *newsroom.Post, rows []newsroom.Media, ip *ap.IRIParser) vocab.ActivityStreamsAttachmentProperty {
+	byID := make(map[string]newsroom.Media, len(rows))
+	for _, m := range rows {
 		byID[m.ID] = m
 	}
 	prop := streams.NewActivityStreamsAttachmentProperty()
@@ -301,17 +281,10 @@ func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *fede
 		if !ok {
 			continue
 		}
-		file, ok := federation.MediaFileName(m)
+		img, ok := c.Image(m, ip)
 		if !ok {
 			continue
 		}
-		img := streams.NewActivityStreamsImage()
-		u := streams.NewActivityStreamsUrlProperty()
-		u.AppendIRI(ip.Parse(b.urls.Media(file)))
-		img.SetActivityStreamsUrl(u)
-		mediaType := streams.NewActivityStreamsMediaTypeProperty()
-		mediaType.Set(m.MIMEType)
-		img.SetActivityStreamsMediaType(mediaType)
 		if pm.Alt != "" {
 			name := streams.NewActivityStreamsNameProperty()
 			name.AppendXMLSchemaString(pm.Alt)
@@ -336,10 +309,10 @@ func (b *Builder) attachments(p *newsroom.Post, media []newsroom.Media, ip *fede
 }
 
 // tombstone is {id, type: Tombstone, formerType, deleted}.
-func (b *Builder) tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[string]any, error) {
-	var ip federation.IRIParser
+func (c *Converter) tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[string]any, error) {
+	var ip ap.IRIParser
 	t := streams.NewActivityStreamsTombstone()
-	t.SetJSONLDId(federation.IDProperty(ip.Parse(b.urls.Post(org.Handle, p.ID))))
+	t.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Post(org.Handle, p.ID))))
 	former := streams.NewActivityStreamsFormerTypeProperty()
 	former.AppendXMLSchemaString(Type(org, p))
 	t.SetActivityStreamsFormerType(former)
@@ -351,7 +324,7 @@ func (b *Builder) tombstone(org *newsroom.Organisation, p *newsroom.Post) (map[s
 	if ip.Err != nil {
 		return nil, fmt.Errorf("tombstone of post %s: %w", p.ID, ip.Err)
 	}
-	m, err := federation.Serialize(t)
+	m, err := ap.Serialize(t)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package objects
+package convert
 
 import (
 	"context"
@@ -11,11 +11,12 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
 )
 
-func testBuilder() *Builder {
+func testConverter() *Converter {
 	u, _ := url.Parse("https://news.example.org")
 	return New(urls.New(u))
 }
@@ -84,7 +85,7 @@ func TestNote(t *testing.T) {
 	p := testPost()
 	p.ContentWarning = "Politique"
 	p.Translation = &newsroom.Translation{Lang: "en", Title: "General meeting", BodyHTML: "<p>The text.</p>"}
-	m, err := testBuilder().Object(testOrg, p, testMedia)
+	m, err := testConverter().Object(testOrg, p, testMedia)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func checkCommon(t *testing.T, m map[string]any, page string) {
 	if m["id"] != page || m["url"] != page || m["attributedTo"] != "https://news.example.org/orgs/soga" {
 		t.Errorf("id %v url %v attributedTo %v", m["id"], m["url"], m["attributedTo"])
 	}
-	if m["to"] != Public || m["cc"] != "https://news.example.org/orgs/soga/followers" {
+	if m["to"] != ap.Public || m["cc"] != "https://news.example.org/orgs/soga/followers" {
 		t.Errorf("to %v cc %v", m["to"], m["cc"])
 	}
 	if m["published"] != "2025-03-01T10:00:00Z" {
@@ -142,7 +143,7 @@ func TestArticle(t *testing.T) {
 	p.ObjectType = newsroom.ObjectArticle
 	p.Translation = &newsroom.Translation{Lang: "en", Title: "General meeting", Summary: "The summary.", BodyHTML: "<p>The text.</p>"}
 	p.UpdatedAt = time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
-	m, err := testBuilder().Object(testOrg, p, testMedia)
+	m, err := testConverter().Object(testOrg, p, testMedia)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +164,7 @@ func TestArticle(t *testing.T) {
 	// Without a summary, the start of the text stands in.
 	p.Summary = ""
 	p.BodyHTML = "<p>" + strings.Repeat("longue phrase ", 60) + "</p>"
-	m, _ = testBuilder().Object(testOrg, p, nil)
+	m, _ = testConverter().Object(testOrg, p, nil)
 	if s := m["summary"].(string); !strings.HasPrefix(s, "longue phrase") || !strings.HasSuffix(s, "…") || len([]rune(s)) > articleSummaryMax {
 		t.Errorf("summary from body = %q", s)
 	}
@@ -183,7 +184,7 @@ func testEvent() *newsroom.Post {
 
 func TestEvent(t *testing.T) {
 	p := testEvent()
-	m, err := testBuilder().Object(testOrg, p, testMedia)
+	m, err := testConverter().Object(testOrg, p, testMedia)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +235,7 @@ func TestEventSummaryLine(t *testing.T) {
 }
 
 func TestActivities(t *testing.T) {
-	b := testBuilder()
+	b := testConverter()
 	p := testPost()
 	at := time.Date(2025, 3, 1, 10, 0, 1, 0, time.UTC)
 	create, err := b.Activity(Create, "01JDACT", at, testOrg, p, testMedia)
@@ -244,7 +245,7 @@ func TestActivities(t *testing.T) {
 	roundTrip(t, create, "Create")
 	obj := create["object"].(map[string]any)
 	if create["id"] != "https://news.example.org/activities/01JDACT" || create["actor"] != "https://news.example.org/orgs/soga" ||
-		obj["type"] != "Note" || create["to"] != Public || create["cc"] != obj["cc"] {
+		obj["type"] != "Note" || create["to"] != ap.Public || create["cc"] != obj["cc"] {
 		t.Errorf("create = %v", create)
 	}
 	if _, ok := obj["@context"]; ok {
@@ -279,13 +280,4 @@ func TestActivities(t *testing.T) {
 		t.Fatal(err)
 	}
 	roundTrip(t, served, "Tombstone")
-}
-
-func TestPlainTextAndExcerpt(t *testing.T) {
-	if got := PlainText("<h2>Titre</h2><p>Un <em>mot</em>&amp;<br>deux</p><ul><li>a</li><li>b</li></ul>"); got != "Titre Un mot& deux a b" {
-		t.Errorf("PlainText = %q", got)
-	}
-	if got := Excerpt("un deux trois quatre", 12); got != "un deux…" {
-		t.Errorf("Excerpt = %q", got)
-	}
 }

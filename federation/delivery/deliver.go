@@ -1,0 +1,110 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/soga/newsroom/internal/groupcommit"
+	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+)
+
+// DeliverWorker sends one activity of a fan-out to one inbox and records
+// the outcome in the activity's delivery progress.
+type DeliverWorker struct {
+	river.WorkerDefaults[jobs.DeliverArgs]
+	sender *Sender
+	// outcomes are written by group commit: a hundred workers then cost a
+	// few transactions instead of a hundred, which matters on SQLite's
+	// single writer. It also shortens the time between an inbox accepting
+	// an activity and the delivery being recorded as done, which is the
+	// window in which a crash makes us send it again.
+	outcomes *groupcommit.Committer[newsroom.Delivery, struct{}]
+}
+
+// NewDeliverWorker returns the worker of DeliverArgs jobs.
+func NewDeliverWorker(s *Sender) *DeliverWorker {
+	return &DeliverWorker{sender: s, outcomes: newOutcomes(s.store.UpdateDeliveries)}
+}
+
+func newOutcomes(write func(context.Context, []newsroom.Delivery) error) *groupcommit.Committer[newsroom.Delivery, struct{}] {
+	return groupcommit.New(func(ctx context.Context, ds []newsroom.Delivery) ([]struct{}, error) {
+		if err := write(ctx, ds); err != nil {
+			return nil, fmt.Errorf("record %d deliveries: %w", len(ds), err)
+		}
+		return make([]struct{}, len(ds)), nil
+	}, groupcommit.Options{})
+}
+
+// NextRetry spaces River's own retries, after local failures.
+func (w *DeliverWorker) NextRetry(job *river.Job[jobs.DeliverArgs]) time.Time {
+	return w.sender.nextRetry(job.Attempt)
+}
+
+// Work sends the activity and records the outcome.
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[jobs.DeliverArgs]) error {
+	args := job.Args
+	if args.LegacyRecipient != "" {
+		// Queued before Accepts had their own kind: an Accept, which has
+		// no progress row, so it is sent and retried as an AcceptArgs.
+		accept := jobs.AcceptArgs{ActivityID: args.ActivityID, Inbox: args.Inbox, Attempt: args.Attempt}
+		return w.sender.send(ctx, accept.ActivityID, accept.Inbox, accept.Attempt, acceptSettler{w.sender, accept})
+	}
+	return w.sender.send(ctx, args.ActivityID, args.Inbox, args.Attempt, progress{w: w, args: args, rerun: job.Attempt > 1})
+}
+
+// progress settles a fan-out delivery in the activity's delivery rows.
+type progress struct {
+	w     *DeliverWorker
+	args  jobs.DeliverArgs
+	rerun bool // River is running the job again, after a crash
+}
+
+// done asks the delivery row, only when River runs the job again: the
+// inbox may have had the activity before the process died.
+func (p progress) done(ctx context.Context) (bool, error) {
+	if !p.rerun {
+		return false, nil
+	}
+	d, err := p.w.sender.store.DeliveryByInbox(ctx, p.args.ActivityID, p.args.Inbox)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return d.Status == newsroom.DeliveryDelivered, nil
+}
+
+func (p progress) record(ctx context.Context, status newsroom.DeliveryStatus, attempts int, lastErr string) error {
+	_, err := p.w.outcomes.Do(ctx, p.row(status, attempts, lastErr))
+	return err
+}
+
+// retry records the failed attempt and queues the next in one
+// transaction, so that the progress an editor sees and the work queued
+// never disagree.
+func (p progress) retry(ctx context.Context, attempts int, lastErr string, at time.Time) error {
+	next := p.args
+	next.Attempt, next.RetryAt = attempts, at
+	err := p.w.sender.store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.UpdateDelivery(ctx, p.row(newsroom.DeliveryPending, attempts, lastErr)); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, next)
+	})
+	if err != nil {
+		return fmt.Errorf("schedule attempt %d of %s to %s: %w", attempts+1, next.ActivityID, next.Inbox, err)
+	}
+	return nil
+}
+
+func (p progress) row(status newsroom.DeliveryStatus, attempts int, lastErr string) newsroom.Delivery {
+	return newsroom.Delivery{ActivityID: p.args.ActivityID, Inbox: p.args.Inbox, Status: status,
+		Attempts: attempts, LastError: lastErr, UpdatedAt: p.w.sender.now().UTC()}
+}

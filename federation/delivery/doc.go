@@ -1,0 +1,21 @@
+// Package delivery posts our activities to other servers' inboxes. Its
+// workers run on River: a delivery is a job in the same database as the
+// post, so nothing queued or in flight is lost when the process dies.
+//
+// Three job kinds, whose arguments (and insert options) live in
+// internal/jobs so that services can enqueue them:
+//
+//   - FanoutWorker (jobs.FanoutArgs) turns one activity into one delivery
+//     job per follower inbox, each with a row in the activity's delivery
+//     progress;
+//   - DeliverWorker (jobs.DeliverArgs) sends one such delivery and records
+//     its outcome in that progress;
+//   - AcceptWorker (jobs.AcceptArgs) sends the Accept of a Follow to the
+//     follower, which belongs to no fan-out and has no progress.
+//
+// Both senders share a Sender, which signs, posts and classifies the
+// answer. When an inbox fails in a way worth retrying, the job completes
+// and the next attempt is queued as a new job on the retry queue, so that
+// retries to servers that are down never hold up the deliveries of a new
+// post.
+package delivery

@@ -1,0 +1,248 @@
+package delivery
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/urls"
+)
+
+// MaxAttempts is one try plus 16 retries, Mastodon's patience.
+const MaxAttempts = 17
+
+// Store is what deliveries read and record.
+type Store interface {
+	// InTx writes a failed attempt and queues the next in one transaction.
+	InTx(ctx context.Context, fn func(tx store.Tx) error) error
+	ActivityByID(ctx context.Context, id string) (*newsroom.Activity, error)
+	OrgByID(ctx context.Context, id int64) (*newsroom.Organisation, error)
+	DeliveryByInbox(ctx context.Context, activityID, inbox string) (*newsroom.Delivery, error)
+	// UpdateDeliveries records several outcomes at once; a row that no
+	// longer exists (its activity was deleted since) is skipped.
+	UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error
+	RecordDomainFailure(ctx context.Context, host string, at time.Time) (newsroom.DomainHealth, error)
+	RecordDomainSuccess(ctx context.Context, host string) error
+	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
+}
+
+// Sender signs and posts our activities and decides what each answer
+// means, for the delivery and Accept workers alike. It keeps what every
+// delivery of a fan-out reads again: the activity, the organisation's
+// key, which hosts are known to answer.
+type Sender struct {
+	store   Store
+	client  *transport.Client
+	urls    urls.Builder
+	log     *slog.Logger
+	now     func() time.Time
+	backoff atomic.Pointer[func(attempt int) time.Duration]
+
+	mu         sync.Mutex
+	keys       map[int64]orgKey // an organisation's key never changes; parse it once
+	activities map[string]*newsroom.Activity
+	healthy    map[string]bool // hosts whose success is recorded and that have not failed since
+}
+
+type orgKey struct {
+	key *rsa.PrivateKey
+	id  string
+}
+
+// maxCachedActivities bounds the activities kept in memory. A fan-out
+// sends the same few activities thousands of times; reading each once is
+// what matters.
+const maxCachedActivities = 64
+
+// NewSender returns a Sender posting with c, signing as the organisations
+// of u.
+func NewSender(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *Sender {
+	sender := &Sender{store: s, client: c, urls: u, log: log, now: time.Now,
+		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool)}
+	sender.SetBackoff(Backoff)
+	return sender
+}
+
+// SetBackoff replaces the delay between attempts; tests make it short.
+func (s *Sender) SetBackoff(f func(attempt int) time.Duration) { s.backoff.Store(&f) }
+
+// nextRetry spaces River's own retries of a job that returned an error.
+// Remote failures never get here (they complete the job and queue the
+// next attempt on the retry queue); what does is local trouble, such as a
+// busy database, which clears in seconds, so the retry comes soon rather
+// than after River's default of attempt⁴ seconds.
+func (s *Sender) nextRetry(jobAttempt int) time.Time {
+	d := time.Duration(1<<min(jobAttempt, 8)) * time.Second
+	return s.now().Add(min(d, 5*time.Minute))
+}
+
+// Backoff is the delay after the given attempt (1-based), as Mastodon
+// spaces its own: (n⁴ + 15 s) plus jitter, which adds up to about two and
+// a half days over 16 retries.
+func Backoff(attempt int) time.Duration {
+	n := float64(attempt)
+	base := time.Duration(n*n*n*n)*time.Second + 15*time.Second
+	jitter := time.Duration(rand.Int64N(int64(30*(attempt+1)))) * time.Second
+	return base + jitter
+}
+
+// settler is what a job does with an inbox's answer, which depends on its
+// kind: a fan-out delivery keeps the activity's progress, an Accept has
+// none.
+type settler interface {
+	// done reports whether an earlier run of the job, cut by a crash,
+	// delivered the activity already.
+	done(ctx context.Context) (bool, error)
+	// record stores a final outcome.
+	record(ctx context.Context, status newsroom.DeliveryStatus, attempts int, lastErr string) error
+	// retry stores a failed attempt and queues the next, due at "at".
+	retry(ctx context.Context, attempts int, lastErr string, at time.Time) error
+}
+
+// send makes attempt made+1 to deliver the activity to inbox, and settles
+// the answer with st.
+func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler) error {
+	attempt := made + 1
+	act, err := s.activity(ctx, activityID)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("activity %s no longer exists", activityID))
+	}
+	if err != nil {
+		return err
+	}
+	if done, err := st.done(ctx); err != nil || done {
+		return err
+	}
+	key, keyID, err := s.orgKey(ctx, act.OrgID)
+	if err != nil {
+		return err
+	}
+	res, derr := s.client.Deliver(ctx, inbox, act.JSON, keyID, key)
+	host := hostOf(inbox)
+	switch res.Outcome {
+	case transport.Delivered:
+		// The delivery first: until it is recorded, a crash sends it again.
+		if err := st.record(ctx, newsroom.DeliveryDelivered, attempt, ""); err != nil {
+			return err
+		}
+		s.recordSuccess(ctx, host)
+		return nil
+	case transport.Gone:
+		n, err := s.store.RemoveFollowersByInbox(ctx, inbox)
+		if err != nil {
+			return err
+		}
+		s.log.Info("inbox gone, followers removed", "inbox", inbox, "followers", n)
+		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
+	case transport.Failed:
+		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
+	}
+	return s.retry(ctx, host, attempt, res, derr, st)
+}
+
+// retry counts the failure against the domain and queues the next attempt,
+// unless this was the last or the domain has been failing for days.
+func (s *Sender) retry(ctx context.Context, host string, attempt int, res *transport.DeliveryResult, derr error, st settler) error {
+	s.mu.Lock()
+	delete(s.healthy, host)
+	s.mu.Unlock()
+	health, err := s.store.RecordDomainFailure(ctx, host, s.now().UTC())
+	if err != nil {
+		s.log.Warn("record domain failure", "host", host, "err", err)
+	}
+	if attempt >= MaxAttempts || health.Unavailable {
+		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
+	}
+	delay := res.RetryAfter
+	if delay <= 0 {
+		delay = (*s.backoff.Load())(attempt)
+	}
+	return st.retry(ctx, attempt, derr.Error(), s.now().Add(delay))
+}
+
+// recordSuccess clears a host's failures the first time it answers after
+// a failure (or after a start): writing it on every delivery would cost a
+// write per delivery for nothing.
+func (s *Sender) recordSuccess(ctx context.Context, host string) {
+	s.mu.Lock()
+	known := s.healthy[host]
+	s.mu.Unlock()
+	if known {
+		return
+	}
+	if err := s.store.RecordDomainSuccess(ctx, host); err != nil {
+		s.log.Warn("record domain success", "host", host, "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.healthy[host] = true
+	s.mu.Unlock()
+}
+
+// activity reads an activity once for all its deliveries. Activities
+// never change once stored.
+func (s *Sender) activity(ctx context.Context, id string) (*newsroom.Activity, error) {
+	s.mu.Lock()
+	a, ok := s.activities[id]
+	s.mu.Unlock()
+	if ok {
+		return a, nil
+	}
+	a, err := s.store.ActivityByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.activities) >= maxCachedActivities {
+		clear(s.activities)
+	}
+	s.activities[id] = a
+	s.mu.Unlock()
+	return a, nil
+}
+
+func (s *Sender) orgKey(ctx context.Context, orgID int64) (*rsa.PrivateKey, string, error) {
+	s.mu.Lock()
+	k, ok := s.keys[orgID]
+	s.mu.Unlock()
+	if ok {
+		return k.key, k.id, nil
+	}
+	o, err := s.store.OrgByID(ctx, orgID)
+	if err != nil {
+		return nil, "", fmt.Errorf("organisation %d: %w", orgID, err)
+	}
+	key, err := transport.ParsePrivateKey(o.PrivateKeyPEM)
+	if err != nil {
+		return nil, "", fmt.Errorf("key of organisation %s: %w", o.Handle, err)
+	}
+	k = orgKey{key: key, id: s.urls.OrgKey(o.Handle)}
+	s.mu.Lock()
+	s.keys[orgID] = k
+	s.mu.Unlock()
+	return k.key, k.id, nil
+}
+
+func hostOf(inbox string) string {
+	u, err := url.Parse(inbox)
+	if err != nil {
+		return ""
+	}
+	h, err := transport.NormaliseHost(u.Host)
+	if err != nil {
+		return u.Host
+	}
+	return h
+}

@@ -86,7 +86,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer pgTx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
-	if err := fn(&tx{queries: newQueries(pgTx, nil), tx: pgTx, river: s.river}); err != nil {
+	if err := fn(&tx{queries: newQueries(pgTx, nil), Jobs: sqlstore.NewJobs(s.river, pgTx)}); err != nil {
 		return err
 	}
 	if err := pgTx.Commit(ctx); err != nil {
@@ -98,23 +98,5 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 // tx is a store.Tx: every query runs in one transaction, job inserts too.
 type tx struct {
 	queries
-	tx    pgx.Tx
-	river *river.Client[pgx.Tx]
-}
-
-func (t *tx) Enqueue(ctx context.Context, args river.JobArgs) error {
-	if _, err := t.river.InsertTx(ctx, t.tx, args, nil); err != nil {
-		return fmt.Errorf("store: enqueue %s: %w", args.Kind(), err)
-	}
-	return nil
-}
-
-func (t *tx) EnqueueMany(ctx context.Context, params []river.InsertManyParams) error {
-	if len(params) == 0 {
-		return nil
-	}
-	if _, err := t.river.InsertManyTx(ctx, t.tx, params); err != nil {
-		return fmt.Errorf("store: enqueue %d jobs: %w", len(params), err)
-	}
-	return nil
+	sqlstore.Jobs[pgx.Tx]
 }

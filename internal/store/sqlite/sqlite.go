@@ -172,7 +172,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
 	e := executor[*sql.Tx]{sqlTx}
-	t := &tx{queries: queries{sqlstore.New(dialect, e, e, now, nil)}, tx: sqlTx, river: s.river}
+	t := &tx{queries: queries{sqlstore.New(dialect, e, e, now, nil)}, Jobs: sqlstore.NewJobs(s.river, sqlTx)}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -185,23 +185,5 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 // tx is a store.Tx: every query runs in one transaction, job inserts too.
 type tx struct {
 	queries
-	tx    *sql.Tx
-	river *river.Client[*sql.Tx]
-}
-
-func (t *tx) Enqueue(ctx context.Context, args river.JobArgs) error {
-	if _, err := t.river.InsertTx(ctx, t.tx, args, nil); err != nil {
-		return fmt.Errorf("store: enqueue %s: %w", args.Kind(), err)
-	}
-	return nil
-}
-
-func (t *tx) EnqueueMany(ctx context.Context, params []river.InsertManyParams) error {
-	if len(params) == 0 {
-		return nil
-	}
-	if _, err := t.river.InsertManyTx(ctx, t.tx, params); err != nil {
-		return fmt.Errorf("store: enqueue %d jobs: %w", len(params), err)
-	}
-	return nil
+	sqlstore.Jobs[*sql.Tx]
 }

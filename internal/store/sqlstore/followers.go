@@ -10,7 +10,9 @@ import (
 // blockedBy is true when the domain block b covers the host in column col,
 // which may carry a port: the domain itself or any of its subdomains, on
 // any port (or on the port the block names).
-func blockedBy(col string) string { return `(` + coveredBy(col) + ` OR ` + coveredBy(withoutPort(col)) + `)` }
+func blockedBy(col string) string {
+	return `(` + coveredBy(col) + ` OR ` + coveredBy(withoutPort(col)) + `)`
+}
 
 // coveredBy is true when the domain block b covers the host (no port) that
 // expression host yields. substr starts from the left here, which both

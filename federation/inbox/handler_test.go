@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -660,6 +661,21 @@ func TestInboxBodies(t *testing.T) {
 			}())), http.StatusBadRequest},
 			{"Note with 100,000 tags", signedBody(mustJSON(t, tags)), http.StatusBadRequest},
 			{"not JSON", signedBody([]byte("<html></html>")), http.StatusBadRequest},
+			{"an object of 60,000 keys", signedBody(mustJSON(t, func() map[string]any {
+				like := m.act("Like", f.post)
+				for i := 0; i < 60000; i++ {
+					like[fmt.Sprintf("k%d", i)] = i
+				}
+				return like
+			}())), http.StatusBadRequest},
+			// The signature is checked before the body is parsed: an unsigned
+			// or ill-signed body is refused as such, whatever it holds.
+			{"unsigned, not JSON", func(t *testing.T) *http.Request { return f.request("", []byte("<html></html>")) }, http.StatusUnauthorized},
+			{"digest of another body, not JSON", func(t *testing.T) *http.Request {
+				req := f.signed(t, "", []byte("<html></html>"), m.keyID, m.key)
+				req.Body = io.NopCloser(strings.NewReader("<html>else</html>"))
+				return req
+			}, http.StatusUnauthorized},
 			{"not an activity", signedBody(mustJSON(t, embed(m.reply(f.post, "x")["object"].(map[string]any)))), http.StatusBadRequest},
 			{"activity without actor", signedBody([]byte(`{"@context":"https://www.w3.org/ns/activitystreams",` +
 				`"id":"https://mallory.test/1","type":"Like","object":"` + f.post + `"}`)), http.StatusBadRequest},

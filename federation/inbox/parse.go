@@ -14,11 +14,14 @@ import (
 )
 
 // Limits on the shape of incoming JSON, checked before anything builds
-// objects from it: a document nested 100,000 deep or an array of 100,000
-// tags is refused in one cheap pass.
+// objects from it: a document nested 100,000 deep, an array of 100,000
+// tags or an object of 60,000 keys is refused in one cheap pass. A real
+// activity has a few dozen keys; a Note with its tags, mentions, emoji and
+// attachments a few hundred.
 const (
 	maxDepth      = 32
 	maxArrayItems = 1000
+	maxKeys       = 4000
 )
 
 var errShape = errors.New("document too deep or too wide")
@@ -30,9 +33,10 @@ func checkShape(body []byte) error {
 	type frame struct {
 		array bool
 		items int
+		key   bool // the next token of an object is a key
 	}
 	var stack []frame
-	first := true
+	first, keys := true, 0
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -47,6 +51,19 @@ func checkShape(body []byte) error {
 			}
 			first = false
 		}
+		if top := len(stack) - 1; top >= 0 && !stack[top].array {
+			// In an object, tokens alternate between a key and its value
+			// (whose own tokens, if it is an object or array, sit in a
+			// frame of their own).
+			if d, ok := tok.(json.Delim); !ok || d != '}' {
+				if stack[top].key {
+					if keys++; keys > maxKeys {
+						return errShape
+					}
+				}
+				stack[top].key = !stack[top].key
+			}
+		}
 		if len(stack) > 0 && stack[len(stack)-1].array {
 			if d, ok := tok.(json.Delim); !ok || (d != ']') {
 				stack[len(stack)-1].items++
@@ -58,7 +75,7 @@ func checkShape(body []byte) error {
 		if d, ok := tok.(json.Delim); ok {
 			switch d {
 			case '{', '[':
-				stack = append(stack, frame{array: d == '['})
+				stack = append(stack, frame{array: d == '[', key: d == '{'})
 				if len(stack) > maxDepth {
 					return errShape
 				}

@@ -59,18 +59,8 @@ type KeyLookup func(ctx context.Context, keyID string, refresh bool) (crypto.Pub
 // window around now; the algorithm must be rsa-sha256 or hs2019 (or
 // absent). Every refusal is a *VerifyError.
 func VerifyRequest(r *http.Request, body []byte, now time.Time, lookup KeyLookup) (string, error) {
-	values := r.Header.Values("Signature")
-	if len(values) == 0 {
-		return "", refuse("request not signed", nil)
-	}
-	if len(values) > 1 {
-		return "", refuse("more than one Signature header", nil)
-	}
-	p, err := ParseSignatureHeader(values[0])
+	p, err := CheckRequest(r, body, now)
 	if err != nil {
-		return "", refuse("malformed signature", err)
-	}
-	if err := checkParams(r, p, body, now); err != nil {
 		return p.KeyID, err
 	}
 	ctx := r.Context()
@@ -89,6 +79,27 @@ func VerifyRequest(r *http.Request, body []byte, now time.Time, lookup KeyLookup
 		return p.KeyID, err
 	}
 	return p.KeyID, nil
+}
+
+// CheckRequest applies every rule of VerifyRequest that needs no key: one
+// well-formed Signature header, the algorithm, the covered headers, the
+// date window and the Digest of body. It costs a hash of the body; an
+// inbox calls it before parsing the body, so that an unsigned or
+// ill-signed request costs no JSON parsing. It returns the signature's
+// parameters, with the KeyID set whenever the header could be read.
+func CheckRequest(r *http.Request, body []byte, now time.Time) (SignatureParams, error) {
+	values := r.Header.Values("Signature")
+	if len(values) == 0 {
+		return SignatureParams{}, refuse("request not signed", nil)
+	}
+	if len(values) > 1 {
+		return SignatureParams{}, refuse("more than one Signature header", nil)
+	}
+	p, err := ParseSignatureHeader(values[0])
+	if err != nil {
+		return SignatureParams{}, refuse("malformed signature", err)
+	}
+	return p, checkParams(r, p, body, now)
 }
 
 // checkParams applies our rules to the signature's parameters and the

@@ -150,6 +150,11 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 	if n, ok := texts.name[p.Lang]; ok {
 		m["name"] = n
 	}
+	for _, k := range []string{"contentMap", "nameMap", "summaryMap"} {
+		if v, ok := m[k].(map[string]string); ok {
+			m[k] = ap.LangMap{First: p.Lang, Values: v}
+		}
+	}
 	m["sensitive"] = p.ContentWarning != ""
 	if tags := c.tags(p); len(tags) > 0 {
 		m["tag"] = tags

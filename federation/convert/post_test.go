@@ -96,7 +96,7 @@ func TestNote(t *testing.T) {
 		!strings.Contains(content, `<a href="`+page+`">`) {
 		t.Errorf("content = %q", content)
 	}
-	cm, _ := m["contentMap"].(map[string]string)
+	cm := m["contentMap"].(ap.LangMap).Values
 	if len(cm) != 2 || cm["fr"] != content || !strings.Contains(cm["en"], "<strong>General meeting</strong>") {
 		t.Errorf("contentMap = %v", m["contentMap"])
 	}
@@ -151,8 +151,8 @@ func TestArticle(t *testing.T) {
 	if m["name"] != p.Title || m["summary"] != "Le résumé." || m["content"] != "<p>Le texte.</p>" {
 		t.Errorf("name %v summary %v content %v", m["name"], m["summary"], m["content"])
 	}
-	nm, _ := m["nameMap"].(map[string]string)
-	sm, _ := m["summaryMap"].(map[string]string)
+	nm := m["nameMap"].(ap.LangMap).Values
+	sm := m["summaryMap"].(ap.LangMap).Values
 	if nm["en"] != "General meeting" || sm["en"] != "The summary." || sm["fr"] != "Le résumé." {
 		t.Errorf("nameMap %v summaryMap %v", nm, sm)
 	}
@@ -280,4 +280,29 @@ func TestActivities(t *testing.T) {
 		t.Fatal(err)
 	}
 	roundTrip(t, served, "Tombstone")
+}
+
+// Mastodon labels a post with the first language of its contentMap: the
+// post's own language must be written first, in the object and in the
+// activity carrying it, whatever the alphabet says.
+func TestLanguageMapsStartWithThePostsLanguage(t *testing.T) {
+	for _, c := range []struct{ lang, other string }{{"fr", "en"}, {"en", "fr"}} {
+		p := testPost()
+		p.Kind, p.ObjectType = newsroom.KindArticle, newsroom.ObjectArticle
+		p.Lang, p.Summary = c.lang, "Résumé"
+		p.Translation = &newsroom.Translation{Lang: c.other, Title: "Other", Summary: "Other summary", BodyHTML: "<p>Other.</p>"}
+		act, err := testConverter().Activity(Create, "01JD0000000000000000000009", p.PublishedAt, testOrg, p, testMedia)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(act)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"contentMap", "nameMap", "summaryMap"} {
+			if want := `"` + key + `":{"` + c.lang + `":`; !strings.Contains(string(b), want) {
+				t.Errorf("%s post: %s does not start with %s", c.lang, key, c.lang)
+			}
+		}
+	}
 }

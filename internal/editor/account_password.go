@@ -19,7 +19,7 @@ func (h *Handler) AccountPassword(w http.ResponseWriter, r *http.Request) {
 	if !h.throttle.Allowed(key) {
 		v.Add("current_password", "throttled")
 	} else if _, err := h.users.Authenticate(r.Context(), cur.user.Email, current); errors.Is(err, users.ErrBadCredentials) {
-		h.throttle.Fail(key)
+		h.throttle.Add(key)
 		v.Add("current_password", "password_wrong")
 	} else if err != nil {
 		h.serverError(w, r, err)

@@ -6,6 +6,7 @@ package editor
 import (
 	"context"
 	"github.com/soga/newsroom/internal/clientip"
+	"github.com/soga/newsroom/internal/ratelimit"
 	"log/slog"
 	"net/http"
 	"time"
@@ -42,8 +43,8 @@ type Handler struct {
 	urls     urls.Builder
 	log      *slog.Logger
 	now      func() time.Time
-	secure   bool // cookies only over https
-	throttle *Throttle
+	secure   bool              // cookies only over https
+	throttle *ratelimit.Window // failed logins, per address and per account
 	clientIP clientip.Resolver
 	// replyPolicy sanitises remote replies once more before display: they
 	// were cleaned on arrival, but a page must not depend on what another
@@ -86,7 +87,7 @@ func New(d Deps) *Handler {
 	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
-		now: d.Now, secure: d.Secure, throttle: NewThrottle(25, 5*time.Minute, d.Now), clientIP: d.ClientIP}
+		now: d.Now, secure: d.Secure, throttle: ratelimit.New(25, 5*time.Minute, d.Now), clientIP: d.ClientIP}
 }
 
 // flashes are the messages a redirect may ask the next page to show.

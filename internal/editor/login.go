@@ -47,7 +47,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 			p.Errors = map[string]string{"form": "throttled"}
 			status = http.StatusTooManyRequests
 		case tooLong:
-			h.throttle.Fail(keys...)
+			h.throttle.Add(keys...)
 			p.Errors = map[string]string{"form": "bad_credentials"}
 			status = http.StatusUnauthorized
 		default:
@@ -61,7 +61,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, form.Next, http.StatusSeeOther)
 				return
 			case errors.Is(err, users.ErrBadCredentials):
-				h.throttle.Fail(keys...)
+				h.throttle.Add(keys...)
 				h.log.Info("failed login", "ip", h.clientIP.Addr(r))
 				p.Errors = map[string]string{"form": "bad_credentials"}
 				status = http.StatusUnauthorized

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/soga/newsroom/internal/htmltext"
+	"html"
 	"net/http"
 
 	"github.com/go-fed/activity/streams/vocab"
@@ -220,6 +222,12 @@ func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Act
 			}
 		}
 	}
+	if len(r.ContentHTML) > maxReplyHTML {
+		// Mastodon keeps 500 characters of a status, Misskey 3,000: what is
+		// longer is not a reply to moderate but a page of text, kept as
+		// its first characters.
+		r.ContentHTML = "<p>" + html.EscapeString(htmltext.Excerpt(htmltext.PlainText(r.ContentHTML), maxReplyPlainText)) + "</p>"
+	}
 	if p := note.GetActivityStreamsPublished(); p != nil && p.IsXMLSchemaDateTime() {
 		r.Published = p.Get().UTC()
 	} else {
@@ -230,7 +238,24 @@ func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Act
 			r.URL = s
 		}
 	}
+	if err := h.allowReply(a.Actor); err != nil {
+		return err
+	}
 	return h.audience.Reply(ctx, rec, r)
+}
+
+// allowReply counts a reply against its author and its server.
+func (h *Handler) allowReply(actor string) error {
+	host, err := hostOf(actor)
+	if err != nil {
+		return fail(http.StatusBadRequest, "invalid actor URL")
+	}
+	if !h.repliesByActor.Allowed(actor) || !h.repliesByHost.Allowed(host) {
+		return fail(http.StatusTooManyRequests, "too many replies; try again later")
+	}
+	h.repliesByActor.Add(actor)
+	h.repliesByHost.Add(host)
+	return nil
 }
 
 func (h *Handler) update(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {

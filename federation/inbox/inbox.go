@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto"
 	"errors"
+	"github.com/soga/newsroom/internal/ratelimit"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -92,7 +93,23 @@ type Handler struct {
 
 	alive *ttlCache[struct{}] // hosts lately seen with no delivery failures
 	posts *ttlCache[string]   // post URL → id, for our published posts
+
+	// Replies go to a moderation queue that people read: a flood of them
+	// is refused with 429, which servers retry later, per author and per
+	// server.
+	repliesByActor, repliesByHost *ratelimit.Window
 }
+
+// Reply limits: a person answers a few times in ten minutes; a server of
+// many people somewhat more.
+const (
+	replyWindow       = 10 * time.Minute
+	repliesPerActor   = 10
+	repliesPerHost    = 60
+	replyRetryAfter   = "600"
+	maxReplyHTML      = 20_000 // bytes of sanitised HTML kept as it is
+	maxReplyPlainText = 5_000  // characters kept of a longer reply, as plain text
+)
 
 // Deps are what the inbox needs.
 type Deps struct {
@@ -113,7 +130,9 @@ func New(d Deps) *Handler {
 		d.Now = time.Now
 	}
 	return &Handler{store: d.Store, audience: d.Audience, blocks: d.Blocks, keys: d.Keys, urls: d.URLs, convert: convert.New(d.URLs), log: d.Logger, now: d.Now, newID: d.NewID,
-		alive: newTTLCache[struct{}](aliveInterval, maxAliveHosts), posts: newTTLCache[string](postInterval, maxPosts)}
+		alive: newTTLCache[struct{}](aliveInterval, maxAliveHosts), posts: newTTLCache[string](postInterval, maxPosts),
+		repliesByActor: ratelimit.New(repliesPerActor, replyWindow, d.Now),
+		repliesByHost:  ratelimit.New(repliesPerHost, replyWindow, d.Now)}
 }
 
 // fail refuses an activity with code and a short reason, safe to send.
@@ -139,6 +158,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, handle strin
 			h.log.Info("inbox refused", "status", st.Status, "reason", st.Reason, "cause", st.Cause, "remote", r.RemoteAddr)
 		default:
 			h.log.Info("inbox refused", "status", st.Status, "reason", st.Reason, "remote", r.RemoteAddr)
+		}
+		if st.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", replyRetryAfter)
 		}
 		http.Error(w, st.Reason, st.Status)
 	default:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -715,5 +716,36 @@ func TestLoginThrottleBehindProxy(t *testing.T) {
 	}
 	if s := attempt("198.51.100.2", "editor@example.org", password); s != http.StatusSeeOther {
 		t.Fatalf("another client behind the same proxy: %d", s)
+	}
+}
+
+// The moderation list comes in pages, so that a flood of replies cannot
+// make one page of many megabytes.
+func TestRepliesArePaged(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("editor@example.org")
+	if r := c.form("/admin/orgs/alpha/compose", article("Question")); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	p := e.onlyPost(e.alpha, newsroom.StatusPublished)
+	t0 := time.Now().Add(-time.Hour)
+	for i := 0; i < 51; i++ {
+		if _, err := e.store.AddReply(context.Background(), newsroom.Reply{ObjectID: fmt.Sprintf("https://remote.example/notes/%03d", i),
+			ActivityID: fmt.Sprintf("https://remote.example/acts/%03d", i), PostID: p.ID, ActorID: "https://remote.example/users/ann",
+			ContentHTML: fmt.Sprintf("<p>reply %03d</p>", i), Status: newsroom.ReplyPending,
+			Published: t0.Add(time.Duration(i) * time.Second), CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, first := c.get("/admin/orgs/alpha/replies")
+	if n := strings.Count(first, "<p>reply "); n != 50 || !strings.Contains(first, "reply 000") || strings.Contains(first, "reply 050") {
+		t.Fatalf("first page: %d replies", n)
+	}
+	if !strings.Contains(first, `href="?status=pending&amp;page=2"`) {
+		t.Fatal("no link to the next page")
+	}
+	_, second := c.get("/admin/orgs/alpha/replies?status=pending&page=2")
+	if n := strings.Count(second, "<p>reply "); n != 1 || !strings.Contains(second, "reply 050") || !strings.Contains(second, "page=1") {
+		t.Fatalf("second page: %d replies", n)
 	}
 }

@@ -3,6 +3,7 @@ package editor
 import (
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
@@ -16,11 +17,16 @@ type replyRow struct {
 }
 
 type repliesPage struct {
-	Org      *newsroom.Organisation
-	Status   string
-	Statuses []string
-	Replies  []replyRow
+	Org        *newsroom.Organisation
+	Status     string
+	Statuses   []string
+	Replies    []replyRow
+	Next, Prev int // page numbers; 0 when there is none
 }
+
+// repliesPerPage keeps the moderation page light: replies are capped in
+// size when they arrive, so a page stays under a megabyte.
+const repliesPerPage = 50
 
 // Replies lists an organisation's replies from the fediverse by
 // moderation status, pending first: nothing shows publicly until an
@@ -37,13 +43,21 @@ func (h *Handler) Replies(w http.ResponseWriter, r *http.Request) {
 	default:
 		status = newsroom.ReplyPending
 	}
-	list, err := h.store.ListReplies(r.Context(), org.ID, "", status, 100)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	list, err := h.store.ListReplies(r.Context(), org.ID, "", status, (page-1)*repliesPerPage, repliesPerPage+1)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
 	titles := map[string]string{}
 	data := repliesPage{Org: org, Status: string(status), Statuses: []string{"pending", "approved", "hidden"}}
+	if len(list) > repliesPerPage {
+		list, data.Next = list[:repliesPerPage], page+1
+	}
+	if page > 1 {
+		data.Prev = page - 1
+	}
 	for _, rep := range list {
 		if _, ok := titles[rep.PostID]; !ok {
 			if p, err := h.store.PostByID(r.Context(), rep.PostID); err == nil {

@@ -192,7 +192,7 @@ type Replies interface {
 	DeleteReply(ctx context.Context, objectID, actorID string) error
 	// ListReplies of one post, or of every post of org when postID is "";
 	// status "" means any.
-	ListReplies(ctx context.Context, orgID int64, postID string, status newsroom.ReplyStatus, limit int) ([]newsroom.Reply, error)
+	ListReplies(ctx context.Context, orgID int64, postID string, status newsroom.ReplyStatus, offset, limit int) ([]newsroom.Reply, error)
 	CountReplies(ctx context.Context, postID string, status newsroom.ReplyStatus) (int, error)
 }
 

@@ -60,7 +60,7 @@ func (q *Queries) DeleteReply(ctx context.Context, objectID, actorID string) err
 
 // ListReplies returns replies oldest first, as a conversation reads; orgID
 // 0 means every organisation.
-func (q *Queries) ListReplies(ctx context.Context, orgID int64, postID string, status newsroom.ReplyStatus, limit int) ([]newsroom.Reply, error) {
+func (q *Queries) ListReplies(ctx context.Context, orgID int64, postID string, status newsroom.ReplyStatus, offset, limit int) ([]newsroom.Reply, error) {
 	w := &where{}
 	if orgID != 0 {
 		w.add(`p.org_id = ?`, orgID)
@@ -74,7 +74,7 @@ func (q *Queries) ListReplies(ctx context.Context, orgID int64, postID string, s
 	rs, err := List(ctx, q.r, q.scanReply, `
 		SELECT `+replyColumns+` FROM replies r JOIN posts p ON p.id = r.post_id`+w.sql()+`
 		ORDER BY coalesce(r.published, r.created_at), r.object_id
-		LIMIT ?`, append(w.args, q.limit(limit))...)
+		LIMIT ? OFFSET ?`, append(w.args, q.limit(limit), offset)...)
 	return rs, q.Wrap(err, "list replies")
 }
 

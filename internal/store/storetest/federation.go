@@ -267,16 +267,19 @@ func testReplies(t *testing.T, s store.Store) {
 		org    int64
 		post   string
 		status newsroom.ReplyStatus
+		offset int
 		limit  int
 		want   []string
 	}{
-		{"post", org.ID, p1.ID, "", 0, []string{"https://b.example/notes/2", r.ObjectID}},
-		{"post approved", org.ID, p1.ID, newsroom.ReplyApproved, 0, []string{r.ObjectID}},
-		{"org pending", org.ID, "", newsroom.ReplyPending, 0, []string{"https://b.example/notes/2", "https://b.example/notes/3"}},
-		{"org limited", org.ID, "", "", 1, []string{"https://b.example/notes/2"}},
-		{"other org", other.ID, "", "", 0, []string{"https://b.example/notes/4"}},
+		{"post", org.ID, p1.ID, "", 0, 0, []string{"https://b.example/notes/2", r.ObjectID}},
+		{"post approved", org.ID, p1.ID, newsroom.ReplyApproved, 0, 0, []string{r.ObjectID}},
+		{"org pending", org.ID, "", newsroom.ReplyPending, 0, 0, []string{"https://b.example/notes/2", "https://b.example/notes/3"}},
+		{"org limited", org.ID, "", "", 0, 1, []string{"https://b.example/notes/2"}},
+		{"org second page", org.ID, "", newsroom.ReplyPending, 1, 1, []string{"https://b.example/notes/3"}},
+		{"org past the end", org.ID, "", newsroom.ReplyPending, 2, 1, []string{}},
+		{"other org", other.ID, "", "", 0, 0, []string{"https://b.example/notes/4"}},
 	} {
-		rs, err := s.ListReplies(ctx, c.org, c.post, c.status, c.limit)
+		rs, err := s.ListReplies(ctx, c.org, c.post, c.status, c.offset, c.limit)
 		ok(t, err)
 		equal(t, "ListReplies "+c.name, objectIDs(rs), c.want)
 	}

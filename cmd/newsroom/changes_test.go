@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store/storetest/testdb"
+)
+
+// A press release published, edited and withdrawn from the command line
+// while `newsroom serve` runs with its pages and documents cached: each
+// step shows within a second, as HTML and as ActivityStreams, with no
+// cache lifetime to wait out. The server and every command are separate
+// processes of the real binary.
+func TestCommandLineWritesReachServingCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	backends(t, func(t *testing.T, backend string) {
+		port := freePort(t)
+		dataDir := t.TempDir()
+		dbURL := "sqlite:" + filepath.Join(dataDir, "newsroom.db")
+		if backend == "postgres" {
+			dbURL = testdb.PostgresURL(t)
+		}
+		base := fmt.Sprintf("http://127.0.0.1:%d", port)
+		common := []string{"--base-url", base, "--data-dir", dataDir, "--database-url", dbURL,
+			"--log-format", "text", "--log-level", "warn"}
+		cfg := testConfig(t, common...)
+		st, err := openStore(context.Background(), cfg, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := newOrgs(st, nil).Create(context.Background(), &newsroom.Organisation{Handle: "soga", Name: "SOGA"}); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		startProcess(t, bin, append([]string{"--listen", fmt.Sprintf("127.0.0.1:%d", port)}, common...))
+		waitHealthy(t, base)
+
+		cli := func(args ...string) string {
+			t.Helper()
+			args = append(args[:2:2], append(common, args[2:]...)...)
+			cmd := exec.Command(bin, args...)
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("newsroom %s: %v\n%s", strings.Join(args[:2], " "), err, stderrOf(err))
+			}
+			return strings.TrimSpace(string(out))
+		}
+		get := func(url, accept string) (int, string) {
+			t.Helper()
+			req, _ := http.NewRequest(http.MethodGet, url, nil)
+			req.Header.Set("Accept", accept)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		const html, as = "text/html", "application/activity+json"
+		// within checks that, once the command has exited, url shows what
+		// want accepts within a second.
+		within := func(step, url, accept string, want func(code int, body string) bool) {
+			t.Helper()
+			start := time.Now()
+			for {
+				code, body := get(url, accept)
+				if want(code, body) {
+					t.Logf("%s: %s %s shown after %s", backend, step, accept, time.Since(start).Round(time.Millisecond))
+					return
+				}
+				if time.Since(start) > time.Second {
+					t.Fatalf("%s: %s not shown as %s after 1s: %d %.300s", backend, step, accept, code, body)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+
+		// The home page is cached before the post exists.
+		if code, _ := get(base+"/", html); code != http.StatusOK {
+			t.Fatalf("home: %d", code)
+		}
+		file := filepath.Join(t.TempDir(), "release.md")
+		write := func(text string) {
+			if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write("---\ntitle: Communiqué du 1er décembre\n---\nNous annonçons une fusion.\n")
+		postURL := cli("post", "publish", "--org", "soga", "--kind", "press", file)
+		within("publication on the home page", base+"/", html, func(code int, body string) bool {
+			return code == 200 && strings.Contains(body, "Communiqué du 1er décembre")
+		})
+
+		// Both representations are cached: a second request is served
+		// from memory.
+		for _, accept := range []string{html, as, html, as} {
+			if code, body := get(postURL, accept); code != http.StatusOK || !strings.Contains(body, "fusion") {
+				t.Fatalf("post as %s: %d %.300s", accept, code, body)
+			}
+		}
+		write("---\ntitle: Communiqué du 1er décembre (rectificatif)\n---\nNous annonçons un partenariat.\n")
+		cli("post", "edit", postURL, file)
+		for _, accept := range []string{html, as} {
+			within("edit", postURL, accept, func(code int, body string) bool {
+				return code == 200 && strings.Contains(body, "partenariat") && !strings.Contains(body, "fusion")
+			})
+		}
+
+		for _, accept := range []string{html, as} {
+			if code, _ := get(postURL, accept); code != http.StatusOK {
+				t.Fatalf("post as %s before deletion: %d", accept, code)
+			}
+		}
+		cli("post", "delete", postURL)
+		for _, accept := range []string{html, as} {
+			within("deletion", postURL, accept, func(code int, _ string) bool { return code == http.StatusGone })
+		}
+	})
+}
+
+func stderrOf(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(ee.Stderr)
+	}
+	return ""
+}

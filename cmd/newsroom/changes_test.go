@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -61,15 +60,8 @@ func TestCommandLineWritesReachServingCache(t *testing.T) {
 		}
 		get := func(url, accept string) (int, string) {
 			t.Helper()
-			req, _ := http.NewRequest(http.MethodGet, url, nil)
-			req.Header.Set("Accept", accept)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(b)
+			code, _, body := fetch(t, url, accept)
+			return code, body
 		}
 		const html, as = "text/html", "application/activity+json"
 		// within checks that, once the command has exited, url shows what

@@ -19,7 +19,8 @@ import (
 // while `newsroom serve` runs with its pages and documents cached: each
 // step shows within a second, as HTML and as ActivityStreams, with no
 // cache lifetime to wait out. The server and every command are separate
-// processes of the real binary.
+// processes of the real binary. On PostgreSQL a second instance serves
+// the same database behind the same base URL, and follows too.
 func TestCommandLineWritesReachServingCache(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -46,6 +47,23 @@ func TestCommandLineWritesReachServingCache(t *testing.T) {
 		st.Close()
 		startProcess(t, bin, append([]string{"--listen", fmt.Sprintf("127.0.0.1:%d", port)}, common...))
 		waitHealthy(t, base)
+		// instances are the addresses the site is served from.
+		instances := []string{base}
+		if backend == "postgres" {
+			port2 := freePort(t)
+			startProcess(t, bin, append([]string{"--listen", fmt.Sprintf("127.0.0.1:%d", port2)}, common...))
+			second := fmt.Sprintf("http://127.0.0.1:%d", port2)
+			waitHealthy(t, second)
+			instances = append(instances, second)
+		}
+		// at is u as served by each instance.
+		at := func(u string) []string {
+			var us []string
+			for _, i := range instances {
+				us = append(us, i+strings.TrimPrefix(u, base))
+			}
+			return us
+		}
 
 		cli := func(args ...string) string {
 			t.Helper()
@@ -64,15 +82,14 @@ func TestCommandLineWritesReachServingCache(t *testing.T) {
 			return code, body
 		}
 		const html, as = "text/html", "application/activity+json"
-		// within checks that, once the command has exited, url shows what
-		// want accepts within a second.
-		within := func(step, url, accept string, want func(code int, body string) bool) {
+		// within checks that url shows what want accepts within a second
+		// of start, when the command exited.
+		within := func(step string, start time.Time, url, accept string, want func(code int, body string) bool) {
 			t.Helper()
-			start := time.Now()
 			for {
 				code, body := get(url, accept)
 				if want(code, body) {
-					t.Logf("%s: %s %s shown after %s", backend, step, accept, time.Since(start).Round(time.Millisecond))
+					t.Logf("%s: %s of %s as %s shown %s after the command", backend, step, url, accept, time.Since(start).Round(time.Millisecond))
 					return
 				}
 				if time.Since(start) > time.Second {
@@ -83,8 +100,10 @@ func TestCommandLineWritesReachServingCache(t *testing.T) {
 		}
 
 		// The home page is cached before the post exists.
-		if code, _ := get(base+"/", html); code != http.StatusOK {
-			t.Fatalf("home: %d", code)
+		for _, home := range at(base + "/") {
+			if code, _ := get(home, html); code != http.StatusOK {
+				t.Fatalf("home: %d", code)
+			}
 		}
 		file := filepath.Join(t.TempDir(), "release.md")
 		write := func(text string) {
@@ -94,33 +113,46 @@ func TestCommandLineWritesReachServingCache(t *testing.T) {
 		}
 		write("---\ntitle: Communiqué du 1er décembre\n---\nNous annonçons une fusion.\n")
 		postURL := cli("post", "publish", "--org", "soga", "--kind", "press", file)
-		within("publication on the home page", base+"/", html, func(code int, body string) bool {
-			return code == 200 && strings.Contains(body, "Communiqué du 1er décembre")
-		})
+		done := time.Now()
+		for _, home := range at(base + "/") {
+			within("publication on the home page", done, home, html, func(code int, body string) bool {
+				return code == 200 && strings.Contains(body, "Communiqué du 1er décembre")
+			})
+		}
 
 		// Both representations are cached: a second request is served
 		// from memory.
-		for _, accept := range []string{html, as, html, as} {
-			if code, body := get(postURL, accept); code != http.StatusOK || !strings.Contains(body, "fusion") {
-				t.Fatalf("post as %s: %d %.300s", accept, code, body)
+		for _, u := range at(postURL) {
+			for _, accept := range []string{html, as, html, as} {
+				if code, body := get(u, accept); code != http.StatusOK || !strings.Contains(body, "fusion") {
+					t.Fatalf("%s as %s: %d %.300s", u, accept, code, body)
+				}
 			}
 		}
 		write("---\ntitle: Communiqué du 1er décembre (rectificatif)\n---\nNous annonçons un partenariat.\n")
 		cli("post", "edit", postURL, file)
-		for _, accept := range []string{html, as} {
-			within("edit", postURL, accept, func(code int, body string) bool {
-				return code == 200 && strings.Contains(body, "partenariat") && !strings.Contains(body, "fusion")
-			})
+		done = time.Now()
+		for _, u := range at(postURL) {
+			for _, accept := range []string{html, as} {
+				within("edit", done, u, accept, func(code int, body string) bool {
+					return code == 200 && strings.Contains(body, "partenariat") && !strings.Contains(body, "fusion")
+				})
+			}
 		}
 
-		for _, accept := range []string{html, as} {
-			if code, _ := get(postURL, accept); code != http.StatusOK {
-				t.Fatalf("post as %s before deletion: %d", accept, code)
+		for _, u := range at(postURL) {
+			for _, accept := range []string{html, as} {
+				if code, _ := get(u, accept); code != http.StatusOK {
+					t.Fatalf("%s as %s before deletion: %d", u, accept, code)
+				}
 			}
 		}
 		cli("post", "delete", postURL)
-		for _, accept := range []string{html, as} {
-			within("deletion", postURL, accept, func(code int, _ string) bool { return code == http.StatusGone })
+		done = time.Now()
+		for _, u := range at(postURL) {
+			for _, accept := range []string{html, as} {
+				within("deletion", done, u, accept, func(code int, _ string) bool { return code == http.StatusGone })
+			}
 		}
 	})
 }

@@ -132,6 +132,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Jobs.Start(jobsCtx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	watchCtx, stopWatching := context.WithCancel(context.WithoutCancel(ctx))
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		m.watchChanges(watchCtx)
+	}()
+	defer func() { stopWatching(); <-watching }()
 	errc := make(chan error, 2)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
 	if m.metricsSrv != nil {
@@ -163,6 +170,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return serveErr
 	}
 	return nil
+}
+
+// watchChanges empties the response cache when another process (the
+// command line, another instance on the same PostgreSQL) changes what
+// public pages show; this process's services empty it themselves, at once.
+func (m *Main) watchChanges(ctx context.Context) {
+	m.Store.WatchChanges(ctx, m.Cache.Invalidate, func(err error) {
+		m.Logger.Warn("cannot watch the database for changes; other processes' writes show when cached pages expire",
+			"err", err)
+	})
 }
 
 // announceSetup prints the one-time link for the first administrator when

@@ -155,7 +155,13 @@ func (ts *testServer) createOrg(t testing.TB, handle, name string) *newsroom.Org
 // get fetches path with an Accept header and returns status and body.
 func (ts *testServer) get(t testing.TB, path, accept string) (int, http.Header, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+	return fetch(t, ts.URL+path, accept)
+}
+
+// fetch GETs url with an Accept header and returns status and body.
+func fetch(t testing.TB, url, accept string) (int, http.Header, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}

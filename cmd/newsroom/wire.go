@@ -96,8 +96,8 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 
 // newPosts is the publishing service of the server (its editor and
 // scheduler) and of the command line. pages is nil from the command line:
-// a server in another process shows its writes once its cached pages
-// expire.
+// a server in another process learns of its writes from the database
+// (Main.watchChanges).
 func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts.Service {
 	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID})
 }

@@ -10,7 +10,8 @@ type Invalidator interface {
 }
 
 // NoPages is the Invalidator of a process that keeps no pages, such as a
-// command-line tool: other processes' caches expire by themselves.
+// command-line tool: serving processes learn of its writes from the
+// database (store.Store.WatchChanges).
 type NoPages struct{}
 
 // Invalidate does nothing.

@@ -18,9 +18,9 @@ import (
 
 // CacheOptions bound a Cache. Zero values take the defaults.
 type CacheOptions struct {
-	// TTL bounds how long an entry is served. Several instances can share
-	// one database and only the writer's own cache is invalidated, so the
-	// others catch up within TTL. Default 30 s.
+	// TTL bounds how long an entry is served, should a write escape
+	// invalidation (the database reports other processes' writes, see
+	// Store.WatchChanges). Default 30 s.
 	TTL time.Duration
 	// MaxBytes bounds the bodies held. Default 64 MiB.
 	MaxBytes int64

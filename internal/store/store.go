@@ -19,6 +19,14 @@ type Store interface {
 	// enqueued through tx become visible to workers only on commit.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 	Ping(ctx context.Context) error
+	// WatchChanges calls onChange after every commit, by any process on
+	// this database, that changed what public pages and documents are
+	// made from (organisations, posts, media), within about a second; and
+	// whenever it cannot know what it missed: once it starts watching and
+	// after it lost the database. Writes of what no public page shows
+	// (likes, follows, replies, deliveries, jobs) do not call it. It
+	// reports errors to onError, keeps trying, and returns when ctx ends.
+	WatchChanges(ctx context.Context, onChange func(), onError func(error))
 	// Backend names the implementation: "sqlite" or "postgres".
 	Backend() string
 	Close() error

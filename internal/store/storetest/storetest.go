@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteRemoteActor", testDeleteRemoteActor},
 		{"InTx", testInTx},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"Changes", testChanges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -77,7 +77,7 @@ func testChanges(t *testing.T, s store.Store) {
 		ActorID: "https://a.example/users/ada", Status: newsroom.ReplyPending, CreatedAt: t0})
 	ok(t, err)
 	ok(t, s.CreateDeliveries(ctx, "01NONE", nil))
-	ok(t, s.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, TestJob{N: 1}, nil) }))
+	ok(t, s.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, TestJob{N: 1}) }))
 	boom := errors.New("boom")
 	err = s.InTx(ctx, func(tx store.Tx) error {
 		newPost(t, tx, org.ID, "01ROLLEDBACK", t0, nil)

@@ -124,7 +124,9 @@ type Posts interface {
 	// CreatePost stores p with its tags, event details and media; sets
 	// CreatedAt and Version.
 	CreatePost(ctx context.Context, p *newsroom.Post) error
-	// UpdatePost replaces every field of p and bumps its Version.
+	// UpdatePost replaces every field of p and bumps its Version, only if
+	// the stored Version is still p.Version: otherwise ErrConflict, and
+	// nothing changes. A post that does not exist is ErrNotFound.
 	UpdatePost(ctx context.Context, p *newsroom.Post) error
 	// PostByID returns tombstones too (Status deleted): callers answer 410.
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)

@@ -29,7 +29,11 @@ const (
 type PostInput struct {
 	// ID names an existing draft or scheduled post to publish; "" makes a
 	// new post. Update and Delete take the id as an argument instead.
-	ID       string
+	ID string
+	// Version is the version of the post the editor loaded: a save over
+	// a post changed since is refused with a *ConflictError. 0 saves
+	// whatever the stored version, as the command line does.
+	Version  int64
 	OrgID    int64
 	AuthorID int64 // 0 from the command line
 	Kind     newsroom.PostKind

@@ -1,10 +1,12 @@
 package editor
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/posts"
 )
 
 // EditPost shows a post in the form and saves it. A published post is
@@ -23,6 +25,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	}
 	var v newsroom.ValidationError
 	var prev *preview
+	var conflict *conflict
 	if r.Method == http.MethodPost {
 		form = parsePostForm(r)
 		form.Org = org.Handle
@@ -48,6 +51,15 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 				redirect(w, r, "/admin/orgs/"+org.Handle+"/posts", done)
 				return
 			}
+			var ce *posts.ConflictError
+			if errors.As(err, &ce) {
+				if conflict, err = h.reconcile(r.Context(), &form, ce.Current, org); err != nil {
+					h.serverError(w, r, err)
+					return
+				}
+				post = ce.Current
+				break
+			}
 			if !form.addErrors(&v, err) {
 				h.fail(w, r, err)
 				return
@@ -63,14 +75,18 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	p.Errors = v.Fields
 	data := h.newPostPage(form, org, "/admin/posts/"+post.ID+"/edit")
 	data.Post, data.Preview, data.Here = post, prev, "posts"
+	status := formStatus(r, &v)
+	if conflict != nil {
+		data.Conflict, data.Saved, status = true, conflict.saved, http.StatusConflict
+	}
 	p.Data = data
-	h.render(w, r, formStatus(r, &v), "admin_post_form", p)
+	h.render(w, r, status, "admin_post_form", p)
 }
 
 // submitEdit applies the form's action to an existing post.
 func (h *Handler) submitEdit(r *http.Request, f postForm, post *newsroom.Post, org *newsroom.Organisation) (*newsroom.Post, error) {
 	in := f.input(org.ID, post.AuthorID)
-	in.ID = post.ID
+	in.ID, in.Version = post.ID, f.Version
 	var p *newsroom.Post
 	var err error
 	switch {

@@ -39,6 +39,9 @@ type postForm struct {
 	PublishTZ      string
 	Event          eventForm
 	Action         string // preview, draft, publish, schedule or save
+	// Version is the version of the post the form was filled from, sent
+	// back so that a save over someone else's is refused; 0 when composing.
+	Version int64
 }
 
 // eventForm holds the event fields, named event_* in the form as in the
@@ -82,7 +85,8 @@ func slots(images []imageSlot) []imageSlot {
 func (h *Handler) postFormFrom(ctx context.Context, p *newsroom.Post, org *newsroom.Organisation) (postForm, error) {
 	f := postForm{Org: org.Handle, Kind: string(p.Kind), Lang: p.Lang, Title: p.Title, Summary: p.Summary,
 		Body: p.BodyMD, Tags: strings.Join(p.Tags, ", "), ContentWarning: p.ContentWarning,
-		ObjectType: string(p.ObjectType), PublishTZ: defaultZone, Event: eventForm{Timezone: defaultZone}}
+		ObjectType: string(p.ObjectType), PublishTZ: defaultZone, Event: eventForm{Timezone: defaultZone},
+		Version: p.Version}
 	if tr := p.Translation; tr != nil {
 		f.TrLang, f.TrTitle, f.TrSummary, f.TrBody = tr.Lang, tr.Title, tr.Summary, tr.BodyMD
 	}
@@ -126,6 +130,9 @@ func parsePostForm(r *http.Request) postForm {
 			Locality: v("event_locality"), Region: v("event_region"), Country: v("event_country"),
 			OnlineURL: v("event_online_url"), Status: v("event_status")},
 	}
+	// A form without a version, or with one that does not parse, saves
+	// unconditionally, as before the field existed.
+	f.Version, _ = strconv.ParseInt(v("version"), 10, 64)
 	var images []imageSlot
 	for i := 0; i < posts.MaxMedia; i++ {
 		n := strconv.Itoa(i)
@@ -335,6 +342,22 @@ type postPage struct {
 	ObjectTypes        []string
 	EventStatuses      []string
 	Here               string // the tab of the organisation's menu
+	// Conflict says that someone else saved the post meanwhile; Saved
+	// holds, by field name, their saved value where it differs from the
+	// form's.
+	Conflict bool
+	Saved    map[string]string
+}
+
+// SavedAny reports whether a saved value differs in a field whose name
+// starts with prefix, so that a folded group with one opens.
+func (p *postPage) SavedAny(prefix string) bool {
+	for k := range p.Saved {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 type langOption struct{ Code, Name string }

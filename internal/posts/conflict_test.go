@@ -103,6 +103,14 @@ func TestUnpublishedOverAnotherEditIsRefused(t *testing.T) {
 		if n := countJobs(t, s, "publish"); n != publishJobs {
 			t.Errorf("%d publish jobs, want %d", n, publishJobs)
 		}
+		// Deleted meanwhile: nothing to reconcile.
+		if err := f.svc.Delete(ctx, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+		var ce *ConflictError
+		if _, err := f.svc.SaveDraft(ctx, second); !errors.Is(err, ErrNotEditable) || errors.As(err, &ce) {
+			t.Errorf("save over a deleted post: %v", err)
+		}
 	})
 }
 

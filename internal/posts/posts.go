@@ -136,8 +136,12 @@ func (s *Service) writeUnpublished(ctx context.Context, in PostInput, draft bool
 		if p, err = s.loadOrNew(ctx, tx, in.ID, org); err != nil {
 			return err
 		}
-		if err := checkVersion(p, &in); err != nil {
-			return err
+		// A post deleted meanwhile is no conflict to reconcile: nothing
+		// of it is left to save over.
+		if p.Status != newsroom.StatusDeleted {
+			if err := checkVersion(p, &in); err != nil {
+				return err
+			}
 		}
 		if p.Status != newsroom.StatusDraft && p.Status != newsroom.StatusScheduled {
 			return ErrNotEditable

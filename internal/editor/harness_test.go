@@ -3,6 +3,7 @@ package editor_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/soga/newsroom/internal/clientip"
 	"io"
@@ -49,6 +50,25 @@ type env struct {
 	beta     *newsroom.Organisation
 	cache    *countingCache
 	skew     atomic.Int64 // added to the editor's clock, in nanoseconds
+	// failWrites makes the publishing service's transactions fail, as a
+	// database that is down or full would.
+	failWrites atomic.Bool
+}
+
+// faultyStore is the store the publishing service writes through, whose
+// transactions fail while its env says so.
+type faultyStore struct {
+	store.Store
+	e *env
+}
+
+var errDatabaseDown = errors.New("database is down")
+
+func (s faultyStore) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	if s.e.failWrites.Load() {
+		return fmt.Errorf("begin: %w", errDatabaseDown)
+	}
+	return s.Store.InTx(ctx, fn)
 }
 
 type countingCache struct{ n atomic.Int64 }
@@ -75,7 +95,7 @@ func newEnv(t *testing.T) *env {
 	ed := editor.New(editor.Deps{
 		Store: st, Users: users.New(st), View: views, URLs: u, Logger: logger,
 		Orgs: &orgs.Service{Store: st, GenerateKey: fakeKey, Pages: e.cache},
-		Posts: posts.New(posts.Deps{Store: st, URLs: u, Pages: e.cache,
+		Posts: posts.New(posts.Deps{Store: faultyStore{st, e}, URLs: u, Pages: e.cache,
 			NewID: func() string { return fmt.Sprintf("01JTEST%019d", ids.Add(1)) }}),
 		Audience: aud,
 		Blocks:   domains.New(st, e.cache),

@@ -25,6 +25,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	}
 	var v newsroom.ValidationError
 	var prev *preview
+	failed := false
 	var conflict *conflict
 	if r.Method == http.MethodPost {
 		form = parsePostForm(r)
@@ -61,8 +62,10 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 				break
 			}
 			if !form.addErrors(&v, err) {
-				h.fail(w, r, err)
-				return
+				if failed = h.saveFailed(r, err); !failed {
+					h.fail(w, r, err)
+					return
+				}
 			}
 		default:
 			if err := h.checkPost(r, &form, form.input(org.ID, post.AuthorID), &v); err != nil {
@@ -74,13 +77,12 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "post.edit.title")
 	p.Errors = v.Fields
 	data := h.newPostPage(form, org, "/admin/posts/"+post.ID+"/edit")
-	data.Post, data.Preview, data.Here = post, prev, "posts"
-	status := formStatus(r, &v)
+	data.Post, data.Preview, data.Here, data.SaveFailed = post, prev, "posts", failed
 	if conflict != nil {
-		data.Conflict, data.Saved, status = true, conflict.saved, http.StatusConflict
+		data.Conflict, data.Saved = true, conflict.saved
 	}
 	p.Data = data
-	h.render(w, r, status, "admin_post_form", p)
+	h.render(w, r, data.status(r, &v), "admin_post_form", p)
 }
 
 // submitEdit applies the form's action to an existing post.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
@@ -347,6 +348,33 @@ type postPage struct {
 	// form's.
 	Conflict bool
 	Saved    map[string]string
+	// SaveFailed says that saving failed on our side, not for anything
+	// in the form.
+	SaveFailed bool
+}
+
+// status is the HTTP status of the page: 500 when saving failed, 409 for
+// a conflict, else as formStatus says.
+func (p *postPage) status(r *http.Request, v *newsroom.ValidationError) int {
+	switch {
+	case p.SaveFailed:
+		return http.StatusInternalServerError
+	case p.Conflict:
+		return http.StatusConflict
+	}
+	return formStatus(r, v)
+}
+
+// saveFailed logs err and reports whether it is a failure of ours, such as
+// the database refusing the write, rather than a refusal the error page
+// explains (not found, forbidden, gone, not editable). The form then comes
+// back with everything typed, for the editor to try again.
+func (h *Handler) saveFailed(r *http.Request, err error) bool {
+	if httperr.Status(err) != http.StatusInternalServerError {
+		return false
+	}
+	h.log.Error("editor: saving a post failed", "path", r.URL.Path, "err", err)
+	return true
 }
 
 // SavedAny reports whether a saved value differs in a field whose name

@@ -85,6 +85,9 @@ type Sessions interface {
 	CreateSetupToken(ctx context.Context, t newsroom.SetupToken) error
 	// ConsumeSetupToken deletes the token; ErrNotFound if unknown or expired.
 	ConsumeSetupToken(ctx context.Context, hash string, now time.Time) error
+	// CheckSetupToken is ConsumeSetupToken without deleting: nil while the
+	// token may still be used, ErrNotFound once used, unknown or expired.
+	CheckSetupToken(ctx context.Context, hash string, now time.Time) error
 }
 
 // Settings is a small key-value table for instance-wide values such as the

@@ -269,6 +269,16 @@ func (s *Service) CreateSetupToken(ctx context.Context) (string, error) {
 	return token, nil
 }
 
+// CheckSetupToken reports whether token may still create the first
+// administrator, without spending it: ErrNotFound once used or expired,
+// so that a dead link does not show a form that cannot work.
+func (s *Service) CheckSetupToken(ctx context.Context, token string) error {
+	if err := s.Store.CheckSetupToken(ctx, HashToken(token), s.Now()); err != nil {
+		return fmt.Errorf("setup link: %w", err)
+	}
+	return nil
+}
+
 // CompleteSetup spends a setup token on the first administrator. The token
 // is consumed in the same transaction, so it works once.
 func (s *Service) CompleteSetup(ctx context.Context, token string, n NewUser) (*newsroom.User, error) {

@@ -427,7 +427,7 @@ func (h *Handler) newPostPage(f postForm, org *newsroom.Organisation, action str
 		EventStatuses: []string{"CONFIRMED", "TENTATIVE", "CANCELLED"},
 		Kinds:         []newsroom.PostKind{newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent},
 		Limits: map[string]int{"title": posts.MaxTitle, "summary": posts.MaxSummary, "alt": posts.MaxAlt,
-			"cw": posts.MaxContentWarning, "place": posts.MaxPlaceField}}
+			"cw": posts.MaxContentWarning, "place": posts.MaxPlaceField, "url": posts.MaxURL}}
 }
 
 // mergeErrors adds the fields of a service's ValidationError to v and

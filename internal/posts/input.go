@@ -23,6 +23,9 @@ const (
 	MaxMedia          = 4
 	MaxAlt            = 1500
 	MaxPlaceField     = 200
+	// MaxURL bounds a link: beyond 2,000 characters, browsers and servers
+	// stop agreeing on what they accept.
+	MaxURL = 2000
 )
 
 // PostInput is what an editor submits, from the form, the CLI or a file.
@@ -175,7 +178,9 @@ func validateEvent(v *newsroom.ValidationError, e *newsroom.Event, draft bool) {
 	} else if _, err := time.LoadLocation(e.Timezone); err != nil || e.Timezone == "Local" {
 		v.Add("event_timezone", "invalid")
 	}
-	if e.OnlineURL != "" {
+	if utf8.RuneCountInString(e.OnlineURL) > MaxURL {
+		v.Add("event_online_url", "too_long")
+	} else if e.OnlineURL != "" {
 		u, err := url.Parse(e.OnlineURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.Add("event_online_url", "invalid")

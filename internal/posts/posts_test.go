@@ -120,6 +120,10 @@ func TestValidation(t *testing.T) {
 			in.Kind = newsroom.KindEvent
 			in.Event = &newsroom.Event{Start: time.Now(), Timezone: "UTC", OnlineURL: "javascript:alert(1)"}
 		}, "event_online_url", "invalid"},
+		{"long online url", func(in *PostInput) {
+			in.Kind = newsroom.KindEvent
+			in.Event = &newsroom.Event{Start: time.Now(), Timezone: "UTC", OnlineURL: "https://example.org/" + strings.Repeat("a", MaxURL)}
+		}, "event_online_url", "too_long"},
 	}
 	f := newFixture(t, testdb.SQLite(t))
 	for _, c := range cases {

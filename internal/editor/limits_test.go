@@ -1,0 +1,57 @@
+package editor_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/soga/newsroom/internal/posts"
+)
+
+// wantTooLong checks that r is the form back with "too long" next to each
+// of fields.
+func wantTooLong(t *testing.T, what string, r response, fields ...string) {
+	t.Helper()
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("%s: %d, want 422", what, r.status)
+	}
+	for _, f := range fields {
+		if !strings.Contains(r.body, `id="`+f+`-error">This is too long.<`) {
+			t.Errorf("%s: no \"too long\" next to %s", what, f)
+		}
+	}
+}
+
+// Every form's fields are bounded by the services, and an overlong one is
+// shown next to its field.
+func TestOverlongFieldsAreRefused(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("admin@example.org")
+	long := func(n int) string { return strings.Repeat("é", n+1) }
+
+	form := article(long(posts.MaxTitle))
+	form.Set("body", long(posts.MaxBody))
+	form.Set("content_warning", long(posts.MaxContentWarning))
+	form.Set("kind", "event")
+	form.Set("event_start", "2030-05-01T18:00")
+	form.Set("event_timezone", "Europe/Paris")
+	form.Set("event_place", long(posts.MaxPlaceField))
+	form.Set("event_online_url", "https://example.org/"+strings.Repeat("a", 2000))
+	wantTooLong(t, "post", c.form("/admin/orgs/alpha/compose", form),
+		"title", "body", "content_warning", "event_place", "event_online_url")
+
+	wantTooLong(t, "organisation", c.form("/admin/organisations/new", url.Values{"handle": {"gamma"},
+		"name": {long(200)}, "bio": {long(5000)},
+		"website": {"https://example.org/" + strings.Repeat("a", 2000)},
+		"default_lang": {"fr"}, "default_object_type": {"auto"}, "actor_type": {"Organization"}}),
+		"name", "bio", "website")
+
+	wantTooLong(t, "user", c.form("/admin/users/new", url.Values{
+		"email": {strings.Repeat("a", 254) + "@example.org"}, "name": {long(200)},
+		"password": {"a long password"}, "lang": {"fr"}}),
+		"email", "name")
+	if n, _ := e.store.CountUsers(t.Context()); n != 2 {
+		t.Fatalf("%d users", n)
+	}
+}

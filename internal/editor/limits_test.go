@@ -55,3 +55,25 @@ func TestOverlongFieldsAreRefused(t *testing.T) {
 		t.Fatalf("%d users", n)
 	}
 }
+
+// Control characters in a one-line field are refused next to it; the body
+// keeps its lines.
+func TestControlCharactersAreRefused(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("editor@example.org")
+	form := article("Assemblée\x07 générale")
+	form.Set("content_warning", "\x1b[31m")
+	form.Set("body", "Ligne un.\r\n\tLigne deux.")
+	r := c.form("/admin/orgs/alpha/compose", form)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", r.status)
+	}
+	for _, f := range []string{"title", "content_warning"} {
+		if !strings.Contains(r.body, `id="`+f+`-error">This value is not valid.<`) {
+			t.Errorf("no error next to %s", f)
+		}
+	}
+	if strings.Contains(r.body, `id="body-error"`) {
+		t.Error("the body's line breaks and tab were refused")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/soga/newsroom/federation/objects"
@@ -99,6 +100,37 @@ func validate(in *PostInput, draft bool) error {
 			v.Add(field, "too_long")
 		}
 	}
+	// A control character in a one-line field breaks the pages, feeds
+	// and calendars it is copied into, and followers' apps show it as
+	// garbage; the bodies may hold line breaks and tabs (prepare drops
+	// carriage returns). validateEvent checks the place's fields; the
+	// event's zone, link and status are refused by their own rules.
+	oneLine := func(field string, values ...string) {
+		for _, value := range values {
+			if !plain(value, "") {
+				v.Add(field, "invalid")
+			}
+		}
+	}
+	lines := func(field, value string) {
+		if !plain(value, "\n\t") {
+			v.Add(field, "invalid")
+		}
+	}
+	oneLine("title", in.Title)
+	oneLine("summary", in.Summary)
+	lines("body", in.Body)
+	oneLine("content_warning", in.ContentWarning)
+	oneLine("tags", in.Tags...)
+	for _, m := range in.Media {
+		oneLine("media", m.Alt)
+	}
+	if tr := in.Translation; tr != nil {
+		oneLine("translation_title", tr.Title)
+		oneLine("translation_summary", tr.Summary)
+		lines("translation_body", tr.Body)
+	}
+
 	switch in.Kind {
 	case newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent:
 	case "":
@@ -197,8 +229,24 @@ func validateEvent(v *newsroom.ValidationError, e *newsroom.Event, draft bool) {
 	} {
 		if utf8.RuneCountInString(value) > MaxPlaceField {
 			v.Add(field, "too_long")
+		} else if !plain(value, "") {
+			v.Add(field, "invalid")
 		}
 	}
+}
+
+// plain reports whether s is valid UTF-8 without control characters other
+// than those in allowed.
+func plain(s, allowed string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !strings.ContainsRune(allowed, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // fill copies the editor's input into p, rendering Markdown. Fields that

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -352,6 +353,14 @@ func (s *Service) prepare(ctx context.Context, in *PostInput, draft bool) (*news
 		in.Lang = org.DefaultLang
 	}
 	in.Tags = NormaliseTags(in.Tags)
+	// Browsers send line breaks as CRLF, and files may hold them: the
+	// Markdown is kept with LF only.
+	in.Body = strings.ReplaceAll(in.Body, "\r", "")
+	if in.Translation != nil {
+		tr := *in.Translation
+		tr.Body = strings.ReplaceAll(tr.Body, "\r", "")
+		in.Translation = &tr
+	}
 	if !in.PublishAt.IsZero() {
 		in.PublishAt = in.PublishAt.UTC().Truncate(time.Microsecond)
 	}

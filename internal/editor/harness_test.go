@@ -53,6 +53,8 @@ type env struct {
 	// failWrites makes the publishing service's transactions fail, as a
 	// database that is down or full would.
 	failWrites atomic.Bool
+	// failMedia makes recording an uploaded image fail.
+	failMedia atomic.Bool
 }
 
 // faultyStore is the store the publishing service writes through, whose
@@ -69,6 +71,13 @@ func (s faultyStore) InTx(ctx context.Context, fn func(tx store.Tx) error) error
 		return fmt.Errorf("begin: %w", errDatabaseDown)
 	}
 	return s.Store.InTx(ctx, fn)
+}
+
+func (s faultyStore) PutMedia(ctx context.Context, m newsroom.Media) error {
+	if s.e.failMedia.Load() {
+		return fmt.Errorf("put media: %w", errDatabaseDown)
+	}
+	return s.Store.PutMedia(ctx, m)
 }
 
 type countingCache struct{ n atomic.Int64 }
@@ -99,7 +108,7 @@ func newEnv(t *testing.T) *env {
 			NewID: func() string { return fmt.Sprintf("01JTEST%019d", ids.Add(1)) }}),
 		Audience: aud,
 		Blocks:   domains.New(st, e.cache),
-		Media:    media.New(e.mediaDir, st, nil),
+		Media:    media.New(e.mediaDir, faultyStore{st, e}, nil),
 		Now:      func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 		// As behind a reverse proxy on the same machine: requests that say
 		// whom they are forwarded for are counted against that client.

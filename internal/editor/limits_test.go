@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
+	"github.com/soga/newsroom/internal/users"
 )
 
 // wantTooLong checks that r is the form back with "too long" next to each
@@ -37,18 +39,18 @@ func TestOverlongFieldsAreRefused(t *testing.T) {
 	form.Set("event_start", "2030-05-01T18:00")
 	form.Set("event_timezone", "Europe/Paris")
 	form.Set("event_place", long(posts.MaxPlaceField))
-	form.Set("event_online_url", "https://example.org/"+strings.Repeat("a", 2000))
+	form.Set("event_online_url", "https://example.org/"+strings.Repeat("a", posts.MaxURL))
 	wantTooLong(t, "post", c.form("/admin/orgs/alpha/compose", form),
 		"title", "body", "content_warning", "event_place", "event_online_url")
 
 	wantTooLong(t, "organisation", c.form("/admin/organisations/new", url.Values{"handle": {"gamma"},
-		"name": {long(200)}, "bio": {long(5000)},
-		"website": {"https://example.org/" + strings.Repeat("a", 2000)},
+		"name": {long(orgs.MaxName)}, "bio": {long(orgs.MaxBio)},
+		"website":      {"https://example.org/" + strings.Repeat("a", orgs.MaxWebsite)},
 		"default_lang": {"fr"}, "default_object_type": {"auto"}, "actor_type": {"Organization"}}),
 		"name", "bio", "website")
 
 	wantTooLong(t, "user", c.form("/admin/users/new", url.Values{
-		"email": {strings.Repeat("a", 254) + "@example.org"}, "name": {long(200)},
+		"email": {strings.Repeat("a", users.MaxEmail) + "@example.org"}, "name": {long(users.MaxName)},
 		"password": {"a long password"}, "lang": {"fr"}}),
 		"email", "name")
 	if n, _ := e.store.CountUsers(t.Context()); n != 2 {

@@ -37,12 +37,15 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if err := h.takeUploads(r, &form, &v); err != nil {
-			h.serverError(w, r, err)
-			return
+			if failed = h.saveFailed(w, r, err); !failed {
+				return
+			}
 		}
 		h.thumbs(r.Context(), &form)
 		form.parseErrors(h.now(), &v)
 		switch {
+		case failed:
+			// An image could not be stored: nothing is submitted.
 		case form.Action == "preview":
 			if prev, err = h.preview(&form, target); err != nil {
 				h.serverError(w, r, err)
@@ -55,8 +58,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if !form.addErrors(&v, err) {
-				if failed = h.saveFailed(r, err); !failed {
-					h.fail(w, r, err)
+				if failed = h.saveFailed(w, r, err); !failed {
 					return
 				}
 			}

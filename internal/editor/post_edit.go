@@ -31,12 +31,15 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 		form = parsePostForm(r)
 		form.Org = org.Handle
 		if err := h.takeUploads(r, &form, &v); err != nil {
-			h.serverError(w, r, err)
-			return
+			if failed = h.saveFailed(w, r, err); !failed {
+				return
+			}
 		}
 		h.thumbs(r.Context(), &form)
 		form.parseErrors(h.now(), &v)
 		switch {
+		case failed:
+			// An image could not be stored: nothing is submitted.
 		case form.Action == "preview":
 			if prev, err = h.preview(&form, org); err != nil {
 				h.serverError(w, r, err)
@@ -62,8 +65,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 				break
 			}
 			if !form.addErrors(&v, err) {
-				if failed = h.saveFailed(r, err); !failed {
-					h.fail(w, r, err)
+				if failed = h.saveFailed(w, r, err); !failed {
 					return
 				}
 			}

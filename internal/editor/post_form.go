@@ -365,12 +365,14 @@ func (p *postPage) status(r *http.Request, v *newsroom.ValidationError) int {
 	return formStatus(r, v)
 }
 
-// saveFailed logs err and reports whether it is a failure of ours, such as
-// the database refusing the write, rather than a refusal the error page
-// explains (not found, forbidden, gone, not editable). The form then comes
-// back with everything typed, for the editor to try again.
-func (h *Handler) saveFailed(r *http.Request, err error) bool {
+// saveFailed reports whether err, met while saving a post form, is a
+// failure of ours, such as the database or the disk refusing a write: it
+// is logged, and the form comes back with everything typed, for the editor
+// to try again. A refusal the error page explains (not found, forbidden,
+// gone, not editable) is answered here, and saveFailed reports false.
+func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, err error) bool {
 	if httperr.Status(err) != http.StatusInternalServerError {
+		h.fail(w, r, err)
 		return false
 	}
 	h.log.Error("editor: saving a post failed", "path", r.URL.Path, "err", err)

@@ -45,8 +45,20 @@ func TestSaveFailureKeepsTheForm(t *testing.T) {
 		t.Fatalf("compose in French: %d", r.status)
 	}
 
-	// Editing: the same.
+	// An image that cannot be recorded: the same, and nothing submitted.
 	e.failWrites.Store(false)
+	e.failMedia.Store(true)
+	r = c.multipart("/admin/orgs/alpha/compose", form, file{"media_0_file", "affiche.png", pngImage(t, 64, 48)})
+	if r.status != http.StatusInternalServerError || !strings.Contains(r.body, "Your post was not saved") ||
+		!strings.Contains(r.body, `>Un texte **long** à ne pas perdre.</textarea>`) {
+		t.Fatalf("compose with an image that cannot be stored: %d", r.status)
+	}
+	if n, _ := e.store.CountPosts(context.Background(), store.PostFilter{}); n != 0 {
+		t.Fatalf("%d posts", n)
+	}
+	e.failMedia.Store(false)
+
+	// Editing: the same.
 	if r := c.form("/admin/orgs/alpha/compose", article("Assemblée générale")); r.status != http.StatusSeeOther {
 		t.Fatalf("publish: %d", r.status)
 	}

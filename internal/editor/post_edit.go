@@ -26,7 +26,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	var v newsroom.ValidationError
 	var prev *preview
 	failed := false
-	var conflict *conflict
+	var differs *conflict
 	if r.Method == http.MethodPost {
 		form = parsePostForm(r)
 		form.Org = org.Handle
@@ -57,7 +57,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 			}
 			var ce *posts.ConflictError
 			if errors.As(err, &ce) {
-				if conflict, err = h.reconcile(r.Context(), &form, ce.Current, org); err != nil {
+				if differs, err = h.reconcile(r.Context(), &form, ce.Current, org); err != nil {
 					h.serverError(w, r, err)
 					return
 				}
@@ -80,8 +80,8 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	p.Errors = v.Fields
 	data := h.newPostPage(form, org, "/admin/posts/"+post.ID+"/edit")
 	data.Post, data.Preview, data.Here, data.SaveFailed = post, prev, "posts", failed
-	if conflict != nil {
-		data.Conflict, data.Saved = true, conflict.saved
+	if differs != nil {
+		data.Conflict, data.Saved = true, differs.saved
 	}
 	p.Data = data
 	h.render(w, r, data.status(r, &v), "admin_post_form", p)

@@ -340,6 +340,20 @@ func TestEditorAccessibility(t *testing.T) {
 			chromedp.Click(`button[value="publish"]`, chromedp.ByQuery), chromedp.WaitVisible(".form-error", chromedp.ByQuery))
 		check("compose with errors")
 
+		// A save refused because someone else saved the post meanwhile:
+		// the saved values are shown next to the fields.
+		run("edit", chromedp.Navigate(ts.URL+"/admin/posts/"+p.ID+"/edit"), chromedp.WaitReady("#title", chromedp.ByQuery))
+		cur, err := ts.Store.PostByID(context.Background(), p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.Title = "Bonjour (" + lang + ")"
+		if err := ts.Store.UpdatePost(context.Background(), cur); err != nil {
+			t.Fatal(err)
+		}
+		run("conflict", chromedp.Click(`button[value="save"]`, chromedp.ByQuery), chromedp.WaitVisible("#title-saved", chromedp.ByQuery))
+		check("edit after a conflict")
+
 		// At 320 px nothing scrolls sideways.
 		for _, path := range []string{"/admin/orgs/soga/compose", "/admin/orgs/soga/posts", "/admin/"} {
 			var width int64

@@ -93,14 +93,24 @@ func TestFirstRunSetupLink(t *testing.T) {
 		t.Fatalf("dashboard: %d %s", resp.StatusCode, page)
 	}
 
-	// The link works once, even with a fresh browser and a valid form token.
+	// The link works once: a second visit says so instead of showing a
+	// form, and even a fresh browser with a valid form token (the login
+	// page's) cannot use it.
 	c2 := browser(t)
 	resp, err = c2.Get(link)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if page = readAll(t, resp); resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "no longer works") ||
+		strings.Contains(page, `name="password"`) {
+		t.Fatalf("second visit: %d %s", resp.StatusCode, page)
+	}
+	resp, err = c2.Get(ts.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if m = csrfFieldRE.FindStringSubmatch(readAll(t, resp)); m == nil {
-		t.Fatal("no form on second visit")
+		t.Fatal("no form token on the login page")
 	}
 	resp, err = c2.PostForm(link, url.Values{"csrf_token": {m[1]}, "email": {"eve@example.org"}, "password": {"long enough password"}})
 	if err != nil {

@@ -3,6 +3,7 @@ package editor_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/soga/newsroom/internal/clientip"
 	"io"
@@ -49,6 +50,34 @@ type env struct {
 	beta     *newsroom.Organisation
 	cache    *countingCache
 	skew     atomic.Int64 // added to the editor's clock, in nanoseconds
+	// failWrites makes the publishing service's transactions fail, as a
+	// database that is down or full would.
+	failWrites atomic.Bool
+	// failMedia makes recording an uploaded image fail.
+	failMedia atomic.Bool
+}
+
+// faultyStore is the store the publishing service writes through, whose
+// transactions fail while its env says so.
+type faultyStore struct {
+	store.Store
+	e *env
+}
+
+var errDatabaseDown = errors.New("database is down")
+
+func (s faultyStore) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	if s.e.failWrites.Load() {
+		return fmt.Errorf("begin: %w", errDatabaseDown)
+	}
+	return s.Store.InTx(ctx, fn)
+}
+
+func (s faultyStore) PutMedia(ctx context.Context, m newsroom.Media) error {
+	if s.e.failMedia.Load() {
+		return fmt.Errorf("put media: %w", errDatabaseDown)
+	}
+	return s.Store.PutMedia(ctx, m)
 }
 
 type countingCache struct{ n atomic.Int64 }
@@ -75,11 +104,11 @@ func newEnv(t *testing.T) *env {
 	ed := editor.New(editor.Deps{
 		Store: st, Users: users.New(st), View: views, URLs: u, Logger: logger,
 		Orgs: &orgs.Service{Store: st, GenerateKey: fakeKey, Pages: e.cache},
-		Posts: posts.New(posts.Deps{Store: st, URLs: u, Pages: e.cache,
+		Posts: posts.New(posts.Deps{Store: faultyStore{st, e}, URLs: u, Pages: e.cache,
 			NewID: func() string { return fmt.Sprintf("01JTEST%019d", ids.Add(1)) }}),
 		Audience: aud,
 		Blocks:   domains.New(st, e.cache),
-		Media:    media.New(e.mediaDir, st, nil),
+		Media:    media.New(e.mediaDir, faultyStore{st, e}, nil),
 		Now:      func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 		// As behind a reverse proxy on the same machine: requests that say
 		// whom they are forwarded for are counted against that client.

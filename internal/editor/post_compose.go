@@ -24,6 +24,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 	form := newPostForm(org)
 	var v newsroom.ValidationError
 	var prev *preview
+	failed := false
 	if r.Method == http.MethodPost {
 		form = parsePostForm(r)
 		target := org
@@ -36,12 +37,15 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if err := h.takeUploads(r, &form, &v); err != nil {
-			h.serverError(w, r, err)
-			return
+			if failed = h.saveFailed(w, r, err); !failed {
+				return
+			}
 		}
 		h.thumbs(r.Context(), &form)
 		form.parseErrors(h.now(), &v)
 		switch {
+		case failed:
+			// An image could not be stored: nothing is submitted.
 		case form.Action == "preview":
 			if prev, err = h.preview(&form, target); err != nil {
 				h.serverError(w, r, err)
@@ -54,8 +58,9 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if !form.addErrors(&v, err) {
-				h.fail(w, r, err)
-				return
+				if failed = h.saveFailed(w, r, err); !failed {
+					return
+				}
 			}
 		default:
 			if err := h.checkPost(r, &form, form.input(target.ID, cur.user.ID), &v); err != nil {
@@ -67,9 +72,9 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "post.new.title")
 	p.Errors = v.Fields
 	data := h.newPostPage(form, org, "/admin/orgs/"+org.Handle+"/compose")
-	data.Orgs, data.Preview = choices, prev
+	data.Orgs, data.Preview, data.SaveFailed = choices, prev, failed
 	p.Data = data
-	h.render(w, r, formStatus(r, &v), "admin_post_form", p)
+	h.render(w, r, data.status(r, &v), "admin_post_form", p)
 }
 
 // submitNew saves, schedules or publishes a new post as the form's

@@ -1,10 +1,12 @@
 package editor
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/posts"
 )
 
 // EditPost shows a post in the form and saves it. A published post is
@@ -23,16 +25,21 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	}
 	var v newsroom.ValidationError
 	var prev *preview
+	failed := false
+	var differs *conflict
 	if r.Method == http.MethodPost {
 		form = parsePostForm(r)
 		form.Org = org.Handle
 		if err := h.takeUploads(r, &form, &v); err != nil {
-			h.serverError(w, r, err)
-			return
+			if failed = h.saveFailed(w, r, err); !failed {
+				return
+			}
 		}
 		h.thumbs(r.Context(), &form)
 		form.parseErrors(h.now(), &v)
 		switch {
+		case failed:
+			// An image could not be stored: nothing is submitted.
 		case form.Action == "preview":
 			if prev, err = h.preview(&form, org); err != nil {
 				h.serverError(w, r, err)
@@ -48,9 +55,19 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 				redirect(w, r, "/admin/orgs/"+org.Handle+"/posts", done)
 				return
 			}
+			var ce *posts.ConflictError
+			if errors.As(err, &ce) {
+				if differs, err = h.reconcile(r.Context(), &form, ce.Current, org); err != nil {
+					h.serverError(w, r, err)
+					return
+				}
+				post = ce.Current
+				break
+			}
 			if !form.addErrors(&v, err) {
-				h.fail(w, r, err)
-				return
+				if failed = h.saveFailed(w, r, err); !failed {
+					return
+				}
 			}
 		default:
 			if err := h.checkPost(r, &form, form.input(org.ID, post.AuthorID), &v); err != nil {
@@ -62,15 +79,18 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "post.edit.title")
 	p.Errors = v.Fields
 	data := h.newPostPage(form, org, "/admin/posts/"+post.ID+"/edit")
-	data.Post, data.Preview, data.Here = post, prev, "posts"
+	data.Post, data.Preview, data.Here, data.SaveFailed = post, prev, "posts", failed
+	if differs != nil {
+		data.Conflict, data.Saved = true, differs.saved
+	}
 	p.Data = data
-	h.render(w, r, formStatus(r, &v), "admin_post_form", p)
+	h.render(w, r, data.status(r, &v), "admin_post_form", p)
 }
 
 // submitEdit applies the form's action to an existing post.
 func (h *Handler) submitEdit(r *http.Request, f postForm, post *newsroom.Post, org *newsroom.Organisation) (*newsroom.Post, error) {
 	in := f.input(org.ID, post.AuthorID)
-	in.ID = post.ID
+	in.ID, in.Version = post.ID, f.Version
 	var p *newsroom.Post
 	var err error
 	switch {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
@@ -39,6 +40,9 @@ type postForm struct {
 	PublishTZ      string
 	Event          eventForm
 	Action         string // preview, draft, publish, schedule or save
+	// Version is the version of the post the form was filled from, sent
+	// back so that a save over someone else's is refused; 0 when composing.
+	Version int64
 }
 
 // eventForm holds the event fields, named event_* in the form as in the
@@ -82,7 +86,8 @@ func slots(images []imageSlot) []imageSlot {
 func (h *Handler) postFormFrom(ctx context.Context, p *newsroom.Post, org *newsroom.Organisation) (postForm, error) {
 	f := postForm{Org: org.Handle, Kind: string(p.Kind), Lang: p.Lang, Title: p.Title, Summary: p.Summary,
 		Body: p.BodyMD, Tags: strings.Join(p.Tags, ", "), ContentWarning: p.ContentWarning,
-		ObjectType: string(p.ObjectType), PublishTZ: defaultZone, Event: eventForm{Timezone: defaultZone}}
+		ObjectType: string(p.ObjectType), PublishTZ: defaultZone, Event: eventForm{Timezone: defaultZone},
+		Version: p.Version}
 	if tr := p.Translation; tr != nil {
 		f.TrLang, f.TrTitle, f.TrSummary, f.TrBody = tr.Lang, tr.Title, tr.Summary, tr.BodyMD
 	}
@@ -126,6 +131,9 @@ func parsePostForm(r *http.Request) postForm {
 			Locality: v("event_locality"), Region: v("event_region"), Country: v("event_country"),
 			OnlineURL: v("event_online_url"), Status: v("event_status")},
 	}
+	// A form without a version, or with one that does not parse, saves
+	// unconditionally, as before the field existed.
+	f.Version, _ = strconv.ParseInt(v("version"), 10, 64)
 	var images []imageSlot
 	for i := 0; i < posts.MaxMedia; i++ {
 		n := strconv.Itoa(i)
@@ -335,6 +343,51 @@ type postPage struct {
 	ObjectTypes        []string
 	EventStatuses      []string
 	Here               string // the tab of the organisation's menu
+	// Conflict says that someone else saved the post meanwhile; Saved
+	// holds, by field name, their saved value where it differs from the
+	// form's.
+	Conflict bool
+	Saved    map[string]string
+	// SaveFailed says that saving failed on our side, not for anything
+	// in the form.
+	SaveFailed bool
+}
+
+// status is the HTTP status of the page: 500 when saving failed, 409 for
+// a conflict, else as formStatus says.
+func (p *postPage) status(r *http.Request, v *newsroom.ValidationError) int {
+	switch {
+	case p.SaveFailed:
+		return http.StatusInternalServerError
+	case p.Conflict:
+		return http.StatusConflict
+	}
+	return formStatus(r, v)
+}
+
+// saveFailed reports whether err, met while saving a post form, is a
+// failure of ours, such as the database or the disk refusing a write: it
+// is logged, and the form comes back with everything typed, for the editor
+// to try again. A refusal the error page explains (not found, forbidden,
+// gone, not editable) is answered here, and saveFailed reports false.
+func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	if httperr.Status(err) != http.StatusInternalServerError {
+		h.fail(w, r, err)
+		return false
+	}
+	h.log.Error("editor: saving a post failed", "path", r.URL.Path, "err", err)
+	return true
+}
+
+// SavedAny reports whether a saved value differs in a field whose name
+// starts with prefix, so that a folded group with one opens.
+func (p *postPage) SavedAny(prefix string) bool {
+	for k := range p.Saved {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 type langOption struct{ Code, Name string }
@@ -376,7 +429,7 @@ func (h *Handler) newPostPage(f postForm, org *newsroom.Organisation, action str
 		EventStatuses: []string{"CONFIRMED", "TENTATIVE", "CANCELLED"},
 		Kinds:         []newsroom.PostKind{newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent},
 		Limits: map[string]int{"title": posts.MaxTitle, "summary": posts.MaxSummary, "alt": posts.MaxAlt,
-			"cw": posts.MaxContentWarning, "place": posts.MaxPlaceField}}
+			"cw": posts.MaxContentWarning, "place": posts.MaxPlaceField, "url": posts.MaxURL}}
 }
 
 // mergeErrors adds the fields of a service's ValidationError to v and

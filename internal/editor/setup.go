@@ -20,6 +20,17 @@ func (h *Handler) Setup(w http.ResponseWriter, r *http.Request) {
 	token := httprouter.ParamsFromContext(r.Context()).ByName("token")
 	p := h.page(r, "setup.title")
 	form := setupForm{}
+	if r.Method != http.MethodPost {
+		err := h.users.CheckSetupToken(r.Context(), token)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			h.setupInvalid(w, r)
+			return
+		}
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
 	if r.Method == http.MethodPost {
 		if !h.checkPreSessionToken(r) {
 			h.csrfFailure(w, r)

@@ -73,13 +73,8 @@ func (o *Organisation) Validate() error {
 	} else if reservedHandles[o.Handle] {
 		v.Add("handle", "handle_reserved")
 	}
-	if n := strings.TrimSpace(o.Name); n == "" {
+	if strings.TrimSpace(o.Name) == "" {
 		v.Add("name", "required")
-	} else if len(n) > 200 {
-		v.Add("name", "too_long")
-	}
-	if len(o.Bio) > 5000 {
-		v.Add("bio", "too_long")
 	}
 	switch o.ActorType {
 	case ActorOrganization, ActorGroup, ActorService:

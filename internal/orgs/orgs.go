@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -24,11 +25,38 @@ type Service struct {
 	Pages newsroom.Invalidator
 }
 
+// Limits of an organisation's profile, in characters. Mastodon shows 30
+// for a name and 500 for a bio; our own pages show an association's whole
+// presentation, so these are generous, but finite. A URL beyond 2,000
+// characters is one no browser or server handles reliably.
+const (
+	MaxName    = 200
+	MaxBio     = 5000
+	MaxWebsite = 2000
+)
+
 // Validate reports what Create would refuse in o, without writing, so
 // that a form with an image it could not take still shows every problem.
 func (s *Service) Validate(o newsroom.Organisation) error {
 	normalise(&o)
-	return o.Validate()
+	return validate(&o)
+}
+
+// validate adds our length limits to the organisation's own rules.
+func validate(o *newsroom.Organisation) error {
+	v := &newsroom.ValidationError{}
+	if err := o.Validate(); err != nil && !errors.As(err, &v) {
+		return err
+	}
+	for _, f := range []struct {
+		field, value string
+		max          int
+	}{{"name", o.Name, MaxName}, {"bio", o.Bio, MaxBio}, {"website", o.Website, MaxWebsite}} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			v.Add(f.field, "too_long")
+		}
+	}
+	return v.Err()
 }
 
 // normalise tidies what people type and fills the defaults of a new
@@ -50,7 +78,7 @@ func normalise(o *newsroom.Organisation) {
 // Create validates o, gives it a key pair and stores it.
 func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
 	normalise(o)
-	if err := o.Validate(); err != nil {
+	if err := validate(o); err != nil {
 		return err
 	}
 	priv, pub, err := s.GenerateKey()
@@ -74,7 +102,7 @@ func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
 // Update validates and stores the editable fields of o. The handle and
 // keys never change: they are part of the actor's identity.
 func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
-	if err := o.Validate(); err != nil {
+	if err := validate(o); err != nil {
 		return err
 	}
 	err := s.Store.InTx(ctx, func(tx store.Tx) error {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/soga/newsroom/federation/convert"
@@ -23,13 +24,20 @@ const (
 	MaxMedia          = 4
 	MaxAlt            = 1500
 	MaxPlaceField     = 200
+	// MaxURL bounds a link: beyond 2,000 characters, browsers and servers
+	// stop agreeing on what they accept.
+	MaxURL = 2000
 )
 
 // PostInput is what an editor submits, from the form, the CLI or a file.
 type PostInput struct {
 	// ID names an existing draft or scheduled post to publish; "" makes a
 	// new post. Update and Delete take the id as an argument instead.
-	ID       string
+	ID string
+	// Version is the version of the post the editor loaded: a save over
+	// a post changed since is refused with a *ConflictError. 0 saves
+	// whatever the stored version, as the command line does.
+	Version  int64
 	OrgID    int64
 	AuthorID int64 // 0 from the command line
 	Kind     newsroom.PostKind
@@ -92,6 +100,37 @@ func validate(in *PostInput, draft bool) error {
 			v.Add(field, "too_long")
 		}
 	}
+	// A control character in a one-line field breaks the pages, feeds
+	// and calendars it is copied into, and followers' apps show it as
+	// garbage; the bodies may hold line breaks and tabs (prepare drops
+	// carriage returns). validateEvent checks the place's fields; the
+	// event's zone, link and status are refused by their own rules.
+	oneLine := func(field string, values ...string) {
+		for _, value := range values {
+			if !plain(value, "") {
+				v.Add(field, "invalid")
+			}
+		}
+	}
+	lines := func(field, value string) {
+		if !plain(value, "\n\t") {
+			v.Add(field, "invalid")
+		}
+	}
+	oneLine("title", in.Title)
+	oneLine("summary", in.Summary)
+	lines("body", in.Body)
+	oneLine("content_warning", in.ContentWarning)
+	oneLine("tags", in.Tags...)
+	for _, m := range in.Media {
+		oneLine("media", m.Alt)
+	}
+	if tr := in.Translation; tr != nil {
+		oneLine("translation_title", tr.Title)
+		oneLine("translation_summary", tr.Summary)
+		lines("translation_body", tr.Body)
+	}
+
 	switch in.Kind {
 	case newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent:
 	case "":
@@ -171,7 +210,9 @@ func validateEvent(v *newsroom.ValidationError, e *newsroom.Event, draft bool) {
 	} else if _, err := time.LoadLocation(e.Timezone); err != nil || e.Timezone == "Local" {
 		v.Add("event_timezone", "invalid")
 	}
-	if e.OnlineURL != "" {
+	if utf8.RuneCountInString(e.OnlineURL) > MaxURL {
+		v.Add("event_online_url", "too_long")
+	} else if e.OnlineURL != "" {
 		u, err := url.Parse(e.OnlineURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.Add("event_online_url", "invalid")
@@ -188,8 +229,24 @@ func validateEvent(v *newsroom.ValidationError, e *newsroom.Event, draft bool) {
 	} {
 		if utf8.RuneCountInString(value) > MaxPlaceField {
 			v.Add(field, "too_long")
+		} else if !plain(value, "") {
+			v.Add(field, "invalid")
 		}
 	}
+}
+
+// plain reports whether s is valid UTF-8 without control characters other
+// than those in allowed.
+func plain(s, allowed string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !strings.ContainsRune(allowed, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // fill copies the editor's input into p, rendering Markdown. Fields that

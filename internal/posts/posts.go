@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/soga/newsroom/federation/convert"
@@ -59,6 +60,44 @@ func New(d Deps) *Service {
 // turning a published post back into a draft.
 var ErrNotEditable = fmt.Errorf("post cannot change this way: %w", newsroom.ErrConflict)
 
+// ConflictError refuses a save made over a version of the post other than
+// the stored one: someone saved it meanwhile. Current is the post as it is
+// now, for the editor to reconcile with what they wrote.
+type ConflictError struct {
+	ID      string
+	Current *newsroom.Post
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("post %s changed since it was loaded", e.ID)
+}
+
+func (e *ConflictError) Unwrap() error { return newsroom.ErrConflict }
+
+// checkVersion refuses to write over p if in expected another version.
+func checkVersion(p *newsroom.Post, in *PostInput) error {
+	if in.Version != 0 && in.Version != p.Version {
+		return &ConflictError{ID: p.ID, Current: p}
+	}
+	return nil
+}
+
+// current completes a conflict the store found: another transaction wrote
+// the post between our read and our write, so the post we read is not
+// the current one. Other errors come back as they are.
+func (s *Service) current(ctx context.Context, err error) error {
+	var ce *ConflictError
+	if !errors.As(err, &ce) || ce.Current != nil {
+		return err
+	}
+	p, perr := s.store.PostByID(ctx, ce.ID)
+	if perr != nil {
+		return fmt.Errorf("post %s after a conflict: %w", ce.ID, perr)
+	}
+	ce.Current = p
+	return err
+}
+
 // Publish publishes a new post, or the draft or scheduled post in.ID, now;
 // or schedules it when in.PublishAt is in the future.
 func (s *Service) Publish(ctx context.Context, in PostInput) (*newsroom.Post, error) {
@@ -96,6 +135,13 @@ func (s *Service) writeUnpublished(ctx context.Context, in PostInput, draft bool
 		if p, err = s.loadOrNew(ctx, tx, in.ID, org); err != nil {
 			return err
 		}
+		// A post deleted meanwhile is no conflict to reconcile: nothing
+		// of it is left to save over.
+		if p.Status != newsroom.StatusDeleted {
+			if err := checkVersion(p, &in); err != nil {
+				return err
+			}
+		}
 		if p.Status != newsroom.StatusDraft && p.Status != newsroom.StatusScheduled {
 			return ErrNotEditable
 		}
@@ -109,7 +155,7 @@ func (s *Service) writeUnpublished(ctx context.Context, in PostInput, draft bool
 		return then(tx, org, p, media)
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.current(ctx, err)
 	}
 	return p, nil
 }
@@ -140,9 +186,13 @@ func (s *Service) Update(ctx context.Context, id string, in PostInput) (*newsroo
 		if p, err = tx.PostByID(ctx, id); err != nil {
 			return fmt.Errorf("post %s: %w", id, err)
 		}
-		switch p.Status {
-		case newsroom.StatusDeleted:
+		if p.Status == newsroom.StatusDeleted {
 			return fmt.Errorf("post %s: %w", id, newsroom.ErrGone)
+		}
+		if err := checkVersion(p, &in); err != nil {
+			return err
+		}
+		switch p.Status {
 		case newsroom.StatusDraft:
 			if err := s.fill(p, &in); err != nil {
 				return err
@@ -171,7 +221,7 @@ func (s *Service) Update(ctx context.Context, id string, in PostInput) (*newsroo
 		return s.edit(ctx, tx, org, p, &in)
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.current(ctx, err)
 	}
 	return p, nil
 }
@@ -203,7 +253,7 @@ func (s *Service) edit(ctx context.Context, tx store.Tx, org *newsroom.Organisat
 		now = last.Truncate(time.Second).Add(time.Second)
 	}
 	p.UpdatedAt = now
-	if err := tx.UpdatePost(ctx, p); err != nil {
+	if err := update(ctx, tx, p); err != nil {
 		return err
 	}
 	return s.emit(ctx, tx, convert.Update, org, p, media, now)
@@ -301,6 +351,14 @@ func (s *Service) prepare(ctx context.Context, in *PostInput, draft bool) (*news
 		in.Lang = org.DefaultLang
 	}
 	in.Tags = NormaliseTags(in.Tags)
+	// Browsers send line breaks as CRLF, and files may hold them: the
+	// Markdown is kept with LF only.
+	in.Body = strings.ReplaceAll(in.Body, "\r", "")
+	if in.Translation != nil {
+		tr := *in.Translation
+		tr.Body = strings.ReplaceAll(tr.Body, "\r", "")
+		in.Translation = &tr
+	}
 	if !in.PublishAt.IsZero() {
 		in.PublishAt = in.PublishAt.UTC().Truncate(time.Microsecond)
 	}
@@ -327,7 +385,19 @@ func (s *Service) save(ctx context.Context, tx store.Tx, p *newsroom.Post) error
 	if p.CreatedAt.IsZero() {
 		return tx.CreatePost(ctx, p)
 	}
-	return tx.UpdatePost(ctx, p)
+	return update(ctx, tx, p)
+}
+
+// update writes p over the version it was loaded at. The store refuses
+// when another transaction wrote the post since (on PostgreSQL, between
+// our read and our write): that is the editor's conflict too, and it
+// aborts the transaction before any activity is written.
+func update(ctx context.Context, tx store.Tx, p *newsroom.Post) error {
+	err := tx.UpdatePost(ctx, p)
+	if errors.Is(err, newsroom.ErrConflict) {
+		return &ConflictError{ID: p.ID}
+	}
+	return err
 }
 
 // schedule stores p as scheduled for at and queues the job that will

@@ -120,6 +120,34 @@ func TestValidation(t *testing.T) {
 			in.Kind = newsroom.KindEvent
 			in.Event = &newsroom.Event{Start: time.Now(), Timezone: "UTC", OnlineURL: "javascript:alert(1)"}
 		}, "event_online_url", "invalid"},
+		{"control in title", func(in *PostInput) { in.Title = "Titre\x00" }, "title", "invalid"},
+		{"line break in title", func(in *PostInput) { in.Title = "Titre\nsuite" }, "title", "invalid"},
+		{"broken UTF-8 in title", func(in *PostInput) { in.Title = "Titre \xff" }, "title", "invalid"},
+		{"line break in summary", func(in *PostInput) { in.Summary = "Un\ndeux" }, "summary", "invalid"},
+		{"escape in content warning", func(in *PostInput) { in.ContentWarning = "\x1b[31mrouge" }, "content_warning", "invalid"},
+		{"control in tag", func(in *PostInput) { in.Tags = []string{"vie\x07"} }, "tags", "invalid"},
+		{"control in alt", func(in *PostInput) {
+			in.Media = []newsroom.PostMedia{{MediaID: "ab", Alt: "Une\x00photo"}}
+		}, "media", "invalid"},
+		{"control in body", func(in *PostInput) { in.Body = "Le\x00texte" }, "body", "invalid"},
+		{"tab in translated title", func(in *PostInput) {
+			in.Translation = &TranslationInput{Lang: "en", Title: "A\ttitle", Body: "b"}
+		}, "translation_title", "invalid"},
+		{"control in translated body", func(in *PostInput) {
+			in.Translation = &TranslationInput{Lang: "en", Title: "t", Body: "b\x08"}
+		}, "translation_body", "invalid"},
+		{"control in place", func(in *PostInput) {
+			in.Kind = newsroom.KindEvent
+			in.Event = &newsroom.Event{Start: time.Now(), Timezone: "UTC", PlaceName: "Salle\x0bdes fêtes"}
+		}, "event_place", "invalid"},
+		{"line break in street", func(in *PostInput) {
+			in.Kind = newsroom.KindEvent
+			in.Event = &newsroom.Event{Start: time.Now(), Timezone: "UTC", Street: "1 rue\r\nX"}
+		}, "event_street", "invalid"},
+		{"long online url", func(in *PostInput) {
+			in.Kind = newsroom.KindEvent
+			in.Event = &newsroom.Event{Start: time.Now(), Timezone: "UTC", OnlineURL: "https://example.org/" + strings.Repeat("a", MaxURL)}
+		}, "event_online_url", "too_long"},
 	}
 	f := newFixture(t, testdb.SQLite(t))
 	for _, c := range cases {
@@ -143,6 +171,29 @@ func TestValidation(t *testing.T) {
 	in.Title, in.Body = "", ""
 	if _, err := f.svc.SaveDraft(t.Context(), in); err != nil {
 		t.Errorf("incomplete draft: %v", err)
+	}
+}
+
+// The bodies are written on several lines: line breaks and tabs stay,
+// carriage returns go.
+func TestBodiesKeepLinesAndTabs(t *testing.T) {
+	f := newFixture(t, testdb.SQLite(t))
+	in := f.input()
+	in.Body = "Premier paragraphe.\r\n\r\n\tdu code\r\n"
+	in.Translation = &TranslationInput{Lang: "en", Title: "Title", Body: "First.\r\n\r\nSecond."}
+	p, err := f.svc.Publish(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.PostByID(t.Context(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.BodyMD != "Premier paragraphe.\n\n\tdu code\n" || got.Translation.BodyMD != "First.\n\nSecond." {
+		t.Errorf("stored bodies %q and %q", got.BodyMD, got.Translation.BodyMD)
+	}
+	if in.Translation.Body != "First.\r\n\r\nSecond." {
+		t.Error("the caller's input was changed")
 	}
 }
 

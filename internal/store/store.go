@@ -97,6 +97,9 @@ type Sessions interface {
 	CreateSetupToken(ctx context.Context, t newsroom.SetupToken) error
 	// ConsumeSetupToken deletes the token; ErrNotFound if unknown or expired.
 	ConsumeSetupToken(ctx context.Context, hash string, now time.Time) error
+	// CheckSetupToken is ConsumeSetupToken without deleting: nil while the
+	// token may still be used, ErrNotFound once used, unknown or expired.
+	CheckSetupToken(ctx context.Context, hash string, now time.Time) error
 }
 
 // Settings is a small key-value table for instance-wide values such as the
@@ -136,7 +139,9 @@ type Posts interface {
 	// CreatePost stores p with its tags, event details and media; sets
 	// CreatedAt and Version.
 	CreatePost(ctx context.Context, p *newsroom.Post) error
-	// UpdatePost replaces every field of p and bumps its Version.
+	// UpdatePost replaces every field of p and bumps its Version, only if
+	// the stored Version is still p.Version: otherwise ErrConflict, and
+	// nothing changes. A post that does not exist is ErrNotFound.
 	UpdatePost(ctx context.Context, p *newsroom.Post) error
 	// PostByID returns tombstones too (Status deleted): callers answer 410.
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
 
@@ -25,6 +26,13 @@ var hashParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism:
 
 // SetupTokenLifetime bounds how long the first-run link works.
 const SetupTokenLifetime = 24 * time.Hour
+
+// Limits of an account, in characters: an address longer than 254 cannot
+// be delivered (RFC 5321), and a name is shown in menus and lists.
+const (
+	MaxEmail = 254
+	MaxName  = 200
+)
 
 // Service holds the dependencies of account operations.
 type Service struct {
@@ -58,7 +66,10 @@ func (s *Service) create(ctx context.Context, n NewUser, first func(tx store.Tx)
 	if err := s.checkProfile(ctx, n.Lang, n.OrgIDs, &v); err != nil {
 		return nil, err
 	}
-	if err := newsroom.ValidateEmail(u.Email); err != nil {
+	checkName(u.Name, &v)
+	if utf8.RuneCountInString(u.Email) > MaxEmail {
+		v.Add("email", "too_long")
+	} else if err := newsroom.ValidateEmail(u.Email); err != nil {
 		v.Add("email", "email_invalid")
 	}
 	if err := newsroom.ValidatePassword(n.Password); err != nil {
@@ -110,6 +121,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Profile) error {
 	if err := s.checkProfile(ctx, p.Lang, p.OrgIDs, &v); err != nil {
 		return err
 	}
+	checkName(strings.TrimSpace(p.Name), &v)
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -158,6 +170,13 @@ func checkLang(lang string, v *newsroom.ValidationError) {
 	case "", "en", "fr":
 	default:
 		v.Add("lang", "invalid")
+	}
+}
+
+// checkName adds to v a name too long to show.
+func checkName(name string, v *newsroom.ValidationError) {
+	if utf8.RuneCountInString(name) > MaxName {
+		v.Add("name", "too_long")
 	}
 }
 
@@ -267,6 +286,16 @@ func (s *Service) CreateSetupToken(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("create setup token: %w", err)
 	}
 	return token, nil
+}
+
+// CheckSetupToken reports whether token may still create the first
+// administrator, without spending it: ErrNotFound once used or expired,
+// so that a dead link does not show a form that cannot work.
+func (s *Service) CheckSetupToken(ctx context.Context, token string) error {
+	if err := s.Store.CheckSetupToken(ctx, HashToken(token), s.Now()); err != nil {
+		return fmt.Errorf("setup link: %w", err)
+	}
+	return nil
 }
 
 // CompleteSetup spends a setup token on the first administrator. The token

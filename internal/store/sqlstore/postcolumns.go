@@ -117,7 +117,8 @@ func key(c postColumn) postColumn {
 }
 
 // Statements following postColumns. insertPostSQL takes postArgs, then id
-// and created_at; updatePostSQL takes postArgs, then id.
+// and created_at; updatePostSQL takes postArgs, then id and the version
+// the caller loaded.
 var insertPostSQL, updatePostSQL = postWriteSQL()
 
 func postWriteSQL() (insert, update string) {
@@ -131,7 +132,7 @@ func postWriteSQL() (insert, update string) {
 	insert = `INSERT INTO posts (` + strings.Join(cols, ", ") + `, id, created_at, version) VALUES (` +
 		strings.Repeat("?, ", len(cols)) + `?, ?, 1)`
 	update = `UPDATE posts SET ` + strings.Join(sets, ", ") +
-		`, version = version + 1 WHERE id = ? RETURNING version`
+		`, version = version + 1 WHERE id = ? AND version = ? RETURNING version`
 	return insert, update
 }
 

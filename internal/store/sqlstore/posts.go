@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -22,10 +23,18 @@ func (q *Queries) CreatePost(ctx context.Context, p *newsroom.Post) error {
 	return nil
 }
 
+// UpdatePost writes p only if the stored version is still p.Version, the
+// one its caller loaded: of two transactions that loaded the same version,
+// the second to write finds no row (PostgreSQL re-checks the condition once
+// the first commits) and gets ErrConflict instead of undoing the first.
 func (q *Queries) UpdatePost(ctx context.Context, p *newsroom.Post) error {
 	var version int64
 	err := q.WithTx(ctx, func(q *Queries) error {
-		if err := q.w.QueryRow(ctx, updatePostSQL, q.postArgs(p, p.ID)...).Scan(&version); err != nil {
+		err := q.w.QueryRow(ctx, updatePostSQL, q.postArgs(p, p.ID, p.Version)...).Scan(&version)
+		if err != nil && errors.Is(q.d.Err(err), newsroom.ErrNotFound) {
+			return q.staleOrMissing(ctx, p.ID)
+		}
+		if err != nil {
 			return err
 		}
 		return q.writePostChildren(ctx, p, true)
@@ -35,6 +44,17 @@ func (q *Queries) UpdatePost(ctx context.Context, p *newsroom.Post) error {
 	}
 	p.Version = version
 	return nil
+}
+
+// staleOrMissing tells why an update of post id touched no row: the post
+// changed since it was loaded (ErrConflict), or there is no such post.
+func (q *Queries) staleOrMissing(ctx context.Context, id string) error {
+	var one int
+	err := q.w.QueryRow(ctx, `SELECT 1 FROM posts WHERE id = ?`, id).Scan(&one)
+	if err != nil {
+		return err
+	}
+	return newsroom.ErrConflict
 }
 
 // writePostChildren stores p's tags and media, replacing any there were,

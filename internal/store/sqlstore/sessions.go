@@ -57,3 +57,10 @@ func (q *Queries) ConsumeSetupToken(ctx context.Context, hash string, now time.T
 		DELETE FROM setup_tokens WHERE token_hash = ? AND expires_at > ?`, hash, q.time(now)))
 	return q.Wrap(err, "consume setup token")
 }
+
+func (q *Queries) CheckSetupToken(ctx context.Context, hash string, now time.Time) error {
+	var one int
+	err := q.r.QueryRow(ctx, `
+		SELECT 1 FROM setup_tokens WHERE token_hash = ? AND expires_at > ?`, hash, q.time(now)).Scan(&one)
+	return q.Wrap(err, "check setup token")
+}

@@ -160,10 +160,18 @@ func testSetupTokens(t *testing.T, s store.Store) {
 	ok(t, s.CreateSetupToken(ctx, newsroom.SetupToken{TokenHash: "setup", ExpiresAt: t0.Add(time.Hour)}))
 	ok(t, s.CreateSetupToken(ctx, newsroom.SetupToken{TokenHash: "old", ExpiresAt: t0}))
 
+	// Checking a token leaves it usable; expired, unknown or used, it fails.
+	ok(t, s.CheckSetupToken(ctx, "setup", t0))
+	ok(t, s.CheckSetupToken(ctx, "setup", t0))
+	wantErr(t, s.CheckSetupToken(ctx, "old", t0), newsroom.ErrNotFound)
+	wantErr(t, s.CheckSetupToken(ctx, "unknown", t0), newsroom.ErrNotFound)
+	wantErr(t, s.CheckSetupToken(ctx, "setup", t0.Add(time.Hour)), newsroom.ErrNotFound)
+
 	wantErr(t, s.ConsumeSetupToken(ctx, "old", t0), newsroom.ErrNotFound)
 	wantErr(t, s.ConsumeSetupToken(ctx, "unknown", t0), newsroom.ErrNotFound)
 	ok(t, s.ConsumeSetupToken(ctx, "setup", t0))
 	wantErr(t, s.ConsumeSetupToken(ctx, "setup", t0), newsroom.ErrNotFound)
+	wantErr(t, s.CheckSetupToken(ctx, "setup", t0), newsroom.ErrNotFound)
 }
 
 func testSettings(t *testing.T, s store.Store) {

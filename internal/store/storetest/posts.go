@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,6 +161,57 @@ func testPostUpdate(t *testing.T, s store.Store) {
 
 	wantErr(t, s.UpdatePost(ctx, &newsroom.Post{ID: "01JMISSING", OrgID: org.ID,
 		Kind: newsroom.KindArticle, Status: newsroom.StatusDraft}), newsroom.ErrNotFound)
+}
+
+// An update written over a version other than the stored one is refused
+// and changes nothing: the edit it would undo stays.
+func testPostUpdateStale(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	p := newPost(t, s, org.ID, "01JPOST0000000000000000001", t0, func(p *newsroom.Post) {
+		p.Tags = []string{"fete"}
+	})
+	stale := *p
+	p.Title, p.Tags = "Fête annulée", []string{"annulation"}
+	ok(t, s.UpdatePost(ctx, p))
+
+	stale.Title, stale.Tags = "Fête maintenue", []string{"maintien"}
+	wantErr(t, s.UpdatePost(ctx, &stale), newsroom.ErrConflict)
+	got, err := s.PostByID(ctx, p.ID)
+	ok(t, err)
+	equal(t, "after a stale UpdatePost", *got, inUTC(*p))
+}
+
+// Of concurrent updates of the same loaded version, exactly one is
+// written: the others get ErrConflict, on either database.
+func testPostUpdateRace(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "gazette")
+	p := newPost(t, s, org.ID, "01JPOST0000000000000000001", t0, nil)
+	const n = 8
+	var wg sync.WaitGroup
+	var won, lost atomic.Int32
+	for i := range n {
+		edit := *p
+		edit.Title = fmt.Sprintf("Édition %d", i)
+		wg.Go(func() {
+			err := s.InTx(ctx, func(tx store.Tx) error { return tx.UpdatePost(ctx, &edit) })
+			switch {
+			case err == nil:
+				won.Add(1)
+			case errors.Is(err, newsroom.ErrConflict):
+				lost.Add(1)
+			default:
+				t.Errorf("UpdatePost %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	equal(t, "updates written", won.Load(), int32(1))
+	equal(t, "updates refused", lost.Load(), int32(n-1))
+	got, err := s.PostByID(ctx, p.ID)
+	ok(t, err)
+	equal(t, "version", got.Version, int64(2))
 }
 
 func testPostTombstone(t *testing.T, s store.Store) {

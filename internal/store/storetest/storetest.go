@@ -34,6 +34,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Media", testMedia},
 		{"PostRoundTrip", testPostRoundTrip},
 		{"PostUpdate", testPostUpdate},
+		{"PostUpdateStale", testPostUpdateStale},
+		{"PostUpdateRace", testPostUpdateRace},
 		{"PostSourceURL", testPostSourceURL},
 		{"PostTombstone", testPostTombstone},
 		{"PostList", testPostList},

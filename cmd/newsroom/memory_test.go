@@ -25,7 +25,8 @@ import (
 )
 
 // maxAttackRSS is what the server may hold in memory, resident, while it
-// is attacked: the bound the review asked for.
+// is attacked: the bound the review asked for, in MB of 2^20 bytes as
+// /proc counts them (kB of 1,024).
 const maxAttackRSS = 200 << 20
 
 // The built server, attacked through its forms as the review did: 400

@@ -7,19 +7,20 @@ import (
 )
 
 // What decoding and scaling may allocate. An upload's cost is estimated
-// from its header before anything is decoded: an image whose estimate
-// exceeds maxImageBytes is refused, and the uploads being processed at one
-// moment share uploadBudget, so that many uploads at once wait for each
-// other instead of multiplying the memory. A 12-megapixel phone photo
-// costs about 70 MB.
+// from its header before anything is decoded, and counts the uploaded
+// bytes: an image whose estimate exceeds maxImageBytes is refused, and the
+// uploads being processed at one moment share uploadBudget, so that many
+// uploads at once wait for each other instead of multiplying the memory.
+// A 12-megapixel phone photo costs about 70 MB.
 const (
 	maxSide       = 16384
 	maxImageBytes = 128 << 20
 	uploadBudget  = 128 << 20
 )
 
-// cost estimates the peak bytes of decoding an image whose header says cfg
-// (format as image.DecodeConfig names it) and producing its two variants.
+// cost estimates the peak bytes of holding raw, decoding the image whose
+// header says cfg (format as image.DecodeConfig names it) and producing
+// its two variants.
 func cost(raw []byte, format string, cfg image.Config) int64 {
 	w, h := int64(cfg.Width), int64(cfg.Height)
 	dw, dh := fitSize(cfg.Width, cfg.Height, MaxDimension)
@@ -27,7 +28,7 @@ func cost(raw []byte, format string, cfg image.Config) int64 {
 	// The intermediate of the two-pass scale, the scaler's scratch for one
 	// band, and the scaled image with its turned and encoded copies.
 	work := min(int64(dw)*h, w*int64(dh))*4 + scaleBand*max(w, h)*32 + 4*out
-	return decodedBytes(raw, format, cfg) + work
+	return int64(len(raw)) + decodedBytes(raw, format, cfg) + work
 }
 
 // decodedBytes is what the standard decoders allocate for the pixels.

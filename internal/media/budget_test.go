@@ -7,9 +7,11 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,14 +106,19 @@ func TestSaveWaitsForTheSharedBudget(t *testing.T) {
 		t.Fatal("budget already taken")
 	}
 	done := make(chan error, 1)
+	r := &countingReader{ReadSeeker: bytes.NewReader(raw)}
 	go func() {
-		_, err := s.Save(context.Background(), bytes.NewReader(raw))
+		_, err := s.Save(context.Background(), r)
 		done <- err
 	}()
 	select {
 	case err := <-done:
 		t.Fatalf("Save finished while the budget was taken: %v", err)
 	case <-time.After(200 * time.Millisecond):
+	}
+	// Waiting, it holds none of the upload in memory.
+	if n := r.n.Load(); n != 0 {
+		t.Fatalf("read %d bytes of the upload while waiting for the budget", n)
 	}
 	s.budget.Release(uploadBudget)
 	if err := <-done; err != nil {
@@ -130,6 +137,18 @@ func TestSaveWaitsForTheSharedBudget(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatal("something was stored")
 	}
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	io.ReadSeeker
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.ReadSeeker.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 func TestCostCountsBytesPerPixel(t *testing.T) {

@@ -78,15 +78,33 @@ var accepted = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif
 
 // Save reads an upload from r, cleans and stores it, and returns its row.
 // It returns ErrTooLarge or ErrNotImage for uploads we refuse.
-func (s *Store) Save(ctx context.Context, r io.Reader) (*newsroom.Media, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, MaxUploadBytes+1))
+//
+// The upload's bytes are memory too: they are read only within the
+// shared budget, first to learn what decoding will cost, then again,
+// within that cost, to decode. Uploads waiting for the budget hold
+// nothing in memory, however many they are; r is the form's part, kept
+// on disk.
+func (s *Store) Save(ctx context.Context, r io.ReadSeeker) (*newsroom.Media, error) {
+	size, err := r.Seek(0, io.SeekEnd)
 	if err != nil {
 		return nil, fmt.Errorf("read upload: %w", err)
 	}
-	if len(raw) > MaxUploadBytes {
+	if size > MaxUploadBytes {
 		return nil, ErrTooLarge
 	}
-	full, small, mime, err := s.variants(ctx, raw)
+	need, err := s.cost(ctx, r, size)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.budget.Acquire(ctx, need); err != nil {
+		return nil, fmt.Errorf("wait for memory to decode an upload: %w", err)
+	}
+	defer s.budget.Release(need)
+	raw, err := readAll(r, size)
+	if err != nil {
+		return nil, err
+	}
+	full, small, mime, err := variants(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -112,17 +130,35 @@ func (s *Store) Save(ctx context.Context, r io.Reader) (*newsroom.Media, error) 
 	return &m, nil
 }
 
-// variants decodes raw and encodes its full-size and small variants,
-// within the memory budget shared by the uploads being processed.
-func (s *Store) variants(ctx context.Context, raw []byte) (full, small []byte, mime string, err error) {
-	need, err := check(raw)
+// cost reads the upload, within the budget, and returns what decoding it
+// will cost, its bytes included.
+func (s *Store) cost(ctx context.Context, r io.ReadSeeker, size int64) (int64, error) {
+	if err := s.budget.Acquire(ctx, size); err != nil {
+		return 0, fmt.Errorf("wait for memory to read an upload: %w", err)
+	}
+	defer s.budget.Release(size)
+	raw, err := readAll(r, size)
 	if err != nil {
-		return nil, nil, "", err
+		return 0, err
 	}
-	if err := s.budget.Acquire(ctx, need); err != nil {
-		return nil, nil, "", fmt.Errorf("wait for memory to decode an upload: %w", err)
+	return check(raw)
+}
+
+// readAll reads the size bytes of r from its start.
+func readAll(r io.ReadSeeker, size int64) ([]byte, error) {
+	raw := make([]byte, size)
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
 	}
-	defer s.budget.Release(need)
+	if _, err := io.ReadFull(r, raw); err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	return raw, nil
+}
+
+// variants decodes raw and encodes its full-size and small variants. The
+// caller holds the budget check(raw) asked for.
+func variants(raw []byte) (full, small []byte, mime string, err error) {
 	src, _, err := image.Decode(bytes.NewReader(raw))
 	if err != nil {
 		return nil, nil, "", ErrNotImage

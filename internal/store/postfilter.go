@@ -36,13 +36,14 @@ func (f PostFilter) CursorAfter(last newsroom.Post) *PostCursor {
 	return &PostCursor{At: last.Event.Start, ID: last.ID}
 }
 
-// UniqueTags drops repeated tags, keeping the first of each in order.
+// UniqueTags drops tags whose newsroom.TagKey an earlier tag has, keeping
+// the first of each in order.
 func UniqueTags(tags []string) []string {
 	seen := make(map[string]bool, len(tags))
 	out := make([]string, 0, len(tags))
 	for _, t := range tags {
-		if !seen[t] {
-			seen[t] = true
+		if k := newsroom.TagKey(t); !seen[k] {
+			seen[k] = true
 			out = append(out, t)
 		}
 	}

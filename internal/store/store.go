@@ -121,7 +121,7 @@ type PostFilter struct {
 	OrgID    int64
 	Status   newsroom.PostStatus
 	Kind     newsroom.PostKind
-	Tag      string
+	Tag      string      // matched by newsroom.TagKey: any case, with or without spaces
 	Before   *PostCursor // keyset pagination
 	Limit    int
 	Upcoming time.Time // with Kind=event: only events ending (or starting) at or after this time, soonest first

@@ -69,12 +69,12 @@ func (q *Queries) writePostChildren(ctx context.Context, p *newsroom.Post, repla
 		}
 	}
 	if tags := store.UniqueTags(p.Tags); len(tags) > 0 {
-		args := make([]any, 0, 3*len(tags))
+		args := make([]any, 0, 4*len(tags))
 		for i, tag := range tags {
-			args = append(args, p.ID, tag, i)
+			args = append(args, p.ID, tag, newsroom.TagKey(tag), i)
 		}
-		if _, err := q.w.Exec(ctx, `INSERT INTO post_tags (post_id, tag, position) VALUES `+
-			values(len(tags), 3), args...); err != nil {
+		if _, err := q.w.Exec(ctx, `INSERT INTO post_tags (post_id, tag, tag_key, position) VALUES `+
+			values(len(tags), 4), args...); err != nil {
 			return err
 		}
 	}
@@ -132,7 +132,7 @@ func (q *Queries) postWhere(f store.PostFilter) *where {
 		w.add(`p.kind = ?`, f.Kind)
 	}
 	if f.Tag != "" {
-		w.add(`EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag = ?)`, f.Tag)
+		w.add(`EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag_key = ?)`, newsroom.TagKey(f.Tag))
 	}
 	if !f.Upcoming.IsZero() {
 		w.add(`p.has_event = `+q.d.True+` AND coalesce(p.event_end, p.event_start) >= ?`, q.time(f.Upcoming))

@@ -280,6 +280,37 @@ func testPostList(t *testing.T, s store.Store) {
 	equal(t, "tags of a listed post", posts[0].Tags, []string{"velo", "ville"})
 }
 
+// testPostTagKey: tags are stored as typed and found by their key, in any
+// case and with or without spaces, beyond ASCII (which SQL's lower() on
+// SQLite would miss).
+func testPostTagKey(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := newOrg(t, s, "alpha")
+	newPost(t, s, org.ID, "01A", t0, func(p *newsroom.Post) {
+		p.Tags = []string{"Économie sociale", "InclusionNumérique", "économieSociale", "VÉLO"}
+	})
+	newPost(t, s, org.ID, "01B", t0.Add(time.Hour), func(p *newsroom.Post) { p.Tags = []string{"inclusion numérique"} })
+
+	got, err := s.PostByID(ctx, "01A")
+	ok(t, err)
+	equal(t, "tags as typed, one per key", got.Tags, []string{"Économie sociale", "InclusionNumérique", "VÉLO"})
+	for _, c := range []struct {
+		tag  string
+		want []string
+	}{
+		{"inclusionnumérique", []string{"01B", "01A"}},
+		{"INCLUSIONNUMÉRIQUE", []string{"01B", "01A"}},
+		{"Inclusion Numérique", []string{"01B", "01A"}},
+		{"économiesociale", []string{"01A"}},
+		{"vélo", []string{"01A"}},
+		{"velo", []string{}},
+	} {
+		posts, err := s.ListPosts(ctx, store.PostFilter{Tag: c.tag})
+		ok(t, err)
+		equal(t, "tag "+c.tag, ids(posts), c.want)
+	}
+}
+
 func testPostPagination(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	org := newOrg(t, s, "gazette")

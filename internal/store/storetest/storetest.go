@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PostSourceURL", testPostSourceURL},
 		{"PostTombstone", testPostTombstone},
 		{"PostList", testPostList},
+		{"PostTagKey", testPostTagKey},
 		{"PostPagination", testPostPagination},
 		{"PostEvents", testPostEvents},
 		{"Actors", testActors},

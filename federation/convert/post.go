@@ -262,12 +262,14 @@ func joinLines(lines ...string) string {
 	return strings.Join(kept, "\n\n")
 }
 
-// tags are the post's hashtags, linking to our tag pages. go-fed has no
-// Hashtag type, so they are plain maps.
+// tags are the post's hashtags, linking to our tag pages. A hashtag's name
+// keeps the tag's case, its words joined (newsroom.TagName), and links to
+// the page of its key. go-fed has no Hashtag type, so they are plain maps.
 func (c *Converter) tags(p *newsroom.Post) []any {
 	tags := make([]any, 0, len(p.Tags))
 	for _, tag := range p.Tags {
-		tags = append(tags, map[string]any{"type": "Hashtag", "name": "#" + tag, "href": c.urls.Tag(tag)})
+		tags = append(tags, map[string]any{"type": "Hashtag", "name": "#" + newsroom.TagName(tag),
+			"href": c.urls.Tag(newsroom.TagKey(tag))})
 	}
 	return tags
 }

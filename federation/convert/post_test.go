@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +136,30 @@ func checkCommon(t *testing.T, m map[string]any, page string) {
 	if att["type"] != "Image" || att["mediaType"] != "image/jpeg" || att["name"] != "Une salle pleine" ||
 		att["width"] != 800 || att["height"] != 600 || att["url"] != "https://news.example.org/media/ab12.jpg" || att["blurhash"] != "LEHV6nWB2yk8" {
 		t.Errorf("attachment = %v", att)
+	}
+}
+
+// TestHashtagCase: a Hashtag's name keeps the case the tag was typed in,
+// with the words of a tag typed with spaces joined in CamelCase, and its
+// href is the page of the tag's lower-case key.
+func TestHashtagCase(t *testing.T) {
+	p := testPost()
+	p.Tags = []string{"InclusionNumérique", "économie sociale"}
+	m, err := testConverter().Object(testOrg, p, testMedia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, _ := m["tag"].([]any)
+	if len(tags) != 2 {
+		t.Fatalf("tag = %v", m["tag"])
+	}
+	for i, want := range []map[string]any{
+		{"type": "Hashtag", "name": "#InclusionNumérique", "href": "https://news.example.org/tags/inclusionnum%C3%A9rique"},
+		{"type": "Hashtag", "name": "#ÉconomieSociale", "href": "https://news.example.org/tags/%C3%A9conomiesociale"},
+	} {
+		if got := tags[i].(map[string]any); !reflect.DeepEqual(got, want) {
+			t.Errorf("tag %d = %v, want %v", i, got, want)
+		}
 	}
 }
 

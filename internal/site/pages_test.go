@@ -160,6 +160,46 @@ func TestTagPage(t *testing.T) {
 	}
 }
 
+// TestTagPageByKey: a tag is shown as typed and its page is /tags/{key},
+// whatever case or spaces it was typed with.
+func TestTagPageByKey(t *testing.T) {
+	ts := newTestSite(t)
+	p := newsroom.Post{ID: "01JTAGKEY00000000000000000", OrgID: ts.fx.Article.OrgID, Kind: newsroom.KindArticle,
+		Status: newsroom.StatusPublished, Lang: "fr", Title: "Atelier numérique", BodyHTML: "<p>Atelier.</p>",
+		Tags: []string{"Inclusion numérique", "InclusionNumerique"}, PublishedAt: ts.now.Add(-time.Hour)}
+	if err := ts.db.CreatePost(t.Context(), &p); err != nil {
+		t.Fatal(err)
+	}
+
+	const key = "/tags/inclusionnum%C3%A9rique"
+	resp, body := ts.get(t, key)
+	wantStatus(t, resp, http.StatusOK)
+	doc := parseHTML(t, body)
+	if h1 := textOf(doc.first("h1")); h1 != "#Inclusion numérique" {
+		t.Errorf("heading %q, want the tag as typed", h1)
+	}
+	if !strings.Contains(textOf(doc.root), p.Title) {
+		t.Error("tag page lacks the post")
+	}
+	for _, path := range []string{"/tags/InclusionNum%C3%A9rique", "/tags/INCLUSIONNUM%C3%89RIQUE"} {
+		resp, _ := ts.get(t, path)
+		wantStatus(t, resp, http.StatusMovedPermanently)
+		if got := resp.Header.Get("Location"); got != testBase+key {
+			t.Errorf("%s: Location %q, want %q", path, got, testBase+key)
+		}
+	}
+	resp, _ = ts.get(t, "/tags/inclusionnumerique")
+	wantStatus(t, resp, http.StatusOK)
+
+	_, body = ts.get(t, ts.postPath(&p))
+	if !strings.Contains(body, `<a href="`+testBase+key+`">#Inclusion numérique</a>`) {
+		t.Error("post page does not link the tag as typed to its key's page")
+	}
+	if !strings.Contains(body, `>#InclusionNumerique</a>`) {
+		t.Error("post page lost the second tag's case")
+	}
+}
+
 func TestRemoteHost(t *testing.T) {
 	if h, ok := remoteHost("Social.Example"); !ok || h != "social.example" {
 		t.Errorf("got %q %v", h, ok)

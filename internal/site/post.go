@@ -164,7 +164,7 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 		v.Event = h.eventView(org.Handle, p, uiLang)
 	}
 	for _, t := range p.Tags {
-		v.Tags = append(v.Tags, tagLink{Name: t, URL: h.urls.Tag(t)})
+		v.Tags = append(v.Tags, tagLink{Name: t, URL: h.urls.Tag(newsroom.TagKey(t))})
 	}
 	for _, m := range p.Media {
 		img, err := h.image(ctx, m.MediaID, m.Alt)

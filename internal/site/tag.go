@@ -4,11 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 )
 
@@ -16,7 +16,8 @@ import (
 // fediverse writes them.
 var tagRE = regexp.MustCompile(`^[\p{L}\p{M}\p{N}_]{1,100}$`)
 
-// Tag serves /tags/{tag}: the posts with that tag, newest first.
+// Tag serves /tags/{key}: the posts with that tag, newest first. Tags are
+// found by newsroom.TagKey, and shown as the newest post listed typed them.
 func (h *Handler) Tag(w http.ResponseWriter, r *http.Request) { h.cached(w, r, h.tag) }
 
 func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
@@ -26,8 +27,8 @@ func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
 		h.NotFound(w, r)
 		return
 	}
-	if lower := strings.ToLower(tag); lower != tag {
-		h.redirect(w, r, h.urls.Tag(lower)) // tags are stored lowercase
+	if key := newsroom.TagKey(tag); key != tag {
+		h.redirect(w, r, h.urls.Tag(key))
 		return
 	}
 	before, ok := decodeCursor(r.URL.Query().Get("before"))
@@ -45,17 +46,18 @@ func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	heading := "#" + typedTag(posts, tag)
 	p := h.page(r)
-	p.Title = "#" + tag
+	p.Title = heading
 	p.Canonical = h.urls.Tag(tag)
-	v := &listPage{Heading: "#" + tag, Items: h.items(posts, orgs, p.Lang), IsFirst: before == nil}
+	v := &listPage{Heading: heading, Items: h.items(posts, orgs, p.Lang), IsFirst: before == nil}
 	if next != "" {
 		v.Next = h.urls.Tag(tag) + "?before=" + url.QueryEscape(next)
 		v.Head.link("next", v.Next, "", "")
 	}
 	v.Head.Description = h.view.Translate(p.Lang, "public.tag.description")
 	v.Head.property("og:type", "website")
-	v.Head.property("og:title", "#"+tag)
+	v.Head.property("og:title", heading)
 	v.Head.property("og:site_name", h.siteName(r))
 	v.Head.property("og:url", h.urls.Tag(tag))
 	p.Data = v
@@ -64,4 +66,17 @@ func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusNotFound // no such tag (yet): keep it out of search engines
 	}
 	h.render(w, r, status, "site_tag", p, time.Time{})
+}
+
+// typedTag is the tag of key as the first of posts that has it was written,
+// or key if none has.
+func typedTag(posts []newsroom.Post, key string) string {
+	for _, p := range posts {
+		for _, t := range p.Tags {
+			if newsroom.TagKey(t) == key {
+				return t
+			}
+		}
+	}
+	return key
 }

@@ -54,12 +54,14 @@ func (b Builder) SharedInbox() string       { return b.base + "/inbox" }
 func (b Builder) InstanceActor() string     { return b.base + "/actor" }
 func (b Builder) InstanceKey() string       { return b.base + "/actor#main-key" }
 func (b Builder) InstanceInbox() string     { return b.base + "/actor/inbox" }
-func (b Builder) Tag(tag string) string     { return b.base + "/tags/" + url.PathEscape(tag) }
-func (b Builder) Events() string            { return b.base + "/events" }
-func (b Builder) Media(name string) string  { return b.base + "/media/" + name }
-func (b Builder) SiteAtom() string          { return b.base + "/feed.atom" }
-func (b Builder) SiteRSS() string           { return b.base + "/feed.rss" }
-func (b Builder) SiteICS() string           { return b.base + "/events.ics" }
+
+// Tag is the page of the tag whose newsroom.TagKey is key.
+func (b Builder) Tag(key string) string    { return b.base + "/tags/" + url.PathEscape(key) }
+func (b Builder) Events() string           { return b.base + "/events" }
+func (b Builder) Media(name string) string { return b.base + "/media/" + name }
+func (b Builder) SiteAtom() string         { return b.base + "/feed.atom" }
+func (b Builder) SiteRSS() string          { return b.base + "/feed.rss" }
+func (b Builder) SiteICS() string          { return b.base + "/events.ics" }
 
 // Handle is the fediverse address of an organisation, without the leading @.
 func (b Builder) Handle(handle string) string { return handle + "@" + b.host }

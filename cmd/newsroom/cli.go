@@ -125,7 +125,7 @@ var cliMessages = map[string]string{
 	"same_lang":          "must differ from the post's language",
 	"end_before_start":   "must not be before the start",
 	"immutable":          "cannot change once published",
-	"tag_invalid":        "hashtags hold only letters, digits and _, with no spaces (write VieAssociative, not vie associative)",
+	"tag_invalid":        "hashtags hold only letters, digits and _ (the words of a tag such as vie associative are joined: #VieAssociative)",
 }
 
 // newFlags makes a FlagSet for a subcommand with every setting on it.

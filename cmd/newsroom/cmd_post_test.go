@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,7 @@ func TestPostCommand(t *testing.T) {
 		file := writeFile(t, "forum.md", `---
 title: Forum des associations
 summary: Rencontres et ateliers.
-tags: [forum, "#Lyon"]
+tags: [forum, "#Lyon", vie associative]
 start: 2030-05-02 18:00
 end: 2030-05-02 20:00
 timezone: Europe/Paris
@@ -64,7 +65,14 @@ Rencontres et **ateliers**.
 		}
 		obj := activityOf(t, ts, peer, "Create", postURL, nil)
 		tags, _ := obj["tag"].([]any)
-		if obj["type"] != "Event" || obj["startTime"] != "2030-05-02T18:00:00+02:00" || len(tags) != 2 ||
+		var names []string
+		for _, tag := range tags {
+			names = append(names, fmt.Sprint(tag.(map[string]any)["name"]))
+		}
+		if strings.Join(names, " ") != "#forum #Lyon #VieAssociative" {
+			t.Errorf("hashtags %q", names)
+		}
+		if obj["type"] != "Event" || obj["startTime"] != "2030-05-02T18:00:00+02:00" || len(tags) != 3 ||
 			obj["nameMap"].(map[string]any)["en"] != "Associations fair" {
 			t.Errorf("event: %v", obj)
 		}
@@ -83,7 +91,7 @@ Rencontres et **ateliers**.
 		}
 		activityOf(t, ts, peer, "Delete", postURL, nil)
 
-		bad := writeFile(t, "bad.md", "---\nsummary: pas de titre\ntags: [\"deux mots\"]\n---\n")
+		bad := writeFile(t, "bad.md", "---\nsummary: pas de titre\ntags: [\"deux-mots\"]\n---\n")
 		code, _, errs = ts.cli(t, "publish", "--org", "soga", bad)
 		if code != 1 || !strings.Contains(errs, "--title: is required") || !strings.Contains(errs, "--body: is required") ||
 			!strings.Contains(errs, "--tags: hashtags hold only letters") {

@@ -15,7 +15,7 @@ func TestReconcileListsRealDifferences(t *testing.T) {
 	h := &Handler{}
 	org := &newsroom.Organisation{Handle: "alpha", DefaultLang: "fr"}
 	saved := &newsroom.Post{ID: "p", Version: 3, Kind: newsroom.KindArticle, Lang: "fr", Title: "Titre",
-		BodyMD: "Un.\n\nDeux.", Tags: []string{"vie", "assos"},
+		BodyMD: "Un.\n\nDeux.", Tags: []string{"Vie", "assos"},
 		Translation: &newsroom.Translation{Lang: "en", Title: "Title", BodyMD: "One."}}
 	typed := postForm{Kind: "article", Lang: "fr", Title: "Titre", Body: "Un.\r\n\r\nDeux.", Tags: "#Vie, assos",
 		TrLang: "en", TrTitle: "Title", TrBody: "One, edited.", Version: 2,

@@ -44,7 +44,7 @@ type Post struct {
 	BodyMD         string
 	BodyHTML       string // rendered and sanitised
 	Translation    *Translation
-	Tags           []string // without '#', lowercase
+	Tags           []string // without '#', as typed (see CleanTag); compared by TagKey
 	ContentWarning string
 	SourceURL      string // the original of a post imported from its organisation's website feed; "" if written here
 	Event          *Event

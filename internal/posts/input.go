@@ -47,7 +47,7 @@ type PostInput struct {
 	Body     string // Markdown
 	// Translation is the optional version in a second language.
 	Translation    *TranslationInput
-	Tags           []string // with or without '#', any case
+	Tags           []string // with or without '#', in the case and with the spaces to show
 	ContentWarning string
 	// ObjectType overrides the organisation's default: "", auto, Note or
 	// Article. Events are always Event.
@@ -66,21 +66,25 @@ type TranslationInput struct {
 	Body    string // Markdown
 }
 
-// tagRE is what a hashtag may hold once normalised: letters, digits and
-// underscores, as Mastodon recognises them.
+// tagRE is what a hashtag may hold once its words are joined
+// (newsroom.TagName): letters, digits and underscores, as Mastodon
+// recognises them.
 var tagRE = regexp.MustCompile(`^[\p{L}\p{M}\p{N}_]+$`)
 
-// NormaliseTags lowercases tags, drops '#' and blanks, and keeps the first
-// of duplicates, in order.
+// NormaliseTags keeps tags as typed, cleaned by newsroom.CleanTag (NFC,
+// trimmed, without '#', single spaces), drops blanks, and keeps the first
+// of tags with the same newsroom.TagKey, in order: #Vie and vie are one
+// tag, shown as typed first.
 func NormaliseTags(tags []string) []string {
 	seen := make(map[string]bool, len(tags))
 	var out []string
 	for _, t := range tags {
-		t = strings.ToLower(strings.TrimLeft(strings.TrimSpace(t), "#"))
-		if t == "" || seen[t] {
+		t = newsroom.CleanTag(t)
+		k := newsroom.TagKey(t)
+		if t == "" || seen[k] {
 			continue
 		}
-		seen[t] = true
+		seen[k] = true
 		out = append(out, t)
 	}
 	return out
@@ -155,10 +159,12 @@ func validate(in *PostInput, draft bool) error {
 	if len(in.Tags) > MaxTags {
 		v.Add("tags", "too_many")
 	}
+	// The fediverse sees a tag typed with spaces as one hashtag, its words
+	// joined: the rules apply to that.
 	for _, t := range in.Tags {
-		if utf8.RuneCountInString(t) > MaxTagLen {
+		if name := newsroom.TagName(t); utf8.RuneCountInString(name) > MaxTagLen {
 			v.Add("tags", "too_long")
-		} else if !tagRE.MatchString(t) {
+		} else if !tagRE.MatchString(name) {
 			v.Add("tags", "tag_invalid")
 		}
 	}

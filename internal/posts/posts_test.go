@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -96,7 +97,11 @@ func TestValidation(t *testing.T) {
 		{"bad kind", func(in *PostInput) { in.Kind = "blog" }, "kind", "invalid"},
 		{"bad lang", func(in *PostInput) { in.Lang = "xx" }, "lang", "invalid"},
 		{"bad type", func(in *PostInput) { in.ObjectType = "Page" }, "object_type", "invalid"},
-		{"bad tag", func(in *PostInput) { in.Tags = []string{"no spaces"} }, "tags", "tag_invalid"},
+		{"bad tag", func(in *PostInput) { in.Tags = []string{"no-dash"} }, "tags", "tag_invalid"},
+		{"bad word in a tag of several", func(in *PostInput) { in.Tags = []string{"vie associative!"} }, "tags", "tag_invalid"},
+		{"long once joined", func(in *PostInput) {
+			in.Tags = []string{strings.Repeat("abcdefg ", MaxTagLen/7+1)}
+		}, "tags", "too_long"},
 		{"many tags", func(in *PostInput) {
 			in.Tags = strings.Fields("a b c d e f g h i j k")
 		}, "tags", "too_many"},
@@ -198,8 +203,9 @@ func TestBodiesKeepLinesAndTabs(t *testing.T) {
 }
 
 func TestNormaliseTags(t *testing.T) {
-	got := NormaliseTags([]string{"#Vie", "vie", " ", "##Assos", "ÉTÉ"})
-	if strings.Join(got, ",") != "vie,assos,été" {
+	got := NormaliseTags([]string{"#Vie", "vie", " ", "##Assos", "ÉTÉ", "été", "e\u0301te\u0301",
+		" inclusion  numérique ", "#InclusionNumérique", "inclusionnumérique"})
+	if strings.Join(got, ",") != "Vie,Assos,ÉTÉ,inclusion numérique" {
 		t.Errorf("got %v", got)
 	}
 }
@@ -226,6 +232,52 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// TestPublishKeepsTagsAsTyped: tags keep their case and spaces, are
+// de-duplicated whatever their case, and a tag typed with spaces is one
+// hashtag, its words joined in CamelCase.
+func TestPublishKeepsTagsAsTyped(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s store.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		in := f.input()
+		in.Tags = []string{"#InclusionNumérique", "inclusion numérique", "Économie sociale", "ÉCONOMIESOCIALE"}
+		p, err := f.svc.Publish(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.PostByID(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got.Tags, ",") != "InclusionNumérique,Économie sociale" {
+			t.Errorf("stored tags %q", got.Tags)
+		}
+		creates := activities(t, s, f.org.ID, "Create")
+		if len(creates) != 1 {
+			t.Fatalf("creates = %v", creates)
+		}
+		var doc struct {
+			Object struct {
+				Tag []struct{ Name, Href string }
+			}
+		}
+		if err := json.Unmarshal(creates[0].JSON, &doc); err != nil {
+			t.Fatal(err)
+		}
+		want := []struct{ Name, Href string }{
+			{"#InclusionNumérique", "https://news.example.org/tags/inclusionnum%C3%A9rique"},
+			{"#ÉconomieSociale", "https://news.example.org/tags/%C3%A9conomiesociale"},
+		}
+		if !reflect.DeepEqual(doc.Object.Tag, want) {
+			t.Errorf("hashtags %+v, want %+v", doc.Object.Tag, want)
+		}
+		listed, err := s.ListPosts(ctx, store.PostFilter{Tag: "inclusionnumérique"})
+		if err != nil || len(listed) != 1 {
+			t.Errorf("posts by key: %v, %v", listed, err)
+		}
+	})
+}
+
 func TestPublishWritesPostActivityAndJob(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s store.Store) {
 		f := newFixture(t, s)
@@ -239,7 +291,7 @@ func TestPublishWritesPostActivityAndJob(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Status != newsroom.StatusPublished || got.ObjectType != newsroom.ObjectNote || got.Lang != "fr" ||
-			got.BodyHTML != "<p>Le <strong>texte</strong>.</p>" || strings.Join(got.Tags, ",") != "vie,assos" ||
+			got.BodyHTML != "<p>Le <strong>texte</strong>.</p>" || strings.Join(got.Tags, ",") != "Vie,Assos" ||
 			!got.PublishedAt.Equal(f.now) {
 			t.Errorf("stored post = %+v", got)
 		}

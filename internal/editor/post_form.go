@@ -282,9 +282,26 @@ func (f *postForm) input(orgID, authorID int64) posts.PostInput {
 	return in
 }
 
-// splitTags accepts tags separated by commas or spaces, with or without #.
+// splitTags reads the tag field: tags are separated by commas and line
+// breaks, so "inclusion numérique" is one tag; a '#' at the start of a word
+// also starts a tag, so "#vie #assos" is two. Each may keep its '#', which
+// the service drops.
 func splitTags(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' || r == '\t' })
+	var tags []string
+	for _, chunk := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		var words []string
+		for _, w := range strings.Fields(chunk) {
+			if strings.HasPrefix(w, "#") && len(words) > 0 {
+				tags = append(tags, strings.Join(words, " "))
+				words = nil
+			}
+			words = append(words, w)
+		}
+		if len(words) > 0 {
+			tags = append(tags, strings.Join(words, " "))
+		}
+	}
+	return tags
 }
 
 // preview is what the post will look like, rendered by the same code that

@@ -66,3 +66,47 @@ func TestEnqueue(t *testing.T) {
 		return n
 	})
 }
+
+// TestMigrateTagKeys: migration 0004 gives the tags stored before it, which
+// were lower-cased and without spaces, their own text as key, so their tag
+// pages still find them.
+func TestMigrateTagKeys(t *testing.T) {
+	ctx := t.Context()
+	s := testdb.SQLiteUnmigrated(t)
+	files, err := store.LoadMigrations(migrations.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := s.WriteDB()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
+	for _, f := range files {
+		if f.Version >= 4 {
+			break
+		}
+		exec(f.SQL)
+		exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)`, f.Version, f.Name)
+	}
+	exec(`INSERT INTO organisations (id, handle, name, actor_type, default_lang, default_object_type, created_at, updated_at)
+		VALUES (1, 'soga', 'SOGA', 'Organization', 'fr', 'auto', 0, 0)`)
+	exec(`INSERT INTO posts (id, org_id, kind, status, created_at) VALUES ('01JOLD', 1, 'article', 'published', 0)`)
+	exec(`INSERT INTO post_tags (post_id, tag, position) VALUES ('01JOLD', 'économie', 0), ('01JOLD', 'vie', 1)`)
+
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"économie", "Économie", "VIE"} {
+		posts, err := s.ListPosts(ctx, store.PostFilter{Tag: tag})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(posts) != 1 || posts[0].ID != "01JOLD" {
+			t.Errorf("tag %s: %d posts", tag, len(posts))
+		}
+	}
+}

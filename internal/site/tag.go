@@ -23,11 +23,14 @@ func (h *Handler) Tag(w http.ResponseWriter, r *http.Request) { h.cached(w, r, h
 func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	tag := httprouter.ParamsFromContext(r.Context()).ByName("tag")
-	if !tagRE.MatchString(tag) {
+	// The tag in any case, with spaces or decomposed accents, leads to
+	// its key's page.
+	key := newsroom.TagKey(tag)
+	if !tagRE.MatchString(key) {
 		h.NotFound(w, r)
 		return
 	}
-	if key := newsroom.TagKey(tag); key != tag {
+	if key != tag {
 		h.redirect(w, r, h.urls.Tag(key))
 		return
 	}

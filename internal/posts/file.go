@@ -15,12 +15,14 @@ import (
 // FileHelp explains the post file ParseFile reads, for the command line's
 // usage text.
 const FileHelp = `FILE is Markdown, optionally after a front matter block between two '---'
-lines: title, summary, tags (a list), content_warning, object_type (auto,
-Note, Article), publish_at (a future time schedules the post); for events
-start, end, timezone, place, street, postal_code, locality, region,
-country, online_url, status; and a second language under translation:
-lang, title, summary, body. Times are "2006-01-02 15:04" in the event's
-time zone (UTC for publish_at), or RFC 3339 with an offset.`
+lines: title, summary, tags (a list; a tag may hold spaces: it is shown as
+written and sent as one hashtag, "vie associative" as #VieAssociative),
+content_warning, object_type (auto, Note, Article), publish_at (a future
+time schedules the post); for events start, end, timezone, place, street,
+postal_code, locality, region, country, online_url, status; and a second
+language under translation: lang, title, summary, body. Times are
+"2006-01-02 15:04" in the event's time zone (UTC for publish_at), or RFC
+3339 with an offset.`
 
 // frontMatter is the YAML block at the top of a post file.
 type frontMatter struct {

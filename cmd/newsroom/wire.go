@@ -115,7 +115,7 @@ func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 	return errors.Join(
 		river.AddWorkerSafely(w, fanout),
 		river.AddWorkerSafely(w, delivery.NewDeliverWorker(svc.delivery)),
-		river.AddWorkerSafely(w, delivery.NewAcceptWorker(svc.delivery)),
+		river.AddWorkerSafely(w, delivery.NewDirectWorker(svc.delivery)),
 		river.AddWorkerSafely(w, posts.NewPublishWorker(svc.posts)),
 	)
 }

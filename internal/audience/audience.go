@@ -99,7 +99,7 @@ func (s *Service) Follow(ctx context.Context, rec newsroom.InboxActivity, f news
 		if err := tx.CreateActivity(ctx, accept); err != nil {
 			return fmt.Errorf("store accept: %w", err)
 		}
-		return tx.Enqueue(ctx, jobs.AcceptArgs{ActivityID: accept.ID, Inbox: f.Inbox})
+		return tx.Enqueue(ctx, jobs.DirectArgs{ActivityID: accept.ID, Inbox: f.Inbox})
 	})
 }
 

@@ -1,6 +1,6 @@
 // Package convert turns our domain values into the ActivityStreams
 // documents we send: every activity we deliver (Create, Update and Delete
-// of a post, Accept of a Follow) and the objects they carry (Note,
+// of a post, Accept and Reject of a Follow) and the objects they carry (Note,
 // Article, Event, Tombstone), which are also what a post's URL serves.
 // "What do we send?" is answered here and nowhere else.
 //

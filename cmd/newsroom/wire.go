@@ -80,7 +80,7 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		UserAgent:   fmt.Sprintf("newsroom/%s (+%s)", Version(), m.URLs.Base()),
 		Timeout:     20 * time.Second,
 	})
-	aud := audience.New(m.Store)
+	aud := audience.New(m.Store, m.URLs, newULID)
 	aud.Pages = m.Cache
 	return &services{
 		client:   client,

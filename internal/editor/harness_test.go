@@ -99,7 +99,7 @@ func newEnv(t *testing.T) *env {
 	var ids atomic.Int64
 	e := &env{t: t, srv: srv, store: st, urls: u, mediaDir: t.TempDir(), cache: &countingCache{}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	aud := audience.New(st)
+	aud := audience.New(st, u, func() string { return fmt.Sprintf("01JAUD%020d", ids.Add(1)) })
 	aud.Pages = e.cache
 	ed := editor.New(editor.Deps{
 		Store: st, Users: users.New(st), View: views, URLs: u, Logger: logger,

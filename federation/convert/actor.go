@@ -3,6 +3,7 @@ package convert
 import (
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
@@ -198,4 +199,35 @@ func publicKey(keyID, owner *url.URL, pem string) vocab.W3IDSecurityV1PublicKeyP
 	prop := streams.NewW3IDSecurityV1PublicKeyProperty()
 	prop.AppendW3IDSecurityV1PublicKey(key)
 	return prop
+}
+
+// ActorUpdate tells followers' servers that org's profile changed: an
+// Update with id urls.Activity(id), published at "at", public and copied
+// to the followers, embedding the actor document as it is now. Mastodon
+// applies it when the embedded actor is the one that signed.
+func (c *Converter) ActorUpdate(org *newsroom.Organisation, id string, at time.Time, icon, banner *newsroom.Media) (map[string]any, error) {
+	object, err := c.Actor(org, icon, banner)
+	if err != nil {
+		return nil, err
+	}
+	delete(object, "@context") // the Update's own serves both
+	var ip ap.IRIParser
+	u := streams.NewActivityStreamsUpdate()
+	u.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Activity(id))))
+	actor := streams.NewActivityStreamsActorProperty()
+	actor.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
+	u.SetActivityStreamsActor(actor)
+	published := streams.NewActivityStreamsPublishedProperty()
+	published.Set(at.UTC())
+	u.SetActivityStreamsPublished(published)
+	c.address(u, org, &ip)
+	if ip.Err != nil {
+		return nil, fmt.Errorf("update of actor %s: %w", org.Handle, ip.Err)
+	}
+	m, err := ap.Serialize(u)
+	if err != nil {
+		return nil, err
+	}
+	m["object"] = object
+	return m, nil
 }

@@ -213,14 +213,7 @@ func (c *Converter) ActorUpdate(org *newsroom.Organisation, id string, at time.T
 	delete(object, "@context") // the Update's own serves both
 	var ip ap.IRIParser
 	u := streams.NewActivityStreamsUpdate()
-	u.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Activity(id))))
-	actor := streams.NewActivityStreamsActorProperty()
-	actor.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
-	u.SetActivityStreamsActor(actor)
-	published := streams.NewActivityStreamsPublishedProperty()
-	published.Set(at.UTC())
-	u.SetActivityStreamsPublished(published)
-	c.address(u, org, &ip)
+	c.frame(u, id, at, org, &ip)
 	if ip.Err != nil {
 		return nil, fmt.Errorf("update of actor %s: %w", org.Handle, ip.Err)
 	}

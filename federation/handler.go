@@ -13,9 +13,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/url"
-
-	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/httperr"
@@ -107,7 +104,6 @@ type Handler struct {
 	nodeName    string
 	repository  string
 	homepage    string
-	policy      *bluemonday.Policy
 }
 
 // NewHandler returns a Handler using d.
@@ -120,15 +116,16 @@ func NewHandler(d Deps) *Handler {
 	if name == "" {
 		name = d.URLs.Host()
 	}
+	conv := convert.New(d.URLs)
 	return &Handler{
 		urls:        d.URLs,
-		hostname:    hostnameOf(d.URLs),
+		hostname:    conv.Hostname(),
 		orgs:        d.Orgs,
 		media:       d.Media,
 		collections: d.Collections,
 		activities:  d.Activities,
 		posts:       d.Posts,
-		convert:     convert.New(d.URLs),
+		convert:     conv,
 		stats:       d.Stats,
 		log:         log,
 		instanceKey: d.InstanceKeyPEM,
@@ -136,7 +133,6 @@ func NewHandler(d Deps) *Handler {
 		nodeName:    name,
 		repository:  d.Repository,
 		homepage:    d.Homepage,
-		policy:      ProfilePolicy(),
 	}
 }
 
@@ -154,13 +150,4 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 			slog.String("path", r.URL.Path), slog.Any("error", err))
 		writeError(w, http.StatusInternalServerError, "internal server error")
 	}
-}
-
-// hostnameOf returns the host of b's base URL without a port.
-func hostnameOf(b urls.Builder) string {
-	u, err := url.Parse(b.Base())
-	if err != nil {
-		return b.Host()
-	}
-	return u.Hostname()
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
+	"github.com/soga/newsroom/internal/urls"
 )
 
 // A press release published, edited and withdrawn from the command line
@@ -41,7 +42,7 @@ func TestCommandLineWritesReachServingCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := newOrgs(st, nil).Create(context.Background(), &newsroom.Organisation{Handle: "soga", Name: "SOGA"}); err != nil {
+		if err := newOrgs(st, urls.New(cfg.BaseURL), nil).Create(context.Background(), &newsroom.Organisation{Handle: "soga", Name: "SOGA"}); err != nil {
 			t.Fatal(err)
 		}
 		st.Close()

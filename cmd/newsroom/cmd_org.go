@@ -42,10 +42,10 @@ func orgCreate(ctx context.Context, args []string, e env) error {
 	defer st.Close()
 	o := &newsroom.Organisation{Handle: *handle, Name: *name, Bio: *bio, Website: *website,
 		DefaultLang: *lang, ActorType: newsroom.ActorType(*actorType)}
-	if err := newOrgs(st, nil).Create(ctx, o); err != nil {
+	u := urls.New(cfg.BaseURL)
+	if err := newOrgs(st, u, nil).Create(ctx, o); err != nil {
 		return err
 	}
-	u := urls.New(cfg.BaseURL)
 	fmt.Fprintf(e.stdout, "created @%s: %s\n", u.Handle(o.Handle), u.Org(o.Handle))
 	return nil
 }

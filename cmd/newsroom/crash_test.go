@@ -206,7 +206,7 @@ func TestCrashDuringFanout(t *testing.T) {
 		}
 		defer st.Close()
 		org := &newsroom.Organisation{Handle: "soga", Name: "SOGA"}
-		if err := newOrgs(st, nil).Create(ctx, org); err != nil {
+		if err := newOrgs(st, urls.New(cfg.BaseURL), nil).Create(ctx, org); err != nil {
 			t.Fatal(err)
 		}
 		want := farm.addFollowers(t, st, org.ID, perServer)

@@ -145,7 +145,7 @@ func waitHealthy(t testing.TB, base string) {
 func (ts *testServer) createOrg(t testing.TB, handle, name string) *newsroom.Organisation {
 	t.Helper()
 	o := &newsroom.Organisation{Handle: handle, Name: name}
-	svc := newOrgs(ts.Store, nil)
+	svc := newOrgs(ts.Store, ts.URLs, nil)
 	if err := svc.Create(context.Background(), o); err != nil {
 		t.Fatalf("create org: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/soga/newsroom/federation"
+	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/federation/delivery"
 	"github.com/soga/newsroom/federation/inbox"
 	"github.com/soga/newsroom/federation/transport"
@@ -80,14 +81,14 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		UserAgent:   fmt.Sprintf("newsroom/%s (+%s)", Version(), m.URLs.Base()),
 		Timeout:     20 * time.Second,
 	})
-	aud := audience.New(m.Store)
+	aud := audience.New(m.Store, m.URLs, newULID)
 	aud.Pages = m.Cache
 	return &services{
 		client:   client,
 		fetcher:  &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
 		keyPEM:   pub,
 		posts:    newPosts(m.Store, m.URLs, m.Cache),
-		orgs:     newOrgs(m.Store, m.Cache),
+		orgs:     newOrgs(m.Store, m.URLs, m.Cache),
 		users:    users.New(m.Store),
 		audience: aud,
 		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
@@ -103,8 +104,8 @@ func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts
 }
 
 // newOrgs is the organisation service, as newPosts.
-func newOrgs(st store.Store, pages newsroom.Invalidator) *orgs.Service {
-	return &orgs.Service{Store: st, GenerateKey: transport.GenerateKey, Pages: pages}
+func newOrgs(st store.Store, u urls.Builder, pages newsroom.Invalidator) *orgs.Service {
+	return &orgs.Service{Store: st, GenerateKey: transport.GenerateKey, Pages: pages, Convert: convert.New(u), NewID: newULID}
 }
 
 func newULID() string { return ulid.Make().String() }
@@ -115,7 +116,7 @@ func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 	return errors.Join(
 		river.AddWorkerSafely(w, fanout),
 		river.AddWorkerSafely(w, delivery.NewDeliverWorker(svc.delivery)),
-		river.AddWorkerSafely(w, delivery.NewAcceptWorker(svc.delivery)),
+		river.AddWorkerSafely(w, delivery.NewDirectWorker(svc.delivery)),
 		river.AddWorkerSafely(w, posts.NewPublishWorker(svc.posts)),
 	)
 }

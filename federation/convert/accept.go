@@ -10,23 +10,54 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
+// answer is what an Accept and a Reject of a Follow have in common.
+type answer interface {
+	vocab.Type
+	SetActivityStreamsActor(vocab.ActivityStreamsActorProperty)
+	SetActivityStreamsObject(vocab.ActivityStreamsObjectProperty)
+}
+
 // Accept answers a Follow of org, with id urls.Activity(id) and the Follow
 // embedded, id included: Mastodon matches it by id, others read the
 // embedded actor and object.
 func (c *Converter) Accept(org *newsroom.Organisation, id string, follow vocab.Type) (map[string]any, error) {
+	return c.answer(streams.NewActivityStreamsAccept(), "accept", org, id, func(*ap.IRIParser) vocab.Type { return follow })
+}
+
+// Reject ends the follow of f, whom org had accepted: Mastodon removes the
+// relationship when the followed account rejects the Follow. It has id
+// urls.Activity(id) and embeds the Follow as the follower sent it: its
+// id, which Mastodon matches, with its actor and object for the others.
+func (c *Converter) Reject(org *newsroom.Organisation, id string, f newsroom.Follower) (map[string]any, error) {
+	return c.answer(streams.NewActivityStreamsReject(), "reject", org, id, func(ip *ap.IRIParser) vocab.Type {
+		follow := streams.NewActivityStreamsFollow()
+		if f.FollowID != "" {
+			follow.SetJSONLDId(ap.IDProperty(ip.Parse(f.FollowID)))
+		}
+		actor := streams.NewActivityStreamsActorProperty()
+		actor.AppendIRI(ip.Parse(f.ActorID))
+		follow.SetActivityStreamsActor(actor)
+		object := streams.NewActivityStreamsObjectProperty()
+		object.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
+		follow.SetActivityStreamsObject(object)
+		return follow
+	})
+}
+
+// answer fills a, by org about the Follow that follow builds.
+func (c *Converter) answer(a answer, what string, org *newsroom.Organisation, id string, follow func(*ap.IRIParser) vocab.Type) (map[string]any, error) {
 	var ip ap.IRIParser
-	acc := streams.NewActivityStreamsAccept()
-	acc.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Activity(id))))
+	a.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Activity(id))))
 	actor := streams.NewActivityStreamsActorProperty()
 	actor.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
-	acc.SetActivityStreamsActor(actor)
+	a.SetActivityStreamsActor(actor)
 	object := streams.NewActivityStreamsObjectProperty()
-	if err := object.AppendType(follow); err != nil {
-		return nil, fmt.Errorf("accept %s: %w", id, err)
+	if err := object.AppendType(follow(&ip)); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", what, id, err)
 	}
-	acc.SetActivityStreamsObject(object)
+	a.SetActivityStreamsObject(object)
 	if ip.Err != nil {
-		return nil, fmt.Errorf("accept %s: %w", id, ip.Err)
+		return nil, fmt.Errorf("%s %s: %w", what, id, ip.Err)
 	}
-	return ap.Serialize(acc)
+	return ap.Serialize(a)
 }

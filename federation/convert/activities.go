@@ -58,14 +58,7 @@ func (c *Converter) Activity(typ, id string, at time.Time, org *newsroom.Organis
 		return nil, err
 	}
 	var ip ap.IRIParser
-	a.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Activity(id))))
-	actor := streams.NewActivityStreamsActorProperty()
-	actor.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
-	a.SetActivityStreamsActor(actor)
-	published := streams.NewActivityStreamsPublishedProperty()
-	published.Set(at.UTC())
-	a.SetActivityStreamsPublished(published)
-	c.address(a, org, &ip)
+	c.frame(a, id, at, org, &ip)
 	if ip.Err != nil {
 		return nil, fmt.Errorf("%s of post %s: %w", typ, p.ID, ip.Err)
 	}
@@ -78,4 +71,18 @@ func (c *Converter) Activity(typ, id string, at time.Time, org *newsroom.Organis
 	m["object"] = object
 	m["@context"] = postContext()
 	return m, nil
+}
+
+// frame sets what every activity org sends its followers has: id
+// urls.Activity(id), org as actor, published at "at", public and copied to
+// the followers.
+func (c *Converter) frame(a activity, id string, at time.Time, org *newsroom.Organisation, ip *ap.IRIParser) {
+	a.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Activity(id))))
+	actor := streams.NewActivityStreamsActorProperty()
+	actor.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
+	a.SetActivityStreamsActor(actor)
+	published := streams.NewActivityStreamsPublishedProperty()
+	published.Set(at.UTC())
+	a.SetActivityStreamsPublished(published)
+	c.address(a, org, ip)
 }

@@ -1,7 +1,8 @@
 // Package convert turns our domain values into the ActivityStreams
 // documents we send: every activity we deliver (Create, Update and Delete
-// of a post, Accept of a Follow) and the objects they carry (Note,
-// Article, Event, Tombstone), which are also what a post's URL serves.
+// of a post, Update of an actor, Accept and Reject of a Follow) and the
+// objects they carry (Note, Article, Event, Tombstone, our actors), which
+// are also what their URLs serve.
 // "What do we send?" is answered here and nowhere else.
 //
 // Everything go-fed knows is built with its streams; the terms it lacks
@@ -9,22 +10,45 @@
 // terms) are added to the serialised map.
 //
 // A Converter reads nothing: callers hand it the organisation, the post
-// and the media rows of its attachments, so the same code runs inside a
-// transaction and in a GET handler.
+// and the media rows of its attachments (or of an actor's icon and
+// banner), so the same code runs inside a transaction and in a GET
+// handler.
 //
-// Actor, collection and discovery documents stay with the federation
-// handlers that serve them: we never deliver them (no profile Update is
-// sent), and they are made of what the handler looks up while answering
-// (icon and banner rows, pages of followers, the instance key), so they
-// read best next to those lookups.
+// Collection and discovery documents stay with the federation handlers
+// that serve them: we never deliver them, and they are made of what the
+// handler looks up while answering (pages of followers), so they read
+// best next to those lookups.
 package convert
 
-import "github.com/soga/newsroom/internal/urls"
+import (
+	"net/url"
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/soga/newsroom/internal/urls"
+)
 
 // Converter makes our documents under one base URL.
 type Converter struct {
-	urls urls.Builder
+	urls     urls.Builder
+	hostname string             // host of the base URL without its port
+	policy   *bluemonday.Policy // of profile HTML
 }
 
 // New returns a Converter for the URLs of u.
-func New(u urls.Builder) *Converter { return &Converter{urls: u} }
+func New(u urls.Builder) *Converter {
+	return &Converter{urls: u, hostname: hostnameOf(u), policy: profilePolicy()}
+}
+
+// Hostname is the host of the base URL without its port: the domain
+// Mastodon compares and the instance actor's name.
+func (c *Converter) Hostname() string { return c.hostname }
+
+// hostnameOf returns the host of b's base URL without a port.
+func hostnameOf(b urls.Builder) string {
+	u, err := url.Parse(b.Base())
+	if err != nil {
+		return b.Host()
+	}
+	return u.Hostname()
+}

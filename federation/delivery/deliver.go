@@ -51,9 +51,9 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[jobs.DeliverArg
 	args := job.Args
 	if args.LegacyRecipient != "" {
 		// Queued before Accepts had their own kind: an Accept, which has
-		// no progress row, so it is sent and retried as an AcceptArgs.
-		accept := jobs.AcceptArgs{ActivityID: args.ActivityID, Inbox: args.Inbox, Attempt: args.Attempt}
-		return w.sender.send(ctx, accept.ActivityID, accept.Inbox, accept.Attempt, acceptSettler{w.sender, accept})
+		// no progress row, so it is sent and retried as a DirectArgs.
+		direct := jobs.DirectArgs{ActivityID: args.ActivityID, Inbox: args.Inbox, Attempt: args.Attempt}
+		return w.sender.send(ctx, direct.ActivityID, direct.Inbox, direct.Attempt, directSettler{w.sender, direct})
 	}
 	return w.sender.send(ctx, args.ActivityID, args.Inbox, args.Attempt, progress{w: w, args: args, rerun: job.Attempt > 1})
 }

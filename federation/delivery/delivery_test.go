@@ -379,10 +379,10 @@ func TestAcceptHasNoProgress(t *testing.T) {
 	ctx := context.Background()
 	s := newFixture(t)
 	sender := newSender(t, s)
-	accepts, deliveries := NewAcceptWorker(sender), NewDeliverWorker(sender)
+	accepts, deliveries := NewDirectWorker(sender), NewDeliverWorker(sender)
 
-	job := &river.Job[jobs.AcceptArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
-		Args: jobs.AcceptArgs{ActivityID: "A1", Inbox: inbox}}
+	job := &river.Job[jobs.DirectArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
+		Args: jobs.DirectArgs{ActivityID: "A1", Inbox: inbox}}
 	if err := accepts.Work(ctx, job); err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestAcceptHasNoProgress(t *testing.T) {
 		t.Fatalf("retries = %+v", retries)
 	}
 	for i, want := range []int{1, 2} {
-		next, ok := retries[i].(jobs.AcceptArgs)
+		next, ok := retries[i].(jobs.DirectArgs)
 		if !ok || next.Attempt != want || next.Inbox != inbox || next.RetryAt.IsZero() {
 			t.Errorf("retry %d = %#v", i, retries[i])
 		}

@@ -10,8 +10,9 @@
 //     progress;
 //   - DeliverWorker (jobs.DeliverArgs) sends one such delivery and records
 //     its outcome in that progress;
-//   - AcceptWorker (jobs.AcceptArgs) sends the Accept of a Follow to the
-//     follower, which belongs to no fan-out and has no progress.
+//   - DirectWorker (jobs.DirectArgs) sends one activity to one inbox
+//     outside any fan-out (the Accept of a Follow, the Reject of a removed
+//     follower), which has no progress.
 //
 // Both senders share a Sender, which signs, posts and classifies the
 // answer. When an inbox fails in a way worth retrying, the job completes

@@ -6,8 +6,8 @@
 // Each incoming activity is recorded and its side effects written in one
 // transaction, so a replay of the same activity id changes nothing and a
 // crash after the 202 loses nothing. Work that must reach another server
-// (the Accept of a Follow) is enqueued as a River job in that same
-// transaction.
+// (the Accept of a Follow, the Reject of a follower an editor removed) is
+// enqueued as a River job in that same transaction.
 package audience
 
 import (
@@ -16,13 +16,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/groupcommit"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/urls"
 )
 
-// Service holds the store and the clock.
+// Service holds the store and the clock, and makes the activities its
+// staff's decisions send (the Reject of a removed follower) as the
+// publishing service makes a post's, with convert.
 type Service struct {
 	Store store.Store
 	Now   func() time.Time
@@ -37,11 +41,15 @@ type Service struct {
 	// than one each (a round trip and a commit per Like on PostgreSQL, a
 	// turn of the single writer on SQLite).
 	batch *groupcommit.Committer[newsroom.InboxRecord, bool]
+
+	convert *convert.Converter
+	newID   func() string // ids of the activities we send
 }
 
-// New returns a Service with the real clock.
-func New(s store.Store) *Service {
-	svc := &Service{Store: s, Now: time.Now}
+// New returns a Service with the real clock, making activities under the
+// URLs of u with ids from newID.
+func New(s store.Store, u urls.Builder, newID func() string) *Service {
+	svc := &Service{Store: s, Now: time.Now, convert: convert.New(u), newID: newID}
 	svc.batch = groupcommit.New(s.RecordInboxActivities, groupcommit.Options{})
 	return svc
 }
@@ -99,7 +107,7 @@ func (s *Service) Follow(ctx context.Context, rec newsroom.InboxActivity, f news
 		if err := tx.CreateActivity(ctx, accept); err != nil {
 			return fmt.Errorf("store accept: %w", err)
 		}
-		return tx.Enqueue(ctx, jobs.AcceptArgs{ActivityID: accept.ID, Inbox: f.Inbox})
+		return tx.Enqueue(ctx, jobs.DirectArgs{ActivityID: accept.ID, Inbox: f.Inbox})
 	})
 }
 

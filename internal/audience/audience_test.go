@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/soga/newsroom/internal/store/postgres"
 	"github.com/soga/newsroom/internal/store/sqlite"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
+	"github.com/soga/newsroom/internal/urls"
 )
 
 // The service's effects, on both databases: what the inbox has verified
@@ -55,7 +57,11 @@ func newFixture(t *testing.T, s store.Store) *fixture {
 			t.Fatal(err)
 		}
 	}
-	svc := New(s)
+	seq := 0
+	svc := New(s, urls.New(&url.URL{Scheme: "https", Host: "news.example.org"}), func() string {
+		seq++
+		return fmt.Sprintf("01JDSENT%018d", seq)
+	})
 	svc.Now = func() time.Time { return t0 }
 	return &fixture{s: s, svc: svc, org: org}
 }

@@ -2,16 +2,51 @@ package audience
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 
+	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 )
 
-// RemoveFollower stops delivering orgID's posts to actorID. Their server
-// is not sent a Reject, so it may still list the follow until the person
-// unfollows or follows again.
+// RemoveFollower stops delivering orgID's posts to actorID and tells their
+// server: a signed Reject of their Follow, which Mastodon takes as the end
+// of the follow. The removal, the Reject and its delivery job are one
+// transaction. Removing someone who does not follow changes nothing.
 func (s *Service) RemoveFollower(ctx context.Context, orgID int64, actorID string) error {
-	if err := s.Store.RemoveFollower(ctx, orgID, actorID); err != nil {
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		f, err := tx.FollowerByActor(ctx, orgID, actorID)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		org, err := tx.OrgByID(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		id := s.newID()
+		doc, err := s.convert.Reject(org, id, f)
+		if err != nil {
+			return err
+		}
+		body, err := json.Marshal(doc)
+		if err != nil {
+			return fmt.Errorf("reject %s: %w", id, err)
+		}
+		reject := &newsroom.Activity{ID: id, OrgID: orgID, Type: "Reject", JSON: body, CreatedAt: s.Now().UTC()}
+		if err := tx.RemoveFollower(ctx, orgID, actorID); err != nil {
+			return err
+		}
+		if err := tx.CreateActivity(ctx, reject); err != nil {
+			return fmt.Errorf("store reject: %w", err)
+		}
+		return tx.Enqueue(ctx, jobs.DirectArgs{ActivityID: id, Inbox: f.Inbox})
+	})
+	if err != nil {
 		return err
 	}
 	s.invalidate()

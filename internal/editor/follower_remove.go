@@ -4,7 +4,8 @@ import (
 	"net/http"
 )
 
-// RemoveFollower stops delivering an organisation's posts to one follower.
+// RemoveFollower stops delivering an organisation's posts to one follower,
+// whose server is sent a Reject of their Follow.
 func (h *Handler) RemoveFollower(w http.ResponseWriter, r *http.Request) {
 	org, err := h.orgFor(r)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/editor"
@@ -99,11 +100,12 @@ func newEnv(t *testing.T) *env {
 	var ids atomic.Int64
 	e := &env{t: t, srv: srv, store: st, urls: u, mediaDir: t.TempDir(), cache: &countingCache{}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	aud := audience.New(st)
+	aud := audience.New(st, u, func() string { return fmt.Sprintf("01JAUD%020d", ids.Add(1)) })
 	aud.Pages = e.cache
 	ed := editor.New(editor.Deps{
 		Store: st, Users: users.New(st), View: views, URLs: u, Logger: logger,
-		Orgs: &orgs.Service{Store: st, GenerateKey: fakeKey, Pages: e.cache},
+		Orgs: &orgs.Service{Store: st, GenerateKey: fakeKey, Pages: e.cache, Convert: convert.New(u),
+			NewID: func() string { return fmt.Sprintf("01JORG%020d", ids.Add(1)) }},
 		Posts: posts.New(posts.Deps{Store: faultyStore{st, e}, URLs: u, Pages: e.cache,
 			NewID: func() string { return fmt.Sprintf("01JTEST%019d", ids.Add(1)) }}),
 		Audience: aud,

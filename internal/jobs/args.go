@@ -6,7 +6,7 @@
 // kind lands on the same queue with the same rules.
 //
 // The workers of "fanout" (FanoutArgs), "deliver" (DeliverArgs) and
-// "deliver_accept" (AcceptArgs) are in federation/delivery; the worker of
+// "deliver_accept" (DirectArgs, one activity to one inbox) are in federation/delivery; the worker of
 // "publish" (PublishArgs) is in internal/posts.
 package jobs
 
@@ -49,7 +49,7 @@ type DeliverArgs struct {
 	RetryAt time.Time `json:"-"`
 	// LegacyRecipient is set only in jobs queued before Accepts had their
 	// own kind: such a job is an Accept to one actor, and its worker runs
-	// it as an AcceptArgs.
+	// it as a DirectArgs.
 	LegacyRecipient string `json:"recipient,omitempty"`
 }
 
@@ -60,9 +60,11 @@ func (DeliverArgs) Kind() string { return "deliver" }
 // inboxes with a row, committed with its job.
 func (a DeliverArgs) InsertOpts() river.InsertOpts { return deliveryOpts(a.Attempt, a.RetryAt) }
 
-// AcceptArgs posts the Accept of a Follow to the follower's inbox. It
-// belongs to no fan-out, so nothing records its progress.
-type AcceptArgs struct {
+// DirectArgs posts one activity to one inbox outside any fan-out: the
+// Accept of a Follow, or the Reject sent when an editor removes a
+// follower. Nothing records its progress. Its kind keeps the name it had
+// when it carried only Accepts, so that jobs queued then still run.
+type DirectArgs struct {
 	ActivityID string `json:"activity_id"`
 	Inbox      string `json:"inbox"`
 	// Attempt and RetryAt are as in DeliverArgs.
@@ -70,9 +72,9 @@ type AcceptArgs struct {
 	RetryAt time.Time `json:"-"`
 }
 
-func (AcceptArgs) Kind() string { return "deliver_accept" }
+func (DirectArgs) Kind() string { return "deliver_accept" }
 
-func (a AcceptArgs) InsertOpts() river.InsertOpts { return deliveryOpts(a.Attempt, a.RetryAt) }
+func (a DirectArgs) InsertOpts() river.InsertOpts { return deliveryOpts(a.Attempt, a.RetryAt) }
 
 // deliveryOpts puts a first attempt on the delivery queue at once, and a
 // later one on the retry queue at its time, unique by arguments so that a

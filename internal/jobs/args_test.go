@@ -24,8 +24,8 @@ func TestInsertOpts(t *testing.T) {
 		{PublishArgs{PostID: "P", PublishAt: at}, QueueDefault, at, false},
 		{DeliverArgs{ActivityID: "A", Inbox: "i"}, QueueDeliver, time.Time{}, false},
 		{DeliverArgs{ActivityID: "A", Inbox: "i", Attempt: 3, RetryAt: at}, QueueRetry, at, true},
-		{AcceptArgs{ActivityID: "A", Inbox: "i"}, QueueDeliver, time.Time{}, false},
-		{AcceptArgs{ActivityID: "A", Inbox: "i", Attempt: 1, RetryAt: at}, QueueRetry, at, true},
+		{DirectArgs{ActivityID: "A", Inbox: "i"}, QueueDeliver, time.Time{}, false},
+		{DirectArgs{ActivityID: "A", Inbox: "i", Attempt: 1, RetryAt: at}, QueueRetry, at, true},
 	}
 	for _, c := range cases {
 		o := c.args.InsertOpts()

@@ -4,11 +4,15 @@ package orgs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/soga/newsroom/federation/convert"
+	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 )
@@ -23,6 +27,11 @@ type Service struct {
 	// Pages is emptied after every committed write: an organisation's
 	// name and images show on every page. Nil from the command line.
 	Pages newsroom.Invalidator
+	// Convert and NewID make the Update of the actor that Update sends
+	// the followers; Update needs them. Now defaults to the clock.
+	Convert *convert.Converter
+	NewID   func() string
+	Now     func() time.Time
 }
 
 // Limits of an organisation's profile, in characters. Mastodon shows 30
@@ -100,7 +109,10 @@ func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
 }
 
 // Update validates and stores the editable fields of o. The handle and
-// keys never change: they are part of the actor's identity.
+// keys never change: they are part of the actor's identity. The followers'
+// servers are sent an Update of the actor as it now is, written with its
+// fan-out job in the same transaction, or they would go on showing the old
+// profile.
 func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 	if err := validate(o); err != nil {
 		return err
@@ -111,13 +123,63 @@ func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 			return err
 		}
 		o.Handle, o.PrivateKeyPEM, o.PublicKeyPEM = cur.Handle, cur.PrivateKeyPEM, cur.PublicKeyPEM
-		return tx.UpdateOrg(ctx, o)
+		if err := tx.UpdateOrg(ctx, o); err != nil {
+			return err
+		}
+		return s.sendActor(ctx, tx, o.ID)
 	})
 	if err != nil {
 		return err
 	}
 	s.invalidate()
 	return nil
+}
+
+// sendActor writes the Update of organisation id's actor, read back as
+// stored, and the job fanning it out to the followers.
+func (s *Service) sendActor(ctx context.Context, tx store.Tx, id int64) error {
+	org, err := tx.OrgByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	icon, err := image(ctx, tx, org.IconMediaID)
+	if err != nil {
+		return err
+	}
+	banner, err := image(ctx, tx, org.BannerMediaID)
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	at := now().UTC()
+	act := &newsroom.Activity{ID: s.NewID(), OrgID: org.ID, Type: convert.Update, CreatedAt: at}
+	doc, err := s.Convert.ActorUpdate(org, act.ID, at, icon, banner)
+	if err != nil {
+		return err
+	}
+	if act.JSON, err = json.Marshal(doc); err != nil {
+		return fmt.Errorf("update of actor %s: %w", org.Handle, err)
+	}
+	if err := tx.CreateActivity(ctx, act); err != nil {
+		return fmt.Errorf("store update of actor %s: %w", org.Handle, err)
+	}
+	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: act.ID})
+}
+
+// image is the media row of an actor's picture, nil for none or for one
+// deleted since, which the actor then goes without.
+func image(ctx context.Context, tx store.Tx, id string) (*newsroom.Media, error) {
+	if id == "" {
+		return nil, nil
+	}
+	m, err := tx.MediaByID(ctx, id)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		return nil, nil
+	}
+	return m, err
 }
 
 func (s *Service) invalidate() {

@@ -172,6 +172,9 @@ type Followers interface {
 	AddFollower(ctx context.Context, f newsroom.Follower) error
 	RemoveFollower(ctx context.Context, orgID int64, actorID string) error
 	IsFollower(ctx context.Context, orgID int64, actorID string) (bool, error)
+	// FollowerByActor returns newsroom.ErrNotFound for an actor that does
+	// not follow orgID.
+	FollowerByActor(ctx context.Context, orgID int64, actorID string) (newsroom.Follower, error)
 	// ListFollowers pages by CreatedAt then actor id, oldest first.
 	ListFollowers(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Follower, error)
 	CountFollowers(ctx context.Context, orgID int64) (int, error)

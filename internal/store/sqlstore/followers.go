@@ -71,6 +71,13 @@ func (q *Queries) scanFollower(row Row) (newsroom.Follower, error) {
 	return f, err
 }
 
+func (q *Queries) FollowerByActor(ctx context.Context, orgID int64, actorID string) (newsroom.Follower, error) {
+	f, err := q.scanFollower(q.r.QueryRow(ctx, `
+		SELECT org_id, actor_id, host, inbox, shared_inbox, follow_id, created_at
+		FROM followers WHERE org_id = ? AND actor_id = ?`, orgID, actorID))
+	return f, q.Wrap(err, "follower %s of org %d", actorID, orgID)
+}
+
 func (q *Queries) ListFollowers(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Follower, error) {
 	fs, err := List(ctx, q.r, q.scanFollower, `
 		SELECT org_id, actor_id, host, inbox, shared_inbox, follow_id, created_at

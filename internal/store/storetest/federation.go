@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -85,6 +86,13 @@ func testFollowers(t *testing.T, s store.Store) {
 	yes, err = s.IsFollower(ctx, org.ID, "https://social.example/users/nobody")
 	ok(t, err)
 	equal(t, "IsFollower of a stranger", yes, false)
+	got, err := s.FollowerByActor(ctx, org.ID, ada.ActorID)
+	ok(t, err)
+	equal(t, "FollowerByActor", got, ada)
+	_, err = s.FollowerByActor(ctx, other.ID, bob.ActorID)
+	if !errors.Is(err, newsroom.ErrNotFound) {
+		t.Errorf("FollowerByActor of a stranger: %v, want not found", err)
+	}
 
 	all, err := s.ListFollowers(ctx, org.ID, 0, 0)
 	ok(t, err)

@@ -1,4 +1,4 @@
-package federation
+package convert
 
 import "testing"
 
@@ -52,7 +52,7 @@ func TestMailtoLink(t *testing.T) {
 }
 
 func TestProfilePolicy(t *testing.T) {
-	p := ProfilePolicy()
+	p := profilePolicy()
 	for in, want := range map[string]string{
 		`<p>a<br>b</p>`:                                        `<p>a<br>b</p>`,
 		`<a href="javascript:alert(1)">x</a>`:                  `x`,

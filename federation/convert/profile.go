@@ -1,4 +1,4 @@
-package federation
+package convert
 
 import (
 	"html"
@@ -13,12 +13,12 @@ import (
 // paragraphBreak is a blank line, possibly holding spaces.
 var paragraphBreak = regexp.MustCompile(`\n[ \t]*\n\s*`)
 
-// ProfilePolicy returns the sanitiser for the HTML of actor profiles: the
+// profilePolicy returns the sanitiser for the HTML of actor profiles: the
 // summary and the values of profile fields. It keeps paragraphs, line
 // breaks and links to http(s) and mailto, and nothing else. The HTML we put
 // in profiles is built from escaped text, so this is a second line of
 // defence, not the first.
-func ProfilePolicy() *bluemonday.Policy {
+func profilePolicy() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br")
 	p.AllowAttrs("href").OnElements("a")

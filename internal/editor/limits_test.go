@@ -1,6 +1,7 @@
 package editor_test
 
 import (
+	"github.com/soga/newsroom/internal/newsroom"
 	"net/http"
 	"net/url"
 	"strings"
@@ -77,5 +78,20 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	}
 	if strings.Contains(r.body, `id="body-error"`) {
 		t.Error("the body's line breaks and tab were refused")
+	}
+}
+
+// Summaries and image descriptions are typed in text areas, where Enter
+// is natural: their lines are joined, not refused.
+func TestSummaryLinesAreJoined(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("editor@example.org")
+	form := article("Assemblée générale")
+	form.Set("summary", "Première ligne.\r\nSeconde ligne.")
+	if r := c.form("/admin/orgs/alpha/compose", form); r.status != http.StatusSeeOther {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if p := e.onlyPost(e.alpha, newsroom.StatusPublished); p.Summary != "Première ligne. Seconde ligne." {
+		t.Errorf("summary %q", p.Summary)
 	}
 }

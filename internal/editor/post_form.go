@@ -119,10 +119,10 @@ var mediaIDRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // takeUploads.
 func parsePostForm(r *http.Request) postForm {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	f := postForm{Org: v("org"), Kind: v("kind"), Lang: v("lang"), Title: v("title"), Summary: v("summary"),
+	f := postForm{Org: v("org"), Kind: v("kind"), Lang: v("lang"), Title: v("title"), Summary: oneLine(v("summary")),
 		// The body keeps its leading spaces: they mean code in Markdown.
 		Body:   strings.TrimRight(r.PostFormValue("body"), " \t\r\n"),
-		TrLang: v("translation_lang"), TrTitle: v("translation_title"), TrSummary: v("translation_summary"),
+		TrLang: v("translation_lang"), TrTitle: v("translation_title"), TrSummary: oneLine(v("translation_summary")),
 		TrBody: strings.TrimRight(r.PostFormValue("translation_body"), " \t\r\n"),
 		Tags:   v("tags"), ContentWarning: v("content_warning"), ObjectType: v("object_type"),
 		PublishAt: v("publish_at"), PublishTZ: v("publish_tz"), Action: v("action"),
@@ -137,7 +137,7 @@ func parsePostForm(r *http.Request) postForm {
 	var images []imageSlot
 	for i := 0; i < posts.MaxMedia; i++ {
 		n := strconv.Itoa(i)
-		slot := imageSlot{MediaID: v("media_" + n + "_id"), Alt: v("media_" + n + "_alt")}
+		slot := imageSlot{MediaID: v("media_" + n + "_id"), Alt: oneLine(v("media_" + n + "_alt"))}
 		if !mediaIDRE.MatchString(slot.MediaID) || r.PostFormValue("media_"+n+"_remove") != "" {
 			slot.MediaID = ""
 		}
@@ -460,4 +460,14 @@ func mergeErrors(v *newsroom.ValidationError, err error) bool {
 		v.Add(k, msg)
 	}
 	return true
+}
+
+// oneLine joins the lines of a field typed in a text area but published
+// as one line (a summary, an image description): pressing Enter there is
+// natural, and the service refuses line breaks in one-line fields.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
 }

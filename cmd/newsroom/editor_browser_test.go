@@ -351,8 +351,13 @@ func TestEditorAccessibility(t *testing.T) {
 		if err := ts.Store.UpdatePost(context.Background(), cur); err != nil {
 			t.Fatal(err)
 		}
-		run("conflict", chromedp.Click(`button[value="save"]`, chromedp.ByQuery), chromedp.WaitVisible("#title-saved", chromedp.ByQuery))
+		var conflictShot []byte
+		run("conflict", chromedp.Click(`button[value="save"]`, chromedp.ByQuery), chromedp.WaitVisible("#title-saved", chromedp.ByQuery),
+			chromedp.FullScreenshot(&conflictShot, 100))
 		check("edit after a conflict")
+		if err := os.WriteFile(filepath.Join(dir, "conflict-"+lang+".png"), conflictShot, 0o644); err != nil {
+			t.Fatal(err)
+		}
 
 		// At 320 px nothing scrolls sideways.
 		for _, path := range []string{"/admin/orgs/soga/compose", "/admin/orgs/soga/posts", "/admin/"} {

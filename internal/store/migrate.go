@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
 )
 
@@ -177,6 +178,27 @@ func CheckStates(states []MigrationState) error {
 	}
 	if pending {
 		return ErrMigrationsPending
+	}
+	return nil
+}
+
+// RiverMigrator returns River's migrator over driver.
+func RiverMigrator[TTx any](driver riverdriver.Driver[TTx]) (*rivermigrate.Migrator[TTx], error) {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: river migrator: %w", err)
+	}
+	return m, nil
+}
+
+// MigrateRiver applies River's own migrations over driver.
+func MigrateRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := RiverMigrator(driver)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("store: river migrations: %w", err)
 	}
 	return nil
 }

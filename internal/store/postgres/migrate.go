@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/store/sqlstore"
@@ -60,7 +59,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return s.migrateRiver(ctx)
+	return store.MigrateRiver(ctx, riverpgxv5.New(s.pool))
 }
 
 // lockMigrations takes a connection holding the migration lock, waiting
@@ -103,25 +102,6 @@ func (s *Store) applyMigration(ctx context.Context, conn *pgxpool.Conn, f store.
 	return nil
 }
 
-func (s *Store) riverMigrator() (*rivermigrate.Migrator[pgx.Tx], error) {
-	m, err := rivermigrate.New(riverpgxv5.New(s.pool), nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: river migrator: %w", err)
-	}
-	return m, nil
-}
-
-func (s *Store) migrateRiver(ctx context.Context) error {
-	m, err := s.riverMigrator()
-	if err != nil {
-		return err
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("store: river migrations: %w", err)
-	}
-	return nil
-}
-
 // MigrationStatus lists our migrations then River's. It changes nothing.
 func (s *Store) MigrationStatus(ctx context.Context) ([]store.MigrationState, error) {
 	files, err := store.LoadMigrations(migrations.Postgres)
@@ -139,7 +119,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]store.MigrationState, er
 			return nil, err
 		}
 	}
-	m, err := s.riverMigrator()
+	m, err := store.RiverMigrator(riverpgxv5.New(s.pool))
 	if err != nil {
 		return nil, err
 	}

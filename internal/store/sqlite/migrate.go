@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/store/sqlstore"
@@ -42,7 +41,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return s.migrateRiver(ctx)
+	return store.MigrateRiver(ctx, riversqlite.New(s.write))
 }
 
 // applyMigration runs f unless it is recorded already. The transaction is
@@ -76,25 +75,6 @@ func (s *Store) applyMigration(ctx context.Context, f store.MigrationFile) error
 	return nil
 }
 
-func (s *Store) riverMigrator() (*rivermigrate.Migrator[*sql.Tx], error) {
-	m, err := rivermigrate.New(riversqlite.New(s.write), nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: river migrator: %w", err)
-	}
-	return m, nil
-}
-
-func (s *Store) migrateRiver(ctx context.Context) error {
-	m, err := s.riverMigrator()
-	if err != nil {
-		return err
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("store: river migrations: %w", err)
-	}
-	return nil
-}
-
 // MigrationStatus lists our migrations then River's. It changes nothing.
 func (s *Store) MigrationStatus(ctx context.Context) ([]store.MigrationState, error) {
 	files, err := store.LoadMigrations(migrations.SQLite)
@@ -113,7 +93,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]store.MigrationState, er
 			return nil, err
 		}
 	}
-	m, err := s.riverMigrator()
+	m, err := store.RiverMigrator(riversqlite.New(s.write))
 	if err != nil {
 		return nil, err
 	}

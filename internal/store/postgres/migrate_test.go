@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"errors"
 	"sync"
 	"testing"
 
@@ -14,39 +13,7 @@ import (
 func TestMigrate(t *testing.T) {
 	ctx := t.Context()
 	s := testdb.OpenPostgres(t, testdb.PostgresURL(t))
-	files, err := store.LoadMigrations(migrations.Postgres)
-	if err != nil {
-		t.Fatal(err)
-	}
-	states, err := s.MigrationStatus(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	storetest.CheckStatus(t, states, files, false)
-	if err := s.CheckSchema(ctx); !errors.Is(err, store.ErrMigrationsPending) {
-		t.Fatalf("CheckSchema before Migrate = %v, want ErrMigrationsPending", err)
-	}
-
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	states, err = s.MigrationStatus(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	storetest.CheckStatus(t, states, files, true)
-	if err := s.CheckSchema(ctx); err != nil {
-		t.Fatalf("CheckSchema after Migrate: %v", err)
-	}
-
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("second Migrate: %v", err)
-	}
-	again, err := s.MigrationStatus(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	storetest.Equal(t, "status after a second Migrate", again, states)
+	files := storetest.CheckMigrate(t, s, migrations.Postgres)
 
 	newer := files[len(files)-1].Version + 6
 	if _, err := s.Pool().Exec(ctx, `

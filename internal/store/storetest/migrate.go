@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"testing"
 
 	"github.com/riverqueue/river"
@@ -86,4 +87,46 @@ func CheckEnqueue(t *testing.T, s store.Store, count func() int) {
 		t.Fatal("InTx returned nil for a failing fn")
 	}
 	equal(t, "jobs after rollback", count(), 3)
+}
+
+// CheckMigrate runs a backend's migrations on its empty database m: the
+// status before and after, a second Migrate that changes nothing. It
+// returns the migration files, for the backend's own checks that follow.
+func CheckMigrate(t *testing.T, m store.Migrator, fsys fs.FS) []store.MigrationFile {
+	t.Helper()
+	ctx := t.Context()
+	files, err := store.LoadMigrations(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, err := m.MigrationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	CheckStatus(t, states, files, false)
+	if err := m.CheckSchema(ctx); !errors.Is(err, store.ErrMigrationsPending) {
+		t.Fatalf("CheckSchema before Migrate = %v, want ErrMigrationsPending", err)
+	}
+
+	if err := m.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	states, err = m.MigrationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	CheckStatus(t, states, files, true)
+	if err := m.CheckSchema(ctx); err != nil {
+		t.Fatalf("CheckSchema after Migrate: %v", err)
+	}
+
+	if err := m.Migrate(ctx); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	again, err := m.MigrationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Equal(t, "status after a second Migrate", again, states)
+	return files
 }

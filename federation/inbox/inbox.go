@@ -15,7 +15,6 @@ import (
 	"context"
 	"crypto"
 	"errors"
-	"github.com/soga/newsroom/internal/ratelimit"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -27,6 +26,7 @@ import (
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/ratelimit"
 	"github.com/soga/newsroom/internal/urls"
 )
 
@@ -236,7 +236,8 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 		signer = a
 		return key, err
 	}
-	if _, err := transport.VerifyRequest(r, body, h.now(), lookup); err != nil {
+	// The keyless checks passed above (CheckRequest); only the key is left.
+	if err := transport.VerifyKey(r, params, lookup); err != nil {
 		return failWith(http.StatusUnauthorized, "signature: "+verifyReason(err), err)
 	}
 	if signer == nil || signer.ID != act.Actor {

@@ -63,22 +63,26 @@ func VerifyRequest(r *http.Request, body []byte, now time.Time, lookup KeyLookup
 	if err != nil {
 		return p.KeyID, err
 	}
+	return p.KeyID, VerifyKey(r, p, lookup)
+}
+
+// VerifyKey checks the signature of r, whose parameters CheckRequest
+// returned, against the key lookup gives for p.KeyID, looking the key up
+// again once when it does not verify (the actor may have changed keys).
+func VerifyKey(r *http.Request, p SignatureParams, lookup KeyLookup) error {
 	ctx := r.Context()
 	key, err := lookup(ctx, p.KeyID, false)
 	if err != nil {
-		return p.KeyID, refuse("key not available", err)
+		return refuse("key not available", err)
 	}
 	if err := verifyCrypto(r, p, key); err == nil {
-		return p.KeyID, nil
+		return nil
 	}
 	key, err = lookup(ctx, p.KeyID, true)
 	if err != nil {
-		return p.KeyID, refuse("key not available", err)
+		return refuse("key not available", err)
 	}
-	if err := verifyCrypto(r, p, key); err != nil {
-		return p.KeyID, err
-	}
-	return p.KeyID, nil
+	return verifyCrypto(r, p, key)
 }
 
 // CheckRequest applies every rule of VerifyRequest that needs no key: one

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/soga/newsroom/internal/htmltext"
 	"html"
 	"net/http"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -41,7 +41,7 @@ func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.Remot
 	case "Like", "Announce":
 		return h.react(ctx, rec, a)
 	case "Create":
-		return h.create(ctx, rec, a)
+		return h.create(ctx, rec, a, signer)
 	case "Delete":
 		if a.ObjectID == a.Actor {
 			h.keys.Forget(signer.KeyID)
@@ -193,7 +193,7 @@ type noter interface {
 	GetActivityStreamsUrl() vocab.ActivityStreamsUrlProperty
 }
 
-func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Activity) error {
+func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {
 	note, ok := a.Object.(noter)
 	if !ok || note.GetTypeName() != "Note" {
 		return h.audience.Ignore(ctx, rec)
@@ -238,24 +238,21 @@ func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Act
 			r.URL = s
 		}
 	}
-	if err := h.allowReply(a.Actor); err != nil {
-		return err
+	if !h.allowReply(signer) {
+		return fail(http.StatusTooManyRequests, "too many replies; try again later")
 	}
 	return h.audience.Reply(ctx, rec, r)
 }
 
-// allowReply counts a reply against its author and its server.
-func (h *Handler) allowReply(actor string) error {
-	host, err := hostOf(actor)
-	if err != nil {
-		return fail(http.StatusBadRequest, "invalid actor URL")
+// allowReply counts a reply against its author and its server (the
+// signer is the activity's actor, checked before dispatch).
+func (h *Handler) allowReply(author *newsroom.RemoteActor) bool {
+	if !h.repliesByActor.Allowed(author.ID) || !h.repliesByHost.Allowed(author.Host) {
+		return false
 	}
-	if !h.repliesByActor.Allowed(actor) || !h.repliesByHost.Allowed(host) {
-		return fail(http.StatusTooManyRequests, "too many replies; try again later")
-	}
-	h.repliesByActor.Add(actor)
-	h.repliesByHost.Add(host)
-	return nil
+	h.repliesByActor.Add(author.ID)
+	h.repliesByHost.Add(author.Host)
+	return true
 }
 
 func (h *Handler) update(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {

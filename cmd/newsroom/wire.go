@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/soga/newsroom/internal/clientip"
 	"net/http"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/soga/newsroom/federation/inbox"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
+	"github.com/soga/newsroom/internal/clientip"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"

@@ -5,8 +5,6 @@ package editor
 
 import (
 	"context"
-	"github.com/soga/newsroom/internal/clientip"
-	"github.com/soga/newsroom/internal/ratelimit"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,12 +12,14 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/internal/audience"
+	"github.com/soga/newsroom/internal/clientip"
 	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
+	"github.com/soga/newsroom/internal/ratelimit"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/users"

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/soga/newsroom/internal/clientip"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/audience"
+	"github.com/soga/newsroom/internal/clientip"
 	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/media"

@@ -1,12 +1,12 @@
 package editor_test
 
 import (
-	"github.com/soga/newsroom/internal/newsroom"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/users"

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"github.com/soga/newsroom/internal/newsroom"
 	"html"
 	"strings"
 	"testing"
@@ -9,6 +8,8 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 	"github.com/mmcdole/gofeed"
+
+	"github.com/soga/newsroom/internal/newsroom"
 )
 
 func TestFeedsParse(t *testing.T) {

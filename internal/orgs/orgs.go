@@ -123,10 +123,13 @@ func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 			return err
 		}
 		o.Handle, o.PrivateKeyPEM, o.PublicKeyPEM = cur.Handle, cur.PrivateKeyPEM, cur.PublicKeyPEM
+		o.CreatedAt = cur.CreatedAt
+		// UpdateOrg writes every other column from o and sets its
+		// UpdatedAt: o is now the organisation as stored.
 		if err := tx.UpdateOrg(ctx, o); err != nil {
 			return err
 		}
-		return s.sendActor(ctx, tx, o.ID)
+		return s.sendActor(ctx, tx, o)
 	})
 	if err != nil {
 		return err
@@ -135,13 +138,9 @@ func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 	return nil
 }
 
-// sendActor writes the Update of organisation id's actor, read back as
-// stored, and the job fanning it out to the followers.
-func (s *Service) sendActor(ctx context.Context, tx store.Tx, id int64) error {
-	org, err := tx.OrgByID(ctx, id)
-	if err != nil {
-		return err
-	}
+// sendActor writes the Update of org's actor, as stored, and the job
+// fanning it out to the followers.
+func (s *Service) sendActor(ctx context.Context, tx store.Tx, org *newsroom.Organisation) error {
 	icon, err := image(ctx, tx, org.IconMediaID)
 	if err != nil {
 		return err

@@ -9,13 +9,10 @@ import (
 	"github.com/soga/newsroom/internal/users"
 )
 
-// An address has at most 254 characters (RFC 5321); no password manager
-// makes passwords near 1,024 bytes, and hashing longer ones is work an
-// attacker chooses.
-const (
-	maxEmailLen    = 254
-	maxPasswordLen = 1024
-)
+// maxPasswordLen bounds what a login hashes: no password manager makes
+// passwords near 1,024 bytes, and hashing longer ones is work an attacker
+// chooses. Addresses are bounded by users.MaxEmail (RFC 5321).
+const maxPasswordLen = 1024
 
 type loginForm struct {
 	Email, Next string
@@ -35,7 +32,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 		form = loginForm{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
 		password := r.PostFormValue("password")
 		keys := []string{"ip:" + clientip.Key(h.clientIP.Addr(r))}
-		tooLong := len(form.Email) > maxEmailLen || len(password) > maxPasswordLen
+		tooLong := len(form.Email) > users.MaxEmail || len(password) > maxPasswordLen
 		if tooLong {
 			// Counted against the address only, and not shown back.
 			form.Email = ""

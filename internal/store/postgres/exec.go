@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,28 +53,27 @@ func (s shared) QueryRow(ctx context.Context, query string, args ...any) sqlstor
 }
 
 // rebound maps each query text to its $n form, so that a query is
-// rewritten once, not at every call. The shared queries are a bounded set
-// of texts; past maxRebound the rewrite is simply not kept.
-var rebound = struct {
-	sync.RWMutex
-	m map[string]string
-}{m: make(map[string]string)}
+// rewritten once, not at every call. It is read on every shared query by
+// every connection at once: a sync.Map reads its settled keys without a
+// lock. The shared queries are a bounded set of texts; past maxRebound the
+// rewrite is simply not kept.
+var (
+	rebound      sync.Map // string → string
+	reboundCount atomic.Int32
+)
 
 const maxRebound = 4096
 
 func rebind(query string) string {
-	rebound.RLock()
-	q, ok := rebound.m[query]
-	rebound.RUnlock()
-	if ok {
-		return q
+	if q, ok := rebound.Load(query); ok {
+		return q.(string)
 	}
-	q = dollarPlaceholders(query)
-	rebound.Lock()
-	if len(rebound.m) < maxRebound {
-		rebound.m[query] = q
+	q := dollarPlaceholders(query)
+	if reboundCount.Load() < maxRebound {
+		if _, loaded := rebound.LoadOrStore(query, q); !loaded {
+			reboundCount.Add(1)
+		}
 	}
-	rebound.Unlock()
 	return q
 }
 

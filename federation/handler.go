@@ -90,7 +90,6 @@ type Deps struct {
 // the route.
 type Handler struct {
 	urls        urls.Builder
-	hostname    string // host of the base URL without its port
 	orgs        OrgSource
 	media       MediaSource
 	collections CollectionSource
@@ -119,7 +118,6 @@ func NewHandler(d Deps) *Handler {
 	conv := convert.New(d.URLs)
 	return &Handler{
 		urls:        d.URLs,
-		hostname:    conv.Hostname(),
 		orgs:        d.Orgs,
 		media:       d.Media,
 		collections: d.Collections,

@@ -90,7 +90,7 @@ func (h *Handler) orgJRD(org *newsroom.Organisation) jrd {
 func (h *Handler) instanceJRD() jrd {
 	id := h.urls.InstanceActor()
 	return jrd{
-		Subject: "acct:" + h.hostname + "@" + h.urls.Host(),
+		Subject: "acct:" + h.convert.Hostname() + "@" + h.urls.Host(),
 		Aliases: []string{id},
 		Links:   []jrdLink{{Rel: relSelf, Type: contentTypeActivity, Href: id}},
 	}
@@ -117,7 +117,7 @@ func (h *Handler) parseResource(resource string) (handle string, instance bool, 
 	if !h.sameHost(host) {
 		return "", false, newsroom.ErrNotFound
 	}
-	if strings.EqualFold(user, h.hostname) || strings.EqualFold(user, h.urls.Host()) {
+	if strings.EqualFold(user, h.convert.Hostname()) || strings.EqualFold(user, h.urls.Host()) {
 		return "", true, nil
 	}
 	return strings.ToLower(user), false, nil

@@ -5,6 +5,7 @@ import (
 	"html"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
@@ -45,7 +46,7 @@ func Type(org *newsroom.Organisation, p *newsroom.Post) string {
 	case newsroom.ObjectNote, newsroom.ObjectArticle:
 		return string(t)
 	}
-	if len([]rune(htmltext.PlainText(p.BodyHTML))) <= NoteMaxText {
+	if utf8.RuneCountInString(htmltext.PlainText(p.BodyHTML)) <= NoteMaxText {
 		return string(newsroom.ObjectNote)
 	}
 	return string(newsroom.ObjectArticle)

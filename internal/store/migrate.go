@@ -182,6 +182,23 @@ func CheckStates(states []MigrationState) error {
 	return nil
 }
 
+// Pending returns the files not yet applied, in order. A backend still
+// checks each one inside its transaction, for a process migrating at the
+// same moment.
+func Pending(files []MigrationFile, applied []AppliedMigration) []MigrationFile {
+	done := make(map[int]bool, len(applied))
+	for _, a := range applied {
+		done[a.Version] = true
+	}
+	var pending []MigrationFile
+	for _, f := range files {
+		if !done[f.Version] {
+			pending = append(pending, f)
+		}
+	}
+	return pending
+}
+
 // RiverMigrator returns River's migrator over driver.
 func RiverMigrator[TTx any](driver riverdriver.Driver[TTx]) (*rivermigrate.Migrator[TTx], error) {
 	m, err := rivermigrate.New(driver, nil)

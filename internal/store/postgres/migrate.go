@@ -47,14 +47,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := store.CheckNotNewer(applied, files); err != nil {
 		return err
 	}
-	done := make(map[int]bool, len(applied))
-	for _, a := range applied {
-		done[a.Version] = true
-	}
-	for _, f := range files {
-		if done[f.Version] {
-			continue
-		}
+	for _, f := range store.Pending(files, applied) {
 		if err := s.applyMigration(ctx, conn, f); err != nil {
 			return err
 		}

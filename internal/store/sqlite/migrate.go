@@ -36,7 +36,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := store.CheckNotNewer(applied, files); err != nil {
 		return err
 	}
-	for _, f := range files {
+	// Applied files cost nothing at start-up: no write lock is taken
+	// for them.
+	for _, f := range store.Pending(files, applied) {
 		if err := s.applyMigration(ctx, f); err != nil {
 			return err
 		}

@@ -16,14 +16,15 @@ const changesChannel = "newsroom_changes"
 // pg_stat_activity shows it.
 const ListenerName = "newsroom changes listener"
 
-// Intervals of WatchChanges, variables for the tests.
-var (
-	// checkEvery is how long the listener waits for a notification before
-	// making sure its connection still answers: a connection cut without
-	// a word (a NAT, a failover) would otherwise wait forever.
-	checkEvery = 30 * time.Second
-	// retryFirst and retryMax bound the wait before reconnecting, doubled
-	// after each failure.
+// checkEvery is how long the listener waits for a notification before
+// making sure its connection still answers: a connection cut without a
+// word (a NAT, a failover) would otherwise wait forever. A variable, for
+// the tests.
+var checkEvery = 30 * time.Second
+
+// retryFirst and retryMax bound the wait before reconnecting, doubled
+// after each failure.
+const (
 	retryFirst = 250 * time.Millisecond
 	retryMax   = 5 * time.Second
 )

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// PollInterval is how often WatchChanges reads the change counter.
-const PollInterval = 250 * time.Millisecond
+// pollInterval is how often WatchChanges reads the change counter.
+const pollInterval = 250 * time.Millisecond
 
 // WatchChanges polls the counter that triggers on the tables public pages
 // are made from increment (migration 0003), on a read-only connection of
@@ -30,10 +30,11 @@ func (s *Store) WatchChanges(ctx context.Context, onChange func(), onError func(
 			db.Close()
 		}
 	}()
-	tick := time.NewTicker(PollInterval)
+	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
-	var last int64
-	known, failing := false, false
+	// The counter starts at 0: -1 makes the first read a change, which
+	// covers whatever happened before the watch began.
+	last, failing := int64(-1), false
 	for {
 		var err error
 		if db == nil {
@@ -42,8 +43,8 @@ func (s *Store) WatchChanges(ctx context.Context, onChange func(), onError func(
 		if err == nil {
 			var n int64
 			n, err = readChanges(ctx, db)
-			if err == nil && (!known || n != last) {
-				last, known = n, true
+			if err == nil && n != last {
+				last = n
 				onChange()
 			}
 		}

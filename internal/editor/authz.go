@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/julienschmidt/httprouter"
-
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -33,7 +31,7 @@ func (h *Handler) mayEdit(r *http.Request, orgID int64) error {
 // orgFor is the organisation named by the route's :handle, when the user
 // edits it.
 func (h *Handler) orgFor(r *http.Request) (*newsroom.Organisation, error) {
-	o, err := h.store.OrgByHandle(r.Context(), httprouter.ParamsFromContext(r.Context()).ByName("handle"))
+	o, err := h.store.OrgByHandle(r.Context(), param(r, "handle"))
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +44,7 @@ func (h *Handler) orgFor(r *http.Request) (*newsroom.Organisation, error) {
 // postFor is the post named by the route's :id and its organisation, when
 // the user edits that organisation. Deleted posts are gone.
 func (h *Handler) postFor(r *http.Request) (*newsroom.Post, *newsroom.Organisation, error) {
-	p, err := h.store.PostByID(r.Context(), httprouter.ParamsFromContext(r.Context()).ByName("id"))
+	p, err := h.store.PostByID(r.Context(), param(r, "id"))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/julienschmidt/httprouter"
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/internal/audience"
@@ -172,4 +173,9 @@ func redirect(w http.ResponseWriter, r *http.Request, path, done string) {
 		path += "?done=" + done
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// param is the path parameter name of the route r matched.
+func param(r *http.Request, name string) string {
+	return httprouter.ParamsFromContext(r.Context()).ByName(name)
 }

@@ -3,15 +3,13 @@ package editor
 import (
 	"net/http"
 
-	"github.com/julienschmidt/httprouter"
-
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
 // EditOrg changes an organisation's profile. The handle never changes: it
 // is part of the actor's address that followers know.
 func (h *Handler) EditOrg(w http.ResponseWriter, r *http.Request) {
-	org, err := h.store.OrgByHandle(r.Context(), httprouter.ParamsFromContext(r.Context()).ByName("handle"))
+	org, err := h.store.OrgByHandle(r.Context(), param(r, "handle"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/julienschmidt/httprouter"
-
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/users"
 )
@@ -17,7 +15,7 @@ type setupForm struct {
 // Setup shows and handles the one-time form that creates the first
 // administrator.
 func (h *Handler) Setup(w http.ResponseWriter, r *http.Request) {
-	token := httprouter.ParamsFromContext(r.Context()).ByName("token")
+	token := param(r, "token")
 	p := h.page(r, "setup.title")
 	form := setupForm{}
 	if r.Method != http.MethodPost {

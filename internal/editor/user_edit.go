@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/julienschmidt/httprouter"
-
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/users"
 )
@@ -56,10 +54,10 @@ func (h *Handler) EditUser(w http.ResponseWriter, r *http.Request) {
 
 // userFor is the account named by the route's :id.
 func (h *Handler) userFor(r *http.Request) (*newsroom.User, error) {
-	param := httprouter.ParamsFromContext(r.Context()).ByName("id")
-	id, err := strconv.ParseInt(param, 10, 64)
+	raw := param(r, "id")
+	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("user %q: %w", param, newsroom.ErrNotFound)
+		return nil, fmt.Errorf("user %q: %w", raw, newsroom.ErrNotFound)
 	}
 	return h.store.UserByID(r.Context(), id)
 }

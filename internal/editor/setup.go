@@ -19,17 +19,15 @@ func (h *Handler) Setup(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "setup.title")
 	form := setupForm{}
 	if r.Method != http.MethodPost {
-		err := h.users.CheckSetupToken(r.Context(), token)
-		if errors.Is(err, newsroom.ErrNotFound) {
+		switch err := h.users.CheckSetupToken(r.Context(), token); {
+		case errors.Is(err, newsroom.ErrNotFound):
 			h.setupInvalid(w, r)
 			return
-		}
-		if err != nil {
+		case err != nil:
 			h.serverError(w, r, err)
 			return
 		}
-	}
-	if r.Method == http.MethodPost {
+	} else {
 		if !h.checkPreSessionToken(r) {
 			h.csrfFailure(w, r)
 			return

@@ -32,8 +32,7 @@ func checkShape(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	type frame struct {
 		array bool
-		items int
-		key   bool // the next token of an object is a key
+		items int // tokens at this level: items of an array, keys and values of an object
 	}
 	var stack []frame
 	first, keys := true, 0
@@ -51,31 +50,26 @@ func checkShape(body []byte) error {
 			}
 			first = false
 		}
-		if top := len(stack) - 1; top >= 0 && !stack[top].array {
-			// In an object, tokens alternate between a key and its value
-			// (whose own tokens, if it is an object or array, sit in a
-			// frame of their own).
-			if d, ok := tok.(json.Delim); !ok || d != '}' {
-				if stack[top].key {
-					if keys++; keys > maxKeys {
-						return errShape
-					}
-				}
-				stack[top].key = !stack[top].key
-			}
-		}
-		if len(stack) > 0 && stack[len(stack)-1].array {
-			if d, ok := tok.(json.Delim); !ok || (d != ']') {
-				stack[len(stack)-1].items++
-				if stack[len(stack)-1].items > maxArrayItems {
+		d, isDelim := tok.(json.Delim)
+		if top := len(stack) - 1; top >= 0 && !(isDelim && (d == '}' || d == ']')) {
+			// A token in an array is an item; in an object, tokens
+			// alternate between a key and its value (whose own tokens,
+			// if it is an object or array, sit in a frame of their own).
+			f := &stack[top]
+			f.items++
+			switch {
+			case f.array && f.items > maxArrayItems:
+				return errShape
+			case !f.array && f.items%2 == 1:
+				if keys++; keys > maxKeys {
 					return errShape
 				}
 			}
 		}
-		if d, ok := tok.(json.Delim); ok {
+		if isDelim {
 			switch d {
 			case '{', '[':
-				stack = append(stack, frame{array: d == '[', key: d == '{'})
+				stack = append(stack, frame{array: d == '['})
 				if len(stack) > maxDepth {
 					return errShape
 				}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -73,26 +72,16 @@ func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.
 }
 
 func recordInboxChunk(ctx context.Context, q *sqlstore.Queries, chunk []newsroom.InboxRecord, isNew map[string]bool) error {
-	var sb strings.Builder
 	args := make([]any, 0, 6*len(chunk))
-	sb.WriteString(`INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at) VALUES `)
-	for i, r := range chunk {
+	for _, r := range chunk {
 		a := r.Activity
 		if a.ReceivedAt.IsZero() {
 			a.ReceivedAt = q.Now()
 		}
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?)")
-		var orgID any
-		if a.OrgID != 0 {
-			orgID = a.OrgID
-		}
-		args = append(args, a.ID, a.ActorID, a.Type, orgID, a.Raw, micros(a.ReceivedAt))
+		args = append(args, a.ID, a.ActorID, a.Type, sqlstore.NullID(a.OrgID), a.Raw, micros(a.ReceivedAt))
 	}
-	sb.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
-	rows, err := q.Writer().Query(ctx, sb.String(), args...)
+	rows, err := q.Writer().Query(ctx, `INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at) VALUES `+
+		sqlstore.Values(len(chunk), 6)+` ON CONFLICT (id) DO NOTHING RETURNING id`, args...)
 	if err != nil {
 		return err
 	}
@@ -109,9 +98,7 @@ func recordInboxChunk(ctx context.Context, q *sqlstore.Queries, chunk []newsroom
 		return err
 	}
 
-	sb.Reset()
 	args = args[:0]
-	sb.WriteString(`INSERT INTO interactions (activity_id, kind, post_id, actor_id, created_at) VALUES `)
 	for _, r := range chunk {
 		in := r.Interaction
 		if in == nil || !isNew[r.Activity.ID] {
@@ -124,16 +111,12 @@ func recordInboxChunk(ctx context.Context, q *sqlstore.Queries, chunk []newsroom
 		if created.IsZero() {
 			created = q.Now()
 		}
-		if len(args) > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("(?, ?, ?, ?, ?)")
 		args = append(args, r.Activity.ID, in.Kind, in.PostID, r.Activity.ActorID, micros(created))
 	}
 	if len(args) == 0 {
 		return nil
 	}
-	sb.WriteString(` ON CONFLICT DO NOTHING`)
-	_, err = q.Writer().Exec(ctx, sb.String(), args...)
+	_, err = q.Writer().Exec(ctx, `INSERT INTO interactions (activity_id, kind, post_id, actor_id, created_at) VALUES `+
+		sqlstore.Values(len(args)/5, 5)+` ON CONFLICT DO NOTHING`, args...)
 	return err
 }

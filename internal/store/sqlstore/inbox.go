@@ -14,7 +14,7 @@ func (q *Queries) RecordInboxActivity(ctx context.Context, a newsroom.InboxActiv
 		INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`,
-		a.ID, a.ActorID, a.Type, nullID(a.OrgID), a.Raw, q.time(a.ReceivedAt))
+		a.ID, a.ActorID, a.Type, NullID(a.OrgID), a.Raw, q.time(a.ReceivedAt))
 	if err != nil {
 		return false, q.Wrap(err, "record inbox activity %s", a.ID)
 	}

@@ -71,7 +71,7 @@ var postColumns = []postColumn{
 	{
 		name: "author_id", read: "coalesce(p.author_id, 0)",
 		dest: func(r *postRow, _ *Dialect) any { return &r.p.AuthorID },
-		arg:  func(r *postRow, _ *Dialect) any { return nullID(r.p.AuthorID) },
+		arg:  func(r *postRow, _ *Dialect) any { return NullID(r.p.AuthorID) },
 	},
 	timeField("publish_at", func(r *postRow) *time.Time { return &r.p.PublishAt }),
 	timeField("published_at", func(r *postRow) *time.Time { return &r.p.PublishedAt }),

@@ -74,7 +74,7 @@ func (q *Queries) writePostChildren(ctx context.Context, p *newsroom.Post, repla
 			args = append(args, p.ID, tag, newsroom.TagKey(tag), i)
 		}
 		if _, err := q.w.Exec(ctx, `INSERT INTO post_tags (post_id, tag, tag_key, position) VALUES `+
-			values(len(tags), 4), args...); err != nil {
+			Values(len(tags), 4), args...); err != nil {
 			return err
 		}
 	}
@@ -84,7 +84,7 @@ func (q *Queries) writePostChildren(ctx context.Context, p *newsroom.Post, repla
 			args = append(args, p.ID, i, m.MediaID, m.Alt)
 		}
 		if _, err := q.w.Exec(ctx, `INSERT INTO post_media (post_id, position, media_id, alt) VALUES `+
-			values(len(p.Media), 4), args...); err != nil {
+			Values(len(p.Media), 4), args...); err != nil {
 			return err
 		}
 	}

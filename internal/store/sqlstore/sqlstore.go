@@ -157,8 +157,8 @@ func mustAffect(n int64, err error) error {
 	return nil
 }
 
-// nullID stores 0 as NULL, for optional references.
-func nullID(id int64) any {
+// NullID stores 0 as NULL, for optional references.
+func NullID(id int64) any {
 	if id == 0 {
 		return nil
 	}
@@ -173,9 +173,9 @@ func nullText(s string) any {
 	return s
 }
 
-// values returns rows groups of n placeholders, "(?, ?), (?, ?)", for a
+// Values returns rows groups of n placeholders, "(?, ?), (?, ?)", for a
 // multi-row INSERT.
-func values(rows, n int) string {
+func Values(rows, n int) string {
 	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(group+", ", rows), ", ")
 }

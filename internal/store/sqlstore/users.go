@@ -85,7 +85,7 @@ func (q *Queries) SetUserOrgs(ctx context.Context, userID int64, orgIDs []int64)
 			args = append(args, userID, id)
 		}
 		_, err := q.w.Exec(ctx, `INSERT INTO user_orgs (user_id, org_id) VALUES `+
-			values(len(orgIDs), 2)+` ON CONFLICT DO NOTHING`, args...)
+			Values(len(orgIDs), 2)+` ON CONFLICT DO NOTHING`, args...)
 		return err
 	})
 	return q.Wrap(err, "set orgs of user %d", userID)

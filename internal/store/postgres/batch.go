@@ -20,7 +20,7 @@ type queries struct {
 
 func newQueries(db executor, begin func(context.Context, func(sqlstore.Executor) error) error) queries {
 	e := sqlstore.Executor(shared{db})
-	return queries{Queries: sqlstore.New(dialect, e, e, now, begin), db: db}
+	return queries{Queries: sqlstore.New(dialect, e, e, sqlstore.Now, begin), db: db}
 }
 
 func (q *queries) CreateDeliveries(ctx context.Context, activityID string, inboxes []string) error {

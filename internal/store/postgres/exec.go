@@ -107,8 +107,6 @@ func dollarPlaceholders(query string) string {
 	return b.String()
 }
 
-// now is the clock: UTC, to the microsecond the database keeps.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 func domainErr(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {

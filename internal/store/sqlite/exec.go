@@ -64,8 +64,6 @@ type rows struct{ *sql.Rows }
 
 func (r rows) Close() { r.Rows.Close() }
 
-// now is the clock: UTC, to the microsecond the database keeps.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 func domainErr(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {

@@ -69,7 +69,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
 	s := &Store{write: write, read: read, river: rc, path: path, opts: opts}
-	s.queries = queries{sqlstore.New(dialect, executor[*sql.DB]{read}, executor[*sql.DB]{write}, now, s.begin)}
+	s.queries = queries{sqlstore.New(dialect, executor[*sql.DB]{read}, executor[*sql.DB]{write}, sqlstore.Now, s.begin)}
 	return s, nil
 }
 
@@ -175,7 +175,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
 	e := executor[*sql.Tx]{sqlTx}
-	t := &tx{queries: queries{sqlstore.New(dialect, e, e, now, nil)}, Jobs: sqlstore.NewJobs(s.river, sqlTx)}
+	t := &tx{queries: queries{sqlstore.New(dialect, e, e, sqlstore.Now, nil)}, Jobs: sqlstore.NewJobs(s.river, sqlTx)}
 	if err := fn(t); err != nil {
 		return err
 	}

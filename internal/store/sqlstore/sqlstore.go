@@ -70,6 +70,9 @@ type Queries struct {
 	begin func(ctx context.Context, fn func(tx Executor) error) error
 }
 
+// Now is the stores' clock: UTC, to the microsecond both databases keep.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
 // New returns the queries of one database or transaction. begin starts a
 // transaction and runs fn in it, committing when fn returns nil; it is nil
 // inside a transaction, where the queries that need one use the current

@@ -107,7 +107,6 @@ func dollarPlaceholders(query string) string {
 	return b.String()
 }
 
-
 func domainErr(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return newsroom.ErrNotFound

@@ -64,7 +64,6 @@ type rows struct{ *sql.Rows }
 
 func (r rows) Close() { r.Rows.Close() }
 
-
 func domainErr(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return newsroom.ErrNotFound

@@ -94,7 +94,7 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 	attributedTo.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
 	t.SetActivityStreamsAttributedTo(attributedTo)
 	u := streams.NewActivityStreamsUrlProperty()
-	u.AppendIRI(ip.Parse(page))
+	u.AppendIRI(ip.Parse(readAt(page, p)))
 	t.SetActivityStreamsUrl(u)
 	c.address(t, org, &ip)
 	if !p.PublishedAt.IsZero() {
@@ -208,7 +208,7 @@ type texts struct {
 // Article's or Event's name, summary and link only.
 func (c *Converter) texts(typ string, org *newsroom.Organisation, p *newsroom.Post) texts {
 	t := texts{name: map[string]string{}, summary: map[string]string{}, content: map[string]string{}}
-	page := c.urls.Post(org.Handle, p.ID)
+	page := readAt(c.urls.Post(org.Handle, p.ID), p)
 	add := func(lang, title, summary, bodyHTML string) {
 		switch typ {
 		case string(newsroom.ObjectNote):
@@ -231,6 +231,16 @@ func (c *Converter) texts(typ string, org *newsroom.Organisation, p *newsroom.Po
 		add(tr.Lang, tr.Title, tr.Summary, tr.BodyHTML)
 	}
 	return t
+}
+
+// readAt is where a reader goes for the whole post: the member's own
+// article for a post imported from its website, so that links and
+// Mastodon's card point where the news was written; our page otherwise.
+func readAt(page string, p *newsroom.Post) string {
+	if p.SourceURL != "" {
+		return p.SourceURL
+	}
+	return page
 }
 
 // noteContent puts the title in bold on top, as Mastodon users expect of

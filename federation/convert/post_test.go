@@ -331,3 +331,28 @@ func TestLanguageMapsStartWithThePostsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestImportedPostLinksToItsOriginal: a post imported from a member's
+// website keeps our id but sends readers to the member's article, in
+// url (where Mastodon links an Article and fetches its card) and in the
+// link a Note ends with.
+func TestImportedPostLinksToItsOriginal(t *testing.T) {
+	const original = "https://emmaus-connect.example/2026/11/inclusion-numerique/"
+	p := testPost()
+	p.SourceURL = original
+	page := "https://news.example.org/orgs/soga/posts/01JD0000000000000000000001"
+	for _, typ := range []newsroom.ObjectType{newsroom.ObjectArticle, newsroom.ObjectNote} {
+		p.ObjectType = typ
+		m, err := testConverter().Object(testOrg, p, testMedia)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m["id"] != page || m["url"] != original {
+			t.Errorf("%s: id %v url %v", typ, m["id"], m["url"])
+		}
+		content, _ := m["content"].(string)
+		if typ == newsroom.ObjectNote && (!strings.Contains(content, `<a href="`+original+`">`) || strings.Contains(content, page)) {
+			t.Errorf("Note content %q", content)
+		}
+	}
+}

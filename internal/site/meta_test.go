@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/soga/newsroom/internal/media"
+	"github.com/soga/newsroom/internal/newsroom"
 )
 
 func TestArticleMetadata(t *testing.T) {
@@ -229,5 +232,39 @@ func TestOrgPageMetadata(t *testing.T) {
 	}
 	if strings.Contains(body, "Alpha Coop") {
 		t.Error("another organisation's post on the page")
+	}
+}
+
+// TestImportedPostNamesItsOriginal: a post imported from a member's
+// website says where it was first published, links there, and names the
+// member's article as the canonical page.
+func TestImportedPostNamesItsOriginal(t *testing.T) {
+	ts := newTestSite(t)
+	const original = "https://www.emmaus-connect.example/2026/11/permanences-numeriques/"
+	p := &newsroom.Post{ID: ulid.Make().String(), OrgID: ts.fx.Alpha.ID, Kind: newsroom.KindArticle,
+		Status: newsroom.StatusPublished, ObjectType: newsroom.ObjectAuto, Lang: "fr",
+		Title: "Des permanences numériques dans 40 villes", BodyHTML: "<p>Nos bénévoles accompagnent.</p>",
+		SourceURL: original, PublishedAt: ts.now.Add(-time.Hour)}
+	if err := ts.db.CreatePost(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := ts.get(t, ts.postPath(p), "Accept-Language", "fr")
+	wantStatus(t, resp, 200)
+	doc := parseHTML(t, body)
+	link := doc.first("a", "href", original)
+	if link == nil || textOf(link) != "emmaus-connect.example" {
+		t.Fatalf("no link to the original named by its site in %s", body)
+	}
+	if got := textOf(link.Parent); !strings.Contains(got, "Publié d’abord sur") {
+		t.Errorf("source line %q", got)
+	}
+	if got := attrOf(doc.first("link", "rel", "canonical"), "href"); got != original {
+		t.Errorf("canonical %q, want the original %q", got, original)
+	}
+
+	// A post written here names no source.
+	_, body = ts.get(t, ts.postPath(ts.fx.Press))
+	if strings.Contains(body, "Publié d’abord sur") || strings.Contains(body, "First published on") {
+		t.Error("a post written here claims a source")
 	}
 }

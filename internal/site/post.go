@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -35,8 +36,11 @@ type postPage struct {
 	Tags           []tagLink
 	Published      time.Time
 	Updated        time.Time
-	Event          *eventView
-	event          *newsroom.Event
+	// Source is the member's own article a post was imported from, and
+	// SourceHost its site's name as readers know it.
+	Source, SourceHost string
+	Event              *eventView
+	event              *newsroom.Event
 	// Alternates are every language version, this one included, for
 	// hreflang; Other is the version this page links to.
 	Alternates []alternate
@@ -155,6 +159,11 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 			v.Other = &own
 		}
 	}
+	if p.SourceURL != "" {
+		// The member's article is the original; ours is a copy, and says
+		// so to search engines and card readers.
+		v.Source, v.SourceHost, v.Canonical = p.SourceURL, sourceHost(p.SourceURL), p.SourceURL
+	}
 	v.Description = v.Summary
 	if v.Description == "" {
 		v.Description = htmltext.PlainText(string(v.Body))
@@ -213,4 +222,14 @@ func (h *Handler) image(ctx context.Context, mediaID, alt string) (*image, error
 		img.SmallWidth = m.Width * media.SmallDimension / long
 	}
 	return img, nil
+}
+
+// sourceHost is the host of a source link without its "www.", as people
+// name a website.
+func sourceHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return raw
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
 }

@@ -161,7 +161,9 @@ func (s *Service) importItems(ctx context.Context, src *newsroom.FeedSource, fee
 			// Older than the backfill: remembered, never imported.
 			err = s.store.PutFeedItem(ctx, newsroom.FeedItem{OrgID: src.OrgID, GUIDHash: it.key, SourceID: src.ID, ContentHash: it.hash})
 		case old == nil:
-			deliver := !first && (it.date.IsZero() || !it.date.Before(src.CreatedAt))
+			// Feeds date to the second: an item of the second the source
+			// was added in counts as after it.
+			deliver := !first && (it.date.IsZero() || !it.date.Before(src.CreatedAt.Truncate(time.Second)))
 			err = s.create(ctx, src, feed, it, deliver, cache, progress)
 			if err == nil {
 				res.Imported++

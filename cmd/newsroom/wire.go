@@ -170,6 +170,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Collections:    m.Store,
 		Activities:     m.Store,
 		Posts:          m.Store,
+		Sites:          m.Store,
 		Stats:          federation.StatsFunc(m.nodeStats),
 		Logger:         m.Logger.With("component", "federation"),
 		InstanceKeyPEM: svc.keyPEM,

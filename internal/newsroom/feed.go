@@ -1,6 +1,11 @@
 package newsroom
 
-import "time"
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
 
 // FeedSource is a member organisation's website feed, polled and imported
 // as the organisation's posts.
@@ -43,4 +48,23 @@ type FeedItem struct {
 	// item they never received is not delivered either.
 	Delivered bool
 	UpdatedAt time.Time
+}
+
+// SiteHosts are the host names (without port) of the sites sources
+// belong to, sorted and distinct: the domains whose pages credit the
+// organisation's actor (its actor's attributionDomains).
+func SiteHosts(sources []FeedSource) []string {
+	var hosts []string
+	for _, s := range sources {
+		u, err := url.Parse(s.SiteURL)
+		if err != nil || u.Hostname() == "" {
+			continue
+		}
+		h := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		if !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	slices.Sort(hosts)
+	return hosts
 }

@@ -155,7 +155,11 @@ func (s *Service) sendActor(ctx context.Context, tx store.Tx, org *newsroom.Orga
 	}
 	at := now().UTC()
 	act := &newsroom.Activity{ID: s.NewID(), OrgID: org.ID, Type: convert.Update, CreatedAt: at}
-	doc, err := s.Convert.ActorUpdate(org, act.ID, at, icon, banner)
+	sources, err := tx.ListFeedSources(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	doc, err := s.Convert.ActorUpdate(org, act.ID, at, icon, banner, newsroom.SiteHosts(sources)...)
 	if err != nil {
 		return err
 	}

@@ -196,10 +196,23 @@ func (s *Service) Remove(ctx context.Context, id int64) error {
 	return s.store.DeleteFeedSource(ctx, id)
 }
 
-// PollSoon queues a poll of the source now, beside its regular ones.
+// PollSoon queues a poll of the source now, beside its regular ones. A
+// source that was stopped (a 410, too many failures) starts again: its
+// administrator asks because the site was fixed.
 func (s *Service) PollSoon(ctx context.Context, id int64) error {
 	return s.store.InTx(ctx, func(tx store.Tx) error {
-		return tx.Enqueue(ctx, jobs.FeedPollArgs{SourceID: id, Once: true})
+		src, err := tx.FeedSourceByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !src.Disabled {
+			return tx.Enqueue(ctx, jobs.FeedPollArgs{SourceID: id, Once: true})
+		}
+		src.Disabled, src.Failures, src.NextPollAt = false, 0, s.now().UTC()
+		if err := tx.UpdateFeedSource(ctx, src); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, jobs.FeedPollArgs{SourceID: id})
 	})
 }
 

@@ -3,6 +3,7 @@ package feeds
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/mmcdole/gofeed"
@@ -22,11 +23,20 @@ func (s *Service) create(ctx context.Context, src *newsroom.FeedSource, f *gofee
 	in := s.input(ctx, src, f, it, cache, progress)
 	in.Deliver = deliver && !in.Draft
 	_, err := s.posts.Import(ctx, in, func(tx store.Tx, p *newsroom.Post) error {
-		return tx.PutFeedItem(ctx, newsroom.FeedItem{OrgID: src.OrgID, GUIDHash: it.key, SourceID: src.ID,
+		return tx.AddFeedItem(ctx, newsroom.FeedItem{OrgID: src.OrgID, GUIDHash: it.key, SourceID: src.ID,
 			PostID: p.ID, ContentHash: it.hash, Delivered: in.Deliver})
 	})
+	if errors.Is(err, newsroom.ErrConflict) {
+		// Another poll of the same feed imported it first; the post this
+		// one wrote was rolled back with the record.
+		return errImportedMeanwhile
+	}
 	return err
 }
+
+// errImportedMeanwhile is an item that another poll, running at the same
+// time, imported first.
+var errImportedMeanwhile = errors.New("imported meanwhile by another poll")
 
 // change applies a changed item to its post. Followers hear of the edit
 // only if they were sent the post.

@@ -159,7 +159,10 @@ func (s *Service) importItems(ctx context.Context, src *newsroom.FeedSource, fee
 		switch {
 		case old == nil && first && i >= src.Backfill:
 			// Older than the backfill: remembered, never imported.
-			err = s.store.PutFeedItem(ctx, newsroom.FeedItem{OrgID: src.OrgID, GUIDHash: it.key, SourceID: src.ID, ContentHash: it.hash})
+			err = s.store.AddFeedItem(ctx, newsroom.FeedItem{OrgID: src.OrgID, GUIDHash: it.key, SourceID: src.ID, ContentHash: it.hash})
+			if errors.Is(err, newsroom.ErrConflict) {
+				err = nil
+			}
 		case old == nil:
 			// Feeds date to the second: an item of the second the source
 			// was added in counts as after it.
@@ -168,6 +171,9 @@ func (s *Service) importItems(ctx context.Context, src *newsroom.FeedSource, fee
 			if err == nil {
 				res.Imported++
 				src.Imported++
+			}
+			if errors.Is(err, errImportedMeanwhile) {
+				err = nil
 			}
 		case old.ContentHash != it.hash && old.PostID != "":
 			err = s.change(ctx, src, feed, it, old, cache, progress)

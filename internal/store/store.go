@@ -279,6 +279,9 @@ type Feeds interface {
 	DeleteFeedSource(ctx context.Context, id int64) error
 	// FeedItem returns ErrNotFound for an item never seen.
 	FeedItem(ctx context.Context, orgID int64, guidHash string) (*newsroom.FeedItem, error)
+	// AddFeedItem records an item seen for the first time; ErrConflict
+	// when it is known already.
+	AddFeedItem(ctx context.Context, it newsroom.FeedItem) error
 	// PutFeedItem inserts or replaces the record of an item.
 	PutFeedItem(ctx context.Context, it newsroom.FeedItem) error
 }

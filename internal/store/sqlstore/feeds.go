@@ -91,6 +91,19 @@ func (q *Queries) FeedItem(ctx context.Context, orgID int64, guidHash string) (*
 	return &it, nil
 }
 
+// AddFeedItem records an item seen for the first time; ErrConflict when
+// it was recorded meanwhile (two polls of one feed at once).
+func (q *Queries) AddFeedItem(ctx context.Context, it newsroom.FeedItem) error {
+	if it.UpdatedAt.IsZero() {
+		it.UpdatedAt = q.now()
+	}
+	_, err := q.w.Exec(ctx, `
+		INSERT INTO feed_items (org_id, guid_hash, source_id, post_id, content_hash, delivered, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		it.OrgID, it.GUIDHash, NullID(it.SourceID), it.PostID, it.ContentHash, it.Delivered, q.time(it.UpdatedAt))
+	return q.Wrap(err, "add feed item %s", it.GUIDHash)
+}
+
 // PutFeedItem inserts or replaces the record of an item.
 func (q *Queries) PutFeedItem(ctx context.Context, it newsroom.FeedItem) error {
 	if it.UpdatedAt.IsZero() {

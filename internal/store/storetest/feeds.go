@@ -54,6 +54,11 @@ func testFeedSources(t *testing.T, s store.Store) {
 	_, err = s.FeedItem(ctx, other.ID, "h1")
 	wantErr(t, err, newsroom.ErrNotFound) // items are per organisation
 
+	wantErr(t, s.AddFeedItem(ctx, it), newsroom.ErrConflict)
+	other2 := it
+	other2.GUIDHash = "h2"
+	ok(t, s.AddFeedItem(ctx, other2))
+
 	it.ContentHash, it.Delivered = "c2", false
 	ok(t, s.PutFeedItem(ctx, it))
 	gotIt, err = s.FeedItem(ctx, org.ID, "h1")

@@ -113,6 +113,9 @@ func TestWordPressImport(t *testing.T) {
 		if h := f.site.lastRequest("/feed/"); h.Get("If-None-Match") == "" {
 			t.Errorf("second poll not conditional: %v", h)
 		}
+		if want := f.now.Add(time.Hour); !res.Source.NextPollAt.Equal(want) {
+			t.Errorf("next poll after a 304 %s, want %s: the feed's pace is kept", res.Source.NextPollAt, want)
+		}
 
 		// A new article, published after the source was added, is delivered.
 		f.now = f.now.Add(2 * time.Hour)

@@ -45,8 +45,17 @@ func (s *Service) Poll(ctx context.Context, id int64, progress Progress) (*Resul
 		return res, nil
 	}
 	now := s.now().UTC()
+	// The pace the feed asked for last time (<ttl>, sy:updatePeriod) is
+	// not in a 304, which has no body: it is kept from the last poll.
+	var pace time.Duration
+	if src.Failures == 0 && !src.LastPollAt.IsZero() {
+		pace = min(src.NextPollAt.Sub(src.LastPollAt), MaxInterval)
+	}
 	src.LastPollAt = now
 	hint, pollErr := s.poll(ctx, src, res, progress)
+	if pollErr == nil && src.LastStatus == http.StatusNotModified {
+		hint = max(hint, pace)
+	}
 	if pollErr != nil {
 		s.failed(src, hint, pollErr)
 	} else {

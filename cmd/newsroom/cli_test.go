@@ -215,3 +215,25 @@ func TestCLIFeedMistakes(t *testing.T) {
 		t.Errorf("empty list: %+v", r)
 	}
 }
+
+// On a terminal the poll draws a bar over itself and clears it; elsewhere
+// it draws nothing but the lines that follow.
+func TestProgressBar(t *testing.T) {
+	var out bytes.Buffer
+	bar := &progressBar{w: &out, on: true}
+	bar.items(0, 4)
+	bar.image()
+	bar.items(2, 4)
+	bar.done()
+	if got := out.String(); !strings.Contains(got, "\r[...............") || !strings.Contains(got, "\r[###############...............] 2/4 items, 1 images") || !strings.HasSuffix(got, "\r\033[K") {
+		t.Errorf("bar drew %q", got)
+	}
+	out.Reset()
+	off := &progressBar{w: &out}
+	off.items(1, 2)
+	off.image()
+	off.done()
+	if out.Len() != 0 {
+		t.Errorf("bar drew %q off a terminal", out.String())
+	}
+}

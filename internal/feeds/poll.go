@@ -62,10 +62,20 @@ func (s *Service) Poll(ctx context.Context, id int64, progress Progress) (*Resul
 		src.Failures, src.LastError = 0, ""
 		src.NextPollAt = now.Add(stretch(s.interval, hint))
 	}
-	if res.Failed > 0 && src.LastError == "" {
-		src.LastError = fmt.Sprintf("%d items could not be imported; see the server's log", res.Failed)
+	if res.Failed > 0 {
+		// Without its validators the next poll reads the feed again, and
+		// the items not imported this time (the job's time ran out, the
+		// database failed) are tried again.
+		src.ETag, src.LastModified = "", ""
+		if src.LastError == "" {
+			src.LastError = fmt.Sprintf("%d items could not be imported yet; see the server's log", res.Failed)
+		}
 	}
-	if err := s.store.UpdateFeedSource(ctx, src); err != nil {
+	// The poll's state is written even when its context ended, or the
+	// next poll would not know what this one did.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.store.UpdateFeedSource(wctx, src); err != nil {
 		return nil, err
 	}
 	res.Source = *src

@@ -1,7 +1,9 @@
 package feeds
 
 import (
+	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,5 +87,36 @@ func TestPollSoonRestarts(t *testing.T) {
 	}
 	if res := f.poll(t, src.ID); res.Source.Disabled || res.Imported != 3 {
 		t.Errorf("after restarting: %+v", res)
+	}
+}
+
+// A poll whose time runs out stops between items, records what it did,
+// and the next poll reads the whole feed again for the rest.
+func TestPollOutOfTime(t *testing.T) {
+	f := newFixture(t, testdb.SQLite(t))
+	serveWordPress(t, f)
+	slow := f.site.files["/wp-content/uploads/2026/11/atelier-lille.png"]
+	var once sync.Once
+	f.site.put("/wp-content/uploads/2026/11/atelier-lille.png", file{handler: func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { time.Sleep(time.Second) })
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(slow.body)
+	}})
+	src := f.add(t, AddInput{URL: f.site.URL + "/feed/", Backfill: 20})
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	res, err := f.svc.Poll(ctx, src.ID, Progress{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed == 0 || res.Source.ETag != "" || !strings.Contains(res.Source.LastError, "could not be imported yet") {
+		t.Fatalf("out of time: %+v", res)
+	}
+	res = f.poll(t, src.ID)
+	if res.Source.LastStatus != http.StatusOK || res.Source.Imported != 3 || res.Source.LastError != "" {
+		t.Errorf("next poll: %+v", res.Source)
+	}
+	if p := post(t, f, f.site.URL+"/2026/11/24/inclusion-numerique-bilan-2026/"); len(p.Media) != 1 {
+		t.Errorf("the item whose image was slow was imported without it: %+v", p.Media)
 	}
 }

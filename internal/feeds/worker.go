@@ -21,10 +21,9 @@ type PollWorker struct {
 // NewPollWorker returns the worker of FeedPollArgs jobs.
 func NewPollWorker(s *Service) *PollWorker { return &PollWorker{service: s} }
 
-// Timeout leaves room for a feed of MaxItems items with their images.
-func (w *PollWorker) Timeout(*river.Job[jobs.FeedPollArgs]) time.Duration { return 10 * time.Minute }
-
-// Work polls; a source removed or disabled ends its chain.
+// Work polls; a source removed or disabled ends its chain. A poll that
+// runs out of the job's time (--job-timeout) stops between items and
+// leaves the rest to the next poll.
 func (w *PollWorker) Work(ctx context.Context, job *river.Job[jobs.FeedPollArgs]) error {
 	res, err := w.service.Poll(ctx, job.Args.SourceID, Progress{})
 	if errors.Is(err, newsroom.ErrNotFound) {

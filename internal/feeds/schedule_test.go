@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -118,5 +119,27 @@ func TestPollOutOfTime(t *testing.T) {
 	}
 	if p := post(t, f, f.site.URL+"/2026/11/24/inclusion-numerique-bilan-2026/"); len(p.Media) != 1 {
 		t.Errorf("the item whose image was slow was imported without it: %+v", p.Media)
+	}
+}
+
+// An organisation imports a feed once, and at most MaxSourcesPerOrg.
+func TestAddBounds(t *testing.T) {
+	f := newFixture(t, testdb.SQLite(t))
+	serveWordPress(t, f)
+	f.add(t, AddInput{URL: f.site.URL + "/feed/"})
+	if _, err := f.svc.Add(t.Context(), AddInput{OrgID: f.org.ID, URL: f.site.URL + "/"}); err == nil || !strings.Contains(err.Error(), "already imports") {
+		t.Errorf("the same feed again, found from its page: %v", err)
+	}
+	for i := 1; i < MaxSourcesPerOrg; i++ {
+		f.add(t, AddInput{URL: fmt.Sprintf("%s/feed/?copy=%d", f.site.URL, i)})
+	}
+	if _, err := f.svc.Add(t.Context(), AddInput{OrgID: f.org.ID, URL: f.site.URL + "/feed/?copy=99"}); err == nil || !strings.Contains(err.Error(), "the most one organisation may have") {
+		t.Errorf("source %d: %v", MaxSourcesPerOrg+1, err)
+	}
+	for want, bad := range map[string]AddInput{"article or press": {Kind: newsroom.KindEvent}, "at most": {Backfill: MaxBackfill + 1}} {
+		bad.OrgID, bad.URL = f.org.ID, f.site.URL+"/feed/?other"
+		if _, err := f.svc.Add(t.Context(), bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%+v: %v", bad, err)
+		}
 	}
 }

@@ -52,7 +52,7 @@ func cmdFeed(ctx context.Context, args []string, e env) error {
 	}
 	defer st.Close()
 	u := urls.New(cfg.BaseURL)
-	svc := newFeeds(cfg, st, u, newPosts(st, u, nil), newLogger(cfg, io.Discard))
+	svc := newFeeds(cfg, st, u, newPosts(st, u, nil), newOrgs(st, u, nil), newLogger(cfg, io.Discard))
 	var org *newsroom.Organisation
 	if *handle != "" {
 		if org, err = st.OrgByHandle(ctx, newsroom.NormaliseHandle(*handle)); err != nil {

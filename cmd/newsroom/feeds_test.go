@@ -57,6 +57,8 @@ func newMemberSite(t *testing.T) *memberSite {
 		}
 	}))
 	t.Cleanup(s.Close)
+	// Named as a member's site is, by a name of its own.
+	s.URL = strings.Replace(s.URL, "127.0.0.1", "localhost", 1)
 	s.set(strings.ReplaceAll(string(raw), "{{BASE}}", s.URL))
 	return s
 }
@@ -97,6 +99,13 @@ func TestFeedImportEndToEnd(t *testing.T) {
 		out := feedCLI("add", "--org", "emmaus-connect", site.URL+"/feed/")
 		if !strings.Contains(out, `added "Emmaüs Connect"`) {
 			t.Errorf("feed add said %q", out)
+		}
+		// The actor now credits the member's site, and followers' servers
+		// are told.
+		profile := waitLong(t, peer, func(r fedtest.Received) bool { return r.Type() == "Update" })
+		actor, _ := profile.Activity["object"].(map[string]any)
+		if got := fmt.Sprint(actor["attributionDomains"]); got != "[127.0.0.1 localhost]" {
+			t.Errorf("attributionDomains in the actor's Update: %s", got)
 		}
 		// The server's poll job, committed with the source, imports the history.
 		ctx := context.Background()
@@ -152,9 +161,9 @@ func TestFeedImportEndToEnd(t *testing.T) {
 		if out := feedCLI("poll"); !strings.Contains(out, "1 updated") {
 			t.Errorf("feed poll said %q", out)
 		}
-		update := waitLong(t, peer, func(r fedtest.Received) bool { return r.Type() == "Update" })
+		update := waitLong(t, peer, func(r fedtest.Received) bool { return r.Type() == "Update" && r.Object() == create.Object() })
 		uobj, _ := update.Activity["object"].(map[string]any)
-		if c, _ := uobj["content"].(string); update.Object() != create.Object() || !strings.Contains(c, "Aubagne") {
+		if c, _ := uobj["content"].(string); !strings.Contains(c, "Aubagne") {
 			t.Errorf("Update of %s: %s", update.Object(), c)
 		}
 

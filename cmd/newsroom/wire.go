@@ -88,16 +88,17 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 	aud := audience.New(m.Store, m.URLs, newULID)
 	aud.Pages = m.Cache
 	postSvc := newPosts(m.Store, m.URLs, m.Cache)
+	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
 	return &services{
 		client:   client,
 		fetcher:  &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
 		keyPEM:   pub,
 		posts:    postSvc,
-		orgs:     newOrgs(m.Store, m.URLs, m.Cache),
+		orgs:     orgSvc,
 		users:    users.New(m.Store),
 		audience: aud,
 		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
-		feeds:    newFeeds(m.Config, m.Store, m.URLs, postSvc, m.Logger),
+		feeds:    newFeeds(m.Config, m.Store, m.URLs, postSvc, orgSvc, m.Logger),
 	}, nil
 }
 
@@ -105,14 +106,14 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 // admin page) and of the command line. It fetches feeds and their images
 // through its own SSRF-safe client, whose body cap fits a feed: the
 // importer caps each body itself, feeds and images differently.
-func newFeeds(cfg config.Config, st store.Store, u urls.Builder, p *posts.Service, log *slog.Logger) *feeds.Service {
+func newFeeds(cfg config.Config, st store.Store, u urls.Builder, p *posts.Service, o *orgs.Service, log *slog.Logger) *feeds.Service {
 	client := transport.NewClient(transport.Options{
 		AllowedNets:  cfg.AllowPrivateNetworks,
 		UserAgent:    fmt.Sprintf("newsroom/%s (+%s; feed importer)", Version(), u.Base()),
 		Timeout:      time.Minute,
 		MaxBodyBytes: feeds.MaxFeedBytes,
 	})
-	return feeds.New(feeds.Deps{Store: st, Client: client, Posts: p, Media: media.New(cfg.MediaDir(), st, nil),
+	return feeds.New(feeds.Deps{Store: st, Actors: o, Client: client, Posts: p, Media: media.New(cfg.MediaDir(), st, nil),
 		URLs: u, Interval: cfg.FeedInterval, Logger: log.With("component", "feeds")})
 }
 

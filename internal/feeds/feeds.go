@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,9 +62,18 @@ type MediaSaver interface {
 	Save(ctx context.Context, r io.ReadSeeker) (*newsroom.Media, error)
 }
 
+// Actors tells followers' servers that an organisation's actor changed
+// (orgs.Service).
+type Actors interface {
+	SendActor(ctx context.Context, tx store.Tx, orgID int64) error
+}
+
 // Deps is what a Service needs.
 type Deps struct {
 	Store  store.Store
+	// Actors, when set, is told when a source brings a new site to an
+	// organisation, whose actor credits it in attributionDomains.
+	Actors Actors
 	Client Doer
 	Posts  Publisher
 	Media  MediaSaver
@@ -78,6 +88,7 @@ type Deps struct {
 // Service adds, lists, removes and polls feed sources.
 type Service struct {
 	store    store.Store
+	actors   Actors
 	client   Doer
 	posts    Publisher
 	media    MediaSaver
@@ -90,7 +101,7 @@ type Service struct {
 
 // New returns a Service.
 func New(d Deps) *Service {
-	s := &Service{store: d.Store, client: d.Client, posts: d.Posts, media: d.Media, urls: d.URLs,
+	s := &Service{store: d.Store, actors: d.Actors, client: d.Client, posts: d.Posts, media: d.Media, urls: d.URLs,
 		interval: d.Interval, log: d.Logger, now: d.Now, jitter: rand.Float64}
 	if s.interval <= 0 {
 		s.interval = 15 * time.Minute
@@ -170,9 +181,15 @@ func (s *Service) Add(ctx context.Context, in AddInput) (*Added, error) {
 	}
 	src := &newsroom.FeedSource{OrgID: org.ID, FeedURL: feedURL, SiteURL: site, Review: in.Review,
 		Kind: in.Kind, Backfill: in.Backfill, NextPollAt: s.now().UTC()}
+	newSite := !slices.Contains(newsroom.SiteHosts(existing), firstOf(newsroom.SiteHosts([]newsroom.FeedSource{*src})))
 	err = s.store.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.CreateFeedSource(ctx, src); err != nil {
 			return err
+		}
+		if newSite && s.actors != nil {
+			if err := s.actors.SendActor(ctx, tx, org.ID); err != nil {
+				return err
+			}
 		}
 		return tx.Enqueue(ctx, jobs.FeedPollArgs{SourceID: src.ID})
 	})
@@ -251,6 +268,13 @@ func siteOf(raw string) string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host + "/"
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }
 
 // oneLine joins the words of s with single spaces.

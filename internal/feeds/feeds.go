@@ -70,7 +70,7 @@ type Actors interface {
 
 // Deps is what a Service needs.
 type Deps struct {
-	Store  store.Store
+	Store store.Store
 	// Actors, when set, is told when a source brings a new site to an
 	// organisation, whose actor credits it in attributionDomains.
 	Actors Actors

@@ -22,9 +22,8 @@ type feedsPage struct {
 	Org     *newsroom.Organisation
 	Sources []newsroom.FeedSource
 	Form    feedForm
-	// Problem says why the feed could not be added, in the words of the
-	// importer.
-	Problem string
+	// Problem says why the feed could not be added.
+	Problem *feeds.Problem
 	// Creator is the line for the member's site, which makes Mastodon
 	// credit its link cards to the organisation's actor.
 	Creator string
@@ -41,7 +40,7 @@ func (h *Handler) Feeds(w http.ResponseWriter, r *http.Request) {
 	}
 	form := feedForm{Kind: string(newsroom.KindArticle), Backfill: strconv.Itoa(feeds.DefaultBackfill)}
 	var v newsroom.ValidationError
-	problem := ""
+	var problem *feeds.Problem
 	if r.Method == http.MethodPost {
 		form = feedForm{URL: strings.TrimSpace(r.PostFormValue("url")), Review: r.PostFormValue("review") == "1",
 			Kind: r.PostFormValue("kind"), Backfill: strings.TrimSpace(r.PostFormValue("backfill"))}
@@ -55,13 +54,11 @@ func (h *Handler) Feeds(w http.ResponseWriter, r *http.Request) {
 		if v.Err() == nil {
 			_, err := h.feeds.Add(r.Context(), feeds.AddInput{OrgID: org.ID, URL: form.URL, Review: form.Review,
 				Kind: newsroom.PostKind(form.Kind), Backfill: backfill})
-			var p *feeds.Problem
 			switch {
 			case err == nil:
 				redirect(w, r, feedsPath(org), "feed_added")
 				return
-			case errors.As(err, &p):
-				problem = p.Text
+			case errors.As(err, &problem):
 			default:
 				h.fail(w, r, err)
 				return
@@ -79,7 +76,7 @@ func (h *Handler) Feeds(w http.ResponseWriter, r *http.Request) {
 		Creator: `<meta name="fediverse:creator" content="@` + h.urls.Handle(org.Handle) + `">`,
 		Kinds:   []newsroom.PostKind{newsroom.KindArticle, newsroom.KindPress}}
 	status := formStatus(r, &v)
-	if problem != "" {
+	if problem != nil {
 		status = http.StatusUnprocessableEntity
 	}
 	h.render(w, r, status, "admin_feeds", p)

@@ -213,7 +213,7 @@ func TestFailuresDisable(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := f.poll(t, gone.ID)
-	if !res.Source.Disabled || !strings.Contains(res.Source.LastError, "410") {
+	if !res.Source.Disabled || !strings.Contains(res.Source.LastError, "410") || res.Source.LastErrorKey != "gone" {
 		t.Errorf("410: %+v", res.Source)
 	}
 	f.site.put("/down.xml", file{status: http.StatusServiceUnavailable, header: map[string]string{"Retry-After": "7200"}})
@@ -229,7 +229,8 @@ func TestFailuresDisable(t *testing.T) {
 	if waits[0] != 2*time.Hour || waits[5] != 8*time.Hour || waits[7] != MaxInterval {
 		t.Errorf("waits %v: Retry-After first, then doubling (with the middle of the jitter) up to %s", waits, MaxInterval)
 	}
-	if !res.Source.Disabled || res.Source.Failures != MaxFailures || !strings.Contains(res.Source.LastError, "10 failed polls in a row") {
+	if !res.Source.Disabled || res.Source.Failures != MaxFailures || !strings.Contains(res.Source.LastError, "10 failed polls in a row") ||
+		res.Source.LastErrorKey != "stopped" || res.Source.LastErrorDetail != "10" {
 		t.Errorf("after %d failures: %+v", MaxFailures, res.Source)
 	}
 	if again := f.poll(t, down.ID); again.Source.Failures != MaxFailures {

@@ -133,12 +133,25 @@ type Added struct {
 	Title      string // the feed's title
 }
 
-// Problem is an error said in plain words, for the administrator.
-type Problem struct{ Text string }
+// Problem is an error said in plain words, for the administrator: Text
+// in English for the command line and the logs; Key and Detail for the
+// settings page, which says it in the reader's language
+// ("feeds.problem.KEY" in the catalogues, with {{.Detail}}).
+type Problem struct {
+	Key, Detail string
+	Text        string
+}
 
 func (p *Problem) Error() string { return p.Text }
 
-func problem(format string, args ...any) error { return &Problem{Text: fmt.Sprintf(format, args...)} }
+// problem makes a Problem of key, whose detail is the first of args.
+func problem(key string, format string, args ...any) error {
+	p := &Problem{Key: key, Text: fmt.Sprintf(format, args...)}
+	if len(args) > 0 {
+		p.Detail = fmt.Sprint(args[0])
+	}
+	return p
+}
 
 // Add checks that in.URL leads to a feed (finding it in the page if it is
 // one), and stores the source with its first poll's job in one commit.
@@ -152,13 +165,13 @@ func (s *Service) Add(ctx context.Context, in AddInput) (*Added, error) {
 		in.Kind = newsroom.KindArticle
 	case newsroom.KindArticle, newsroom.KindPress:
 	default:
-		return nil, problem("kind must be article or press, not %q: a feed item has no event details", in.Kind)
+		return nil, problem("kind", "kind must be article or press, not %q: a feed item has no event details", in.Kind)
 	}
 	if in.Backfill < 0 {
 		in.Backfill = DefaultBackfill
 	}
 	if in.Backfill > MaxBackfill {
-		return nil, problem("backfill is at most %d items", MaxBackfill)
+		return nil, problem("backfill", "backfill is at most %d items", MaxBackfill)
 	}
 	raw, err := checkURL(in.URL)
 	if err != nil {
@@ -169,7 +182,7 @@ func (s *Service) Add(ctx context.Context, in AddInput) (*Added, error) {
 		return nil, err
 	}
 	if len(existing) >= MaxSourcesPerOrg {
-		return nil, problem("%s already has %d feeds, the most one organisation may have", org.Handle, MaxSourcesPerOrg)
+		return nil, problem("too_many", "the organisation already has %d feeds, the most one organisation may have", MaxSourcesPerOrg)
 	}
 	feed, feedURL, discovered, err := s.discover(ctx, raw)
 	if err != nil {
@@ -194,7 +207,7 @@ func (s *Service) Add(ctx context.Context, in AddInput) (*Added, error) {
 		return tx.Enqueue(ctx, jobs.FeedPollArgs{SourceID: src.ID})
 	})
 	if errors.Is(err, newsroom.ErrConflict) {
-		return nil, problem("%s already imports %s", org.Handle, feedURL)
+		return nil, problem("exists", "the organisation already imports %s", feedURL)
 	}
 	if err != nil {
 		return nil, err
@@ -238,7 +251,7 @@ func checkURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > maxURL {
-		return "", problem("%q is not a web address (http:// or https://)", raw)
+		return "", problem("not_url", "%q is not a web address (http:// or https://)", raw)
 	}
 	u.Fragment = ""
 	return u.String(), nil

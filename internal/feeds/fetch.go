@@ -29,7 +29,7 @@ type response struct {
 func (s *Service) get(ctx context.Context, rawURL, accept string, max int64, header http.Header) (*response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, problem("%q is not a web address", rawURL)
+		return nil, problem("not_url", "%q is not a web address (http:// or https://)", rawURL)
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -49,14 +49,14 @@ func (s *Service) get(ctx context.Context, rawURL, accept string, max int64, hea
 		return r, nil
 	}
 	if resp.ContentLength > max {
-		return r, problem("the file is %d bytes, more than the %d we accept", resp.ContentLength, max)
+		return r, problem("too_large", "the file is more than the %d bytes we accept (%d announced)", max, resp.ContentLength)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return r, problem("the connection broke while reading: %v", err)
+		return r, problem("broken", "the connection broke while reading (%v)", err)
 	}
 	if int64(len(b)) > max {
-		return r, problem("the file is more than the %d bytes we accept", max)
+		return r, problem("too_large", "the file is more than the %d bytes we accept", max)
 	}
 	r.body = b
 	return r, nil
@@ -68,13 +68,13 @@ func unreachable(err error) error {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return problem("the site took too long to answer")
+		return problem("timeout", "the site took too long to answer")
 	case strings.Contains(msg, "not allowed"):
-		return problem("the address is on a private or reserved network, which we do not reach (%v)", err)
+		return problem("private", "the address is on a private or reserved network, which we do not reach (%v)", err)
 	case strings.Contains(msg, "redirect"):
-		return problem("the site redirects too many times or to a bad address (%v)", err)
+		return problem("redirects", "the site redirects too many times or to a bad address (%v)", err)
 	}
-	return problem("could not reach the site (%v)", err)
+	return problem("unreachable", "could not reach the site (%v)", err)
 }
 
 // parse reads a feed. A web page or anything else that is not a feed is a
@@ -85,12 +85,12 @@ func parse(body []byte) (*gofeed.Feed, error) {
 	f, err := p.Parse(bytes.NewReader(body))
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		if looksHTML(body) {
-			return nil, problem("the address serves a web page, not a feed")
+			return nil, problem("web_page", "the address serves a web page, not a feed")
 		}
-		return nil, problem("the address does not serve an RSS, Atom or JSON feed")
+		return nil, problem("not_feed", "the address does not serve an RSS, Atom or JSON feed")
 	}
 	if err != nil {
-		return nil, problem("the feed cannot be read: %v", err)
+		return nil, problem("unreadable", "the feed cannot be read (%v)", err)
 	}
 	return f, nil
 }
@@ -111,7 +111,7 @@ func (s *Service) discover(ctx context.Context, rawURL string) (feed *gofeed.Fee
 		return nil, "", false, err
 	}
 	if r.status != http.StatusOK {
-		return nil, "", false, problem("the site answered HTTP %d for %s", r.status, rawURL)
+		return nil, "", false, problem("status", "the site answered HTTP %d for %s", r.status, rawURL)
 	}
 	if f, err := parse(r.body); err == nil {
 		return f, r.url, false, nil
@@ -119,7 +119,7 @@ func (s *Service) discover(ctx context.Context, rawURL string) (feed *gofeed.Fee
 	link := feedLink(r.url, r.body)
 	if link == "" {
 		if looksHTML(r.body) {
-			return nil, "", false, problem("this page does not link to a feed (no <link rel=\"alternate\"> of an RSS, Atom or JSON feed)")
+			return nil, "", false, problem("no_feed_link", "this page does not link to a feed (no <link rel=\"alternate\"> of an RSS, Atom or JSON feed)")
 		}
 		_, err := parse(r.body)
 		return nil, "", false, err
@@ -129,7 +129,7 @@ func (s *Service) discover(ctx context.Context, rawURL string) (feed *gofeed.Fee
 		return nil, "", false, err
 	}
 	if r.status != http.StatusOK {
-		return nil, "", false, problem("the page links to the feed %s, which answered HTTP %d", link, r.status)
+		return nil, "", false, problem("status", "the site answered HTTP %d for the feed %s the page links to", r.status, link)
 	}
 	f, err := parse(r.body)
 	if err != nil {

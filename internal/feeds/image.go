@@ -52,26 +52,26 @@ func (s *Service) fetchImage(ctx context.Context, src string) (*newsroom.Media, 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, problem("the image answered HTTP %d", resp.StatusCode)
+		return nil, problem("image", "the image answered HTTP %d", resp.StatusCode)
 	}
 	if resp.ContentLength > media.MaxUploadBytes {
-		return nil, problem("the image is %d bytes, more than the %d we accept", resp.ContentLength, media.MaxUploadBytes)
+		return nil, problem("image", "the image is %d bytes, more than the %d we accept", resp.ContentLength, media.MaxUploadBytes)
 	}
 	if t, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); !strings.HasPrefix(t, "image/") {
-		return nil, problem("the image is served as %q, not as an image", t)
+		return nil, problem("image", "the image is served as %q, not as an image", t)
 	}
 	b := make([]byte, 0, 64<<10)
 	buf := bytes.NewBuffer(b)
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, media.MaxUploadBytes+1))
 	if err != nil {
-		return nil, problem("the connection broke while reading the image: %v", err)
+		return nil, problem("image", "the connection broke while reading the image: %v", err)
 	}
 	if n > media.MaxUploadBytes {
-		return nil, problem("the image is more than the %d bytes we accept", media.MaxUploadBytes)
+		return nil, problem("image", "the image is more than the %d bytes we accept", media.MaxUploadBytes)
 	}
 	m, err := s.media.Save(ctx, bytes.NewReader(buf.Bytes()))
 	if err != nil {
-		return nil, problem("the image cannot be used: %v", err)
+		return nil, problem("image", "the image cannot be used: %v", err)
 	}
 	return m, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/mmcdole/gofeed"
@@ -59,7 +60,7 @@ func (s *Service) Poll(ctx context.Context, id int64, progress Progress) (*Resul
 	if pollErr != nil {
 		s.failed(src, hint, pollErr)
 	} else {
-		src.Failures, src.LastError = 0, ""
+		src.Failures, src.LastError, src.LastErrorKey, src.LastErrorDetail = 0, "", "", ""
 		src.NextPollAt = now.Add(stretch(s.interval, hint))
 	}
 	if res.Failed > 0 {
@@ -69,6 +70,7 @@ func (s *Service) Poll(ctx context.Context, id int64, progress Progress) (*Resul
 		src.ETag, src.LastModified = "", ""
 		if src.LastError == "" {
 			src.LastError = fmt.Sprintf("%d items could not be imported yet; see the server's log", res.Failed)
+			src.LastErrorKey, src.LastErrorDetail = "items_failed", strconv.Itoa(res.Failed)
 		}
 	}
 	// The poll's state is written even when its context ended, or the
@@ -91,10 +93,10 @@ func (s *Service) failed(src *newsroom.FeedSource, hint time.Duration, err error
 	var p *Problem
 	if !errors.As(err, &p) {
 		s.log.Warn("feed poll failed", "source", src.ID, "err", err)
-		err = problem("could not import the feed: %v", err)
+		p = problem("internal", "could not import the feed (%v)", err).(*Problem)
 	}
 	src.Failures++
-	src.LastError = err.Error()
+	src.LastError, src.LastErrorKey, src.LastErrorDetail = p.Text, p.Key, p.Detail
 	wait := backoff(s.interval, src.Failures, s.jitter())
 	src.NextPollAt = src.LastPollAt.Add(max(wait, hint))
 	switch {
@@ -103,7 +105,8 @@ func (s *Service) failed(src *newsroom.FeedSource, hint time.Duration, err error
 		src.LastError = "the site says this feed is gone for good (HTTP 410); polling stopped"
 	case src.Failures >= MaxFailures:
 		src.Disabled = true
-		src.LastError = fmt.Sprintf("%d failed polls in a row; polling stopped. Last error: %s", src.Failures, err.Error())
+		src.LastError = fmt.Sprintf("%d failed polls in a row; polling stopped. Last error: %s", src.Failures, p.Text)
+		src.LastErrorKey, src.LastErrorDetail = "stopped", strconv.Itoa(src.Failures)
 	}
 }
 
@@ -132,11 +135,11 @@ func (s *Service) poll(ctx context.Context, src *newsroom.FeedSource, res *Resul
 	case http.StatusNotModified:
 		return hint, nil
 	case http.StatusGone:
-		return hint, problem("the site says this feed is gone for good (HTTP 410)")
+		return hint, problem("gone", "the site says this feed is gone for good (HTTP 410)")
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		return hint, problem("the site asks us to come back later (HTTP %d)", r.status)
+		return hint, problem("later", "the site asks us to come back later (HTTP %d)", r.status)
 	default:
-		return hint, problem("the site answered HTTP %d instead of the feed", r.status)
+		return hint, problem("status", "the site answered HTTP %d instead of the feed", r.status)
 	}
 	feed, err := parse(r.body)
 	if err != nil {

@@ -24,10 +24,13 @@ type FeedSource struct {
 	LastPollAt   time.Time // last attempt, successful or not
 	NextPollAt   time.Time
 	LastStatus   int    // HTTP status of the last attempt; 0 if none came back
-	LastError    string // in plain words; "" after a success
-	Imported     int    // items turned into posts, over the source's life
-	Failures     int    // consecutive failed polls
-	Disabled     bool
+	LastError    string // in plain words, in English; "" after a success
+	// LastErrorKey and LastErrorDetail say LastError in the reader's
+	// language (feeds.Problem).
+	LastErrorKey, LastErrorDetail string
+	Imported                      int // items turned into posts, over the source's life
+	Failures                      int // consecutive failed polls
+	Disabled                      bool
 	// Backfilled is set once the first poll imported the feed's history:
 	// from then on, new items are delivered.
 	Backfilled bool

@@ -13,6 +13,8 @@ CREATE TABLE feed_sources (
     next_poll_at  timestamptz,
     last_status   integer NOT NULL DEFAULT 0,
     last_error    text NOT NULL DEFAULT '',
+    last_error_key    text NOT NULL DEFAULT '',
+    last_error_detail text NOT NULL DEFAULT '',
     imported      integer NOT NULL DEFAULT 0,
     failures      integer NOT NULL DEFAULT 0,
     disabled      boolean NOT NULL DEFAULT false,

@@ -7,12 +7,12 @@ import (
 )
 
 const feedSourceColumns = `id, org_id, feed_url, site_url, review, kind, backfill, etag, last_modified,
-	last_poll_at, next_poll_at, last_status, last_error, imported, failures, disabled, backfilled, created_at`
+	last_poll_at, next_poll_at, last_status, last_error, last_error_key, last_error_detail, imported, failures, disabled, backfilled, created_at`
 
 func (q *Queries) scanFeedSource(row Row) (newsroom.FeedSource, error) {
 	var s newsroom.FeedSource
 	err := row.Scan(&s.ID, &s.OrgID, &s.FeedURL, &s.SiteURL, &s.Review, &s.Kind, &s.Backfill, &s.ETag,
-		&s.LastModified, q.at(&s.LastPollAt), q.at(&s.NextPollAt), &s.LastStatus, &s.LastError,
+		&s.LastModified, q.at(&s.LastPollAt), q.at(&s.NextPollAt), &s.LastStatus, &s.LastError, &s.LastErrorKey, &s.LastErrorDetail,
 		&s.Imported, &s.Failures, &s.Disabled, &s.Backfilled, q.at(&s.CreatedAt))
 	return s, err
 }
@@ -38,10 +38,10 @@ func (q *Queries) UpdateFeedSource(ctx context.Context, s *newsroom.FeedSource) 
 	err := mustAffect(q.w.Exec(ctx, `
 		UPDATE feed_sources SET feed_url = ?, site_url = ?, review = ?, kind = ?, backfill = ?,
 			etag = ?, last_modified = ?, last_poll_at = ?, next_poll_at = ?, last_status = ?,
-			last_error = ?, imported = ?, failures = ?, disabled = ?, backfilled = ?
+			last_error = ?, last_error_key = ?, last_error_detail = ?, imported = ?, failures = ?, disabled = ?, backfilled = ?
 		WHERE id = ?`,
 		s.FeedURL, s.SiteURL, s.Review, s.Kind, s.Backfill, s.ETag, s.LastModified,
-		q.time(s.LastPollAt), q.time(s.NextPollAt), s.LastStatus, s.LastError, s.Imported,
+		q.time(s.LastPollAt), q.time(s.NextPollAt), s.LastStatus, s.LastError, s.LastErrorKey, s.LastErrorDetail, s.Imported,
 		s.Failures, s.Disabled, s.Backfilled, s.ID))
 	return q.Wrap(err, "update feed source %d", s.ID)
 }

@@ -31,6 +31,7 @@ func testFeedSources(t *testing.T, s store.Store) {
 	src.ETag, src.LastModified = `"abc"`, "Tue, 01 Dec 2026 10:00:00 GMT"
 	src.LastPollAt, src.NextPollAt = t0.In(cet), t0.Add(15*60e9)
 	src.LastStatus, src.LastError, src.Imported, src.Failures = 503, "the site answered 503", 7, 2
+	src.LastErrorKey, src.LastErrorDetail = "later", "503"
 	src.Disabled, src.Backfilled = true, true
 	ok(t, s.UpdateFeedSource(ctx, src))
 	got, err = s.FeedSourceByID(ctx, src.ID)

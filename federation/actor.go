@@ -62,7 +62,15 @@ func (h *Handler) OrgActor(ctx context.Context, org *newsroom.Organisation) (map
 	if err != nil {
 		return nil, fmt.Errorf("banner of %s: %w", org.Handle, err)
 	}
-	return h.convert.Actor(org, icon, banner)
+	var sites []string
+	if h.sites != nil {
+		sources, err := h.sites.ListFeedSources(ctx, org.ID)
+		if err != nil {
+			return nil, fmt.Errorf("websites of %s: %w", org.Handle, err)
+		}
+		sites = newsroom.SiteHosts(sources)
+	}
+	return h.convert.Actor(org, icon, banner, sites...)
 }
 
 // image returns the media row of an actor's picture, or nil when there is

@@ -22,8 +22,12 @@ func TestActorGolden(t *testing.T) {
 	org := store.addOrg(acmeOrg())
 	store.media["aaaa"] = &newsroom.Media{ID: "aaaa", MIMEType: "image/png"}
 	store.media["bbbb"] = &newsroom.Media{ID: "bbbb", MIMEType: "image/jpeg"}
+	// Its website's feed, imported twice (news and press releases): its
+	// host is credited once.
+	store.feeds = map[int64][]newsroom.FeedSource{org.ID: {
+		{SiteURL: "https://www.Acme.example:8443/"}, {SiteURL: "https://www.acme.example/presse/"}}}
 	h := NewHandler(Deps{URLs: urls.New(&url.URL{Scheme: "https", Host: "news.example.org:8443"}), Orgs: store, Media: store,
-		Collections: store, Stats: store, InstanceKeyPEM: testInstanceKey})
+		Collections: store, Stats: store, Sites: store, InstanceKeyPEM: testInstanceKey})
 	doc, err := h.OrgActor(t.Context(), org)
 	if err != nil {
 		t.Fatal(err)

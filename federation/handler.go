@@ -27,6 +27,12 @@ type OrgSource interface {
 	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
 }
 
+// SiteSource lists the website feeds an organisation imports (the
+// store's Feeds), whose sites its actor credits.
+type SiteSource interface {
+	ListFeedSources(ctx context.Context, orgID int64) ([]newsroom.FeedSource, error)
+}
+
 // MediaSource describes uploaded images (the store's MediaStore), needed to
 // name an icon's file and media type.
 type MediaSource interface {
@@ -71,6 +77,9 @@ type Deps struct {
 	Logger      *slog.Logger
 	// Posts serves posts; without it post URLs answer 404.
 	Posts PostSource
+	// Sites lists an organisation's website feeds; without it the actor
+	// credits only our own domain.
+	Sites SiteSource
 
 	// InstanceKeyPEM is the public key of the instance actor, which signs
 	// our fetches from servers that refuse unsigned GETs.
@@ -95,6 +104,7 @@ type Handler struct {
 	collections CollectionSource
 	activities  ActivitySource
 	posts       PostSource
+	sites       SiteSource
 	convert     *convert.Converter
 	stats       Stats
 	log         *slog.Logger
@@ -123,6 +133,7 @@ func NewHandler(d Deps) *Handler {
 		collections: d.Collections,
 		activities:  d.Activities,
 		posts:       d.Posts,
+		sites:       d.Sites,
 		convert:     conv,
 		stats:       d.Stats,
 		log:         log,

@@ -35,6 +35,7 @@ type fakeStore struct {
 	users      int
 	posts      int
 	err        error // returned by every collection method when set
+	feeds      map[int64][]newsroom.FeedSource
 }
 
 func newFakeStore() *fakeStore {
@@ -43,6 +44,10 @@ func newFakeStore() *fakeStore {
 		followers:  map[int64][]newsroom.Follower{},
 		activities: map[int64][]newsroom.Activity{},
 	}
+}
+
+func (s *fakeStore) ListFeedSources(_ context.Context, orgID int64) ([]newsroom.FeedSource, error) {
+	return s.feeds[orgID], nil
 }
 
 func (s *fakeStore) addOrg(o newsroom.Organisation) *newsroom.Organisation {

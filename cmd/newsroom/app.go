@@ -132,6 +132,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Jobs.Start(jobsCtx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	m.startFeedPolls(ctx)
 	watchCtx, stopWatching := context.WithCancel(context.WithoutCancel(ctx))
 	watching := make(chan struct{})
 	go func() {
@@ -170,6 +171,27 @@ func (m *Main) Run(ctx context.Context) error {
 		return serveErr
 	}
 	return nil
+}
+
+// startFeedPolls makes sure every enabled feed source has its poll job: a
+// job lost (discarded after failing too often, or a database restored
+// without it) comes back at the next start. Jobs are unique by source, so
+// a source whose job is there keeps it, and several instances starting
+// together insert one.
+func (m *Main) startFeedPolls(ctx context.Context) {
+	sources, err := m.Store.ListFeedSources(ctx, 0)
+	if err != nil {
+		m.Logger.Error("cannot list feed sources; their polls start at the next start", "err", err)
+		return
+	}
+	for _, src := range sources {
+		if src.Disabled {
+			continue
+		}
+		if err := m.Jobs.Insert(ctx, jobs.FeedPollArgs{SourceID: src.ID}); err != nil {
+			m.Logger.Error("cannot queue a feed's poll", "source", src.ID, "err", err)
+		}
+	}
 }
 
 // watchChanges empties the response cache when another process (the

@@ -180,3 +180,60 @@ func TestServeRefusesNewerSchema(t *testing.T) {
 		t.Fatalf("future migration row: %d %v", n, err)
 	}
 }
+
+// The feed command's mistakes are usage errors (exit 2) or sentences
+// (exit 1), before anything is fetched or stored.
+func TestCLIFeedMistakes(t *testing.T) {
+	dir := t.TempDir()
+	e := map[string]string{"NEWSROOM_DATA_DIR": dir, "NEWSROOM_BASE_URL": "https://news.example"}
+	if r := cli(t, e, "org", "create", "--handle", "emmaus-connect", "--name", "Emmaüs Connect"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"feed"}, 2, "feed takes"},
+		{[]string{"feed", "subscribe"}, 2, `not "subscribe"`},
+		{[]string{"feed", "add", "https://emmaus-connect.example/"}, 2, "--org"},
+		{[]string{"feed", "add", "--org", "emmaus-connect"}, 2, "one address"},
+		{[]string{"feed", "add", "--org", "nobody", "https://x.example/"}, 1, "nobody"},
+		{[]string{"feed", "add", "--org", "emmaus-connect", "--backfill", "-3", "https://x.example/"}, 2, "--backfill"},
+		{[]string{"feed", "add", "--org", "emmaus-connect", "--kind", "event", "https://x.example/"}, 1, "article or press"},
+		{[]string{"feed", "add", "--org", "emmaus-connect", "ftp://x.example/"}, 1, "not a web address"},
+		{[]string{"feed", "add", "--org", "emmaus-connect", "http://127.0.0.1:1/feed"}, 1, "private or reserved"},
+		{[]string{"feed", "remove", "https://never-added.example/"}, 1, "feed list"},
+		{[]string{"feed", "list", "extra"}, 2, "unexpected argument"},
+	} {
+		r := cli(t, e, c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%q: exit %d, %q; want %d and %q", c.args, r.code, r.stderr, c.code, c.want)
+		}
+	}
+	if r := cli(t, e, "feed", "list"); r.code != 0 || !strings.Contains(r.stdout, "FEED") {
+		t.Errorf("empty list: %+v", r)
+	}
+}
+
+// On a terminal the poll draws a bar over itself and clears it; elsewhere
+// it draws nothing but the lines that follow.
+func TestProgressBar(t *testing.T) {
+	var out bytes.Buffer
+	bar := &progressBar{w: &out, on: true}
+	bar.items(0, 4)
+	bar.image()
+	bar.items(2, 4)
+	bar.done()
+	if got := out.String(); !strings.Contains(got, "\r[...............") || !strings.Contains(got, "\r[###############...............] 2/4 items, 1 images") || !strings.HasSuffix(got, "\r\033[K") {
+		t.Errorf("bar drew %q", got)
+	}
+	out.Reset()
+	off := &progressBar{w: &out}
+	off.items(1, 2)
+	off.image()
+	off.done()
+	if out.Len() != 0 {
+		t.Errorf("bar drew %q off a terminal", out.String())
+	}
+}

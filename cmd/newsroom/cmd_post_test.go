@@ -16,11 +16,18 @@ import (
 // code, output and errors.
 func (ts *testServer) cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return ts.command(t, "post", args...)
+}
+
+// command runs "newsroom NAME ARGS…" against ts's database; args[0] is
+// the subcommand, before which the settings go.
+func (ts *testServer) command(t *testing.T, name string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errs bytes.Buffer
 	args = append(args[:1:1], append([]string{"--base-url", ts.URL, "--data-dir", ts.Config.DataDir,
 		"--database-url", ts.Config.DatabaseURL, "--log-format", "text"}, args[1:]...)...)
 	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }}
-	code := run(context.Background(), append([]string{"post"}, args...), e)
+	code := run(context.Background(), append([]string{name}, args...), e)
 	return code, strings.TrimSpace(out.String()), errs.String()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -17,7 +18,9 @@ import (
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/clientip"
+	"github.com/soga/newsroom/internal/config"
 	"github.com/soga/newsroom/internal/editor"
+	"github.com/soga/newsroom/internal/feeds"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
@@ -61,6 +64,7 @@ type services struct {
 	users    *users.Service
 	audience *audience.Service
 	delivery *delivery.Sender
+	feeds    *feeds.Service
 }
 
 func (m *Main) buildServices(ctx context.Context) (*services, error) {
@@ -83,16 +87,34 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 	})
 	aud := audience.New(m.Store, m.URLs, newULID)
 	aud.Pages = m.Cache
+	postSvc := newPosts(m.Store, m.URLs, m.Cache)
+	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
 	return &services{
 		client:   client,
 		fetcher:  &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
 		keyPEM:   pub,
-		posts:    newPosts(m.Store, m.URLs, m.Cache),
-		orgs:     newOrgs(m.Store, m.URLs, m.Cache),
+		posts:    postSvc,
+		orgs:     orgSvc,
 		users:    users.New(m.Store),
 		audience: aud,
 		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
+		feeds:    newFeeds(m.Config, m.Store, m.URLs, postSvc, orgSvc, m.Logger),
 	}, nil
+}
+
+// newFeeds is the website feed importer of the server (its poll jobs and
+// admin page) and of the command line. It fetches feeds and their images
+// through its own SSRF-safe client, whose body cap fits a feed: the
+// importer caps each body itself, feeds and images differently.
+func newFeeds(cfg config.Config, st store.Store, u urls.Builder, p *posts.Service, o *orgs.Service, log *slog.Logger) *feeds.Service {
+	client := transport.NewClient(transport.Options{
+		AllowedNets:  cfg.AllowPrivateNetworks,
+		UserAgent:    fmt.Sprintf("newsroom/%s (+%s; feed importer)", Version(), u.Base()),
+		Timeout:      time.Minute,
+		MaxBodyBytes: feeds.MaxFeedBytes,
+	})
+	return feeds.New(feeds.Deps{Store: st, Actors: o, Client: client, Posts: p, Media: media.New(cfg.MediaDir(), st, nil),
+		URLs: u, Interval: cfg.FeedInterval, Logger: log.With("component", "feeds")})
 }
 
 // newPosts is the publishing service of the server (its editor and
@@ -118,6 +140,7 @@ func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 		river.AddWorkerSafely(w, delivery.NewDeliverWorker(svc.delivery)),
 		river.AddWorkerSafely(w, delivery.NewDirectWorker(svc.delivery)),
 		river.AddWorkerSafely(w, posts.NewPublishWorker(svc.posts)),
+		river.AddWorkerSafely(w, feeds.NewPollWorker(svc.feeds)),
 	)
 }
 
@@ -133,6 +156,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Orgs:     svc.orgs,
 		Posts:    svc.posts,
 		Audience: svc.audience,
+		Feeds:    svc.feeds,
 		Media:    media.New(m.Config.MediaDir(), m.Store, nil),
 		Blocks:   m.Blocks,
 		View:     views,
@@ -148,6 +172,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Collections:    m.Store,
 		Activities:     m.Store,
 		Posts:          m.Store,
+		Sites:          m.Store,
 		Stats:          federation.StatsFunc(m.nodeStats),
 		Logger:         m.Logger.With("component", "federation"),
 		InstanceKeyPEM: svc.keyPEM,

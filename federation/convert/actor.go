@@ -46,8 +46,9 @@ func newActorObject(t newsroom.ActorType) actorObject {
 // Actor returns the actor document of org: what its URL serves and what
 // the Update of its profile carries. icon and banner are the media rows of
 // its pictures, nil for none; a picture /media/ does not serve is left
-// out.
-func (c *Converter) Actor(org *newsroom.Organisation, icon, banner *newsroom.Media) (map[string]any, error) {
+// out. sites are the hosts of the websites whose feeds it imports
+// (newsroom.SiteHosts), credited with ours in attributionDomains.
+func (c *Converter) Actor(org *newsroom.Organisation, icon, banner *newsroom.Media, sites ...string) (map[string]any, error) {
 	var p ap.IRIParser
 	id := p.Parse(c.urls.Org(org.Handle))
 	a := newActorObject(org.ActorType)
@@ -121,8 +122,16 @@ func (c *Converter) Actor(org *newsroom.Organisation, icon, banner *newsroom.Med
 	m["indexable"] = true
 	m["endpoints"] = map[string]any{"sharedInbox": c.urls.SharedInbox()}
 	// Mastodon credits our pages' link cards to this actor only when it
-	// lists the domain the page is on, which it compares without a port.
-	m["attributionDomains"] = []any{c.hostname}
+	// lists the domain the page is on, which it compares without a port;
+	// the member's own site, whose pages name this actor in their
+	// fediverse:creator tag, is credited too.
+	domains := []any{c.hostname}
+	for _, h := range sites {
+		if h != c.hostname {
+			domains = append(domains, h)
+		}
+	}
+	m["attributionDomains"] = domains
 	if fields := c.profileFields(org); len(fields) > 0 {
 		m["attachment"] = fields
 	}
@@ -205,8 +214,8 @@ func publicKey(keyID, owner *url.URL, pem string) vocab.W3IDSecurityV1PublicKeyP
 // Update with id urls.Activity(id), published at "at", public and copied
 // to the followers, embedding the actor document as it is now. Mastodon
 // applies it when the embedded actor is the one that signed.
-func (c *Converter) ActorUpdate(org *newsroom.Organisation, id string, at time.Time, icon, banner *newsroom.Media) (map[string]any, error) {
-	object, err := c.Actor(org, icon, banner)
+func (c *Converter) ActorUpdate(org *newsroom.Organisation, id string, at time.Time, icon, banner *newsroom.Media, sites ...string) (map[string]any, error) {
+	object, err := c.Actor(org, icon, banner, sites...)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,7 @@ type Config struct {
 	TrustedProxies       []netip.Prefix // whose X-Forwarded-For and Forwarded headers are believed
 	ShutdownTimeout      time.Duration
 	JobTimeout           time.Duration
+	FeedInterval         time.Duration // between polls of a website feed, unless it asks for longer
 }
 
 // Backend names the storage behind DatabaseURL: "sqlite" or "postgres".
@@ -71,6 +72,7 @@ var settings = []setting{
 	{"trusted-proxies", "NEWSROOM_TRUSTED_PROXIES", "", "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For and Forwarded headers name the client (e.g. 127.0.0.1/32)"},
 	{"shutdown-timeout", "NEWSROOM_SHUTDOWN_TIMEOUT", "15s", "how long to drain requests and jobs on shutdown"},
 	{"job-timeout", "NEWSROOM_JOB_TIMEOUT", "2m", "longest a background job may run; jobs left running by a process that died are run again after twice this"},
+	{"feed-interval", "NEWSROOM_FEED_INTERVAL", "15m", "time between polls of an organisation's website feed (longer when the feed or its server asks)"},
 }
 
 // Flags holds the raw values of the settings registered on a FlagSet.
@@ -184,6 +186,12 @@ func parse(raw map[string]string) (Config, error) {
 		bad("job-timeout", "%q is not a duration of at least 1s such as 2m", raw["job-timeout"])
 	}
 	c.JobTimeout = d
+
+	d, err = time.ParseDuration(raw["feed-interval"])
+	if err != nil || d < 10*time.Second {
+		bad("feed-interval", "%q is not a duration of at least 10s such as 15m", raw["feed-interval"])
+	}
+	c.FeedInterval = d
 	return c, errors.Join(errs...)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/clientip"
 	"github.com/soga/newsroom/internal/domains"
+	"github.com/soga/newsroom/internal/feeds"
 	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -39,6 +40,7 @@ type Handler struct {
 	markdown *posts.Renderer
 	media    *media.Store
 	audience *audience.Service
+	feeds    *feeds.Service
 	blocks   *domains.Blocklist
 	view     *view.Engine
 	urls     urls.Builder
@@ -63,6 +65,9 @@ type Deps struct {
 	Posts    *posts.Service
 	Audience *audience.Service
 	Media    *media.Store
+	// Feeds imports organisations' websites; nil in tests that do not
+	// show its page.
+	Feeds *feeds.Service
 	// Blocks is the blocklist the inbox reads, so that a block made here
 	// takes effect at once; default: one of its own.
 	Blocks *domains.Blocklist
@@ -85,7 +90,7 @@ func New(d Deps) *Handler {
 	if d.Blocks == nil {
 		d.Blocks = domains.New(d.Store, nil)
 	}
-	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks,
+	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks, feeds: d.Feeds,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
 		now: d.Now, secure: d.Secure, throttle: ratelimit.New(25, 5*time.Minute, d.Now), clientIP: d.ClientIP}
@@ -94,7 +99,7 @@ func New(d Deps) *Handler {
 // flashes are the messages a redirect may ask the next page to show.
 var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
-	"removed": true, "blocked": true, "unblocked": true}
+	"removed": true, "blocked": true, "unblocked": true, "feed_added": true, "feed_removed": true, "feed_polling": true}
 
 type ctxKey int
 

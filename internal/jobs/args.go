@@ -7,13 +7,15 @@
 //
 // The workers of "fanout" (FanoutArgs), "deliver" (DeliverArgs) and
 // "deliver_accept" (DirectArgs, one activity to one inbox) are in federation/delivery; the worker of
-// "publish" (PublishArgs) is in internal/posts.
+// "publish" (PublishArgs) is in internal/posts; the worker of "feed_poll"
+// (FeedPollArgs) is in internal/feeds.
 package jobs
 
 import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // River queues. Fresh deliveries and retries of old ones go to different
@@ -99,4 +101,25 @@ func (PublishArgs) Kind() string { return "publish" }
 
 func (a PublishArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueDefault, ScheduledAt: a.PublishAt}
+}
+
+// FeedPollArgs polls one organisation's website feed. The job of a source
+// runs again and again: after each poll it snoozes until the next, so a
+// source has one job, unique by its arguments, across restarts and
+// instances. Once marks a poll asked for now (the "poll now" button),
+// which runs beside that chain and ends.
+type FeedPollArgs struct {
+	SourceID int64 `json:"source_id"`
+	Once     bool  `json:"once,omitempty"`
+}
+
+func (FeedPollArgs) Kind() string { return "feed_poll" }
+
+// InsertOpts leave completed jobs out of uniqueness, so that a source
+// whose chain ended (disabled, then enabled again) can start a new one.
+func (FeedPollArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
 }

@@ -138,6 +138,17 @@ func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
 	return nil
 }
 
+// SendActor writes, in tx, the Update of organisation orgID's actor as it
+// is now, with its fan-out: for a change made elsewhere that the actor
+// shows, such as a website whose feed it now imports (attributionDomains).
+func (s *Service) SendActor(ctx context.Context, tx store.Tx, orgID int64) error {
+	org, err := tx.OrgByID(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	return s.sendActor(ctx, tx, org)
+}
+
 // sendActor writes the Update of org's actor, as stored, and the job
 // fanning it out to the followers.
 func (s *Service) sendActor(ctx context.Context, tx store.Tx, org *newsroom.Organisation) error {
@@ -155,7 +166,11 @@ func (s *Service) sendActor(ctx context.Context, tx store.Tx, org *newsroom.Orga
 	}
 	at := now().UTC()
 	act := &newsroom.Activity{ID: s.NewID(), OrgID: org.ID, Type: convert.Update, CreatedAt: at}
-	doc, err := s.Convert.ActorUpdate(org, act.ID, at, icon, banner)
+	sources, err := tx.ListFeedSources(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	doc, err := s.Convert.ActorUpdate(org, act.ID, at, icon, banner, newsroom.SiteHosts(sources)...)
 	if err != nil {
 		return err
 	}

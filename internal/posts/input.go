@@ -258,9 +258,14 @@ func plain(s, allowed string) bool {
 // fill copies the editor's input into p, rendering Markdown. Fields that
 // only the service sets (status, times, id) are left alone.
 func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
-	body, err := s.render.Render(in.Body)
-	if err != nil {
-		return err
+	// An imported post's body is its website's HTML, sanitised on import:
+	// the form hands it back as it was, and Markdown would drop it.
+	body := p.BodyHTML
+	if p.SourceURL == "" || in.Body != p.BodyMD {
+		var err error
+		if body, err = s.render.Render(in.Body); err != nil {
+			return err
+		}
 	}
 	p.OrgID, p.AuthorID, p.Kind, p.Lang = in.OrgID, in.AuthorID, in.Kind, in.Lang
 	p.Title = strings.TrimSpace(in.Title)

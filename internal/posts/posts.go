@@ -242,6 +242,11 @@ func (s *Service) edit(ctx context.Context, tx store.Tx, org *newsroom.Organisat
 	if err != nil {
 		return err
 	}
+	return s.sendEdit(ctx, tx, org, p, media, true)
+}
+
+// sendEdit stamps p's "updated" time, writes it and emits its Update.
+func (s *Service) sendEdit(ctx context.Context, tx store.Tx, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media, deliver bool) error {
 	// Mastodon applies an Update only when its "updated" is newer than what
 	// it has, at the second: never send two edits with the same second.
 	now := s.clock().Truncate(time.Second)
@@ -256,7 +261,7 @@ func (s *Service) edit(ctx context.Context, tx store.Tx, org *newsroom.Organisat
 	if err := update(ctx, tx, p); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, convert.Update, org, p, media, now)
+	return s.emit(ctx, tx, convert.Update, org, p, media, now, deliver)
 }
 
 // Delete deletes post id. The row stays as a tombstone so that its URL
@@ -291,7 +296,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return fmt.Errorf("organisation of post %s: %w", id, err)
 		}
-		return s.emit(ctx, tx, convert.Delete, org, p, nil, now)
+		return s.emit(ctx, tx, convert.Delete, org, p, nil, now, true)
 	})
 }
 
@@ -418,11 +423,13 @@ func (s *Service) publish(ctx context.Context, tx store.Tx, org *newsroom.Organi
 	if err := s.save(ctx, tx, p); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, convert.Create, org, p, media, now)
+	return s.emit(ctx, tx, convert.Create, org, p, media, now, true)
 }
 
-// emit stores the activity typ about p and queues its fan-out, in tx.
-func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media, at time.Time) error {
+// emit stores the activity typ about p and, when deliver, queues its
+// fan-out, in tx. An activity not delivered is still served in the
+// outbox.
+func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsroom.Organisation, p *newsroom.Post, media []newsroom.Media, at time.Time, deliver bool) error {
 	id := s.newID()
 	doc, err := s.convert.Activity(typ, id, at, org, p, media)
 	if err != nil {
@@ -435,6 +442,9 @@ func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsro
 	a := &newsroom.Activity{ID: id, OrgID: org.ID, Type: typ, PostID: p.ID, JSON: body, CreatedAt: at}
 	if err := tx.CreateActivity(ctx, a); err != nil {
 		return err
+	}
+	if !deliver {
+		return nil
 	}
 	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id})
 }

@@ -14,8 +14,6 @@ import (
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
-	"github.com/soga/newsroom/internal/store/postgres"
-	"github.com/soga/newsroom/internal/store/sqlite"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/internal/urls"
 )
@@ -55,24 +53,8 @@ func (f *fixture) input() PostInput {
 		Summary: "Le résumé.", Body: "Le **texte**.", Tags: []string{"#Vie", "vie", " Assos "}}
 }
 
-// countJobs counts River jobs of a kind, whatever the backend.
-func countJobs(t *testing.T, s store.Store, kind string) int {
-	t.Helper()
-	var n int
-	var err error
-	switch b := s.(type) {
-	case *sqlite.Store:
-		err = b.ReadDB().QueryRowContext(t.Context(), `SELECT count(*) FROM river_job WHERE kind = ?`, kind).Scan(&n)
-	case *postgres.Store:
-		err = b.Pool().QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE kind = $1`, kind).Scan(&n)
-	default:
-		t.Fatalf("unknown backend %T", s)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+// countJobs counts River jobs of a kind.
+func countJobs(t *testing.T, s store.Store, kind string) int { return testdb.CountJobs(t, s, kind) }
 
 func activities(t *testing.T, s store.Store, orgID int64, typ string) []newsroom.Activity {
 	t.Helper()

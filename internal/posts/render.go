@@ -45,6 +45,11 @@ func (r *Renderer) Render(markdown string) (string, error) {
 	return strings.TrimSpace(r.policy.Sanitize(buf.String())), nil
 }
 
+// Sanitize cleans HTML we did not write (an imported item's) with Policy.
+func (r *Renderer) Sanitize(html string) string {
+	return strings.TrimSpace(r.policy.Sanitize(html))
+}
+
 // Policy is the one sanitiser of post HTML: structure, emphasis, quotes,
 // code, links to http(s) and mailto, and images only from our own /media/
 // (a post must not make readers' browsers fetch from elsewhere). No

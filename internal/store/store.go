@@ -59,6 +59,7 @@ type Queries interface {
 	Activities
 	Deliveries
 	Domains
+	Feeds
 }
 
 // Orgs stores organisations (our actors).
@@ -263,4 +264,24 @@ type Domains interface {
 	// RecordDomainSuccess clears a host's failures and unavailability.
 	RecordDomainSuccess(ctx context.Context, host string) error
 	DomainHealth(ctx context.Context, host string) (newsroom.DomainHealth, error)
+}
+
+// Feeds stores organisations' website feeds and the items seen in them.
+type Feeds interface {
+	// CreateFeedSource sets s.ID and CreatedAt; ErrConflict when the
+	// organisation already has this feed URL.
+	CreateFeedSource(ctx context.Context, s *newsroom.FeedSource) error
+	UpdateFeedSource(ctx context.Context, s *newsroom.FeedSource) error
+	FeedSourceByID(ctx context.Context, id int64) (*newsroom.FeedSource, error)
+	// ListFeedSources lists one organisation's sources, or all when orgID is 0.
+	ListFeedSources(ctx context.Context, orgID int64) ([]newsroom.FeedSource, error)
+	// DeleteFeedSource keeps the record of the items it imported.
+	DeleteFeedSource(ctx context.Context, id int64) error
+	// FeedItem returns ErrNotFound for an item never seen.
+	FeedItem(ctx context.Context, orgID int64, guidHash string) (*newsroom.FeedItem, error)
+	// AddFeedItem records an item seen for the first time; ErrConflict
+	// when it is known already.
+	AddFeedItem(ctx context.Context, it newsroom.FeedItem) error
+	// PutFeedItem inserts or replaces the record of an item.
+	PutFeedItem(ctx context.Context, it newsroom.FeedItem) error
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InTx", testInTx},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Changes", testChanges},
+		{"FeedSources", testFeedSources},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

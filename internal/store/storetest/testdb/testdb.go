@@ -135,3 +135,22 @@ func Each(t *testing.T, fn func(t *testing.T, s store.Store)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
+
+// CountJobs counts River jobs of a kind, whatever the backend.
+func CountJobs(t testing.TB, s store.Store, kind string) int {
+	t.Helper()
+	var n int
+	var err error
+	switch b := s.(type) {
+	case *sqlite.Store:
+		err = b.ReadDB().QueryRowContext(t.Context(), `SELECT count(*) FROM river_job WHERE kind = ?`, kind).Scan(&n)
+	case *postgres.Store:
+		err = b.Pool().QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE kind = $1`, kind).Scan(&n)
+	default:
+		t.Fatalf("unknown backend %T", s)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,1 @@
+-- placeholder: the feeds migration replaces this file at merge

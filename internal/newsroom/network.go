@@ -49,6 +49,7 @@ type NetworkAccount struct {
 type RemotePost struct {
 	ObjectID    string
 	ActorID     string
+	InReplyTo   string // "" for a post that answers none
 	URL         string
 	ContentHTML string // sanitised
 	Tags        []string

@@ -41,6 +41,7 @@ func commands() []command {
 		{"user", "create users, set passwords, list users", cmdUser},
 		{"domain", "block, unblock or list remote domains", cmdDomain},
 		{"post", "publish, edit or delete a post from a Markdown file", cmdPost},
+		{"network", "follow members' fediverse accounts to boost their posts: add, list, remove", cmdNetwork},
 		{"healthcheck", "exit 0 if the local server answers /healthz (for containers)", cmdHealthcheck},
 		{"version", "print the version", cmdVersion},
 	}
@@ -125,6 +126,8 @@ var cliMessages = map[string]string{
 	"same_lang":          "must differ from the post's language",
 	"end_before_start":   "must not be before the start",
 	"immutable":          "cannot change once published",
+	"network.unresolved": "cannot find this account (WebFinger or its actor document)",
+	"network.own":        "is one of this newsroom's own organisations",
 	"tag_invalid":        "hashtags hold only letters, digits and _ (the words of a tag such as vie associative are joined: #VieAssociative)",
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +31,7 @@ type Config struct {
 	TrustedProxies       []netip.Prefix // whose X-Forwarded-For and Forwarded headers are believed
 	ShutdownTimeout      time.Duration
 	JobTimeout           time.Duration
+	BoostLimit           int // boosts of one member account per organisation and hour
 }
 
 // Backend names the storage behind DatabaseURL: "sqlite" or "postgres".
@@ -71,6 +73,7 @@ var settings = []setting{
 	{"trusted-proxies", "NEWSROOM_TRUSTED_PROXIES", "", "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For and Forwarded headers name the client (e.g. 127.0.0.1/32)"},
 	{"shutdown-timeout", "NEWSROOM_SHUTDOWN_TIMEOUT", "15s", "how long to drain requests and jobs on shutdown"},
 	{"job-timeout", "NEWSROOM_JOB_TIMEOUT", "2m", "longest a background job may run; jobs left running by a process that died are run again after twice this"},
+	{"boost-limit", "NEWSROOM_BOOST_LIMIT", "10", "most posts of one followed member account an organisation boosts in an hour; more are dropped (logged)"},
 }
 
 // Flags holds the raw values of the settings registered on a FlagSet.
@@ -184,6 +187,12 @@ func parse(raw map[string]string) (Config, error) {
 		bad("job-timeout", "%q is not a duration of at least 1s such as 2m", raw["job-timeout"])
 	}
 	c.JobTimeout = d
+
+	n, err := strconv.Atoi(raw["boost-limit"])
+	if err != nil || n < 1 {
+		bad("boost-limit", "%q is not a whole number of at least 1", raw["boost-limit"])
+	}
+	c.BoostLimit = n
 	return c, errors.Join(errs...)
 }
 

@@ -18,8 +18,8 @@ import (
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/clientip"
-	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/config"
+	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -175,6 +175,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Orgs:           m.Store,
 		Media:          m.Store,
 		Collections:    m.Store,
+		Following:      m.Store,
 		Activities:     m.Store,
 		Posts:          m.Store,
 		Stats:          federation.StatsFunc(m.nodeStats),

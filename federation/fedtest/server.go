@@ -177,6 +177,7 @@ func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer(http.StatusAccepted, "")
+	p.applyReceived(rec.Activity)
 }
 
 // scripted pops the next scripted status, if any.

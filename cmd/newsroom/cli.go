@@ -126,7 +126,6 @@ var cliMessages = map[string]string{
 	"same_lang":          "must differ from the post's language",
 	"end_before_start":   "must not be before the start",
 	"immutable":          "cannot change once published",
-	"network.unresolved": "cannot find this account (WebFinger or its actor document)",
 	"network.own":        "is one of this newsroom's own organisations",
 	"tag_invalid":        "hashtags hold only letters, digits and _ (the words of a tag such as vie associative are joined: #VieAssociative)",
 }

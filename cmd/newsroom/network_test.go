@@ -90,12 +90,8 @@ func boostState(t *testing.T, ts *testServer, org *newsroom.Organisation, object
 // an editor.
 func TestNetworkBoostsMemberPosts(t *testing.T) {
 	backends(t, func(t *testing.T, backend string) {
-		ts := startServer(t, backend)
+		ts, org, reader, member := networkSetup(t, backend)
 		ctx := context.Background()
-		org := ts.createOrg(t, "soga", "Social Good Accelerator")
-		reader := fedtest.NewPeer(t, "reader")
-		followedBy(t, ts, org, reader)
-		member := fedtest.NewPeer(t, "member")
 		member.AnswerFollows("Accept")
 
 		memberFollowed(t, ts, org, member, "--tag", "#Inclusion", "--lang", "fr")
@@ -247,6 +243,17 @@ func TestNetworkBoostsMemberPosts(t *testing.T) {
 			return ""
 		})
 	})
+}
+
+// networkSetup starts a server with organisation soga, followed by a
+// reader peer, and a member peer that soga does not follow yet.
+func networkSetup(t *testing.T, backend string) (*testServer, *newsroom.Organisation, *fedtest.Peer, *fedtest.Peer) {
+	t.Helper()
+	ts := startServer(t, backend)
+	org := ts.createOrg(t, "soga", "Social Good Accelerator")
+	reader := fedtest.NewPeer(t, "reader")
+	followedBy(t, ts, org, reader)
+	return ts, org, reader, fedtest.NewPeer(t, "member")
 }
 
 // activityFrom waits until p accepted an activity of typ from org soga,

@@ -77,8 +77,7 @@ func (p *Peer) answerFollow(follow map[string]any, typ string) {
 		}
 		p.mu.Unlock()
 	}
-	embedded := map[string]any{"id": follow["id"], "type": "Follow", "actor": actorID, "object": p.ActorID}
-	resp, err := p.Send(ctx, inbox, p.activity(typ, embedded, nil))
+	resp, err := p.Send(ctx, inbox, p.activity(typ, withoutContext(follow), nil))
 	if err == nil {
 		resp.Body.Close()
 	}
@@ -217,4 +216,25 @@ func withoutContext(doc map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// Accept accepts follow (a Follow as received), embedding it as Mastodon
+// does; Reject refuses it.
+func (p *Peer) Accept(follow map[string]any) map[string]any {
+	return p.activity("Accept", withoutContext(follow), nil)
+}
+
+// Reject refuses follow, or ends it after it was accepted.
+func (p *Peer) Reject(follow map[string]any) map[string]any {
+	return p.activity("Reject", withoutContext(follow), nil)
+}
+
+// Block blocks target (an actor id).
+func (p *Peer) Block(target string) map[string]any {
+	return p.activity("Block", target, nil)
+}
+
+// Move announces that the user moved to target (an actor id).
+func (p *Peer) Move(target string) map[string]any {
+	return p.activity("Move", p.ActorID, map[string]any{"target": target})
 }

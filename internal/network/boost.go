@@ -98,6 +98,11 @@ func (s *Service) Create(ctx context.Context, rec newsroom.InboxActivity, p news
 			if !a.Matches(p) {
 				continue
 			}
+			// Concurrent Creates of one account take turns here, so
+			// that each counts the boosts of the others.
+			if err := tx.LockNetworkAccount(ctx, a.OrgID, a.ActorID); err != nil {
+				return err
+			}
 			n, err := tx.CountBoostsSince(ctx, a.OrgID, a.ActorID, since)
 			if err != nil {
 				return err

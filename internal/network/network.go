@@ -46,6 +46,8 @@ var (
 	// ErrNotFollowed: no organisation follows the sender; nothing was
 	// written, and the inbox records the activity as ignored.
 	ErrNotFollowed = errors.New("network: not a followed account")
+	// ErrUnresolved: WebFinger or the actor's document failed.
+	ErrUnresolved = errors.New("cannot find this account")
 	// ErrNotBoosted: the object is not one we boosted.
 	ErrNotBoosted = errors.New("network: object not boosted")
 )
@@ -111,9 +113,7 @@ func (s *Service) Add(ctx context.Context, org *newsroom.Organisation, account s
 	}
 	actor, err := s.resolver.Resolve(ctx, account)
 	if err != nil {
-		var v newsroom.ValidationError
-		v.Add("account", "network.unresolved")
-		return nil, errors.Join(v.Err(), fmt.Errorf("resolve %s: %w", account, err))
+		return nil, fmt.Errorf("%w: %s: %w", ErrUnresolved, account, err)
 	}
 	if s.ours(actor.ID) {
 		var v newsroom.ValidationError

@@ -282,6 +282,9 @@ type Network interface {
 	CountNetworkAccounts(ctx context.Context, orgID int64, state newsroom.NetworkState) (int, error)
 	SetNetworkAccountState(ctx context.Context, orgID int64, actorID string, s newsroom.NetworkState) error
 	RemoveNetworkAccount(ctx context.Context, orgID int64, actorID string) error
+	// LockNetworkAccount, in a transaction, makes other transactions that
+	// lock the same account wait until it ends.
+	LockNetworkAccount(ctx context.Context, orgID int64, actorID string) error
 
 	// AddBoost returns false when orgID has a boost of that object
 	// already, which is left as it was.

@@ -98,6 +98,17 @@ func (q *Queries) SetNetworkAccountState(ctx context.Context, orgID int64, actor
 	return q.Wrap(err, "set network account %s of org %d %s", actorID, orgID, s)
 }
 
+// LockNetworkAccount writes the account's row without changing it: on
+// PostgreSQL that holds its lock until the transaction ends, so that two
+// transactions counting its boosts against the limit take turns (SQLite
+// has one writer anyway). ErrNotFound for an account orgID does not
+// follow.
+func (q *Queries) LockNetworkAccount(ctx context.Context, orgID int64, actorID string) error {
+	err := mustAffect(q.w.Exec(ctx, `
+		UPDATE network_accounts SET state = state WHERE org_id = ? AND actor_id = ?`, orgID, actorID))
+	return q.Wrap(err, "lock network account %s of org %d", actorID, orgID)
+}
+
 // RemoveNetworkAccount is ErrNotFound for an account orgID does not follow.
 func (q *Queries) RemoveNetworkAccount(ctx context.Context, orgID int64, actorID string) error {
 	err := mustAffect(q.w.Exec(ctx,

@@ -71,6 +71,8 @@ func testNetworkAccounts(t *testing.T, s store.Store) {
 		}
 	}
 
+	ok(t, s.InTx(ctx, func(tx store.Tx) error { return tx.LockNetworkAccount(ctx, soga.ID, a.ActorID) }))
+	wantErr(t, s.LockNetworkAccount(ctx, soga.ID, "https://member.example/users/nobody"), newsroom.ErrNotFound)
 	ok(t, s.RemoveNetworkAccount(ctx, soga.ID, a.ActorID))
 	wantErr(t, s.RemoveNetworkAccount(ctx, soga.ID, a.ActorID), newsroom.ErrNotFound)
 	_, err = s.NetworkAccount(ctx, soga.ID, a.ActorID)

@@ -162,6 +162,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Orgs:     svc.orgs,
 		Posts:    svc.posts,
 		Audience: svc.audience,
+		Network:  svc.network,
 		Media:    media.New(m.Config.MediaDir(), m.Store, nil),
 		Blocks:   m.Blocks,
 		View:     views,

@@ -17,6 +17,7 @@ import (
 	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
+	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
@@ -39,6 +40,7 @@ type Handler struct {
 	markdown *posts.Renderer
 	media    *media.Store
 	audience *audience.Service
+	network  *network.Service
 	blocks   *domains.Blocklist
 	view     *view.Engine
 	urls     urls.Builder
@@ -62,7 +64,9 @@ type Deps struct {
 	Orgs     *orgs.Service
 	Posts    *posts.Service
 	Audience *audience.Service
-	Media    *media.Store
+	// Network follows members' accounts; nil hides nothing but fails its pages.
+	Network *network.Service
+	Media   *media.Store
 	// Blocks is the blocklist the inbox reads, so that a block made here
 	// takes effect at once; default: one of its own.
 	Blocks *domains.Blocklist
@@ -85,7 +89,7 @@ func New(d Deps) *Handler {
 	if d.Blocks == nil {
 		d.Blocks = domains.New(d.Store, nil)
 	}
-	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks,
+	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, network: d.Network, media: d.Media, blocks: d.Blocks,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
 		now: d.Now, secure: d.Secure, throttle: ratelimit.New(25, 5*time.Minute, d.Now), clientIP: d.ClientIP}
@@ -94,7 +98,7 @@ func New(d Deps) *Handler {
 // flashes are the messages a redirect may ask the next page to show.
 var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
-	"removed": true, "blocked": true, "unblocked": true}
+	"removed": true, "blocked": true, "unblocked": true, "following": true, "boosted": true, "refused": true}
 
 type ctxKey int
 

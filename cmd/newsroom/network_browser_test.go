@@ -33,6 +33,21 @@ func networkFixture(t *testing.T, ts *testServer, org *newsroom.Organisation) {
 	}
 }
 
+// boosted gives org a boosted member post whose HTML carries an image and
+// a style from another origin, which the Network page must not load.
+func boosted(t *testing.T, ts *testServer, org *newsroom.Organisation) {
+	t.Helper()
+	actor := "https://member.example/users/ada"
+	if _, err := ts.Store.AddBoost(context.Background(), &newsroom.Boost{OrgID: org.ID, ObjectID: actor + "/statuses/2",
+		ActorID: actor, AnnounceID: "01JBOOSTEDFIXTURE000000000", State: newsroom.BoostDone,
+		ContentHTML: `<p style="background:url(https://member.example/bg.png)">Forum <a href="https://member.example/tags/inclusion">#Inclusion</a> <img src="https://member.example/p.png" alt="affiche"></p>`,
+		AuthorName: "Ada", AuthorAcct: "ada@member.example", URL: "https://member.example/@ada/2", Lang: "fr",
+		Published: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	ts.Cache.Invalidate()
+}
+
 // An administrator, in a real browser, follows a member's account from
 // the Network page with a hashtag rule and review; the member accepts,
 // publishes, and the post waits on the page until the administrator

@@ -139,6 +139,16 @@ func TestNetworkBoostsMemberPosts(t *testing.T) {
 		if strings.Contains(b.ContentHTML, "<img") || !strings.Contains(b.ContentHTML, "Atelier") || b.AuthorAcct != member.Acct() {
 			t.Errorf("boost snapshot: %+v", b)
 		}
+		eventually(t, "the Network page", func() string {
+			_, _, page := ts.get(t, "/network", "text/html")
+			if !strings.Contains(page, "Atelier") || !strings.Contains(page, "@"+member.Acct()) || !strings.Contains(page, `href="`+noteID+`"`) {
+				return "the boost is not on /network yet"
+			}
+			if strings.Contains(page, "evil.example") || strings.Contains(page, "<img") {
+				return "the page carries the remote image"
+			}
+			return ""
+		})
 
 		// The same Create again, and the same post in a new Create: no
 		// second boost.

@@ -196,6 +196,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 	})
 	pages := site.New(site.Deps{
 		Store:    m.Store,
+		Boosts:   m.Store,
 		View:     views,
 		URLs:     m.URLs,
 		Cache:    m.Cache,

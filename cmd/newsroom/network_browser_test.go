@@ -41,7 +41,7 @@ func boosted(t *testing.T, ts *testServer, org *newsroom.Organisation) {
 	if _, err := ts.Store.AddBoost(context.Background(), &newsroom.Boost{OrgID: org.ID, ObjectID: actor + "/statuses/2",
 		ActorID: actor, AnnounceID: "01JBOOSTEDFIXTURE000000000", State: newsroom.BoostDone,
 		ContentHTML: `<p style="background:url(https://member.example/bg.png)">Forum <a href="https://member.example/tags/inclusion">#Inclusion</a> <img src="https://member.example/p.png" alt="affiche"></p>`,
-		AuthorName: "Ada", AuthorAcct: "ada@member.example", URL: "https://member.example/@ada/2", Lang: "fr",
+		AuthorName:  "Ada", AuthorAcct: "ada@member.example", URL: "https://member.example/@ada/2", Lang: "fr",
 		Published: time.Now().UTC()}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,26 +8,17 @@ import (
 	"net/http"
 
 	"github.com/go-fed/activity/streams/vocab"
-	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
 // replyPolicy cleans the HTML of remote replies: text formatting and
 // http(s) links only, never style, scripts, images or forms.
-var replyPolicy = func() *bluemonday.Policy {
-	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "br", "span", "strong", "em", "b", "i", "blockquote", "code", "pre", "ul", "ol", "li")
-	p.AllowAttrs("href").OnElements("a")
-	p.AllowURLSchemes("http", "https")
-	p.RequireParseableURLs(true)
-	p.RequireNoFollowOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(true)
-	return p
-}()
+var replyPolicy = htmltext.RemotePolicy()
 
 // apply dispatches a verified activity to the audience service.
 func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.RemoteActor, org *newsroom.Organisation, body []byte) error {

@@ -6,8 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/microcosm-cc/bluemonday"
-
+	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/view"
 )
@@ -22,16 +21,7 @@ const networkSize = 50
 
 // boostPolicy keeps text and links of members' posts: never an image, a
 // style or anything that would load from their server.
-var boostPolicy = func() *bluemonday.Policy {
-	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "br", "span", "strong", "em", "b", "i", "blockquote", "code", "pre", "ul", "ol", "li")
-	p.AllowAttrs("href").OnElements("a")
-	p.AllowURLSchemes("http", "https")
-	p.RequireParseableURLs(true)
-	p.RequireNoFollowOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(true)
-	return p
-}()
+var boostPolicy = htmltext.RemotePolicy()
 
 // boostItem is a member's post as the Network page shows it.
 type boostItem struct {

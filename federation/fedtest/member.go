@@ -38,9 +38,9 @@ type follower struct {
 	actor, inbox string
 }
 
-// applyReceived applies what Mastodon would of an accepted activity: a Follow
-// of the user is answered and its actor kept; an Undo of it forgets the
-// actor. It runs after the 202, as Mastodon's workers do.
+// applyReceived applies what Mastodon would of an accepted activity: a
+// Follow of the user is answered (after the 202, as Mastodon's workers
+// do) and its actor kept; an Undo of it forgets the actor before the 202.
 func (p *Peer) applyReceived(activity map[string]any) {
 	switch activity["type"] {
 	case "Follow":

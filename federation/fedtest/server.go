@@ -176,8 +176,8 @@ func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusUnauthorized, "signer is not the actor")
 		return
 	}
-	answer(http.StatusAccepted, "")
 	p.applyReceived(rec.Activity)
+	answer(http.StatusAccepted, "")
 }
 
 // scripted pops the next scripted status, if any.

@@ -114,7 +114,7 @@ func (s *Service) Create(ctx context.Context, rec newsroom.InboxActivity, p news
 			}
 			b := &newsroom.Boost{OrgID: a.OrgID, ObjectID: p.ObjectID, ActorID: a.ActorID, State: newsroom.BoostQueued,
 				ContentHTML: p.ContentHTML, AuthorName: a.Name, AuthorAcct: a.Acct, URL: p.URL, Lang: p.Lang,
-				Published: p.Published}
+				Published: p.Published, CreatedAt: s.Now().UTC()}
 			fresh, err := tx.AddBoost(ctx, b)
 			if err != nil {
 				return err

@@ -76,9 +76,7 @@ func (s *Service) Create(ctx context.Context, rec newsroom.InboxActivity, p news
 	if s.ours(p.ObjectID) {
 		return ErrNotFollowed
 	}
-	if p.InReplyTo != "" && !s.ownThread(ctx, p) {
-		return ErrNotFollowed
-	}
+	// One indexed read for the Creates of strangers, which are most.
 	as, err := s.store.NetworkAccountsByActor(ctx, p.ActorID)
 	if err != nil {
 		return err
@@ -89,7 +87,7 @@ func (s *Service) Create(ctx context.Context, rec newsroom.InboxActivity, p news
 			following = append(following, a)
 		}
 	}
-	if len(following) == 0 {
+	if len(following) == 0 || p.InReplyTo != "" && !s.ownThread(ctx, p) {
 		return ErrNotFollowed
 	}
 	since := s.Now().Add(-s.window)

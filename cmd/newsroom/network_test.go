@@ -11,6 +11,7 @@ import (
 	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/fedtest"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/posts"
 )
 
 // command runs `newsroom NAME ARGS…` against ts's database, as an
@@ -284,4 +285,61 @@ func asList(v any) []any {
 		return l
 	}
 	return []any{v}
+}
+
+// An organisation that boosts its members boosts, in the transaction that
+// publishes it, the post of a member organisation that allows it, and
+// undoes it when the post is deleted; nobody else's, and not its own.
+func TestNetworkBoostsLocalMembers(t *testing.T) {
+	backends(t, func(t *testing.T, backend string) {
+		ts, soga, reader, _ := networkSetup(t, backend)
+		ctx := context.Background()
+		soga.BoostsMembers, soga.AllowsBoosts = true, true
+		if err := ts.Store.UpdateOrg(ctx, soga); err != nil {
+			t.Fatal(err)
+		}
+		member := ts.createOrg(t, "emmaus", "Emmaüs Connect")
+		member.AllowsBoosts = true
+		if err := ts.Store.UpdateOrg(ctx, member); err != nil {
+			t.Fatal(err)
+		}
+		other := ts.createOrg(t, "other", "Not opted in")
+		svc := newPosts(ts.Store, ts.URLs, ts.Cache)
+		publish := func(org *newsroom.Organisation, title string) string {
+			t.Helper()
+			p, err := svc.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindArticle, Title: title, Body: "Texte de " + title})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.ID
+		}
+		id := publish(member, "Atelier")
+		object := ts.URLs.Post("emmaus", id)
+		ann := activityFrom(t, reader, ts, "Announce", object)
+		if cc := asList(ann.Activity["cc"]); !slices.Contains(cc, any(ts.URLs.Org("emmaus"))) {
+			t.Errorf("announce cc = %v", cc)
+		}
+		for _, org := range []*newsroom.Organisation{other, soga} {
+			pid := publish(org, "Rien")
+			if s := boostState(t, ts, soga, ts.URLs.Post(org.Handle, pid)); s != "" {
+				t.Errorf("@%s's post: boost %s", org.Handle, s)
+			}
+		}
+		eventually(t, "the Network page", func() string {
+			if _, _, page := ts.get(t, "/network", "text/html"); !strings.Contains(page, "Texte de Atelier") {
+				return "not on /network"
+			}
+			return ""
+		})
+		if err := svc.Delete(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		undo := activityFrom(t, reader, ts, "Undo", "")
+		if inner, _ := undo.Activity["object"].(map[string]any); inner["id"] != ann.Activity["id"] {
+			t.Errorf("undo of %v, want %v", inner["id"], ann.Activity["id"])
+		}
+		if anns, _ := announcesOf(reader, ts, "soga", object); len(anns) != 1 {
+			t.Errorf("%d announces", len(anns))
+		}
+	})
 }

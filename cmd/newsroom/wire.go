@@ -105,7 +105,8 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 // a server in another process learns of its writes from the database
 // (Main.watchChanges).
 func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts.Service {
-	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID})
+	members := network.New(network.Deps{Store: st, URLs: u, NewID: newULID})
+	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID, Members: members})
 }
 
 // newOrgs is the organisation service, as newPosts.

@@ -48,3 +48,8 @@ CREATE INDEX boosts_actor_idx ON boosts (org_id, actor_id, created_at);
 -- they change, as for posts (0003).
 CREATE TRIGGER boosts_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON boosts
     FOR EACH STATEMENT EXECUTE FUNCTION newsroom_notify_changes();
+
+-- Local members: an organisation (the association) may boost the posts of
+-- the organisations of this newsroom that allow it, each opting in.
+ALTER TABLE organisations ADD COLUMN boosts_members boolean NOT NULL DEFAULT false;
+ALTER TABLE organisations ADD COLUMN allows_boosts boolean NOT NULL DEFAULT false;

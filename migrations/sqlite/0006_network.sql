@@ -49,3 +49,8 @@ CREATE INDEX boosts_actor_idx ON boosts (org_id, actor_id, created_at);
 CREATE TRIGGER boosts_insert_changes AFTER INSERT ON boosts BEGIN UPDATE changes SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER boosts_update_changes AFTER UPDATE ON boosts BEGIN UPDATE changes SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER boosts_delete_changes AFTER DELETE ON boosts BEGIN UPDATE changes SET n = n + 1 WHERE id = 1; END;
+
+-- Local members: an organisation (the association) may boost the posts of
+-- the organisations of this newsroom that allow it, each opting in.
+ALTER TABLE organisations ADD COLUMN boosts_members INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE organisations ADD COLUMN allows_boosts INTEGER NOT NULL DEFAULT 0;

@@ -20,6 +20,15 @@ func networkAccount(orgID int64, name string) *newsroom.NetworkAccount {
 func testNetworkAccounts(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	soga, other := newOrg(t, s, "soga"), newOrg(t, s, "other")
+	soga.BoostsMembers, other.AllowsBoosts = true, true
+	ok(t, s.UpdateOrg(ctx, soga))
+	ok(t, s.UpdateOrg(ctx, other))
+	if o, err := s.OrgByID(ctx, soga.ID); err != nil || !o.BoostsMembers || o.AllowsBoosts {
+		t.Errorf("soga's flags: %+v %v", o, err)
+	}
+	if o, err := s.OrgByHandle(ctx, "other"); err != nil || o.BoostsMembers || !o.AllowsBoosts {
+		t.Errorf("other's flags: %+v %v", o, err)
+	}
 	a := networkAccount(soga.ID, "ada")
 	a.Tags, a.Langs, a.Review, a.AllowSensitive = []string{"inclusion", "numérique"}, []string{"fr"}, true, true
 	ok(t, s.PutNetworkAccount(ctx, a))

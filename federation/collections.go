@@ -54,15 +54,35 @@ func (h *Handler) ServeFollowers(w http.ResponseWriter, r *http.Request, handle 
 	})
 }
 
-// ServeFollowing answers GET /orgs/{handle}/following. Our organisations
-// follow no one, but the collection exists so that clients can count it.
+// ServeFollowing answers GET /orgs/{handle}/following: the members'
+// accounts the organisation follows and that accepted, oldest first.
 func (h *Handler) ServeFollowing(w http.ResponseWriter, r *http.Request, handle string) {
 	org, ok := h.findOrg(w, r, handle)
 	if !ok {
 		return
 	}
 	c := pagedCollection{id: h.urls.OrgFollowing(org.Handle), size: followersPageSize}
-	h.servePaged(w, r, c, 0, func(int) ([]any, error) { return nil, nil })
+	if h.following == nil {
+		h.servePaged(w, r, c, 0, func(int) ([]any, error) { return nil, nil })
+		return
+	}
+	ctx := r.Context()
+	total, err := h.following.CountNetworkAccounts(ctx, org.ID, newsroom.NetworkFollowing)
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("count following of %s: %w", org.Handle, err))
+		return
+	}
+	h.servePaged(w, r, c, total, func(offset int) ([]any, error) {
+		accounts, err := h.following.ListNetworkAccounts(ctx, org.ID, newsroom.NetworkFollowing, offset, c.size)
+		if err != nil {
+			return nil, fmt.Errorf("list following of %s: %w", org.Handle, err)
+		}
+		items := make([]any, len(accounts))
+		for i, a := range accounts {
+			items[i] = a.ActorID
+		}
+		return items, nil
+	})
 }
 
 // ServeOutbox answers GET /orgs/{handle}/outbox: the organisation's Create

@@ -50,6 +50,14 @@ type CollectionSource interface {
 	ListActivities(ctx context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error)
 }
 
+// FollowingSource reads the accounts an organisation follows (the store's
+// Network): the members' accounts whose posts it boosts.
+type FollowingSource interface {
+	CountNetworkAccounts(ctx context.Context, orgID int64, state newsroom.NetworkState) (int, error)
+	// ListNetworkAccounts pages oldest first.
+	ListNetworkAccounts(ctx context.Context, orgID int64, state newsroom.NetworkState, offset, limit int) ([]newsroom.NetworkAccount, error)
+}
+
 // Stats gives the usage figures NodeInfo publishes.
 type Stats interface {
 	// NodeStats returns the number of local actors (organisations) and of
@@ -72,9 +80,11 @@ type Deps struct {
 	Orgs        OrgSource
 	Media       MediaSource
 	Collections CollectionSource
-	Activities  ActivitySource
-	Stats       Stats
-	Logger      *slog.Logger
+	// Following lists whom organisations follow; without it, no one.
+	Following  FollowingSource
+	Activities ActivitySource
+	Stats      Stats
+	Logger     *slog.Logger
 	// Posts serves posts; without it post URLs answer 404.
 	Posts PostSource
 	// Sites lists an organisation's website feeds; without it the actor
@@ -102,6 +112,7 @@ type Handler struct {
 	orgs        OrgSource
 	media       MediaSource
 	collections CollectionSource
+	following   FollowingSource
 	activities  ActivitySource
 	posts       PostSource
 	sites       SiteSource
@@ -131,6 +142,7 @@ func NewHandler(d Deps) *Handler {
 		orgs:        d.Orgs,
 		media:       d.Media,
 		collections: d.Collections,
+		following:   d.Following,
 		activities:  d.Activities,
 		posts:       d.Posts,
 		sites:       d.Sites,

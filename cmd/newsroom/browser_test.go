@@ -18,6 +18,7 @@ func TestPublicPagesInChromium(t *testing.T) {
 	ctx := browsertest.Start(t)
 	ts := startServer(t, "sqlite")
 	fx := ts.seedSite(t)
+	boosted(t, ts, fx.SoGA)
 	base, _ := url.Parse(ts.URL)
 	log := &browsertest.RequestLog{}
 	if err := log.Listen(ctx); err != nil {
@@ -27,7 +28,7 @@ func TestPublicPagesInChromium(t *testing.T) {
 		"/", "/orgs/soga", "/orgs/alpha",
 		postPath(fx.SoGA, fx.Article), postPath(fx.SoGA, fx.Article) + "?lang=en",
 		postPath(fx.SoGA, fx.Event), postPath(fx.SoGA, fx.Press), postPath(fx.Alpha, fx.PastEvent),
-		"/tags/numerique", "/events", "/follow?handle=soga&server=localhost",
+		"/tags/numerique", "/events", "/network", "/follow?handle=soga&server=localhost",
 		"/no/such/page", postPath(fx.SoGA, fx.Deleted),
 	}
 	for _, lang := range []string{"en", "fr"} {

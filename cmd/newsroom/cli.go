@@ -42,6 +42,7 @@ func commands() []command {
 		{"domain", "block, unblock or list remote domains", cmdDomain},
 		{"post", "publish, edit or delete a post from a Markdown file", cmdPost},
 		{"feed", "import an organisation's website feed: add, list, remove, poll", cmdFeed},
+		{"network", "follow members' fediverse accounts to boost their posts: add, list, remove", cmdNetwork},
 		{"healthcheck", "exit 0 if the local server answers /healthz (for containers)", cmdHealthcheck},
 		{"version", "print the version", cmdVersion},
 	}
@@ -126,6 +127,7 @@ var cliMessages = map[string]string{
 	"same_lang":          "must differ from the post's language",
 	"end_before_start":   "must not be before the start",
 	"immutable":          "cannot change once published",
+	"network.own":        "is one of this newsroom's own organisations",
 	"tag_invalid":        "hashtags hold only letters, digits and _ (the words of a tag such as vie associative are joined: #VieAssociative)",
 }
 

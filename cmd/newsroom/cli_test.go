@@ -237,3 +237,37 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("bar drew %q off a terminal", out.String())
 	}
 }
+
+// The network commands' mistakes are usage errors (exit 2) that say what
+// to type; an unknown account or organisation is named.
+func TestCLINetworkUsage(t *testing.T) {
+	dir := t.TempDir()
+	e := map[string]string{"NEWSROOM_DATA_DIR": dir, "NEWSROOM_BASE_URL": "https://news.example"}
+	if r := cli(t, e, "org", "create", "--handle", "soga", "--name", "SOGA"); r.code != 0 {
+		t.Fatalf("org create: %+v", r)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"network"}, 2, "network takes 'add', 'list' or 'remove'"},
+		{[]string{"network", "follow"}, 2, `not "follow"`},
+		{[]string{"network", "add", "--org", "soga"}, 2, "one ACCOUNT"},
+		{[]string{"network", "add", "@ada@member.example"}, 2, "--org is required"},
+		{[]string{"network", "add", "--org", "nobody", "@ada@member.example"}, 2, "no organisation @nobody"},
+		// The address is refused before anything leaves: a private host.
+		{[]string{"network", "add", "--org", "soga", "@ada@127.0.0.1:1"}, 1, "cannot find this account"},
+		{[]string{"network", "add", "--org", "soga", "not-an-account"}, 1, "is not user@host"},
+		{[]string{"network", "remove", "--org", "soga", "@ada@member.example"}, 1, "no organisation follows @ada@member.example"},
+		{[]string{"network", "remove"}, 2, "one ACCOUNT"},
+	} {
+		r := cli(t, e, c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, want %d with %q: %s", c.args, r.code, c.code, c.want, r.stderr)
+		}
+	}
+	if r := cli(t, e, "network", "list"); r.code != 0 || !strings.Contains(r.stdout, "ACCOUNT") {
+		t.Errorf("network list: %+v", r)
+	}
+}

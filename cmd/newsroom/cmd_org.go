@@ -31,6 +31,8 @@ func orgCreate(ctx context.Context, args []string, e env) error {
 	website := fs.String("website", "", "website URL")
 	lang := fs.String("lang", "fr", "default language of posts")
 	actorType := fs.String("type", string(newsroom.ActorOrganization), "actor type: Organization, Group or Service")
+	boostsMembers := fs.Bool("boosts-members", false, "boost the posts of this site's organisations that allow it (for the association)")
+	allowsBoosts := fs.Bool("allows-boosts", false, "let the organisations that boost their members boost this one's posts")
 	cfg, err := parse(fs, cf, args, e)
 	if err != nil {
 		return err
@@ -41,7 +43,7 @@ func orgCreate(ctx context.Context, args []string, e env) error {
 	}
 	defer st.Close()
 	o := &newsroom.Organisation{Handle: *handle, Name: *name, Bio: *bio, Website: *website,
-		DefaultLang: *lang, ActorType: newsroom.ActorType(*actorType)}
+		DefaultLang: *lang, ActorType: newsroom.ActorType(*actorType), BoostsMembers: *boostsMembers, AllowsBoosts: *allowsBoosts}
 	u := urls.New(cfg.BaseURL)
 	if err := newOrgs(st, u, nil).Create(ctx, o); err != nil {
 		return err

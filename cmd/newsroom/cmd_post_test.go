@@ -19,13 +19,16 @@ func (ts *testServer) cli(t *testing.T, args ...string) (int, string, string) {
 	return ts.command(t, "post", args...)
 }
 
-// command runs "newsroom NAME ARGS…" against ts's database; args[0] is
-// the subcommand, before which the settings go.
+// command runs "newsroom NAME ARGS…" against ts's database, as an
+// administrator on the server's machine would; args[0] is the
+// subcommand, before which the settings go. Loopback counts as public,
+// where the test peers and websites are.
 func (ts *testServer) command(t *testing.T, name string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errs bytes.Buffer
 	args = append(args[:1:1], append([]string{"--base-url", ts.URL, "--data-dir", ts.Config.DataDir,
-		"--database-url", ts.Config.DatabaseURL, "--log-format", "text"}, args[1:]...)...)
+		"--database-url", ts.Config.DatabaseURL, "--log-format", "text",
+		"--allow-private-networks", "127.0.0.0/8,::1/128"}, args[1:]...)...)
 	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }}
 	code := run(context.Background(), append([]string{name}, args...), e)
 	return code, strings.TrimSpace(out.String()), errs.String()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soga/newsroom/federation/fedtest"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/store"
@@ -176,6 +177,51 @@ func tail(s string, n int) string {
 // loaded machine. 4,000 inboxes keep the test's verdict about delivery,
 // not about the machine's load.
 func TestCrashDuringFanout(t *testing.T) {
+	crashDuringFanout(t, "Create", func(t *testing.T, st store.Store, u urls.Builder, org *newsroom.Organisation) {
+		p, err := newPosts(st, u, nil).Publish(context.Background(),
+			posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress, Title: "Communiqué", Body: "Ne rien perdre."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status != newsroom.StatusPublished {
+			t.Fatalf("post %s", p.Status)
+		}
+	})
+}
+
+// The same holds for a boost: a followed member's post arrives, our
+// Announce of it goes out to the 4,000 inboxes, the process is killed
+// part-way, and after the restart every inbox has the Announce, and the
+// member's inbox too.
+func TestCrashDuringBoostFanout(t *testing.T) {
+	crashDuringFanout(t, "Announce", func(t *testing.T, st store.Store, u urls.Builder, org *newsroom.Organisation) {
+		ctx := context.Background()
+		member := fedtest.NewPeer(t, "member")
+		a := &newsroom.NetworkAccount{OrgID: org.ID, ActorID: member.ActorID, Acct: member.Acct(), Inbox: member.Inbox,
+			State: newsroom.NetworkFollowing, FollowID: u.Activity("follow")}
+		if err := st.PutNetworkAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		note := member.Note(fedtest.Post{Content: "<p>Nouvelles du membre</p>"})
+		if code := send(t, member, u.OrgInbox(org.Handle), member.CreateOf(note)); code != http.StatusAccepted {
+			t.Fatalf("create: %d", code)
+		}
+		t.Cleanup(func() {
+			if t.Failed() {
+				return
+			}
+			if _, err := waitFor(member, func(r fedtest.Received) bool { return r.Type() == "Announce" && r.Accepted() }); err != nil {
+				t.Errorf("the member never got the boost: %v", err)
+			}
+		})
+	})
+}
+
+// crashDuringFanout starts newsroom as a child process, has start make an
+// activity of type typ that fans out to 4,000 inboxes, kills the process
+// part-way and restarts it: every inbox must get the activity, fewer than
+// 1% twice.
+func crashDuringFanout(t *testing.T, typ string, start func(t *testing.T, st store.Store, u urls.Builder, org *newsroom.Organisation)) {
 	if testing.Short() {
 		t.Skip("builds the binary and delivers to 4,000 inboxes")
 	}
@@ -214,14 +260,10 @@ func TestCrashDuringFanout(t *testing.T) {
 		proc := startProcess(t, bin, args)
 		waitHealthy(t, cfg.BaseURL.String())
 		u := urls.New(cfg.BaseURL)
-		p, err := newPosts(st, u, nil).Publish(ctx,
-			posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress, Title: "Communiqué", Body: "Ne rien perdre."})
-		if err != nil {
-			t.Fatal(err)
-		}
-		acts, err := st.ListActivities(ctx, org.ID, "Create", 0, 1)
-		if err != nil || len(acts) != 1 || acts[0].PostID != p.ID {
-			t.Fatalf("activity: %v %v", acts, err)
+		start(t, st, u, org)
+		acts, err := st.ListActivities(ctx, org.ID, typ, 0, 2)
+		if err != nil || len(acts) != 1 {
+			t.Fatalf("%s activities: %v %v", typ, acts, err)
 		}
 		activityID := u.Activity(acts[0].ID)
 

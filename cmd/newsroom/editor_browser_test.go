@@ -96,17 +96,23 @@ func (e *editorSession) run(t *testing.T) func(what string, actions ...chromedp.
 	}
 }
 
-func editorFlow(t *testing.T, backend, lang string) {
-	w := words[lang]
-	e := newEditorSession(t, backend, lang)
-	ts, org, alice := e.ts, e.org, e.alice
+// text reads the text of the element sel selects, failing t after 30 s.
+func (e *editorSession) text(t *testing.T) func(sel string) string {
 	run := e.run(t)
-	text := func(sel string) string {
+	return func(sel string) string {
 		t.Helper()
 		var s string
 		run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery))
 		return s
 	}
+}
+
+func editorFlow(t *testing.T, backend, lang string) {
+	w := words[lang]
+	e := newEditorSession(t, backend, lang)
+	ts, org, alice := e.ts, e.org, e.alice
+	run := e.run(t)
+	text := e.text(t)
 	login(t, run, ts.URL, "camille@example.org")
 
 	// Compose with an image, preview.
@@ -283,6 +289,7 @@ func TestEditorAccessibility(t *testing.T) {
 	if err := ts.Store.AddDomainBlock(context.Background(), newsroom.DomainBlock{Domain: "spam.example", Reason: "spam", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
+	networkFixture(t, ts, org)
 	log := &browsertest.RequestLog{}
 	if err := log.Listen(ctx); err != nil {
 		t.Fatal(err)
@@ -298,7 +305,7 @@ func TestEditorAccessibility(t *testing.T) {
 	pages := []string{"/admin/", "/admin/orgs/soga/compose", "/admin/orgs/soga/posts", "/admin/posts/" + p.ID + "/edit",
 		"/admin/posts/" + p.ID + "/delete", "/admin/orgs/soga/replies", "/admin/orgs/soga/followers", "/admin/account",
 		"/admin/organisations", "/admin/organisations/new", "/admin/organisations/edit/soga", "/admin/users",
-		"/admin/users/new", "/admin/users/edit/1", "/admin/domains", "/admin/organisations/feeds/soga"}
+		"/admin/users/new", "/admin/users/edit/1", "/admin/domains", "/admin/organisations/feeds/soga", "/admin/orgs/soga/network"}
 	dir := screenshotDir(t)
 	for _, lang := range []string{"en", "fr"} {
 		if err := browsertest.SetLanguage(ctx, lang); err != nil {

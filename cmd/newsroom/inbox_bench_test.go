@@ -51,6 +51,24 @@ func BenchmarkInboxLike(b *testing.B) {
 	}
 }
 
+// BenchmarkInboxStrangerCreate sends public posts (Creates of Notes) from
+// accounts no organisation follows, in the same way: what most Creates
+// that reach a shared inbox are. Each costs the network service one
+// indexed read before it is recorded as ignored; compare with
+// BenchmarkInboxLike in the same run.
+func BenchmarkInboxStrangerCreate(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			if backend == "postgres" {
+				testdb.PostgresServer(b)
+			}
+			benchInbox(b, backend, http.StatusAccepted, func(p *fedtest.Peer, _ string) map[string]any {
+				return p.CreateOf(p.Note(fedtest.Post{Content: "<p>Bonjour #Lyon</p>", Tags: []string{"Lyon"}, Lang: "fr"}))
+			})
+		})
+	}
+}
+
 // BenchmarkInboxFloor sends the same Likes with a content type the inbox
 // refuses at once (415): the cost of HTTP on loopback, the middleware and
 // the clients, which bounds what BenchmarkInboxLike can reach.
@@ -65,6 +83,12 @@ type signedLike struct {
 }
 
 func benchInboxLike(b *testing.B, backend string, want int) {
+	benchInbox(b, backend, want, nil)
+}
+
+// benchInbox sends b.N activities that build makes (Likes of our posts when
+// nil) and checks that each was answered want.
+func benchInbox(b *testing.B, backend string, want int, build func(p *fedtest.Peer, post string) map[string]any) {
 	ts := startServer(b, backend, "--log-level", "warn")
 	org := ts.createOrg(b, "soga", "Social Good Accelerator")
 	peers := make([]*fedtest.Peer, benchPeers)
@@ -79,7 +103,7 @@ func benchInboxLike(b *testing.B, backend string, want int) {
 	for i := range posts {
 		posts[i] = publishedPost(b, ts, org, fmt.Sprintf("01JD%022d", i))
 	}
-	likes := signLikes(b, ts.SharedInboxURL(), peers, posts, b.N)
+	likes := signLikes(b, ts.SharedInboxURL(), peers, posts, b.N, build)
 	client := &http.Client{Transport: &http.Transport{
 		Proxy:               nil,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
@@ -129,7 +153,7 @@ func benchInboxLike(b *testing.B, backend string, want int) {
 	if n := failed.Load(); n > 0 {
 		b.Fatalf("%d of %d Likes not answered %d", n, b.N, want)
 	}
-	if want != http.StatusAccepted {
+	if want != http.StatusAccepted || build != nil {
 		return
 	}
 	counted := 0
@@ -145,9 +169,9 @@ func benchInboxLike(b *testing.B, backend string, want int) {
 	}
 }
 
-// signLikes signs n distinct Likes, spread over peers and posts so that
-// no (actor, post) pair repeats, using every core.
-func signLikes(b *testing.B, inbox string, peers []*fedtest.Peer, posts []string, n int) []signedLike {
+// signLikes signs n distinct Likes (or what build makes), spread over
+// peers and posts so that no (actor, post) pair repeats, using every core.
+func signLikes(b *testing.B, inbox string, peers []*fedtest.Peer, posts []string, n int, build func(p *fedtest.Peer, post string) map[string]any) []signedLike {
 	b.Helper()
 	likes := make([]signedLike, n)
 	var wg sync.WaitGroup
@@ -159,7 +183,11 @@ func signLikes(b *testing.B, inbox string, peers []*fedtest.Peer, posts []string
 			defer wg.Done()
 			for i := w; i < n; i += workers {
 				p := peers[i%len(peers)]
-				body, err := json.Marshal(p.Like(posts[i/len(peers)]))
+				act := p.Like(posts[i/len(peers)])
+				if build != nil {
+					act = build(p, posts[i/len(peers)])
+				}
+				body, err := json.Marshal(act)
 				if err != nil {
 					errs <- err
 					return

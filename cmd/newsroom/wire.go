@@ -22,6 +22,7 @@ import (
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/feeds"
 	"github.com/soga/newsroom/internal/media"
+	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
@@ -63,6 +64,8 @@ type services struct {
 	orgs     *orgs.Service
 	users    *users.Service
 	audience *audience.Service
+	network  *network.Service
+	keys     *inbox.Keys
 	delivery *delivery.Sender
 	feeds    *feeds.Service
 }
@@ -80,18 +83,18 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := transport.NewClient(transport.Options{
-		AllowedNets: m.Config.AllowPrivateNetworks,
-		UserAgent:   fmt.Sprintf("newsroom/%s (+%s)", Version(), m.URLs.Base()),
-		Timeout:     20 * time.Second,
-	})
+	client := newClient(m.Config, m.URLs)
 	aud := audience.New(m.Store, m.URLs, newULID)
 	aud.Pages = m.Cache
 	postSvc := newPosts(m.Store, m.URLs, m.Cache)
 	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
+	fetcher := &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv}
+	keys := inbox.NewKeys(m.Store, fetcher)
 	return &services{
 		client:   client,
-		fetcher:  &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv},
+		fetcher:  fetcher,
+		keys:     keys,
+		network:  newNetwork(m.Store, m.Config, m.URLs, m.Cache, keys, client, m.Logger),
 		keyPEM:   pub,
 		posts:    postSvc,
 		orgs:     orgSvc,
@@ -122,12 +125,37 @@ func newFeeds(cfg config.Config, st store.Store, u urls.Builder, p *posts.Servic
 // a server in another process learns of its writes from the database
 // (Main.watchChanges).
 func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts.Service {
-	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID})
+	members := network.New(network.Deps{Store: st, URLs: u, NewID: newULID})
+	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID, Members: members})
 }
 
 // newOrgs is the organisation service, as newPosts.
 func newOrgs(st store.Store, u urls.Builder, pages newsroom.Invalidator) *orgs.Service {
 	return &orgs.Service{Store: st, GenerateKey: transport.GenerateKey, Pages: pages, Convert: convert.New(u), NewID: newULID}
+}
+
+// newClient is the one HTTP client of a process for other servers.
+func newClient(cfg config.Config, u urls.Builder) *transport.Client {
+	return transport.NewClient(transport.Options{
+		AllowedNets: cfg.AllowPrivateNetworks,
+		UserAgent:   fmt.Sprintf("newsroom/%s (+%s)", Version(), u.Base()),
+		Timeout:     20 * time.Second,
+	})
+}
+
+// newNetwork is the service following members' accounts, for the server
+// (its inbox and editor) and the command line (pages nil, as newPosts).
+func newNetwork(st store.Store, cfg config.Config, u urls.Builder, pages newsroom.Invalidator, keys *inbox.Keys, client *transport.Client, log *slog.Logger) *network.Service {
+	// WebFinger goes over https, or over http only for an instance that
+	// itself runs on http (tests on loopback), as Mastodon's development
+	// mode does.
+	scheme := "https"
+	if cfg.BaseURL.Scheme == "http" {
+		scheme = "http"
+	}
+	return network.New(network.Deps{Store: st, URLs: u, NewID: newULID, Pages: pages, Limit: cfg.BoostLimit,
+		Logger:   log.With("component", "network"),
+		Resolver: &inbox.Resolver{Keys: keys, Client: client, Scheme: scheme}})
 }
 
 func newULID() string { return ulid.Make().String() }
@@ -157,6 +185,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Posts:    svc.posts,
 		Audience: svc.audience,
 		Feeds:    svc.feeds,
+		Network:  svc.network,
 		Media:    media.New(m.Config.MediaDir(), m.Store, nil),
 		Blocks:   m.Blocks,
 		View:     views,
@@ -170,6 +199,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Orgs:           m.Store,
 		Media:          m.Store,
 		Collections:    m.Store,
+		Following:      m.Store,
 		Activities:     m.Store,
 		Posts:          m.Store,
 		Sites:          m.Store,
@@ -182,13 +212,15 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Store:    m.Store,
 		Audience: svc.audience,
 		Blocks:   m.Blocks,
-		Keys:     inbox.NewKeys(m.Store, svc.fetcher),
+		Network:  svc.network,
+		Keys:     svc.keys,
 		URLs:     m.URLs,
 		Logger:   m.Logger.With("component", "inbox"),
 		NewID:    newULID,
 	})
 	pages := site.New(site.Deps{
 		Store:    m.Store,
+		Boosts:   m.Store,
 		View:     views,
 		URLs:     m.URLs,
 		Cache:    m.Cache,

@@ -47,10 +47,7 @@ func (c *Converter) Reject(org *newsroom.Organisation, id string, f newsroom.Fol
 // answer fills a, by org about the Follow that follow builds.
 func (c *Converter) answer(a answer, what string, org *newsroom.Organisation, id string, follow func(*ap.IRIParser) vocab.Type) (map[string]any, error) {
 	var ip ap.IRIParser
-	a.SetJSONLDId(ap.IDProperty(ip.Parse(c.urls.Activity(id))))
-	actor := streams.NewActivityStreamsActorProperty()
-	actor.AppendIRI(ip.Parse(c.urls.Org(org.Handle)))
-	a.SetActivityStreamsActor(actor)
+	c.head(a, id, org, &ip)
 	object := streams.NewActivityStreamsObjectProperty()
 	if err := object.AppendType(follow(&ip)); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", what, id, err)

@@ -44,13 +44,7 @@ func (p *Peer) Follow(target string) map[string]any {
 
 // Undo undoes activity, embedding it as Mastodon does.
 func (p *Peer) Undo(activity map[string]any) map[string]any {
-	inner := make(map[string]any, len(activity))
-	for k, v := range activity {
-		if k != "@context" {
-			inner[k] = v
-		}
-	}
-	return p.activity("Undo", inner, nil)
+	return p.activity("Undo", withoutContext(activity), nil)
 }
 
 // Like likes object (an id).
@@ -70,35 +64,16 @@ func (p *Peer) Announce(object string) map[string]any {
 // Reply is a Create of a public Note answering object (an id), with html
 // as its content.
 func (p *Peer) Reply(object, html string) map[string]any {
-	noteID := p.newID("statuses")
-	note := map[string]any{
-		"@context":     ap.ActivityStreamsNS,
-		"id":           noteID,
-		"type":         "Note",
-		"attributedTo": p.ActorID,
-		"inReplyTo":    object,
-		"content":      html,
-		"published":    p.published(),
-		"url":          noteID,
-		"to":           []any{ap.Public},
-		"cc":           []any{p.Followers},
-	}
-	p.store(noteID, note)
-	embedded := make(map[string]any, len(note))
-	for k, v := range note {
-		if k != "@context" {
-			embedded[k] = v
-		}
-	}
+	note := p.Note(Post{Content: html, InReplyTo: object})
 	create := map[string]any{
 		"@context":  ap.ActivityStreamsNS,
-		"id":        noteID + "/activity",
+		"id":        note["id"].(string) + "/activity",
 		"type":      "Create",
 		"actor":     p.ActorID,
 		"published": note["published"],
 		"to":        note["to"],
 		"cc":        note["cc"],
-		"object":    embedded,
+		"object":    withoutContext(note),
 	}
 	p.store(create["id"].(string), create)
 	return create

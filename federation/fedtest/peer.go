@@ -85,6 +85,9 @@ type Peer struct {
 	gone       bool
 	objects    map[string][]byte    // documents we serve, by path
 	keys       map[string]cachedKey // remote keys, by keyId
+
+	followAnswer string     // "Accept", "Reject" or "" (none)
+	followers    []follower // who follows the user, in order
 }
 
 type cachedKey struct {

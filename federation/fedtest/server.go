@@ -176,6 +176,7 @@ func (p *Peer) serveInbox(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusUnauthorized, "signer is not the actor")
 		return
 	}
+	p.applyReceived(rec.Activity)
 	answer(http.StatusAccepted, "")
 }
 

@@ -5,30 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 
 	"github.com/go-fed/activity/streams/vocab"
-	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/htmltext"
+	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
 // replyPolicy cleans the HTML of remote replies: text formatting and
 // http(s) links only, never style, scripts, images or forms.
-var replyPolicy = func() *bluemonday.Policy {
-	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "br", "span", "strong", "em", "b", "i", "blockquote", "code", "pre", "ul", "ol", "li")
-	p.AllowAttrs("href").OnElements("a")
-	p.AllowURLSchemes("http", "https")
-	p.RequireParseableURLs(true)
-	p.RequireNoFollowOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(true)
-	return p
-}()
+var replyPolicy = htmltext.RemotePolicy()
 
 // apply dispatches a verified activity to the audience service.
 func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.RemoteActor, org *newsroom.Organisation, body []byte) error {
@@ -42,9 +32,20 @@ func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.Remot
 		return h.react(ctx, rec, a)
 	case "Create":
 		return h.create(ctx, rec, a, signer)
+	case "Accept", "Reject":
+		return h.answer(ctx, rec, a)
+	case "Move":
+		if a.ObjectID == a.Actor {
+			if err := h.endNetwork(ctx, a.Actor, 0, newsroom.NetworkGone); err != nil {
+				return err
+			}
+		}
 	case "Delete":
 		if a.ObjectID == a.Actor {
 			h.keys.Forget(signer.KeyID)
+			if err := h.endNetwork(ctx, a.Actor, 0, newsroom.NetworkGone); err != nil {
+				return err
+			}
 			return h.audience.DeleteActor(ctx, rec, a.Actor)
 		}
 		if a.ObjectID == "" {
@@ -56,11 +57,19 @@ func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.Remot
 		if !transport.SameHost(a.ObjectID, a.Actor) || ap.IsActorType(typeName(a.Object)) {
 			return fail(http.StatusForbidden, "cannot delete another actor's object")
 		}
+		if h.network != nil {
+			if err := h.network.Delete(ctx, rec, a.ObjectID, a.Actor); !errors.Is(err, network.ErrNotBoosted) {
+				return err
+			}
+		}
 		return h.audience.DeleteObject(ctx, rec, a.ObjectID, a.Actor)
 	case "Update":
 		return h.update(ctx, rec, a, signer)
 	case "Block":
 		if o := h.ourOrg(ctx, a.ObjectID); o != nil {
+			if err := h.endNetwork(ctx, a.Actor, o.ID, newsroom.NetworkRefused); err != nil {
+				return err
+			}
 			return h.audience.Unfollow(ctx, rec, o.ID, a.Actor)
 		}
 	}
@@ -155,6 +164,9 @@ func (h *Handler) undo(ctx context.Context, rec newsroom.InboxActivity, a *Activ
 	switch innerType {
 	case "Follow":
 		if org := h.ourOrg(ctx, innerObject); org != nil {
+			if err := h.endNetwork(ctx, a.Actor, org.ID, newsroom.NetworkRefused); err != nil {
+				return err
+			}
 			return h.audience.Unfollow(ctx, rec, org.ID, a.Actor)
 		}
 	case "Like", "Announce":
@@ -191,11 +203,13 @@ type noter interface {
 	GetActivityStreamsContent() vocab.ActivityStreamsContentProperty
 	GetActivityStreamsPublished() vocab.ActivityStreamsPublishedProperty
 	GetActivityStreamsUrl() vocab.ActivityStreamsUrlProperty
+	GetActivityStreamsTo() vocab.ActivityStreamsToProperty
+	GetActivityStreamsCc() vocab.ActivityStreamsCcProperty
 }
 
 func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {
 	note, ok := a.Object.(noter)
-	if !ok || note.GetTypeName() != "Note" {
+	if !ok || !postTypes[note.GetTypeName()] {
 		return h.audience.Ignore(ctx, rec)
 	}
 	// An embedded object is trusted only when its author sent it and it
@@ -203,41 +217,21 @@ func (h *Handler) create(ctx context.Context, rec newsroom.InboxActivity, a *Act
 	if attributedTo(note) != a.Actor || !transport.SameHost(a.ObjectID, a.Actor) {
 		return fail(http.StatusForbidden, "object not attributed to the sender")
 	}
-	irt := note.GetActivityStreamsInReplyTo()
-	if irt == nil || irt.Len() == 0 {
-		return h.audience.Ignore(ctx, rec)
+	post, public := h.remotePost(a, note)
+	postID := ""
+	if post.InReplyTo != "" && note.GetTypeName() == "Note" {
+		postID = h.ourPost(ctx, post.InReplyTo)
 	}
-	postID := h.ourPost(ctx, iterID(irt.At(0)))
 	if postID == "" {
-		return h.audience.Ignore(ctx, rec)
-	}
-	r := newsroom.Reply{ObjectID: a.ObjectID, ActivityID: a.ID, PostID: postID, ActorID: a.Actor, URL: a.ObjectID}
-	if c := note.GetActivityStreamsContent(); c != nil && c.Len() > 0 {
-		if c.At(0).IsXMLSchemaString() {
-			r.ContentHTML = replyPolicy.Sanitize(c.At(0).GetXMLSchemaString())
-		} else if c.At(0).IsRDFLangString() {
-			for _, v := range c.At(0).GetRDFLangString() {
-				r.ContentHTML = replyPolicy.Sanitize(v)
-				break
+		if h.network != nil && public {
+			if err := h.network.Create(ctx, rec, post); !errors.Is(err, network.ErrNotFollowed) {
+				return err
 			}
 		}
+		return h.audience.Ignore(ctx, rec)
 	}
-	if len(r.ContentHTML) > maxReplyHTML {
-		// Mastodon keeps 500 characters of a status, Misskey 3,000: what is
-		// longer is not a reply to moderate but a page of text, kept as
-		// its first characters.
-		r.ContentHTML = "<p>" + html.EscapeString(htmltext.Excerpt(htmltext.PlainText(r.ContentHTML), maxReplyPlainText)) + "</p>"
-	}
-	if p := note.GetActivityStreamsPublished(); p != nil && p.IsXMLSchemaDateTime() {
-		r.Published = p.Get().UTC()
-	} else {
-		r.Published = h.now().UTC()
-	}
-	if u := note.GetActivityStreamsUrl(); u != nil && u.Len() > 0 && u.At(0).IsIRI() {
-		if s := u.At(0).GetIRI().String(); isHTTPURL(s) && transport.SameHost(s, a.Actor) {
-			r.URL = s
-		}
-	}
+	r := newsroom.Reply{ObjectID: a.ObjectID, ActivityID: a.ID, PostID: postID, ActorID: a.Actor,
+		URL: post.URL, ContentHTML: post.ContentHTML, Published: post.Published}
 	if !h.allowReply(signer) {
 		return fail(http.StatusTooManyRequests, "too many replies; try again later")
 	}
@@ -256,6 +250,9 @@ func (h *Handler) allowReply(author *newsroom.RemoteActor) bool {
 }
 
 func (h *Handler) update(ctx context.Context, rec newsroom.InboxActivity, a *Activity, signer *newsroom.RemoteActor) error {
+	if note, ok := a.Object.(noter); ok && postTypes[note.GetTypeName()] && h.network != nil {
+		return h.updatePost(ctx, rec, a, note)
+	}
 	if a.Object == nil || !ap.IsActorType(a.Object.GetTypeName()) {
 		return h.audience.Ignore(ctx, rec)
 	}

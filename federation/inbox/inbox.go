@@ -79,10 +79,22 @@ type Audience interface {
 	Ignore(ctx context.Context, rec newsroom.InboxActivity) error
 }
 
+// Network follows members' accounts and boosts their posts;
+// *network.Service implements it. Its methods answer network.ErrNotFollowed
+// or network.ErrNotBoosted, having written nothing, for what is not theirs.
+type Network interface {
+	Answer(ctx context.Context, rec newsroom.InboxActivity, actorID, followID string, accepted bool) error
+	End(ctx context.Context, actorID string, orgID int64, state newsroom.NetworkState) error
+	Create(ctx context.Context, rec newsroom.InboxActivity, p newsroom.RemotePost) error
+	Delete(ctx context.Context, rec newsroom.InboxActivity, objectID, actorID string) error
+	Update(ctx context.Context, rec newsroom.InboxActivity, p newsroom.RemotePost, public bool) error
+}
+
 // Handler serves the organisations' inboxes and the shared inbox.
 type Handler struct {
 	store    Store
 	audience Audience
+	network  Network
 	blocks   Blocklist
 	keys     *Keys
 	urls     urls.Builder
@@ -115,11 +127,13 @@ const (
 type Deps struct {
 	Store    Store
 	Audience Audience
-	Blocks   Blocklist
-	Keys     *Keys
-	URLs     urls.Builder
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Network, when set, boosts what followed member accounts publish.
+	Network Network
+	Blocks  Blocklist
+	Keys    *Keys
+	URLs    urls.Builder
+	Logger  *slog.Logger
+	Now     func() time.Time
 	// NewID returns a fresh, never reused id for our activities (a ULID).
 	NewID func() string
 }
@@ -129,7 +143,7 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, audience: d.Audience, blocks: d.Blocks, keys: d.Keys, urls: d.URLs, convert: convert.New(d.URLs), log: d.Logger, now: d.Now, newID: d.NewID,
+	return &Handler{store: d.Store, audience: d.Audience, network: d.Network, blocks: d.Blocks, keys: d.Keys, urls: d.URLs, convert: convert.New(d.URLs), log: d.Logger, now: d.Now, newID: d.NewID,
 		alive: newTTLCache[struct{}](aliveInterval, maxAliveHosts), posts: newTTLCache[string](postInterval, maxPosts),
 		repliesByActor: ratelimit.New(repliesPerActor, replyWindow, d.Now),
 		repliesByHost:  ratelimit.New(repliesPerHost, replyWindow, d.Now)}

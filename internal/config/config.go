@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,6 +32,7 @@ type Config struct {
 	ShutdownTimeout      time.Duration
 	JobTimeout           time.Duration
 	FeedInterval         time.Duration // between polls of a website feed, unless it asks for longer
+	BoostLimit           int           // boosts of one member account per organisation and hour
 }
 
 // Backend names the storage behind DatabaseURL: "sqlite" or "postgres".
@@ -73,6 +75,7 @@ var settings = []setting{
 	{"shutdown-timeout", "NEWSROOM_SHUTDOWN_TIMEOUT", "15s", "how long to drain requests and jobs on shutdown"},
 	{"job-timeout", "NEWSROOM_JOB_TIMEOUT", "2m", "longest a background job may run; jobs left running by a process that died are run again after twice this"},
 	{"feed-interval", "NEWSROOM_FEED_INTERVAL", "15m", "time between polls of an organisation's website feed (longer when the feed or its server asks)"},
+	{"boost-limit", "NEWSROOM_BOOST_LIMIT", "10", "most posts of one followed member account an organisation boosts in an hour; more are dropped (logged)"},
 }
 
 // Flags holds the raw values of the settings registered on a FlagSet.
@@ -192,6 +195,12 @@ func parse(raw map[string]string) (Config, error) {
 		bad("feed-interval", "%q is not a duration of at least 10s such as 15m", raw["feed-interval"])
 	}
 	c.FeedInterval = d
+
+	n, err := strconv.Atoi(raw["boost-limit"])
+	if err != nil || n < 1 {
+		bad("boost-limit", "%q is not a whole number of at least 1", raw["boost-limit"])
+	}
+	c.BoostLimit = n
 	return c, errors.Join(errs...)
 }
 

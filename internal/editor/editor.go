@@ -18,6 +18,7 @@ import (
 	"github.com/soga/newsroom/internal/feeds"
 	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
+	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
@@ -41,6 +42,7 @@ type Handler struct {
 	media    *media.Store
 	audience *audience.Service
 	feeds    *feeds.Service
+	network  *network.Service
 	blocks   *domains.Blocklist
 	view     *view.Engine
 	urls     urls.Builder
@@ -68,6 +70,8 @@ type Deps struct {
 	// Feeds imports organisations' websites; nil in tests that do not
 	// show its page.
 	Feeds *feeds.Service
+	// Network follows members' accounts; nil hides nothing but fails its pages.
+	Network *network.Service
 	// Blocks is the blocklist the inbox reads, so that a block made here
 	// takes effect at once; default: one of its own.
 	Blocks *domains.Blocklist
@@ -91,6 +95,7 @@ func New(d Deps) *Handler {
 		d.Blocks = domains.New(d.Store, nil)
 	}
 	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks, feeds: d.Feeds,
+		network:  d.Network,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
 		now: d.Now, secure: d.Secure, throttle: ratelimit.New(25, 5*time.Minute, d.Now), clientIP: d.ClientIP}
@@ -99,7 +104,8 @@ func New(d Deps) *Handler {
 // flashes are the messages a redirect may ask the next page to show.
 var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
-	"removed": true, "blocked": true, "unblocked": true, "feed_added": true, "feed_removed": true, "feed_polling": true}
+	"removed": true, "blocked": true, "unblocked": true, "feed_added": true, "feed_removed": true, "feed_polling": true,
+	"following": true, "boosted": true, "refused": true}
 
 type ctxKey int
 

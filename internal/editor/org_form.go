@@ -16,12 +16,13 @@ type orgForm struct {
 	DefaultLang, DefaultObjectType, Actor string
 	IconID, BannerID                      string
 	IconURL, BannerURL                    string // thumbnails of the stored images
+	BoostsMembers, AllowsBoosts           bool
 }
 
 func orgFormFrom(o *newsroom.Organisation) orgForm {
 	return orgForm{Handle: o.Handle, Name: o.Name, Bio: o.Bio, Website: o.Website, Contact: o.ContactEmail,
 		DefaultLang: o.DefaultLang, DefaultObjectType: string(o.DefaultObjectType), Actor: string(o.ActorType),
-		IconID: o.IconMediaID, BannerID: o.BannerMediaID}
+		IconID: o.IconMediaID, BannerID: o.BannerMediaID, BoostsMembers: o.BoostsMembers, AllowsBoosts: o.AllowsBoosts}
 }
 
 // parseOrgForm reads the form. The images already stored travel in
@@ -32,7 +33,8 @@ func parseOrgForm(r *http.Request) orgForm {
 	f := orgForm{Handle: v("handle"), Name: v("name"), Bio: strings.TrimRight(r.PostFormValue("bio"), " \r\n\t"),
 		Website: v("website"), Contact: v("contact"), DefaultLang: v("default_lang"),
 		DefaultObjectType: v("default_object_type"), Actor: v("actor_type"),
-		IconID: v("icon_id"), BannerID: v("banner_id")}
+		IconID: v("icon_id"), BannerID: v("banner_id"),
+		BoostsMembers: v("boosts_members") == "1", AllowsBoosts: v("allows_boosts") == "1"}
 	if !mediaIDRE.MatchString(f.IconID) || r.PostFormValue("icon_remove") != "" {
 		f.IconID = ""
 	}
@@ -79,6 +81,7 @@ func (f *orgForm) apply(o *newsroom.Organisation) {
 	o.Name, o.Bio, o.Website, o.ContactEmail = f.Name, f.Bio, f.Website, f.Contact
 	o.DefaultLang, o.DefaultObjectType, o.ActorType = f.DefaultLang, newsroom.ObjectType(f.DefaultObjectType), newsroom.ActorType(f.Actor)
 	o.IconMediaID, o.BannerMediaID = f.IconID, f.BannerID
+	o.BoostsMembers, o.AllowsBoosts = f.BoostsMembers, f.AllowsBoosts
 }
 
 // thumbs fills the image previews.

@@ -44,6 +44,11 @@ type Organisation struct {
 	PrivateKeyPEM     string // never logged, never served
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// BoostsMembers: this organisation (the association) boosts the posts
+	// of the organisations here that allow it. AllowsBoosts: this
+	// organisation lets them; each member opts in.
+	BoostsMembers bool
+	AllowsBoosts  bool
 }
 
 var handleRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$`)

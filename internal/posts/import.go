@@ -75,6 +75,13 @@ func (s *Service) Import(ctx context.Context, in ImportInput, record func(tx sto
 			if err := s.emit(ctx, tx, convert.Create, org, p, media, at, in.Deliver); err != nil {
 				return err
 			}
+			// History imported without delivery is not boosted either:
+			// boosting it would flood the same timelines.
+			if in.Deliver {
+				if err := s.boostMember(ctx, tx, org, p); err != nil {
+					return err
+				}
+			}
 		}
 		return record(tx, p)
 	})

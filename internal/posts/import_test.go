@@ -1,6 +1,7 @@
 package posts
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +69,42 @@ func TestImportedDraftPublishedByAnEditor(t *testing.T) {
 	}
 	if p.BodyHTML != d.BodyHTML || p.SourceURL != d.SourceURL || p.Status != newsroom.StatusPublished {
 		t.Errorf("published %q from %q, source %q", p.BodyHTML, d.BodyHTML, p.SourceURL)
+	}
+}
+
+// boostRecorder notes the posts the service asks to have boosted.
+type boostRecorder struct{ boosted []string }
+
+func (b *boostRecorder) BoostMember(_ context.Context, _ store.Tx, _ *newsroom.Organisation, p *newsroom.Post) error {
+	b.boosted = append(b.boosted, p.SourceURL)
+	return nil
+}
+
+func (b *boostRecorder) UnboostMember(context.Context, store.Tx, *newsroom.Organisation, *newsroom.Post) error {
+	return nil
+}
+
+// A member that lets the association boost its posts is boosted for the
+// news its website brings, as for what it writes here; but not for the
+// history a new feed imports, which reaches nobody's timeline.
+func TestImportBoostsMembersLikePublishing(t *testing.T) {
+	f := newFixture(t, testdb.SQLite(t))
+	rec := &boostRecorder{}
+	f.svc.members = rec
+	f.org.AllowsBoosts = true
+	if err := f.s.UpdateOrg(t.Context(), f.org); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []ImportInput{
+		{OrgID: f.org.ID, Title: "Ancien", BodyHTML: "<p>Historique.</p>", SourceURL: "https://emmaus-connect.example/old/"},
+		{OrgID: f.org.ID, Title: "Nouveau", BodyHTML: "<p>Nouvelle.</p>", SourceURL: "https://emmaus-connect.example/new/", Deliver: true},
+		{OrgID: f.org.ID, Title: "À relire", BodyHTML: "<p>Brouillon.</p>", SourceURL: "https://emmaus-connect.example/draft/", Deliver: true, Draft: true},
+	} {
+		if _, err := f.svc.Import(t.Context(), in, recordNothing); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(rec.boosted, " "); got != "https://emmaus-connect.example/new/" {
+		t.Errorf("boosted %q, want only the delivered new item", got)
 	}
 }

@@ -30,6 +30,17 @@ type Deps struct {
 	Pages newsroom.Invalidator
 	Now   func() time.Time
 	NewID func() string
+	// Members boosts a member organisation's posts for the organisations
+	// that boost members (*network.Service); nil boosts nothing.
+	Members MemberBooster
+}
+
+// MemberBooster writes, in the transaction that publishes or deletes a
+// post of an organisation that allows it, the Announces (or their Undos)
+// of the organisations that boost their members.
+type MemberBooster interface {
+	BoostMember(ctx context.Context, tx store.Tx, org *newsroom.Organisation, p *newsroom.Post) error
+	UnboostMember(ctx context.Context, tx store.Tx, org *newsroom.Organisation, p *newsroom.Post) error
 }
 
 // Service publishes, edits, schedules and deletes posts.
@@ -40,6 +51,7 @@ type Service struct {
 	render  *Renderer
 	now     func() time.Time
 	newID   func() string
+	members MemberBooster
 }
 
 // New returns a Service. NewID is required: post and activity ids are
@@ -53,7 +65,8 @@ func New(d Deps) *Service {
 	if pages == nil {
 		pages = newsroom.NoPages{}
 	}
-	return &Service{store: d.Store, pages: pages, convert: convert.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID}
+	return &Service{store: d.Store, pages: pages, convert: convert.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID,
+		members: d.Members}
 }
 
 // ErrNotEditable is returned for a change a post's state forbids, such as
@@ -296,7 +309,13 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return fmt.Errorf("organisation of post %s: %w", id, err)
 		}
-		return s.emit(ctx, tx, convert.Delete, org, p, nil, now, true)
+		if err := s.emit(ctx, tx, convert.Delete, org, p, nil, now, true); err != nil {
+			return err
+		}
+		if s.members != nil {
+			return s.members.UnboostMember(ctx, tx, org, p)
+		}
+		return nil
 	})
 }
 
@@ -423,7 +442,19 @@ func (s *Service) publish(ctx context.Context, tx store.Tx, org *newsroom.Organi
 	if err := s.save(ctx, tx, p); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, convert.Create, org, p, media, now, true)
+	if err := s.emit(ctx, tx, convert.Create, org, p, media, now, true); err != nil {
+		return err
+	}
+	return s.boostMember(ctx, tx, org, p)
+}
+
+// boostMember has the organisations that boost their members boost p,
+// when its organisation allows it, in the transaction publishing p.
+func (s *Service) boostMember(ctx context.Context, tx store.Tx, org *newsroom.Organisation, p *newsroom.Post) error {
+	if s.members == nil || !org.AllowsBoosts {
+		return nil
+	}
+	return s.members.BoostMember(ctx, tx, org, p)
 }
 
 // emit stores the activity typ about p and, when deliver, queues its

@@ -27,6 +27,10 @@ func (s *Server) editorRoutes(ed *editor.Handler) {
 	get("/admin/orgs/:handle/followers", user(ed.Followers))
 	s.post("/admin/orgs/:handle/followers", user(ed.RemoveFollower))
 
+	s.form("/admin/orgs/:handle/network", admin(ed.Network))
+	s.post("/admin/orgs/:handle/network/remove", admin(ed.RemoveNetworkAccount))
+	s.post("/admin/orgs/:handle/network/review", admin(ed.ReviewBoost))
+
 	get("/admin/organisations", admin(ed.Orgs))
 	s.upload("/admin/organisations/new", admin(ed.NewOrg))
 	s.upload("/admin/organisations/edit/:handle", admin(ed.EditOrg))

@@ -120,6 +120,7 @@ type SiteHandler interface {
 	PostICS(w http.ResponseWriter, r *http.Request)
 	Tag(w http.ResponseWriter, r *http.Request)
 	Events(w http.ResponseWriter, r *http.Request)
+	Network(w http.ResponseWriter, r *http.Request)
 	Follow(w http.ResponseWriter, r *http.Request)
 	Media(w http.ResponseWriter, r *http.Request)
 	SiteAtom(w http.ResponseWriter, r *http.Request)

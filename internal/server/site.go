@@ -28,6 +28,7 @@ func (s *Server) siteRoutes(d Deps) {
 	get("/orgs/:handle/events.ics", site.OrgICS)
 	get("/tags/:tag", site.Tag)
 	get("/events", site.Events)
+	get("/network", site.Network)
 	get("/follow", site.Follow)
 	get("/media/:name", site.Media)
 	get("/feed.atom", site.SiteAtom)

@@ -37,7 +37,10 @@ type Store interface {
 // Deps are what New needs. Cache is optional; without it every request
 // renders.
 type Deps struct {
-	Store    Store
+	Store Store
+	// Boosts lists what organisations boosted; without it /network is
+	// not found.
+	Boosts   BoostSource
 	View     *view.Engine
 	URLs     urls.Builder
 	Cache    *Cache
@@ -50,6 +53,7 @@ type Deps struct {
 // parameters are the router's (httprouter.ParamsFromContext).
 type Handler struct {
 	store    Store
+	boosts   BoostSource
 	view     *view.Engine
 	urls     urls.Builder
 	cache    *Cache
@@ -71,7 +75,7 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, view: d.View, urls: d.URLs, cache: d.Cache, mediaDir: d.MediaDir,
+	return &Handler{store: d.Store, boosts: d.Boosts, view: d.View, urls: d.URLs, cache: d.Cache, mediaDir: d.MediaDir,
 		log: d.Logger, now: d.Now, policy: posts.Policy(d.URLs)}
 }
 

@@ -60,6 +60,7 @@ type Queries interface {
 	Deliveries
 	Domains
 	Feeds
+	Network
 }
 
 // Orgs stores organisations (our actors).
@@ -284,4 +285,38 @@ type Feeds interface {
 	AddFeedItem(ctx context.Context, it newsroom.FeedItem) error
 	// PutFeedItem inserts or replaces the record of an item.
 	PutFeedItem(ctx context.Context, it newsroom.FeedItem) error
+}
+
+// Network stores the member accounts organisations follow and the posts
+// of theirs they boost.
+type Network interface {
+	// PutNetworkAccount inserts or replaces an account (keeping when it
+	// was first added); sets CreatedAt and UpdatedAt.
+	PutNetworkAccount(ctx context.Context, a *newsroom.NetworkAccount) error
+	NetworkAccount(ctx context.Context, orgID int64, actorID string) (*newsroom.NetworkAccount, error)
+	// NetworkAccountsByActor returns every organisation's follow of
+	// actorID, in any state.
+	NetworkAccountsByActor(ctx context.Context, actorID string) ([]newsroom.NetworkAccount, error)
+	// ListNetworkAccounts of orgID (0: every organisation), in state ("":
+	// any), oldest first.
+	ListNetworkAccounts(ctx context.Context, orgID int64, state newsroom.NetworkState, offset, limit int) ([]newsroom.NetworkAccount, error)
+	CountNetworkAccounts(ctx context.Context, orgID int64, state newsroom.NetworkState) (int, error)
+	SetNetworkAccountState(ctx context.Context, orgID int64, actorID string, s newsroom.NetworkState) error
+	RemoveNetworkAccount(ctx context.Context, orgID int64, actorID string) error
+	// LockNetworkAccount, in a transaction, makes other transactions that
+	// lock the same account wait until it ends.
+	LockNetworkAccount(ctx context.Context, orgID int64, actorID string) error
+
+	// AddBoost returns false when orgID has a boost of that object
+	// already, which is left as it was.
+	AddBoost(ctx context.Context, b *newsroom.Boost) (bool, error)
+	UpdateBoost(ctx context.Context, b *newsroom.Boost) error
+	Boost(ctx context.Context, orgID int64, objectID string) (*newsroom.Boost, error)
+	BoostsByObject(ctx context.Context, objectID string) ([]newsroom.Boost, error)
+	// ListBoosts of orgID (0: every organisation), in state ("": any),
+	// newest first by the post's publication.
+	ListBoosts(ctx context.Context, orgID int64, state newsroom.BoostState, offset, limit int) ([]newsroom.Boost, error)
+	// CountBoostsSince counts orgID's boosts of actorID's posts, in any
+	// state, recorded since a time.
+	CountBoostsSince(ctx context.Context, orgID int64, actorID string, since time.Time) (int, error)
 }

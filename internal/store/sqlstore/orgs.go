@@ -8,13 +8,14 @@ import (
 
 const orgColumns = `id, handle, name, bio, website, contact_email, actor_type,
 	default_lang, default_object_type, icon_media_id, banner_media_id,
-	public_key_pem, private_key_pem, created_at, updated_at`
+	public_key_pem, private_key_pem, created_at, updated_at, boosts_members, allows_boosts`
 
 func (q *Queries) scanOrg(row Row) (newsroom.Organisation, error) {
 	var o newsroom.Organisation
 	err := row.Scan(&o.ID, &o.Handle, &o.Name, &o.Bio, &o.Website, &o.ContactEmail,
 		&o.ActorType, &o.DefaultLang, &o.DefaultObjectType, &o.IconMediaID,
-		&o.BannerMediaID, &o.PublicKeyPEM, &o.PrivateKeyPEM, q.at(&o.CreatedAt), q.at(&o.UpdatedAt))
+		&o.BannerMediaID, &o.PublicKeyPEM, &o.PrivateKeyPEM, q.at(&o.CreatedAt), q.at(&o.UpdatedAt),
+		&o.BoostsMembers, &o.AllowsBoosts)
 	return o, err
 }
 
@@ -23,12 +24,12 @@ func (q *Queries) CreateOrg(ctx context.Context, o *newsroom.Organisation) error
 	err := q.w.QueryRow(ctx, `
 		INSERT INTO organisations (handle, name, bio, website, contact_email, actor_type,
 			default_lang, default_object_type, icon_media_id, banner_media_id,
-			public_key_pem, private_key_pem, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			public_key_pem, private_key_pem, created_at, updated_at, boosts_members, allows_boosts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`,
 		o.Handle, o.Name, o.Bio, o.Website, o.ContactEmail, o.ActorType,
 		o.DefaultLang, o.DefaultObjectType, o.IconMediaID, o.BannerMediaID,
-		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), q.time(t)).Scan(&o.ID)
+		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), q.time(t), o.BoostsMembers, o.AllowsBoosts).Scan(&o.ID)
 	if err != nil {
 		return q.Wrap(err, "create org %q", o.Handle)
 	}
@@ -42,11 +43,11 @@ func (q *Queries) UpdateOrg(ctx context.Context, o *newsroom.Organisation) error
 		UPDATE organisations SET handle = ?, name = ?, bio = ?, website = ?,
 			contact_email = ?, actor_type = ?, default_lang = ?, default_object_type = ?,
 			icon_media_id = ?, banner_media_id = ?, public_key_pem = ?,
-			private_key_pem = ?, updated_at = ?
+			private_key_pem = ?, updated_at = ?, boosts_members = ?, allows_boosts = ?
 		WHERE id = ?`,
 		o.Handle, o.Name, o.Bio, o.Website, o.ContactEmail, o.ActorType,
 		o.DefaultLang, o.DefaultObjectType, o.IconMediaID, o.BannerMediaID,
-		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), o.ID))
+		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), o.BoostsMembers, o.AllowsBoosts, o.ID))
 	if err != nil {
 		return q.Wrap(err, "update org %d", o.ID)
 	}

@@ -55,6 +55,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DomainBlocks", testDomainBlocks},
 		{"DomainHealth", testDomainHealth},
 		{"DeleteRemoteActor", testDeleteRemoteActor},
+		{"NetworkAccounts", testNetworkAccounts},
+		{"Boosts", testBoosts},
 		{"InTx", testInTx},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Changes", testChanges},

@@ -124,7 +124,7 @@ func (h *Handler) postLD(v *postPage, siteName string) map[string]any {
 		"inLanguage":  v.Lang,
 	}
 	var images []string
-	for _, img := range v.Images {
+	for _, img := range v.images {
 		images = append(images, img.URL)
 	}
 	if len(images) == 0 && v.CardImage != nil {

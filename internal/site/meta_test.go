@@ -268,3 +268,27 @@ func TestImportedPostNamesItsOriginal(t *testing.T) {
 		t.Error("a post written here claims a source")
 	}
 }
+
+// TestInlineImageShownOnce: an image the body shows in place (as news
+// imported from a member's site has) is not shown a second time above
+// it, yet stays the page's card image.
+func TestInlineImageShownOnce(t *testing.T) {
+	ts := newTestSite(t)
+	imgURL := testBase + "/media/" + media.FileName(ts.fx.Image)
+	p := &newsroom.Post{ID: ulid.Make().String(), OrgID: ts.fx.Alpha.ID, Kind: newsroom.KindArticle,
+		Status: newsroom.StatusPublished, ObjectType: newsroom.ObjectAuto, Lang: "fr", Title: "Un atelier",
+		BodyHTML:  `<p>Avant.</p><p><img src="` + imgURL + `" alt="Un atelier"></p><p>Après.</p>`,
+		Media:     []newsroom.PostMedia{{MediaID: ts.fx.Image.ID, Alt: "Un atelier"}},
+		SourceURL: "https://emmaus-connect.example/atelier/", PublishedAt: ts.now.Add(-time.Hour)}
+	if err := ts.db.CreatePost(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := ts.get(t, ts.postPath(p))
+	wantStatus(t, resp, 200)
+	if n := strings.Count(body, `src="`+imgURL+`"`); n != 1 {
+		t.Errorf("the image is shown %d times", n)
+	}
+	if got := parseHTML(t, body).og("og:image"); got != imgURL {
+		t.Errorf("og:image %q, want the inline image", got)
+	}
+}

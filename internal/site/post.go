@@ -31,7 +31,9 @@ type postPage struct {
 	ActorURL       string
 	Creator        string // @handle@host for fediverse:creator
 	OrgIcon        *image
-	Images         []image
+	// Images are shown above the body; images are all the post's, for
+	// its card and metadata.
+	Images, images []image
 	CardImage      *image
 	Tags           []tagLink
 	Published      time.Time
@@ -181,7 +183,13 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 			return nil, err
 		}
 		if img != nil {
-			v.Images = append(v.Images, *img)
+			v.images = append(v.images, *img)
+			// An image the body already shows (news imported from a
+			// member's site keeps its pictures in place) is attached
+			// only for the fediverse, where bodies lose their images.
+			if !strings.Contains(p.BodyHTML, img.URL) {
+				v.Images = append(v.Images, *img)
+			}
 		}
 	}
 	icon, err := h.image(ctx, org.IconMediaID, org.Name)
@@ -190,8 +198,8 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 	}
 	v.OrgIcon = icon
 	switch {
-	case len(v.Images) > 0:
-		v.CardImage = &v.Images[0]
+	case len(v.images) > 0:
+		v.CardImage = &v.images[0]
 	case icon != nil:
 		v.CardImage = icon
 	}

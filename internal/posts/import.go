@@ -176,7 +176,7 @@ func (s *Service) fillImport(org *newsroom.Organisation, p *newsroom.Post, in *I
 	}
 	p.Kind, p.Lang, p.Title = kind, lang, title
 	p.Summary = cutRunes(oneLine(in.Summary), MaxSummary)
-	p.BodyMD, p.BodyHTML = body, body
+	p.BodyMD, p.BodyHTML = markdownOf(body), body
 	p.Tags, p.Media, p.SourceURL = tags, media, cutRunes(in.SourceURL, MaxURL)
 	p.Translation, p.Event = nil, nil
 	return nil

@@ -72,6 +72,35 @@ func TestImportedDraftPublishedByAnEditor(t *testing.T) {
 	}
 }
 
+// The form shows an imported body as Markdown; an editor who corrects a
+// word keeps the heading, the list and the picture of the original.
+func TestImportedDraftEditedByAnEditor(t *testing.T) {
+	f := newFixture(t, testdb.SQLite(t))
+	img := testURLs.Media(strings.Repeat("ab", 32) + ".jpg")
+	d, err := f.svc.Import(t.Context(), ImportInput{OrgID: f.org.ID, Title: "Bilan 2026", Draft: true,
+		BodyHTML: `<h2>Chiffres</h2><ul><li>10 000 personnes acompagnées</li><li>40 villes</li></ul><p><img src="` + img +
+			`" alt="Une permanence"> <a href="https://emmaus-connect.example/rapport/">Le rapport</a></p>`,
+		SourceURL: "https://emmaus-connect.example/bilan/"}, recordNothing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.BodyMD, "<") {
+		t.Errorf("the form would show HTML: %q", d.BodyMD)
+	}
+	edited := strings.Replace(d.BodyMD, "acompagnées", "accompagnées", 1)
+	p, err := f.svc.Publish(t.Context(), PostInput{ID: d.ID, Version: d.Version, OrgID: f.org.ID, Kind: d.Kind, Lang: d.Lang,
+		Title: d.Title, Body: edited})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<h2>Chiffres</h2>", "<li>10 000 personnes accompagnées</li>", "<li>40 villes</li>",
+		`<img src="` + img + `" alt="Une permanence"`, `href="https://emmaus-connect.example/rapport/"`} {
+		if !strings.Contains(p.BodyHTML, want) {
+			t.Errorf("edited body lost %s: %q (Markdown %q)", want, p.BodyHTML, edited)
+		}
+	}
+}
+
 // boostRecorder notes the posts the service asks to have boosted.
 type boostRecorder struct{ boosted []string }
 

@@ -258,8 +258,10 @@ func plain(s, allowed string) bool {
 // fill copies the editor's input into p, rendering Markdown. Fields that
 // only the service sets (status, times, id) are left alone.
 func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
-	// An imported post's body is its website's HTML, sanitised on import:
-	// the form hands it back as it was, and Markdown would drop it.
+	// An imported post's body is its website's HTML, sanitised on import,
+	// which the form shows as Markdown (markdownOf): handed back as it
+	// was, the original HTML is kept; edited, it is rendered like any
+	// Markdown.
 	body := p.BodyHTML
 	if p.SourceURL == "" || in.Body != p.BodyMD {
 		var err error

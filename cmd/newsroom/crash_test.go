@@ -170,12 +170,12 @@ func tail(s string, n int) string {
 }
 
 // A fan-out to 4,000 inboxes on 200 servers is cut by SIGKILL part-way;
-// after a restart every inbox has the post, and fewer than 1% got it
-// twice. Duplicates are the deliveries an inbox had accepted but we had
-// not yet recorded when the process died: bounded by the deliveries in
-// flight, whatever the size of the fan-out, and longer windows on a
-// loaded machine. 4,000 inboxes keep the test's verdict about delivery,
-// not about the machine's load.
+// after a restart every inbox has the post, and only inboxes that had
+// accepted it before we recorded so when the process died get it twice:
+// bounded by the deliveries in flight, whatever the size of the fan-out
+// (under 1% of 4,000 on an idle machine, more on a loaded one, whose
+// outcomes wait longer for their group commit). The test checks that
+// bound, which holds whatever the load, and logs the share.
 func TestCrashDuringFanout(t *testing.T) {
 	crashDuringFanout(t, "Create", func(t *testing.T, st store.Store, u urls.Builder, org *newsroom.Organisation) {
 		p, err := newPosts(st, u, nil).Publish(context.Background(),
@@ -297,9 +297,14 @@ func crashDuringFanout(t *testing.T, typ string, start func(t *testing.T, st sto
 			n, total := farm.count(activityID)
 			if n == want {
 				dups := total - n
-				t.Logf("%s: all %d inboxes served %s after the restart; %d duplicates", backend, want, time.Since(start).Round(time.Second), dups)
-				if dups*100 >= want {
-					t.Errorf("%d duplicates for %d inboxes: 1%% or more", dups, want)
+				t.Logf("%s: all %d inboxes served %s after the restart; %d duplicates (%.2f%%)", backend, want,
+					time.Since(start).Round(time.Second), dups, float64(dups)*100/float64(want))
+				// Only an inbox served but not yet recorded when the process
+				// died may get the activity twice: how many there are depends
+				// on the machine's load (outcomes wait for their group
+				// commit), not whether any other inbox is sent it again.
+				if unrecorded := atKill - recorded.Delivered; dups > unrecorded {
+					t.Errorf("%d duplicates, but only %d inboxes were served without being recorded", dups, unrecorded)
 				}
 				break
 			}

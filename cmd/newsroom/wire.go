@@ -133,7 +133,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Orgs:     svc.orgs,
 		Posts:    svc.posts,
 		Audience: svc.audience,
-		Media:    media.New(m.Config.MediaDir(), m.Store, nil),
+		Media:    media.New(m.Media, m.Store, nil),
 		Blocks:   m.Blocks,
 		View:     views,
 		URLs:     m.URLs,
@@ -167,7 +167,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		View:     views,
 		URLs:     m.URLs,
 		Cache:    m.Cache,
-		MediaDir: m.Config.MediaDir(),
+		Media:    m.Media,
 		Logger:   m.Logger.With("component", "site"),
 	})
 	return server.New(server.Deps{

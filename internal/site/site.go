@@ -17,6 +17,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/internal/httperr"
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/store"
@@ -41,6 +42,8 @@ type Deps struct {
 	View     *view.Engine
 	URLs     urls.Builder
 	Cache    *Cache
+	// Media holds the images /media/ serves; nil means files in MediaDir.
+	Media    media.Blobs
 	MediaDir string
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -53,7 +56,7 @@ type Handler struct {
 	view     *view.Engine
 	urls     urls.Builder
 	cache    *Cache
-	mediaDir string
+	media    media.Blobs
 	log      *slog.Logger
 	now      func() time.Time
 	// policy sanitises post bodies once more before they are shown, with
@@ -71,7 +74,10 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, view: d.View, urls: d.URLs, cache: d.Cache, mediaDir: d.MediaDir,
+	if d.Media == nil {
+		d.Media = media.NewFiles(d.MediaDir)
+	}
+	return &Handler{store: d.Store, view: d.View, urls: d.URLs, cache: d.Cache, media: d.Media,
 		log: d.Logger, now: d.Now, policy: posts.Policy(d.URLs)}
 }
 

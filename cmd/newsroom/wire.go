@@ -163,12 +163,12 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		NewID:    newULID,
 	})
 	pages := site.New(site.Deps{
-		Store:    m.Store,
-		View:     views,
-		URLs:     m.URLs,
-		Cache:    m.Cache,
-		Media:    m.Media,
-		Logger:   m.Logger.With("component", "site"),
+		Store:  m.Store,
+		View:   views,
+		URLs:   m.URLs,
+		Cache:  m.Cache,
+		Media:  m.Media,
+		Logger: m.Logger.With("component", "site"),
 	})
 	return server.New(server.Deps{
 		Logger:       m.Logger,

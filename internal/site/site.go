@@ -38,10 +38,10 @@ type Store interface {
 // Deps are what New needs. Cache is optional; without it every request
 // renders.
 type Deps struct {
-	Store    Store
-	View     *view.Engine
-	URLs     urls.Builder
-	Cache    *Cache
+	Store Store
+	View  *view.Engine
+	URLs  urls.Builder
+	Cache *Cache
 	// Media holds the images /media/ serves; nil means files in MediaDir.
 	Media    media.Blobs
 	MediaDir string
@@ -52,13 +52,13 @@ type Deps struct {
 // Handler serves the public site; its methods are the routes. Path
 // parameters are the router's (httprouter.ParamsFromContext).
 type Handler struct {
-	store    Store
-	view     *view.Engine
-	urls     urls.Builder
-	cache    *Cache
-	media    media.Blobs
-	log      *slog.Logger
-	now      func() time.Time
+	store Store
+	view  *view.Engine
+	urls  urls.Builder
+	cache *Cache
+	media media.Blobs
+	log   *slog.Logger
+	now   func() time.Time
 	// policy sanitises post bodies once more before they are shown, with
 	// the publishing service's own rules (images only from our /media/): a
 	// page must not depend on every writer of the table having done so.

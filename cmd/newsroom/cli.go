@@ -41,6 +41,7 @@ func commands() []command {
 		{"user", "create users, set passwords, list users", cmdUser},
 		{"domain", "block, unblock or list remote domains", cmdDomain},
 		{"post", "publish, edit or delete a post from a Markdown file", cmdPost},
+		{"media", "copy the media to another store (migrate --to s3://…)", cmdMedia},
 		{"healthcheck", "exit 0 if the local server answers /healthz (for containers)", cmdHealthcheck},
 		{"version", "print the version", cmdVersion},
 	}

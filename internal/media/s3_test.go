@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -68,7 +67,7 @@ func TestS3Store(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, name := range []string{media.FileName(*m), media.SmallName(*m)} {
-			want := readAll(t, dir, name)
+			want := s3test.ReadAll(t, dir, name)
 			obj, err := blobs.Open(ctx, name)
 			if err != nil {
 				t.Fatal(err)
@@ -164,24 +163,10 @@ func TestS3Store(t *testing.T) {
 	})
 }
 
-func readAll(t *testing.T, b media.Blobs, name string) []byte {
-	t.Helper()
-	obj, err := b.Open(t.Context(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer obj.Close()
-	out, err := io.ReadAll(obj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // A store that takes connections and never answers: the reader gets
 // ErrUnavailable once the location's timeout has passed, not a hang.
 func TestS3SlowStoreTimesOut(t *testing.T) {
-	ln := silentServer(t)
+	ln := s3test.Silent(t)
 	blobs, err := media.ParseLocation("s3://slow?endpoint=http://"+ln+"&region=us-east-1&style=path&timeout=1s", "",
 		media.Credentials{AccessKey: "k", SecretKey: "s"})
 	if err != nil {
@@ -195,37 +180,6 @@ func TestS3SlowStoreTimesOut(t *testing.T) {
 	if d := time.Since(start); d < time.Second || d > 4*time.Second {
 		t.Fatalf("gave up after %s, want about the 1s timeout", d)
 	}
-}
-
-// silentServer accepts connections on loopback and answers nothing.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
 }
 
 func TestParseLocation(t *testing.T) {

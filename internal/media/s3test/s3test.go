@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -23,6 +24,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/soga/newsroom/internal/media"
+	"github.com/soga/newsroom/internal/newsroom"
 )
 
 // Environment variables read by Start.
@@ -228,3 +230,56 @@ func tail(b []byte, n int) []byte {
 	}
 	return b
 }
+
+// Silent starts a server on loopback that accepts connections and never
+// answers: a store stuck on a full disk or a dead backend. It returns its
+// address.
+func Silent(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+// ReadAll returns the bytes of an object of b.
+func ReadAll(t testing.TB, b media.Blobs, name string) []byte {
+	t.Helper()
+	obj, err := b.Open(t.Context(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Close()
+	out, err := io.ReadAll(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// NoRows is a media.Recorder that keeps nothing, for tests about bytes.
+type NoRows struct{}
+
+func (NoRows) PutMedia(context.Context, newsroom.Media) error { return nil }

@@ -2,9 +2,6 @@ package main
 
 import (
 	"bytes"
-	"image"
-	"image/color"
-	"image/png"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,15 +12,7 @@ import (
 
 func saveTestImage(t *testing.T, blobs media.Blobs, shade uint8) {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 120, 80))
-	for x := range 120 {
-		img.Set(x, x%80, color.RGBA{shade, uint8(x), 0x40, 0xff})
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := media.New(blobs, s3test.NoRows{}, nil).Save(t.Context(), bytes.NewReader(buf.Bytes())); err != nil {
+	if _, err := media.New(blobs, s3test.NoRows{}, nil).Save(t.Context(), bytes.NewReader(testPNG(t, 120+int(shade), 80))); err != nil {
 		t.Fatal(err)
 	}
 }

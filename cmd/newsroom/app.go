@@ -192,9 +192,15 @@ func (m *Main) Run(ctx context.Context) error {
 // watchChanges empties the response cache when another process (the
 // command line, another instance on the same PostgreSQL) changes what
 // public pages show; this process's services empty it themselves, at once.
+// While the notifications are lost, cached pages live a couple of seconds
+// only, until the store listens again (and calls onChange).
 func (m *Main) watchChanges(ctx context.Context) {
-	m.Store.WatchChanges(ctx, m.Cache.Invalidate, func(err error) {
-		m.Logger.Warn("cannot watch the database for changes; other processes' writes show when cached pages expire",
+	m.Store.WatchChanges(ctx, func() {
+		m.Cache.SetBlind(false)
+		m.Cache.Invalidate()
+	}, func(err error) {
+		m.Cache.SetBlind(true)
+		m.Logger.Warn("cannot watch the database for changes; other processes' writes show within "+site.BlindTTL.String()+" until it reconnects",
 			"err", err)
 	})
 }

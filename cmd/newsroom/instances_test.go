@@ -21,6 +21,7 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/postgres"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/internal/urls"
 )
@@ -293,4 +294,31 @@ func jobWorkers(t *testing.T, pgURL string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A listening connection cut by the database (a restart, a failover)
+// turns the cache to its short lifetime at once, and the listener
+// reconnects and restores it.
+func TestLostChangeListenerReconnects(t *testing.T) {
+	testdb.PostgresServer(t)
+	ts := startServer(t, "postgres")
+	conn, err := pgx.Connect(t.Context(), ts.Config.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var killed int
+	within(t, 10*time.Second, "the listener is connected", func() bool {
+		err := conn.QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = $1 AND datname = current_database()`, postgres.ListenerName).Scan(&killed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return killed > 0
+	})
+	within(t, 10*time.Second, "the cache turns to its short lifetime", ts.Cache.Blind)
+	within(t, 10*time.Second, "the listener reconnects", func() bool { return !ts.Cache.Blind() })
+	if !strings.Contains(ts.logs.String(), "cannot watch the database for changes") {
+		t.Error("the lost connection was not logged")
+	}
 }

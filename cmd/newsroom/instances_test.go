@@ -51,8 +51,10 @@ func TestTwoInstances(t *testing.T) {
 	base := roundRobin(t, a, b)
 	common := []string{"--base-url", base, "--database-url", pgURL, "--media-store", s3.Location(bucket),
 		"--allow-private-networks", "127.0.0.0/8", "--log-format", "json", "--log-level", "info",
-		// Jobs cut by the kill are run again after twice this.
-		"--job-timeout", "2s"}
+		// Jobs cut by the kill are run again after twice this; shorter,
+		// and deliveries slowed by a loaded machine time out and are sent
+		// twice.
+		"--job-timeout", "5s"}
 	keys := []string{"AWS_ACCESS_KEY_ID=" + s3.Admin.AccessKey, "AWS_SECRET_ACCESS_KEY=" + s3.Admin.SecretKey}
 	const email, password = "admin@example.org", "correct horse battery"
 	cliArgs := append([]string{"--data-dir", t.TempDir()}, common...)

@@ -45,6 +45,9 @@ func TestTwoInstances(t *testing.T) {
 	s3 := s3test.Start(t)
 	bucket := s3.Bucket(t)
 	bin := buildBinary(t)
+	// The fan-out's 4,000 followers on 200 servers, listening before the
+	// instances' ports are chosen, so that none of them takes one.
+	farm := newInboxFarm(t, 200)
 
 	portA, portB := freePort(t), freePort(t)
 	a, b := fmt.Sprintf("http://127.0.0.1:%d", portA), fmt.Sprintf("http://127.0.0.1:%d", portB)
@@ -69,8 +72,6 @@ func TestTwoInstances(t *testing.T) {
 	}
 	defer st.Close()
 	u := urls.New(cfg.BaseURL)
-	// The fan-out's organisation: 4,000 followers on 200 servers.
-	farm := newInboxFarm(t, 200)
 	wide := &newsroom.Organisation{Handle: "wide", Name: "Wide"}
 	if err := newOrgs(st, u, nil).Create(ctx, wide); err != nil {
 		t.Fatal(err)

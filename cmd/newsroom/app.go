@@ -17,6 +17,7 @@ import (
 	"github.com/soga/newsroom/internal/config"
 	"github.com/soga/newsroom/internal/domains"
 	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/metrics"
 	"github.com/soga/newsroom/internal/site"
 	"github.com/soga/newsroom/internal/urls"
@@ -38,6 +39,9 @@ type Main struct {
 	// Blocks is the blocklist, held in memory; the inbox reads it and the
 	// admin pages write through it.
 	Blocks *domains.Blocklist
+	// Media holds the images' bytes: a directory, or an S3 bucket shared
+	// by every instance.
+	Media media.Blobs
 
 	services   *services // kept for tests, which shorten the delivery backoff
 	out        io.Writer
@@ -51,8 +55,12 @@ type Main struct {
 // Open prepares everything and binds the listeners, but serves nothing
 // until Run. Errors name the setting at fault.
 func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) {
+	var err error
 	m := &Main{Config: cfg, out: out, Logger: newLogger(cfg, out), Metrics: metrics.New(), URLs: urls.New(cfg.BaseURL),
 		Cache: site.NewCache(site.CacheOptions{})}
+	if m.Media, err = openMedia(cfg); err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return nil, err
@@ -110,6 +118,15 @@ func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) 
 	return m, nil
 }
 
+// openMedia builds the media store the configuration names.
+func openMedia(cfg config.Config) (media.Blobs, error) {
+	b, err := media.ParseLocation(cfg.MediaStore, cfg.MediaDir(), cfg.MediaCredentials())
+	if err != nil {
+		return nil, fmt.Errorf("media-store (--media-store / NEWSROOM_MEDIA_STORE): %w", err)
+	}
+	return b, nil
+}
+
 func listen(addr, setting string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if errors.Is(err, syscall.EADDRINUSE) {
@@ -146,7 +163,7 @@ func (m *Main) Run(ctx context.Context) error {
 		go func() { errc <- m.metricsSrv.Serve(m.metricsLn) }()
 	}
 	m.Logger.Info("newsroom ready", "version", Version(), "url", m.Config.BaseURL.String(),
-		"listen", m.Addr(), "database", m.Store.Backend())
+		"listen", m.Addr(), "database", m.Store.Backend(), "media", m.Media.String())
 	m.announceSetup(ctx)
 
 	var serveErr error
@@ -197,9 +214,15 @@ func (m *Main) startFeedPolls(ctx context.Context) {
 // watchChanges empties the response cache when another process (the
 // command line, another instance on the same PostgreSQL) changes what
 // public pages show; this process's services empty it themselves, at once.
+// While the notifications are lost, cached pages live a couple of seconds
+// only, until the store listens again (and calls onChange).
 func (m *Main) watchChanges(ctx context.Context) {
-	m.Store.WatchChanges(ctx, m.Cache.Invalidate, func(err error) {
-		m.Logger.Warn("cannot watch the database for changes; other processes' writes show when cached pages expire",
+	m.Store.WatchChanges(ctx, func() {
+		m.Cache.SetBlind(false)
+		m.Cache.Invalidate()
+	}, func(err error) {
+		m.Cache.SetBlind(true)
+		m.Logger.Warn("cannot watch the database for changes; other processes' writes show within "+site.BlindTTL.String()+" until it reconnects",
 			"err", err)
 	})
 }

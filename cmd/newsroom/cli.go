@@ -43,6 +43,7 @@ func commands() []command {
 		{"post", "publish, edit or delete a post from a Markdown file", cmdPost},
 		{"feed", "import an organisation's website feed: add, list, remove, poll", cmdFeed},
 		{"network", "follow members' fediverse accounts to boost their posts: add, list, remove", cmdNetwork},
+		{"media", "copy the media to another store (migrate --to s3://…)", cmdMedia},
 		{"healthcheck", "exit 0 if the local server answers /healthz (for containers)", cmdHealthcheck},
 		{"version", "print the version", cmdVersion},
 	}

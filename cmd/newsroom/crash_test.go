@@ -133,12 +133,14 @@ type process struct {
 	logs *syncBuffer
 }
 
-func startProcess(t testing.TB, bin string, args []string) *process {
+// startProcess runs `newsroom serve args` with only PATH, HOME and env
+// in its environment.
+func startProcess(t testing.TB, bin string, args []string, env ...string) *process {
 	t.Helper()
 	p := &process{logs: &syncBuffer{}}
 	p.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

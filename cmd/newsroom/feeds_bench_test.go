@@ -132,7 +132,7 @@ func BenchmarkFeedImport1000(b *testing.B) {
 			orgs[i] = ts.createOrg(b, "site"+strconv.Itoa(i), "Site "+strconv.Itoa(i))
 		}
 
-		ref := media.New(b.TempDir(), ts.Store, nil)
+		ref := media.New(media.NewFiles(b.TempDir()), ts.Store, nil)
 		refStart, refCPU := time.Now(), cpuTime()
 		for _, p := range pics {
 			if _, err := ref.Save(ctx, bytes.NewReader(p)); err != nil {

@@ -172,22 +172,31 @@ func formToken(t *testing.T, c *http.Client, page string) string {
 // preview posts the compose form with one image and action=preview, in
 // English, and returns the answer.
 func preview(c *http.Client, base, token, name string, img []byte) (int, string, error) {
+	return postMultipart(c, base+"/admin/orgs/soga/compose", [][2]string{{"csrf_token", token}, {"org", "soga"},
+		{"kind", "article"}, {"lang", "en"}, {"title", "Annual meeting"}, {"body", "See the **photos**."},
+		{"object_type", "auto"}, {"media_0_alt", "A photo of the meeting"}, {"action", "preview"}}, name, img)
+}
+
+// postMultipart posts a form with fields and, when name is not empty, img
+// as media_0_file, in English, and returns the answer. Redirects are not
+// followed when c says so.
+func postMultipart(c *http.Client, target string, fields [][2]string, name string, img []byte) (int, string, error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for _, f := range [][2]string{{"csrf_token", token}, {"org", "soga"}, {"kind", "article"}, {"lang", "en"},
-		{"title", "Annual meeting"}, {"body", "See the **photos**."}, {"object_type", "auto"},
-		{"media_0_alt", "A photo of the meeting"}, {"action", "preview"}} {
+	for _, f := range fields {
 		if err := mw.WriteField(f[0], f[1]); err != nil {
 			return 0, "", err
 		}
 	}
-	fw, err := mw.CreateFormFile("media_0_file", name)
-	if err != nil {
-		return 0, "", err
+	if name != "" {
+		fw, err := mw.CreateFormFile("media_0_file", name)
+		if err != nil {
+			return 0, "", err
+		}
+		fw.Write(img)
 	}
-	fw.Write(img)
 	mw.Close()
-	req, err := http.NewRequest(http.MethodPost, base+"/admin/orgs/soga/compose", &buf)
+	req, err := http.NewRequest(http.MethodPost, target, &buf)
 	if err != nil {
 		return 0, "", err
 	}

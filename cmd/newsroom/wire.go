@@ -101,7 +101,7 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		users:    users.New(m.Store),
 		audience: aud,
 		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
-		feeds:    newFeeds(m.Config, m.Store, m.URLs, postSvc, orgSvc, m.Logger),
+		feeds:    newFeeds(m.Config, m.Store, m.Media, m.URLs, postSvc, orgSvc, m.Logger),
 	}, nil
 }
 
@@ -109,14 +109,14 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 // admin page) and of the command line. It fetches feeds and their images
 // through its own SSRF-safe client, whose body cap fits a feed: the
 // importer caps each body itself, feeds and images differently.
-func newFeeds(cfg config.Config, st store.Store, u urls.Builder, p *posts.Service, o *orgs.Service, log *slog.Logger) *feeds.Service {
+func newFeeds(cfg config.Config, st store.Store, blobs media.Blobs, u urls.Builder, p *posts.Service, o *orgs.Service, log *slog.Logger) *feeds.Service {
 	client := transport.NewClient(transport.Options{
 		AllowedNets:  cfg.AllowPrivateNetworks,
 		UserAgent:    fmt.Sprintf("newsroom/%s (+%s; feed importer)", Version(), u.Base()),
 		Timeout:      time.Minute,
 		MaxBodyBytes: feeds.MaxFeedBytes,
 	})
-	return feeds.New(feeds.Deps{Store: st, Actors: o, Client: client, Posts: p, Media: media.New(cfg.MediaDir(), st, nil),
+	return feeds.New(feeds.Deps{Store: st, Actors: o, Client: client, Posts: p, Media: media.New(blobs, st, nil),
 		URLs: u, Interval: cfg.FeedInterval, Logger: log.With("component", "feeds")})
 }
 
@@ -186,7 +186,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Audience: svc.audience,
 		Feeds:    svc.feeds,
 		Network:  svc.network,
-		Media:    media.New(m.Config.MediaDir(), m.Store, nil),
+		Media:    media.New(m.Media, m.Store, nil),
 		Blocks:   m.Blocks,
 		View:     views,
 		URLs:     m.URLs,
@@ -219,13 +219,13 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		NewID:    newULID,
 	})
 	pages := site.New(site.Deps{
-		Store:    m.Store,
-		Boosts:   m.Store,
-		View:     views,
-		URLs:     m.URLs,
-		Cache:    m.Cache,
-		MediaDir: m.Config.MediaDir(),
-		Logger:   m.Logger.With("component", "site"),
+		Store:  m.Store,
+		Boosts: m.Store,
+		View:   views,
+		URLs:   m.URLs,
+		Cache:  m.Cache,
+		Media:  m.Media,
+		Logger: m.Logger.With("component", "site"),
 	})
 	return server.New(server.Deps{
 		Logger:       m.Logger,

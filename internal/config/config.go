@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/soga/newsroom/internal/media"
 )
 
 // Config is every setting of a newsroom process.
@@ -33,6 +35,13 @@ type Config struct {
 	JobTimeout           time.Duration
 	FeedInterval         time.Duration // between polls of a website feed, unless it asks for longer
 	BoostLimit           int           // boosts of one member account per organisation and hour
+	// MediaStore is where images are kept: "file:DIR" or an s3:// URL
+	// (see media.ParseLocation); empty means MediaDir.
+	MediaStore string
+	// S3AccessKey and S3SecretKey come from AWS_ACCESS_KEY_ID and
+	// AWS_SECRET_ACCESS_KEY only, never from a flag (which any local user
+	// could read in the process list), and are never printed.
+	S3AccessKey, S3SecretKey string
 }
 
 // Backend names the storage behind DatabaseURL: "sqlite" or "postgres".
@@ -56,6 +65,11 @@ func (c Config) TempDir() string { return filepath.Join(c.DataDir, "tmp") }
 // MediaDir is where uploaded images are kept, named by their hash.
 func (c Config) MediaDir() string { return filepath.Join(c.DataDir, "media") }
 
+// MediaCredentials are the S3 keys for the media store.
+func (c Config) MediaCredentials() media.Credentials {
+	return media.Credentials{AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey}
+}
+
 // setting describes one option once, for flags, environment and docs.
 type setting struct {
 	flag, env, def, usage string
@@ -68,6 +82,7 @@ var settings = []setting{
 	{"metrics-token", "NEWSROOM_METRICS_TOKEN", "", "bearer token that lets other hosts read /metrics on the main address (without it only direct loopback requests may)"},
 	{"database-url", "NEWSROOM_DATABASE_URL", "", "sqlite:PATH or postgres://… (default: sqlite in the data directory)"},
 	{"data-dir", "NEWSROOM_DATA_DIR", "data", "directory for the SQLite database and uploaded media"},
+	{"media-store", "NEWSROOM_MEDIA_STORE", "", "where images are kept: file:DIR, or s3://BUCKET?endpoint=URL&region=R[&style=path|virtual] with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (default: file: in the data directory; several instances need S3)"},
 	{"log-level", "NEWSROOM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-format", "NEWSROOM_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal)"},
 	{"allow-private-networks", "NEWSROOM_ALLOW_PRIVATE_NETWORKS", "", "comma-separated CIDR ranges outgoing requests may reach (e.g. 127.0.0.0/8 for local tests)"},
@@ -109,7 +124,9 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 			raw[s.flag] = s.def
 		}
 	}
-	return parse(raw)
+	c, err := parse(raw)
+	c.S3AccessKey, c.S3SecretKey = getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
+	return c, err
 }
 
 func parse(raw map[string]string) (Config, error) {
@@ -163,6 +180,11 @@ func parse(raw map[string]string) (Config, error) {
 		}
 	default:
 		bad("database-url", "must start with sqlite: or postgres://")
+	}
+
+	c.MediaStore = raw["media-store"]
+	if c.MediaStore != "" && !strings.HasPrefix(c.MediaStore, "file:") && !strings.HasPrefix(c.MediaStore, "s3://") {
+		bad("media-store", "must start with file: or s3://")
 	}
 
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {

@@ -110,7 +110,7 @@ func newEnv(t *testing.T) *env {
 			NewID: func() string { return fmt.Sprintf("01JTEST%019d", ids.Add(1)) }}),
 		Audience: aud,
 		Blocks:   domains.New(st, e.cache),
-		Media:    media.New(e.mediaDir, faultyStore{st, e}, nil),
+		Media:    media.New(media.NewFiles(e.mediaDir), faultyStore{st, e}, nil),
 		Now:      func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 		// As behind a reverse proxy on the same machine: requests that say
 		// whom they are forwarded for are counted against that client.

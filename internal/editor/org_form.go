@@ -1,7 +1,6 @@
 package editor
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -60,11 +59,9 @@ func (h *Handler) takeOrgImages(r *http.Request, f *orgForm, v *newsroom.Validat
 		}
 		m, err := h.media.Save(r.Context(), file)
 		file.Close()
-		switch {
-		case errors.Is(err, media.ErrNotImage):
-			v.Add(field, "image_type")
-		case errors.Is(err, media.ErrTooLarge):
-			v.Add(field, "image_too_large")
+		switch code := h.uploadRefused(err); {
+		case code != "":
+			v.Add(field, code)
 		case err != nil:
 			return err
 		case field == "icon":

@@ -170,11 +170,9 @@ func (h *Handler) takeUploads(r *http.Request, f *postForm, v *newsroom.Validati
 		}
 		m, err := h.media.Save(r.Context(), file)
 		file.Close()
-		switch {
-		case errors.Is(err, media.ErrNotImage):
-			v.Add(field, "image_type")
-		case errors.Is(err, media.ErrTooLarge):
-			v.Add(field, "image_too_large")
+		switch code := h.uploadRefused(err); {
+		case code != "":
+			v.Add(field, code)
 		case err != nil:
 			return err
 		default:
@@ -183,6 +181,23 @@ func (h *Handler) takeUploads(r *http.Request, f *postForm, v *newsroom.Validati
 		}
 	}
 	return nil
+}
+
+// uploadRefused names the form error of an upload media.Store.Save
+// refused, or returns "" for success and for failures of ours. A store
+// that cannot take the image is the editor's to know: the form comes back
+// with the error, and nothing is published without its images.
+func (h *Handler) uploadRefused(err error) string {
+	switch {
+	case errors.Is(err, media.ErrNotImage):
+		return "image_type"
+	case errors.Is(err, media.ErrTooLarge):
+		return "image_too_large"
+	case errors.Is(err, media.ErrUnavailable):
+		h.log.Warn("editor: an image could not be stored", "err", err)
+		return "image_store"
+	}
+	return ""
 }
 
 // thumbs fills the thumbnails of images kept from an earlier submission.

@@ -3,6 +3,7 @@ package editor_test
 import (
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -76,5 +77,34 @@ func TestSaveFailureKeepsTheForm(t *testing.T) {
 	e.failWrites.Store(false)
 	if r := c.form("/admin/posts/"+p.ID+"/edit", edit); r.status != http.StatusSeeOther {
 		t.Fatalf("edit again: %d", r.status)
+	}
+}
+
+// A media store that refuses the image (here a directory that cannot be
+// made; an S3 bucket full, read-only or down does the same): the form
+// comes back with the error on the image and everything typed, and
+// nothing is published.
+func TestImageStoreRefusalKeepsTheForm(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("editor@example.org")
+	if err := os.RemoveAll(e.mediaDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.mediaDir, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	form := article("Assemblée générale")
+	form.Set("media_0_alt", "Affiche")
+	r := c.multipart("/admin/orgs/alpha/compose", form, file{"media_0_file", "affiche.png", pngImage(t, 64, 48)})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("compose: %d, want 422", r.status)
+	}
+	for _, want := range []string{`id="media_0-error"`, "the image storage is not answering", `value="Assemblée générale"`, `>Affiche</textarea>`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("compose page lacks %q", want)
+		}
+	}
+	if n, _ := e.store.CountPosts(context.Background(), store.PostFilter{}); n != 0 {
+		t.Fatalf("%d posts published without their image", n)
 	}
 }

@@ -166,7 +166,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 		NewID: func() string { n++; return fmt.Sprintf("01JF%022d", n) }})
 	client := transport.NewClient(transport.Options{AllowedNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		Timeout: 10 * time.Second})
-	f.svc = New(Deps{Store: st, Client: client, Posts: ps, Media: media.New(f.mediaDir, st, nil), URLs: testURLs,
+	f.svc = New(Deps{Store: st, Client: client, Posts: ps, Media: media.New(media.NewFiles(f.mediaDir), st, nil), URLs: testURLs,
 		Now: func() time.Time { return f.now }})
 	f.svc.jitter = func() float64 { return 0.5 }
 	return f

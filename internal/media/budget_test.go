@@ -83,7 +83,7 @@ func TestSaveAllocatesWithinItsEstimate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(t.TempDir(), &recorder{}, nil)
+	s := New(NewFiles(t.TempDir()), &recorder{}, nil)
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -101,7 +101,7 @@ func TestSaveAllocatesWithinItsEstimate(t *testing.T) {
 // Uploads wait for each other's memory instead of adding to it.
 func TestSaveWaitsForTheSharedBudget(t *testing.T) {
 	raw := jpegOf(t, noisy(900, 600))
-	s := New(t.TempDir(), &recorder{}, nil)
+	s := New(NewFiles(t.TempDir()), &recorder{}, nil)
 	if !s.budget.TryAcquire(uploadBudget) {
 		t.Fatal("budget already taken")
 	}
@@ -127,7 +127,7 @@ func TestSaveWaitsForTheSharedBudget(t *testing.T) {
 
 	// A request that goes away while waiting stores nothing.
 	dir := t.TempDir()
-	s = New(dir, &recorder{}, nil)
+	s = New(NewFiles(dir), &recorder{}, nil)
 	s.budget.TryAcquire(uploadBudget)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

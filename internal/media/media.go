@@ -20,8 +20,6 @@ import (
 	"image/png"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	_ "golang.org/x/image/webp" // decoder registration
@@ -57,20 +55,20 @@ type Recorder interface {
 	PutMedia(ctx context.Context, m newsroom.Media) error
 }
 
-// Store writes images into one directory and records them.
+// Store cleans images, writes them into its Blobs and records them.
 type Store struct {
-	dir    string
+	blobs  Blobs
 	rec    Recorder
 	now    func() time.Time
 	budget *semaphore.Weighted
 }
 
-// New returns a Store writing into dir (created when missing).
-func New(dir string, rec Recorder, now func() time.Time) *Store {
+// New returns a Store writing into blobs.
+func New(blobs Blobs, rec Recorder, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{dir: dir, rec: rec, now: now, budget: semaphore.NewWeighted(uploadBudget)}
+	return &Store{blobs: blobs, rec: rec, now: now, budget: semaphore.NewWeighted(uploadBudget)}
 }
 
 // accepted are the types we decode, as http.DetectContentType names them.
@@ -115,13 +113,12 @@ func (s *Store) Save(ctx context.Context, r io.ReadSeeker) (*newsroom.Media, err
 		return nil, fmt.Errorf("read back encoded image: %w", err)
 	}
 	m.Width, m.Height = cfg.Width, cfg.Height
-	if err := os.MkdirAll(s.dir, 0o750); err != nil {
-		return nil, fmt.Errorf("media directory: %w", err)
-	}
-	if err := writeOnce(filepath.Join(s.dir, FileName(m)), full); err != nil {
+	// Both variants are stored before the row: a post only ever names
+	// media whose bytes every instance can serve.
+	if err := s.blobs.Put(ctx, FileName(m), full, mime); err != nil {
 		return nil, err
 	}
-	if err := writeOnce(filepath.Join(s.dir, SmallName(m)), small); err != nil {
+	if err := s.blobs.Put(ctx, SmallName(m), small, mime); err != nil {
 		return nil, err
 	}
 	if err := s.rec.PutMedia(ctx, m); err != nil {
@@ -224,33 +221,4 @@ func opaque(img image.Image) bool {
 		return o.Opaque()
 	}
 	return false
-}
-
-// writeOnce writes b to path through a temporary file and a rename, so a
-// reader never sees half an image. The name is the content's hash: when
-// the file exists it already holds these bytes.
-func writeOnce(path string, b []byte) error {
-	if _, err := os.Stat(path); err == nil {
-		return nil
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
-	if err != nil {
-		return fmt.Errorf("write media: %w", err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write media: %w", err)
-	}
-	if err := f.Chmod(0o640); err != nil {
-		f.Close()
-		return fmt.Errorf("write media: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write media: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write media: %w", err)
-	}
-	return nil
 }

@@ -74,7 +74,7 @@ func jpegWithExif(t *testing.T, w, h, orientation int) []byte {
 func TestSaveScalesStripsAndNamesByHash(t *testing.T) {
 	dir := t.TempDir()
 	rec := &recorder{}
-	s := New(dir, rec, nil)
+	s := New(NewFiles(dir), rec, nil)
 	m, err := s.Save(context.Background(), bytes.NewReader(jpegWithExif(t, 3200, 1200, 1)))
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func TestSaveScalesStripsAndNamesByHash(t *testing.T) {
 // A phone photo taken upright is stored sideways with orientation 6; the
 // stored image must stand upright, since re-encoding drops the tag.
 func TestSaveTurnsByOrientation(t *testing.T) {
-	s := New(t.TempDir(), &recorder{}, nil)
+	s := New(NewFiles(t.TempDir()), &recorder{}, nil)
 	m, err := s.Save(context.Background(), bytes.NewReader(jpegWithExif(t, 300, 100, 6)))
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestSaveTurnsByOrientation(t *testing.T) {
 	if m.Width != 100 || m.Height != 300 {
 		t.Fatalf("got %dx%d, want 100x300", m.Width, m.Height)
 	}
-	b, _ := os.ReadFile(filepath.Join(s.dir, FileName(*m)))
+	b, _ := os.ReadFile(filepath.Join(s.blobs.(*Files).dir, FileName(*m)))
 	img, err := jpeg.Decode(bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestSaveTurnsByOrientation(t *testing.T) {
 }
 
 func TestSaveKeepsTransparencyAsPNG(t *testing.T) {
-	s := New(t.TempDir(), &recorder{}, nil)
+	s := New(NewFiles(t.TempDir()), &recorder{}, nil)
 	m, err := s.Save(context.Background(), bytes.NewReader(pngBytes(t, 40, 30, color.NRGBA{10, 20, 30, 100})))
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ func TestSaveRefuses(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			rec := &recorder{}
-			_, err := New(dir, rec, nil).Save(context.Background(), bytes.NewReader(c.body))
+			_, err := New(NewFiles(dir), rec, nil).Save(context.Background(), bytes.NewReader(c.body))
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}

@@ -425,8 +425,11 @@ func update(ctx context.Context, tx store.Tx, p *newsroom.Post) error {
 }
 
 // schedule stores p as scheduled for at and queues the job that will
-// publish it then.
+// publish it then. The time is cut to the second first: the database keeps
+// less than nanoseconds, and the job publishes only a post still
+// scheduled for exactly its time.
 func (s *Service) schedule(ctx context.Context, tx store.Tx, p *newsroom.Post, at time.Time) error {
+	at = at.UTC().Truncate(time.Second)
 	p.Status, p.PublishAt = newsroom.StatusScheduled, at
 	if err := s.save(ctx, tx, p); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -36,8 +37,12 @@ type CacheOptions struct {
 type Cache struct {
 	ttl      time.Duration
 	maxBytes int64
-	now      func() time.Time
-	flight   singleflight.Group
+	// blind is set while other processes' writes cannot be heard (the
+	// database's change notifications are lost): entries then live
+	// BlindTTL only.
+	blind  atomic.Bool
+	now    func() time.Time
+	flight singleflight.Group
 
 	mu      sync.RWMutex
 	gen     uint64
@@ -87,6 +92,29 @@ func (c *Cache) Invalidate() {
 	c.size = 0
 	clear(c.entries)
 	c.mu.Unlock()
+}
+
+// BlindTTL is how long an entry lives while other processes' writes
+// cannot be heard: a write on another instance shows within it.
+const BlindTTL = 2 * time.Second
+
+// SetBlind says whether other processes' writes can be heard. Going
+// blind empties the cache, whose entries were stored for the full
+// lifetime; while blind, entries live BlindTTL.
+func (c *Cache) SetBlind(blind bool) {
+	if c.blind.Swap(blind) != blind && blind {
+		c.Invalidate()
+	}
+}
+
+// Blind reports whether the cache is in its short-lifetime mode.
+func (c *Cache) Blind() bool { return c.blind.Load() }
+
+func (c *Cache) lifetime() time.Duration {
+	if c.blind.Load() {
+		return min(c.ttl, BlindTTL)
+	}
+	return c.ttl
 }
 
 // Len is the number of stored responses.
@@ -166,7 +194,7 @@ func (c *Cache) fill(r *http.Request, key string, gen uint64, next http.HandlerF
 	e := rec.entry()
 	e.gen = gen
 	now := c.now()
-	e.expires = now.Add(c.ttl)
+	e.expires = now.Add(c.lifetime())
 	if e.modified.IsZero() {
 		e.modified = now.UTC().Truncate(time.Second)
 		e.header.Set("Last-Modified", e.modified.Format(http.TimeFormat))

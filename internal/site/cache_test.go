@@ -147,6 +147,41 @@ func TestCacheExpiresAfterTTL(t *testing.T) {
 	}
 }
 
+// While other processes' writes cannot be heard, entries live BlindTTL:
+// going blind drops what was stored for the full lifetime, and hearing
+// again restores it.
+func TestCacheBlindKeepsEntriesBriefly(t *testing.T) {
+	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	c := NewCache(CacheOptions{TTL: 30 * time.Second, Now: clk.now})
+	var renders atomic.Int64
+	h := c.Wrap("doc", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "render %d", renders.Add(1))
+	})
+	serveOnce(h, "/a")
+	c.SetBlind(true)
+	if got := serveOnce(h, "/a").Body.String(); got != "render 2" {
+		t.Errorf("after going blind: %q", got)
+	}
+	clk.add(BlindTTL - time.Second)
+	if got := serveOnce(h, "/a").Body.String(); got != "render 2" {
+		t.Errorf("within BlindTTL: %q", got)
+	}
+	clk.add(2 * time.Second)
+	if got := serveOnce(h, "/a").Body.String(); got != "render 3" {
+		t.Errorf("after BlindTTL: %q", got)
+	}
+	c.SetBlind(false)
+	c.SetBlind(false)
+	clk.add(BlindTTL + time.Second)
+	if got := serveOnce(h, "/a").Body.String(); got != "render 4" {
+		t.Errorf("first render after hearing again: %q", got)
+	}
+	clk.add(20 * time.Second)
+	if got := serveOnce(h, "/a").Body.String(); got != "render 4" {
+		t.Errorf("full lifetime again: %q", got)
+	}
+}
+
 func TestCacheRendersOnceUnderConcurrency(t *testing.T) {
 	c := NewCache(CacheOptions{})
 	var renders atomic.Int64

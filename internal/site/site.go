@@ -17,6 +17,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/internal/httperr"
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/store"
@@ -40,10 +41,12 @@ type Deps struct {
 	Store Store
 	// Boosts lists what organisations boosted; without it /network is
 	// not found.
-	Boosts   BoostSource
-	View     *view.Engine
-	URLs     urls.Builder
-	Cache    *Cache
+	Boosts BoostSource
+	View   *view.Engine
+	URLs   urls.Builder
+	Cache  *Cache
+	// Media holds the images /media/ serves; nil means files in MediaDir.
+	Media    media.Blobs
 	MediaDir string
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -52,14 +55,14 @@ type Deps struct {
 // Handler serves the public site; its methods are the routes. Path
 // parameters are the router's (httprouter.ParamsFromContext).
 type Handler struct {
-	store    Store
-	boosts   BoostSource
-	view     *view.Engine
-	urls     urls.Builder
-	cache    *Cache
-	mediaDir string
-	log      *slog.Logger
-	now      func() time.Time
+	store  Store
+	boosts BoostSource
+	view   *view.Engine
+	urls   urls.Builder
+	cache  *Cache
+	media  media.Blobs
+	log    *slog.Logger
+	now    func() time.Time
 	// policy sanitises post bodies once more before they are shown, with
 	// the publishing service's own rules (images only from our /media/): a
 	// page must not depend on every writer of the table having done so.
@@ -75,7 +78,10 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, boosts: d.Boosts, view: d.View, urls: d.URLs, cache: d.Cache, mediaDir: d.MediaDir,
+	if d.Media == nil {
+		d.Media = media.NewFiles(d.MediaDir)
+	}
+	return &Handler{store: d.Store, boosts: d.Boosts, view: d.View, urls: d.URLs, cache: d.Cache, media: d.Media,
 		log: d.Logger, now: d.Now, policy: posts.Policy(d.URLs)}
 }
 

@@ -139,7 +139,7 @@ func putImage(ctx context.Context, st store.Store, dir string, w, h int, c color
 	if err := png.Encode(&buf, img); err != nil {
 		return newsroom.Media{}, err
 	}
-	m, err := media.New(dir, st, nil).Save(ctx, bytes.NewReader(buf.Bytes()))
+	m, err := media.New(media.NewFiles(dir), st, nil).Save(ctx, bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		return newsroom.Media{}, err
 	}

@@ -305,7 +305,7 @@ func TestEditorAccessibility(t *testing.T) {
 	pages := []string{"/admin/", "/admin/orgs/soga/compose", "/admin/orgs/soga/posts", "/admin/posts/" + p.ID + "/edit",
 		"/admin/posts/" + p.ID + "/delete", "/admin/orgs/soga/replies", "/admin/orgs/soga/followers", "/admin/account",
 		"/admin/organisations", "/admin/organisations/new", "/admin/organisations/edit/soga", "/admin/users",
-		"/admin/users/new", "/admin/users/edit/1", "/admin/domains", "/admin/organisations/feeds/soga", "/admin/orgs/soga/network"}
+		"/admin/users/new", "/admin/users/edit/1", "/admin/domains", "/admin/orgs/soga/feeds", "/admin/orgs/soga/network"}
 	dir := screenshotDir(t)
 	for _, lang := range []string{"en", "fr"} {
 		if err := browsertest.SetLanguage(ctx, lang); err != nil {

@@ -36,7 +36,7 @@ func TestFeedsPageInChromium(t *testing.T) {
 	var page string
 	run("open the feeds page",
 		chromedp.Navigate(ts.URL+"/admin/organisations"),
-		chromedp.Click(`a[href="/admin/organisations/feeds/emmaus-connect"]`, chromedp.ByQuery),
+		chromedp.Click(`a[href="/admin/orgs/emmaus-connect/feeds"]`, chromedp.ByQuery),
 		chromedp.WaitVisible("#url", chromedp.ByQuery),
 		chromedp.Text("main", &page, chromedp.ByQuery))
 	if !strings.Contains(page, `<meta name="fediverse:creator" content="@emmaus-connect@`+ts.URLs.Host()+`">`) {
@@ -69,7 +69,7 @@ func TestFeedsPageInChromium(t *testing.T) {
 	})
 	var row string
 	run("see its state",
-		chromedp.Navigate(ts.URL+"/admin/organisations/feeds/emmaus-connect"),
+		chromedp.Navigate(ts.URL+"/admin/orgs/emmaus-connect/feeds"),
 		chromedp.Text("tbody tr", &row, chromedp.ByQuery))
 	if !strings.Contains(row, site.URL+"/feed/") || !strings.Contains(row, "200") || !strings.Contains(row, "Relevé") {
 		t.Errorf("row: %q", row)

@@ -82,7 +82,7 @@ func (h *Handler) Feeds(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, status, "admin_feeds", p)
 }
 
-func feedsPath(org *newsroom.Organisation) string { return "/admin/organisations/feeds/" + org.Handle }
+func feedsPath(org *newsroom.Organisation) string { return "/admin/orgs/" + org.Handle + "/feeds" }
 
 // sourceFor is the source named by the form's source_id, when it belongs
 // to the organisation of the route.

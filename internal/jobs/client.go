@@ -84,6 +84,7 @@ func New(s store.Store, workers *river.Workers, o Options) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Logger = quiet(cfg.Logger)
 	if o.Metrics != nil {
 		cfg.WorkerMiddleware = []rivertype.WorkerMiddleware{metricsMiddleware(o.Metrics)}
 	}

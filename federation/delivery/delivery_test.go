@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -239,7 +241,11 @@ func TestDeliverRetries(t *testing.T) {
 	inbox := srv.URL + "/inbox"
 	ctx := context.Background()
 	s := newFixture(t)
-	w := NewDeliverWorker(newSender(t, s))
+	sender := newSender(t, s)
+	var logged bytes.Buffer
+	sender.log = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	w := NewDeliverWorker(sender)
+	abandoned := func() int { return strings.Count(logged.String(), `level=WARN msg="delivery abandoned"`) }
 
 	// A 503 completes this job and queues the next attempt on the retry
 	// queue, after the backoff.
@@ -271,6 +277,9 @@ func TestDeliverRetries(t *testing.T) {
 	if len(s.retries()) != 2 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
 		t.Errorf("after the last attempt: %d retries, %+v", len(s.retries()), s.deliveries[inbox])
 	}
+	if abandoned() != 1 || !strings.Contains(logged.String(), `inbox=`+inbox+` attempts=17 why="last attempt"`) {
+		t.Errorf("the abandoned delivery is not logged at WARN with its inbox and reason:\n%s", logged.String())
+	}
 
 	// A domain unavailable for days is not retried.
 	s.health.Unavailable = true
@@ -279,6 +288,12 @@ func TestDeliverRetries(t *testing.T) {
 	}
 	if len(s.retries()) != 2 || s.deliveries[inbox].Status != newsroom.DeliveryFailed {
 		t.Errorf("unavailable domain retried")
+	}
+	if abandoned() != 2 || !strings.Contains(logged.String(), `why="server failing for days"`) {
+		t.Errorf("the unavailable server is not named at WARN:\n%s", logged.String())
+	}
+	if strings.Contains(logged.String(), "attempts=1 ") || strings.Contains(logged.String(), "attempts=2 ") {
+		t.Errorf("a delivery that will be retried is logged as abandoned:\n%s", logged.String())
 	}
 
 	// A 410 removes the followers behind the inbox, for good.

@@ -147,14 +147,24 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 		s.log.Info("inbox gone, followers removed", "inbox", inbox, "followers", n)
 		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
 	case transport.Failed:
-		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
+		return s.giveUp(ctx, activityID, inbox, attempt, "refused", derr, st)
 	}
-	return s.retry(ctx, host, attempt, res, derr, st)
+	return s.retry(ctx, activityID, inbox, attempt, res, derr, st)
+}
+
+// giveUp records a delivery that will not be tried again, and says so at
+// WARN: the log then names each server that never got an activity, and
+// why, without anyone opening the editor.
+func (s *Sender) giveUp(ctx context.Context, activityID, inbox string, attempt int, why string, derr error, st settler) error {
+	s.log.WarnContext(ctx, "delivery abandoned", "activity", activityID, "inbox", inbox,
+		"attempts", attempt, "why", why, "err", derr)
+	return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
 }
 
 // retry counts the failure against the domain and queues the next attempt,
 // unless this was the last or the domain has been failing for days.
-func (s *Sender) retry(ctx context.Context, host string, attempt int, res *transport.DeliveryResult, derr error, st settler) error {
+func (s *Sender) retry(ctx context.Context, activityID, inbox string, attempt int, res *transport.DeliveryResult, derr error, st settler) error {
+	host := hostOf(inbox)
 	s.mu.Lock()
 	delete(s.healthy, host)
 	s.mu.Unlock()
@@ -162,8 +172,11 @@ func (s *Sender) retry(ctx context.Context, host string, attempt int, res *trans
 	if err != nil {
 		s.log.Warn("record domain failure", "host", host, "err", err)
 	}
-	if attempt >= MaxAttempts || health.Unavailable {
-		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
+	switch {
+	case attempt >= MaxAttempts:
+		return s.giveUp(ctx, activityID, inbox, attempt, "last attempt", derr, st)
+	case health.Unavailable:
+		return s.giveUp(ctx, activityID, inbox, attempt, "server failing for days", derr, st)
 	}
 	delay := res.RetryAfter
 	if delay <= 0 {

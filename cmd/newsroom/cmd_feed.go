@@ -174,7 +174,7 @@ func feedPoll(ctx context.Context, svc *feeds.Service, orgID int64, e env) error
 			fmt.Fprintf(e.stdout, "%s: disabled (%s)\n", src.FeedURL, src.LastError)
 			continue
 		}
-		bar := &progressBar{w: e.stdout, label: src.FeedURL, on: tty}
+		bar := &progressBar{w: e.stdout, on: tty}
 		res, err := svc.Poll(ctx, src.ID, feeds.Progress{Items: bar.items, Image: bar.image})
 		bar.done()
 		if err != nil {
@@ -196,7 +196,6 @@ func feedPoll(ctx context.Context, svc *feeds.Service, orgID int64, e env) error
 // progressBar draws "[#####.....] 12/40 items, 3 images" over itself.
 type progressBar struct {
 	w            io.Writer
-	label        string
 	on           bool
 	count, total int
 	images       int
@@ -216,9 +215,7 @@ func (b *progressBar) draw() {
 	if !b.on || b.total == 0 {
 		return
 	}
-	const width = 30
-	n := width * b.count / b.total
-	fmt.Fprintf(b.w, "\r[%s%s] %d/%d items, %d images", strings.Repeat("#", n), strings.Repeat(".", width-n), b.count, b.total, b.images)
+	drawBar(b.w, b.count, b.total, fmt.Sprintf("items, %d images", b.images))
 }
 
 func (b *progressBar) done() {

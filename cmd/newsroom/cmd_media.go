@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/soga/newsroom/internal/media"
 )
@@ -61,10 +60,7 @@ func (b *progress) show(p media.CopyProgress) {
 		return
 	}
 	if b.tty {
-		const width = 30
-		n := p.Done * width / p.Total
-		fmt.Fprintf(b.w, "\r[%s%s] %d/%d (%d copied, %d already there)",
-			strings.Repeat("#", n), strings.Repeat(" ", width-n), p.Done, p.Total, p.Copied, p.Skipped)
+		drawBar(b.w, p.Done, p.Total, fmt.Sprintf("(%d copied, %d already there)", p.Copied, p.Skipped))
 		return
 	}
 	if tenth := p.Done * 10 / p.Total; tenth != b.last {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -18,4 +19,12 @@ func askPassword(f *os.File, w io.Writer, prompt string) (string, error) {
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	return string(b), nil
+}
+
+// drawBar draws "[#####.....] done/total detail" over the terminal line,
+// for the long commands (feed poll, media migrate).
+func drawBar(w io.Writer, done, total int, detail string) {
+	const width = 30
+	n := width * done / total
+	fmt.Fprintf(w, "\r[%s%s] %d/%d %s", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, detail)
 }

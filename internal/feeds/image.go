@@ -3,8 +3,6 @@ package feeds
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -41,35 +39,17 @@ func (s *Service) rehost(ctx context.Context, src string, cache map[string]*fetc
 }
 
 func (s *Service) fetchImage(ctx context.Context, src string) (*newsroom.Media, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	r, err := s.get(ctx, src, "image/webp, image/png, image/jpeg, image/gif", media.MaxUploadBytes, nil)
 	if err != nil {
-		return nil, fmt.Errorf("bad image address: %w", err)
+		return nil, err
 	}
-	req.Header.Set("Accept", "image/webp, image/png, image/jpeg, image/gif")
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return nil, unreachable(err)
+	if r.status != http.StatusOK {
+		return nil, problem("image", "the image answered HTTP %d", r.status)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, problem("image", "the image answered HTTP %d", resp.StatusCode)
-	}
-	if resp.ContentLength > media.MaxUploadBytes {
-		return nil, problem("image", "the image is %d bytes, more than the %d we accept", resp.ContentLength, media.MaxUploadBytes)
-	}
-	if t, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); !strings.HasPrefix(t, "image/") {
+	if t, _, _ := mime.ParseMediaType(r.header.Get("Content-Type")); !strings.HasPrefix(t, "image/") {
 		return nil, problem("image", "the image is served as %q, not as an image", t)
 	}
-	b := make([]byte, 0, 64<<10)
-	buf := bytes.NewBuffer(b)
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, media.MaxUploadBytes+1))
-	if err != nil {
-		return nil, problem("image", "the connection broke while reading the image: %v", err)
-	}
-	if n > media.MaxUploadBytes {
-		return nil, problem("image", "the image is more than the %d bytes we accept", media.MaxUploadBytes)
-	}
-	m, err := s.media.Save(ctx, bytes.NewReader(buf.Bytes()))
+	m, err := s.media.Save(ctx, bytes.NewReader(r.body))
 	if err != nil {
 		return nil, problem("image", "the image cannot be used: %v", err)
 	}

@@ -15,6 +15,7 @@ type User struct {
 	PasswordHash string // argon2id PHC string; never logged
 	IsAdmin      bool
 	Lang         string // interface language, "" = from the browser
+	TimeZone     string // IANA zone the editor shows times in, "" = the site's
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

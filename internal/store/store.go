@@ -114,6 +114,11 @@ type Settings interface {
 	// agree on one.
 	SettingOrInit(ctx context.Context, key, value string) (string, error)
 	PutSetting(ctx context.Context, key, value string) error
+	// SiteSettings reads the site's identity and zone; a site nobody
+	// configured has the zero value.
+	SiteSettings(ctx context.Context) (newsroom.SiteSettings, error)
+	// PutSiteSettings replaces them and sets s.UpdatedAt.
+	PutSiteSettings(ctx context.Context, s *newsroom.SiteSettings) error
 }
 
 // PostFilter selects posts for lists, pages and feeds. Zero fields do not

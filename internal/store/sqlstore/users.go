@@ -6,11 +6,11 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
-const userColumns = `id, email, name, password_hash, is_admin, lang, created_at, updated_at`
+const userColumns = `id, email, name, password_hash, is_admin, lang, time_zone, created_at, updated_at`
 
 func (q *Queries) scanUser(row Row) (newsroom.User, error) {
 	var u newsroom.User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.Lang,
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.Lang, &u.TimeZone,
 		q.at(&u.CreatedAt), q.at(&u.UpdatedAt))
 	return u, err
 }
@@ -18,10 +18,10 @@ func (q *Queries) scanUser(row Row) (newsroom.User, error) {
 func (q *Queries) CreateUser(ctx context.Context, u *newsroom.User) error {
 	t := q.now()
 	err := q.w.QueryRow(ctx, `
-		INSERT INTO users (email, name, password_hash, is_admin, lang, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO users (email, name, password_hash, is_admin, lang, time_zone, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`,
-		u.Email, u.Name, u.PasswordHash, u.IsAdmin, u.Lang, q.time(t), q.time(t)).Scan(&u.ID)
+		u.Email, u.Name, u.PasswordHash, u.IsAdmin, u.Lang, u.TimeZone, q.time(t), q.time(t)).Scan(&u.ID)
 	if err != nil {
 		return q.Wrap(err, "create user %q", u.Email)
 	}
@@ -33,9 +33,9 @@ func (q *Queries) UpdateUser(ctx context.Context, u *newsroom.User) error {
 	t := q.now()
 	err := mustAffect(q.w.Exec(ctx, `
 		UPDATE users SET email = ?, name = ?, password_hash = ?, is_admin = ?, lang = ?,
-			updated_at = ?
+			time_zone = ?, updated_at = ?
 		WHERE id = ?`,
-		u.Email, u.Name, u.PasswordHash, u.IsAdmin, u.Lang, q.time(t), u.ID))
+		u.Email, u.Name, u.PasswordHash, u.IsAdmin, u.Lang, u.TimeZone, q.time(t), u.ID))
 	if err != nil {
 		return q.Wrap(err, "update user %d", u.ID)
 	}

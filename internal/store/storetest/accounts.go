@@ -81,7 +81,7 @@ func testUsers(t *testing.T, s store.Store) {
 	equal(t, "UserByEmail (other case)", got, u)
 	wantErr(t, s.CreateUser(ctx, &newsroom.User{Email: "Ada@Example.org"}), newsroom.ErrConflict)
 
-	u.Name, u.IsAdmin, u.Lang = "Ada L.", false, ""
+	u.Name, u.IsAdmin, u.Lang, u.TimeZone = "Ada L.", false, "", "Europe/Paris"
 	ok(t, s.UpdateUser(ctx, u))
 	got, err = s.UserByID(ctx, u.ID)
 	ok(t, err)

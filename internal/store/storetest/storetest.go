@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"SetupTokens", testSetupTokens},
 		{"Settings", testSettings},
+		{"SiteSettings", testSiteSettings},
 		{"Media", testMedia},
 		{"PostRoundTrip", testPostRoundTrip},
 		{"PostUpdate", testPostUpdate},

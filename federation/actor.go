@@ -100,7 +100,7 @@ func (h *Handler) image(ctx context.Context, mediaID string) (*newsroom.Media, e
 // server itself and signs the fetches we make. It follows no one and is
 // kept out of directories and search.
 func (h *Handler) ServeInstanceActor(w http.ResponseWriter, r *http.Request) {
-	doc, err := h.InstanceActor()
+	doc, err := h.InstanceActor(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -108,7 +108,9 @@ func (h *Handler) ServeInstanceActor(w http.ResponseWriter, r *http.Request) {
 	writeActivity(w, r, doc, maxAgeActor)
 }
 
-// InstanceActor returns the instance actor's document.
-func (h *Handler) InstanceActor() (map[string]any, error) {
-	return h.convert.InstanceActor(h.nodeName, h.instanceKey)
+// InstanceActor returns the instance actor's document: named after the
+// site, with its logo.
+func (h *Handler) InstanceActor(ctx context.Context) (map[string]any, error) {
+	site := h.siteSettings(ctx)
+	return h.convert.InstanceActor(h.name(site), h.instanceKey, site.Logo)
 }

@@ -33,7 +33,7 @@ func TestActorGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "actor_acme.json", doc)
-	inst, err := h.InstanceActor()
+	inst, err := h.InstanceActor(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

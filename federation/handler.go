@@ -17,6 +17,7 @@ import (
 	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/settings"
 	"github.com/soga/newsroom/internal/urls"
 )
 
@@ -90,6 +91,9 @@ type Deps struct {
 	// Sites lists an organisation's website feeds; without it the actor
 	// credits only our own domain.
 	Sites SiteSource
+	// Settings name the site (NodeInfo, the instance actor) and give its
+	// logo; without them, NodeName.
+	Settings Settings
 
 	// InstanceKeyPEM is the public key of the instance actor, which signs
 	// our fetches from servers that refuse unsigned GETs.
@@ -116,6 +120,7 @@ type Handler struct {
 	activities  ActivitySource
 	posts       PostSource
 	sites       SiteSource
+	settings    Settings
 	convert     *convert.Converter
 	stats       Stats
 	log         *slog.Logger
@@ -146,6 +151,7 @@ func NewHandler(d Deps) *Handler {
 		activities:  d.Activities,
 		posts:       d.Posts,
 		sites:       d.Sites,
+		settings:    d.Settings,
 		convert:     conv,
 		stats:       d.Stats,
 		log:         log,
@@ -155,6 +161,28 @@ func NewHandler(d Deps) *Handler {
 		repository:  d.Repository,
 		homepage:    d.Homepage,
 	}
+}
+
+// Settings are the site's identity (settings.Service).
+type Settings interface {
+	Get(ctx context.Context) settings.Site
+}
+
+// siteSettings are the settings, or the defaults.
+func (h *Handler) siteSettings(ctx context.Context) settings.Site {
+	if h.settings == nil {
+		return settings.Site{}
+	}
+	return h.settings.Get(ctx)
+}
+
+// name is the site's name as other servers show it: the one set, else
+// NodeName.
+func (h *Handler) name(s settings.Site) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return h.nodeName
 }
 
 // fail answers a request that could not be served. Domain errors become

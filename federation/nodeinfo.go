@@ -97,7 +97,7 @@ func (h *Handler) serveNodeInfo(w http.ResponseWriter, r *http.Request, version,
 			Users:      nodeInfoUsers{Total: users, ActiveMonth: users, ActiveHalfyear: users},
 			LocalPosts: posts,
 		},
-		Metadata: map[string]any{"nodeName": h.nodeName},
+		Metadata: map[string]any{"nodeName": h.name(h.siteSettings(r.Context()))},
 	}
 	body, err := json.Marshal(doc)
 	if err != nil {

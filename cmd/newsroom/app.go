@@ -218,6 +218,7 @@ func (m *Main) startFeedPolls(ctx context.Context) {
 // only, until the store listens again (and calls onChange).
 func (m *Main) watchChanges(ctx context.Context) {
 	m.Store.WatchChanges(ctx, func() {
+		m.services.settings.Forget()
 		m.Cache.SetBlind(false)
 		m.Cache.Invalidate()
 	}, func(err error) {

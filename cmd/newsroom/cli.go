@@ -40,6 +40,7 @@ func commands() []command {
 		{"org", "create or list organisations", cmdOrg},
 		{"user", "create users, set passwords, list users", cmdUser},
 		{"domain", "block, unblock or list remote domains", cmdDomain},
+		{"site", "show or set the site's name, tagline, logo, colour, website, footer and time zone", cmdSite},
 		{"post", "publish, edit or delete a post from a Markdown file", cmdPost},
 		{"feed", "import an organisation's website feed: add, list, remove, poll", cmdFeed},
 		{"network", "follow members' fediverse accounts to boost their posts: add, list, remove", cmdNetwork},
@@ -129,6 +130,8 @@ var cliMessages = map[string]string{
 	"end_before_start":   "must not be before the start",
 	"immutable":          "cannot change once published",
 	"network.own":        "is one of this newsroom's own organisations",
+	"colour_invalid":     "is not a colour: use # and six hexadecimal digits, like #0b5394",
+	"accent_contrast":    fmt.Sprintf("is too light: its contrast with white must be at least %.1f:1", newsroom.MinAccentContrast),
 	"tag_invalid":        "hashtags hold only letters, digits and _ (the words of a tag such as vie associative are joined: #VieAssociative)",
 }
 

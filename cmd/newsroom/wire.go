@@ -27,6 +27,7 @@ import (
 	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/server"
+	"github.com/soga/newsroom/internal/settings"
 	"github.com/soga/newsroom/internal/site"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
@@ -68,6 +69,7 @@ type services struct {
 	keys     *inbox.Keys
 	delivery *delivery.Sender
 	feeds    *feeds.Service
+	settings *settings.Service
 }
 
 func (m *Main) buildServices(ctx context.Context) (*services, error) {
@@ -102,6 +104,7 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		audience: aud,
 		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
 		feeds:    newFeeds(m.Config, m.Store, m.Media, m.URLs, postSvc, orgSvc, m.Logger),
+		settings: newSettings(m.Store, m.Media, m.URLs, m.Cache, m.Logger),
 	}, nil
 }
 
@@ -132,6 +135,12 @@ func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts
 // newOrgs is the organisation service, as newPosts.
 func newOrgs(st store.Store, u urls.Builder, pages newsroom.Invalidator) *orgs.Service {
 	return &orgs.Service{Store: st, GenerateKey: transport.GenerateKey, Pages: pages, Convert: convert.New(u), NewID: newULID}
+}
+
+// newSettings is the site settings service, as newPosts.
+func newSettings(st store.Store, blobs media.Blobs, u urls.Builder, pages newsroom.Invalidator, log *slog.Logger) *settings.Service {
+	return settings.New(settings.Deps{Store: st, Images: media.New(blobs, st, nil), Markdown: posts.NewRenderer(u), Pages: pages,
+		Logger: log.With("component", "settings")})
 }
 
 // newClient is the one HTTP client of a process for other servers.
@@ -178,6 +187,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 	if err != nil {
 		return nil, err
 	}
+	views.SiteZone = svc.settings.Location
 	ed := editor.New(editor.Deps{
 		Store:    m.Store,
 		Users:    svc.users,
@@ -186,6 +196,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Audience: svc.audience,
 		Feeds:    svc.feeds,
 		Network:  svc.network,
+		Settings: svc.settings,
 		Media:    media.New(m.Media, m.Store, nil),
 		Blocks:   m.Blocks,
 		View:     views,
@@ -203,6 +214,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Activities:     m.Store,
 		Posts:          m.Store,
 		Sites:          m.Store,
+		Settings:       svc.settings,
 		Stats:          federation.StatsFunc(m.nodeStats),
 		Logger:         m.Logger.With("component", "federation"),
 		InstanceKeyPEM: svc.keyPEM,
@@ -219,13 +231,14 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		NewID:    newULID,
 	})
 	pages := site.New(site.Deps{
-		Store:  m.Store,
-		Boosts: m.Store,
-		View:   views,
-		URLs:   m.URLs,
-		Cache:  m.Cache,
-		Media:  m.Media,
-		Logger: m.Logger.With("component", "site"),
+		Store:    m.Store,
+		Boosts:   m.Store,
+		View:     views,
+		URLs:     m.URLs,
+		Cache:    m.Cache,
+		Settings: svc.settings,
+		Media:    m.Media,
+		Logger:   m.Logger.With("component", "site"),
 	})
 	return server.New(server.Deps{
 		Logger:       m.Logger,

@@ -158,7 +158,7 @@ func (c *Converter) profileFields(org *newsroom.Organisation) []any {
 // InstanceActor returns the document of the actor that represents the
 // server itself and signs the fetches we make, named name, with the public
 // key keyPEM. It follows no one and is kept out of directories and search.
-func (c *Converter) InstanceActor(name, keyPEM string) (map[string]any, error) {
+func (c *Converter) InstanceActor(name, keyPEM string, icon *newsroom.Media) (map[string]any, error) {
 	var p ap.IRIParser
 	id := p.Parse(c.urls.InstanceActor())
 	a := streams.NewActivityStreamsApplication()
@@ -176,6 +176,13 @@ func (c *Converter) InstanceActor(name, keyPEM string) (map[string]any, error) {
 	discoverable := streams.NewTootDiscoverableProperty()
 	discoverable.Set(false)
 	a.SetTootDiscoverable(discoverable)
+	if icon != nil {
+		if img, ok := c.Image(*icon, &p); ok {
+			prop := streams.NewActivityStreamsIconProperty()
+			prop.AppendActivityStreamsImage(img)
+			a.SetActivityStreamsIcon(prop)
+		}
+	}
 	if p.Err != nil {
 		return nil, fmt.Errorf("instance actor: %w", p.Err)
 	}

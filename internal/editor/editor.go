@@ -23,6 +23,7 @@ import (
 	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/ratelimit"
+	"github.com/soga/newsroom/internal/settings"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/users"
@@ -43,6 +44,7 @@ type Handler struct {
 	audience *audience.Service
 	feeds    *feeds.Service
 	network  *network.Service
+	settings *settings.Service
 	blocks   *domains.Blocklist
 	view     *view.Engine
 	urls     urls.Builder
@@ -72,6 +74,9 @@ type Deps struct {
 	Feeds *feeds.Service
 	// Network follows members' accounts; nil hides nothing but fails its pages.
 	Network *network.Service
+	// Settings are the site's identity and zone; nil keeps the defaults
+	// and fails the settings page.
+	Settings *settings.Service
 	// Blocks is the blocklist the inbox reads, so that a block made here
 	// takes effect at once; default: one of its own.
 	Blocks *domains.Blocklist
@@ -95,7 +100,7 @@ func New(d Deps) *Handler {
 		d.Blocks = domains.New(d.Store, nil)
 	}
 	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks, feeds: d.Feeds,
-		network:  d.Network,
+		network: d.Network, settings: d.Settings,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
 		now: d.Now, secure: d.Secure, throttle: ratelimit.New(25, 5*time.Minute, d.Now), clientIP: d.ClientIP}
@@ -132,6 +137,15 @@ func (h *Handler) page(r *http.Request, title string) *view.Page {
 		p.CSRF = c.session.CSRFToken
 	}
 	p.Lang = view.PickLang(userLang, r)
+	site := h.site(r.Context())
+	logoURL := ""
+	if site.Logo != nil {
+		logoURL = h.urls.Media(media.SmallName(*site.Logo))
+	}
+	p.SetSite(site.SiteSettings, site.Logo, logoURL)
+	if loc, ok := loadZone(h.zoneName(r)); ok {
+		p.Zone = loc
+	}
 	if done := r.URL.Query().Get("done"); flashes[done] {
 		p.Flash = "flash." + done
 	}
@@ -139,6 +153,14 @@ func (h *Handler) page(r *http.Request, title string) *view.Page {
 		p.Title = h.view.Translate(p.Lang, title)
 	}
 	return p
+}
+
+// site is the site's settings, or the defaults.
+func (h *Handler) site(ctx context.Context) settings.Site {
+	if h.settings == nil {
+		return settings.Site{}
+	}
+	return h.settings.Get(ctx)
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *view.Page) {

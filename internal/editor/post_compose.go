@@ -21,7 +21,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	form := newPostForm(org)
+	form := newPostForm(org, h.zoneName(r))
 	var v newsroom.ValidationError
 	var prev *preview
 	failed := false

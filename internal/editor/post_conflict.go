@@ -21,7 +21,7 @@ type conflict struct {
 // listed, and the form now carries the current version, so that saving it
 // again is a decision made knowing the other edit.
 func (h *Handler) reconcile(ctx context.Context, f *postForm, current *newsroom.Post, org *newsroom.Organisation) (*conflict, error) {
-	saved, err := h.postFormFrom(ctx, current, org)
+	saved, err := h.postFormFrom(ctx, current, org, f.PublishTZ)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	form, err := h.postFormFrom(r.Context(), post, org)
+	form, err := h.postFormFrom(r.Context(), post, org, h.zoneName(r))
 	if err != nil {
 		h.serverError(w, r, err)
 		return

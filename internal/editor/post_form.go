@@ -63,11 +63,11 @@ type imageSlot struct {
 	Thumb   string
 }
 
-// newPostForm is an empty form for org.
-func newPostForm(org *newsroom.Organisation) postForm {
+// newPostForm is an empty form for org, its times in zone.
+func newPostForm(org *newsroom.Organisation, zone string) postForm {
 	return postForm{Org: org.Handle, Kind: string(newsroom.KindArticle), Lang: org.DefaultLang,
 		ObjectType: string(org.DefaultObjectType),
-		PublishTZ:  defaultZone, Event: eventForm{Timezone: defaultZone}, Images: slots(nil)}
+		PublishTZ:  zone, Event: eventForm{Timezone: zone}, Images: slots(nil)}
 }
 
 // slots pads images to posts.MaxMedia numbered slots.
@@ -82,17 +82,18 @@ func slots(images []imageSlot) []imageSlot {
 	return out
 }
 
-// postFormFrom is the form showing the stored post p.
-func (h *Handler) postFormFrom(ctx context.Context, p *newsroom.Post, org *newsroom.Organisation) (postForm, error) {
+// postFormFrom is the form showing the stored post p, its publication
+// time in zone.
+func (h *Handler) postFormFrom(ctx context.Context, p *newsroom.Post, org *newsroom.Organisation, zone string) (postForm, error) {
 	f := postForm{Org: org.Handle, Kind: string(p.Kind), Lang: p.Lang, Title: p.Title, Summary: p.Summary,
 		Body: p.BodyMD, Tags: strings.Join(p.Tags, ", "), ContentWarning: p.ContentWarning,
-		ObjectType: string(p.ObjectType), PublishTZ: defaultZone, Event: eventForm{Timezone: defaultZone},
+		ObjectType: string(p.ObjectType), PublishTZ: zone, Event: eventForm{Timezone: zone},
 		Version: p.Version}
 	if tr := p.Translation; tr != nil {
 		f.TrLang, f.TrTitle, f.TrSummary, f.TrBody = tr.Lang, tr.Title, tr.Summary, tr.BodyMD
 	}
 	if p.Status == newsroom.StatusScheduled {
-		f.PublishAt = formatLocal(p.PublishAt, defaultZone)
+		f.PublishAt = formatLocal(p.PublishAt, zone)
 	}
 	if e := p.Event; e != nil {
 		f.Event = eventForm{Start: formatLocal(e.Start, e.Timezone), End: formatLocal(e.End, e.Timezone),

@@ -23,10 +23,8 @@ type postRow struct {
 	Boosts   int
 	Replies  int
 	Pending  int // replies awaiting moderation
-	// When is the scheduled time in the zone the form offers first, which
-	// is where the association's staff work.
+	// When is the scheduled time; the page shows it in the user's zone.
 	When time.Time
-	Zone string
 }
 
 type postsPage struct {
@@ -53,10 +51,7 @@ func (h *Handler) Posts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, p := range list {
-			row := postRow{Post: p, URL: h.urls.Post(org.Handle, p.ID), When: p.PublishAt, Zone: "UTC"}
-			if loc, ok := loadZone(defaultZone); ok {
-				row.When, row.Zone = p.PublishAt.In(loc), defaultZone
-			}
+			row := postRow{Post: p, URL: h.urls.Post(org.Handle, p.ID), When: p.PublishAt}
 			*dst = append(*dst, row)
 		}
 	}

@@ -1,8 +1,11 @@
 package editor
 
 import (
+	"net/http"
 	"time"
 	_ "time/tzdata" // the zones below must load on hosts and images without tzdata
+
+	"github.com/soga/newsroom/internal/newsroom"
 )
 
 // timeZones are the zones offered in the form: those of the European
@@ -19,6 +22,8 @@ func timeZones() []string {
 	}
 }
 
+// defaultZone is the zone of a form when neither the user nor the site
+// chose one.
 const defaultZone = "Europe/Paris"
 
 // localInput is the value layout of <input type="datetime-local">.
@@ -56,10 +61,21 @@ func formatLocal(t time.Time, zone string) string {
 
 // loadZone loads an IANA zone. "Local" is refused: it means the server's
 // zone, which says nothing about where an event happens.
-func loadZone(zone string) (*time.Location, bool) {
-	if zone == "" || zone == "Local" {
-		return nil, false
+func loadZone(zone string) (*time.Location, bool) { return newsroom.LoadZone(zone) }
+
+// zoneName is the zone of r's user: their own, else the site's, else
+// defaultZone. The editor shows their times in it and reads what they
+// type in it unless the form names another.
+func (h *Handler) zoneName(r *http.Request) string {
+	if c := currentFrom(r.Context()); c != nil && c.user.TimeZone != "" {
+		if _, ok := loadZone(c.user.TimeZone); ok {
+			return c.user.TimeZone
+		}
 	}
-	loc, err := time.LoadLocation(zone)
-	return loc, err == nil
+	if z := h.site(r.Context()).TimeZone; z != "" {
+		if _, ok := loadZone(z); ok {
+			return z
+		}
+	}
+	return defaultZone
 }

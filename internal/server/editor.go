@@ -42,5 +42,6 @@ func (s *Server) editorRoutes(ed *editor.Handler) {
 	s.form("/admin/users/edit/:id", admin(ed.EditUser))
 	s.post("/admin/users/password/:id", admin(ed.ResetPassword))
 	s.form("/admin/domains", admin(ed.Domains))
+	s.upload("/admin/site", admin(ed.SiteSettings))
 	s.post("/admin/domains/remove", admin(ed.Unblock))
 }

@@ -130,6 +130,8 @@ type SiteHandler interface {
 	OrgRSS(w http.ResponseWriter, r *http.Request)
 	OrgICS(w http.ResponseWriter, r *http.Request)
 	NotFound(w http.ResponseWriter, r *http.Request)
+	Favicon(w http.ResponseWriter, r *http.Request)
+	Theme(w http.ResponseWriter, r *http.Request)
 }
 
 // ResponseCache keeps rendered responses in memory (site.Cache).
@@ -154,7 +156,7 @@ func (s *Server) routes(d Deps) {
 		s.router.Handler(http.MethodGet, "/metrics", metricsGate(d.MetricsToken, d.Metrics.Handler()))
 	}
 	if d.View != nil {
-		s.handle(http.MethodGet, "/static/:name", func(w http.ResponseWriter, r *http.Request) {
+		s.get("/static/:name", func(w http.ResponseWriter, r *http.Request) {
 			d.View.ServeAsset(w, r, httprouter.ParamsFromContext(r.Context()).ByName("name"))
 		})
 	}

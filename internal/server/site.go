@@ -34,5 +34,7 @@ func (s *Server) siteRoutes(d Deps) {
 	get("/feed.atom", site.SiteAtom)
 	get("/feed.rss", site.SiteRSS)
 	get("/events.ics", site.SiteICS)
+	get("/favicon.ico", site.Favicon)
+	get("/theme.css", site.Theme)
 	s.router.NotFound = instrument(s.log, s.metrics, "not_found", http.HandlerFunc(site.NotFound))
 }

@@ -51,7 +51,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		v.Upcoming = h.items(posts, orgs, p.Lang)
+		v.Upcoming = h.items(ctx, posts, orgs, p.Lang)
 		if next != "" {
 			v.NextUpcoming = h.urls.Events() + "?upcoming=" + url.QueryEscape(next)
 		}
@@ -62,7 +62,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		v.Past = h.items(posts, orgs, p.Lang)
+		v.Past = h.items(ctx, posts, orgs, p.Lang)
 		if next != "" {
 			v.NextPast = h.urls.Events() + "?past=" + url.QueryEscape(next)
 		}

@@ -47,7 +47,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.page(r)
-	v := &listPage{Items: h.items(posts, orgs, p.Lang), IsFirst: before == nil,
+	v := &listPage{Items: h.items(ctx, posts, orgs, p.Lang), IsFirst: before == nil,
 		Feeds: feedURLs{Atom: h.urls.SiteAtom(), RSS: h.urls.SiteRSS(), ICS: h.urls.SiteICS()}}
 	if v.IsFirst {
 		events, _, err := h.listPage(ctx, store.PostFilter{Kind: newsroom.KindEvent, Upcoming: h.now()}, 5)
@@ -55,7 +55,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		v.Upcoming = h.items(events, orgs, p.Lang)
+		v.Upcoming = h.items(ctx, events, orgs, p.Lang)
 		for _, o := range orgs.sorted() {
 			v.Orgs = append(v.Orgs, orgLink{Name: o.Name, URL: h.urls.Org(o.Handle)})
 		}

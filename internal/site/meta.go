@@ -63,6 +63,15 @@ type image struct {
 	SmallWidth     int // 0 when the small variant is as wide as the image
 }
 
+// HeightAt is the image's height when shown w pixels wide, for the width
+// and height attributes that keep a list from jumping as images load.
+func (i *image) HeightAt(w int) int {
+	if i.Width == 0 {
+		return w
+	}
+	return max(1, i.Height*w/i.Width)
+}
+
 // feedLinks advertises the feeds of a page to feed readers and calendars.
 func (hd *head) feedLinks(title, atom, rss, ics string) {
 	hd.link("alternate", atom, "application/atom+xml", title)

@@ -96,7 +96,7 @@ func (h *Handler) orgPage(r *http.Request, p *view.Page, org *newsroom.Organisat
 	v := &orgPage{
 		Handle: org.Handle, Name: org.Name, Bio: paragraphs(org.Bio), Icon: icon,
 		Address: "@" + h.urls.Handle(org.Handle), ActorURL: h.urls.Org(org.Handle),
-		Items:  h.items(posts, orgIndex{org.ID: org}, p.Lang),
+		Items:  h.items(r.Context(), posts, orgIndex{org.ID: org}, p.Lang),
 		Feeds:  feedURLs{Atom: h.urls.OrgAtom(org.Handle), RSS: h.urls.OrgRSS(org.Handle), ICS: h.urls.OrgICS(org.Handle)},
 		Follow: followForm{Handle: org.Handle},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 )
 
 // postPage is everything the post page and its metadata show.
@@ -31,6 +32,8 @@ type postPage struct {
 	ActorURL       string
 	Creator        string // @handle@host for fediverse:creator
 	OrgIcon        *image
+	// More are a few other posts of the organisation, newest first.
+	More []moreLink
 	// Images are shown above the body; images are all the post's, for
 	// its card and metadata.
 	Images, images []image
@@ -117,13 +120,40 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	}
 	pg.Title = v.Title
 	pg.Canonical = v.Canonical
-	v.Head, err = h.postHead(v, h.view.Translate(pg.Lang, "site.name"))
+	v.Head, err = h.postHead(v, h.siteNameIn(r.Context(), pg.Lang))
 	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if v.More, err = h.moreFrom(ctx, org, p.ID); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
 	pg.Data = v
 	h.render(w, r, http.StatusOK, "site_post", pg, lastChange(p))
+}
+
+// moreLink is a link to another post of the organisation.
+type moreLink struct {
+	Title, URL, Lang string
+}
+
+// moreSize is how many other posts a post page links.
+const moreSize = 4
+
+// moreFrom lists the organisation's latest posts other than id.
+func (h *Handler) moreFrom(ctx context.Context, org *newsroom.Organisation, id string) ([]moreLink, error) {
+	posts, err := h.store.ListPosts(ctx, published(store.PostFilter{OrgID: org.ID, Limit: moreSize + 1}))
+	if err != nil {
+		return nil, err
+	}
+	var out []moreLink
+	for _, p := range posts {
+		if p.ID != id && len(out) < moreSize {
+			out = append(out, moreLink{Title: p.Title, URL: h.urls.Post(org.Handle, p.ID), Lang: p.Lang})
+		}
+	}
+	return out, nil
 }
 
 // redirect sends a permanent redirect to the canonical URL of a page.

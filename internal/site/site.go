@@ -20,6 +20,7 @@ import (
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
+	"github.com/soga/newsroom/internal/settings"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/view"
@@ -35,6 +36,11 @@ type Store interface {
 	MediaByID(ctx context.Context, id string) (*newsroom.Media, error)
 }
 
+// Settings are the site's identity and zone (settings.Service).
+type Settings interface {
+	Get(ctx context.Context) settings.Site
+}
+
 // Deps are what New needs. Cache is optional; without it every request
 // renders.
 type Deps struct {
@@ -45,6 +51,8 @@ type Deps struct {
 	View   *view.Engine
 	URLs   urls.Builder
 	Cache  *Cache
+	// Settings name the site; nil keeps the defaults.
+	Settings Settings
 	// Media holds the images /media/ serves; nil means files in MediaDir.
 	Media    media.Blobs
 	MediaDir string
@@ -55,14 +63,15 @@ type Deps struct {
 // Handler serves the public site; its methods are the routes. Path
 // parameters are the router's (httprouter.ParamsFromContext).
 type Handler struct {
-	store  Store
-	boosts BoostSource
-	view   *view.Engine
-	urls   urls.Builder
-	cache  *Cache
-	media  media.Blobs
-	log    *slog.Logger
-	now    func() time.Time
+	store    Store
+	boosts   BoostSource
+	view     *view.Engine
+	urls     urls.Builder
+	cache    *Cache
+	settings Settings
+	media    media.Blobs
+	log      *slog.Logger
+	now      func() time.Time
 	// policy sanitises post bodies once more before they are shown, with
 	// the publishing service's own rules (images only from our /media/): a
 	// page must not depend on every writer of the table having done so.
@@ -81,7 +90,7 @@ func New(d Deps) *Handler {
 	if d.Media == nil {
 		d.Media = media.NewFiles(d.MediaDir)
 	}
-	return &Handler{store: d.Store, boosts: d.Boosts, view: d.View, urls: d.URLs, cache: d.Cache, media: d.Media,
+	return &Handler{store: d.Store, boosts: d.Boosts, view: d.View, urls: d.URLs, cache: d.Cache, settings: d.Settings, media: d.Media,
 		log: d.Logger, now: d.Now, policy: posts.Policy(d.URLs)}
 }
 
@@ -107,14 +116,43 @@ func (h *Handler) cached(w http.ResponseWriter, r *http.Request, next http.Handl
 	h.cache.serve(w, r, "html:"+h.langs.pick(r), next)
 }
 
-// page starts a view.Page in the reader's language.
+// page starts a view.Page in the reader's language, with the site's
+// identity and zone.
 func (h *Handler) page(r *http.Request) *view.Page {
-	return &view.Page{Lang: h.langs.pick(r)}
+	p := &view.Page{Lang: h.langs.pick(r)}
+	site := h.site(r.Context())
+	p.SetSite(site.SiteSettings, site.Logo, h.logoURL(site))
+	p.Zone = site.Location()
+	return p
 }
 
-// siteName is the name of the site in the reader's language.
+// site is the site's settings, or the defaults.
+func (h *Handler) site(ctx context.Context) settings.Site {
+	if h.settings == nil {
+		return settings.Site{}
+	}
+	return h.settings.Get(ctx)
+}
+
+// logoURL is the small image of the site's logo, "" without one.
+func (h *Handler) logoURL(s settings.Site) string {
+	if s.Logo == nil {
+		return ""
+	}
+	return h.urls.Media(media.SmallName(*s.Logo))
+}
+
+// siteName is the name of the site: the one set, else the default in the
+// reader's language.
 func (h *Handler) siteName(r *http.Request) string {
-	return h.view.Translate(h.langs.pick(r), "site.name")
+	return h.siteNameIn(r.Context(), h.langs.pick(r))
+}
+
+func (h *Handler) siteNameIn(ctx context.Context, lang string) string {
+	if s := h.site(ctx); s.Name != "" {
+		return s.Name
+	}
+	return h.view.Translate(lang, "site.name")
 }
 
 // render writes a page with the headers every public page carries.

@@ -53,7 +53,7 @@ func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r)
 	p.Title = heading
 	p.Canonical = h.urls.Tag(tag)
-	v := &listPage{Heading: heading, Items: h.items(posts, orgs, p.Lang), IsFirst: before == nil}
+	v := &listPage{Heading: heading, Items: h.items(ctx, posts, orgs, p.Lang), IsFirst: before == nil}
 	if next != "" {
 		v.Next = h.urls.Tag(tag) + "?before=" + url.QueryEscape(next)
 		v.Head.link("next", v.Next, "", "")

@@ -25,6 +25,12 @@ type item struct {
 	OrgURL    string
 	Published time.Time
 	Event     *eventView
+	// Past marks an event that ended (or, without an end, started) before
+	// the page was made.
+	Past      bool
+	PastLabel string
+	// Thumb is the post's first image, small; OrgIcon the organisation's.
+	Thumb, OrgIcon *image
 }
 
 // eventView is an event's details, with times in the event's own zone.
@@ -57,9 +63,12 @@ func (h *Handler) orgIndex(ctx context.Context) (orgIndex, error) {
 }
 
 // items turns posts into list items, leaving out any whose organisation is
-// unknown (it cannot have a URL).
-func (h *Handler) items(posts []newsroom.Post, orgs orgIndex, lang string) []item {
+// unknown (it cannot have a URL). An image that cannot be read is left
+// out of the list rather than failing it.
+func (h *Handler) items(ctx context.Context, posts []newsroom.Post, orgs orgIndex, lang string) []item {
 	out := make([]item, 0, len(posts))
+	icons := map[int64]*image{}
+	now := h.now()
 	for i := range posts {
 		p := &posts[i]
 		org, ok := orgs[p.OrgID]
@@ -74,10 +83,35 @@ func (h *Handler) items(posts []newsroom.Post, orgs orgIndex, lang string) []ite
 		}
 		if p.Event != nil {
 			it.Event = h.eventView(org.Handle, p, lang)
+			end := p.Event.End
+			if end.IsZero() {
+				end = p.Event.Start
+			}
+			it.Past = end.Before(now)
+			it.PastLabel = h.view.Translate(lang, "public.past")
 		}
+		if len(p.Media) > 0 {
+			it.Thumb = h.listImage(ctx, p.Media[0].MediaID, p.Media[0].Alt)
+		}
+		icon, seen := icons[org.ID]
+		if !seen {
+			icon = h.listImage(ctx, org.IconMediaID, "")
+			icons[org.ID] = icon
+		}
+		it.OrgIcon = icon
 		out = append(out, it)
 	}
 	return out
+}
+
+// listImage is an image of a list, or nil when it cannot be read.
+func (h *Handler) listImage(ctx context.Context, mediaID, alt string) *image {
+	img, err := h.image(ctx, mediaID, alt)
+	if err != nil {
+		h.log.WarnContext(ctx, "list image left out", "media", mediaID, "err", err)
+		return nil
+	}
+	return img
 }
 
 func (h *Handler) eventView(handle string, p *newsroom.Post, lang string) *eventView {

@@ -149,16 +149,32 @@ func (s *Service) SetLang(ctx context.Context, id int64, lang string) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
+	return s.update(ctx, id, "language", func(u *newsroom.User) { u.Lang = lang })
+}
+
+// SetTimeZone sets the zone the editor shows a user's times in and reads
+// the times they type in; "" follows the site's.
+func (s *Service) SetTimeZone(ctx context.Context, id int64, zone string) error {
+	if _, ok := newsroom.LoadZone(zone); zone != "" && !ok {
+		var v newsroom.ValidationError
+		v.Add("time_zone", "invalid")
+		return v.Err()
+	}
+	return s.update(ctx, id, "time zone", func(u *newsroom.User) { u.TimeZone = zone })
+}
+
+// update applies set to the stored account in one transaction.
+func (s *Service) update(ctx context.Context, id int64, what string, set func(u *newsroom.User)) error {
 	err := s.Store.InTx(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, id)
 		if err != nil {
 			return err
 		}
-		u.Lang = lang
+		set(u)
 		return tx.UpdateUser(ctx, u)
 	})
 	if err != nil {
-		return fmt.Errorf("set language of user %d: %w", id, err)
+		return fmt.Errorf("set %s of user %d: %w", what, id, err)
 	}
 	return nil
 }

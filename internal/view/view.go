@@ -14,12 +14,14 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
+	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/web"
 )
 
@@ -35,6 +37,9 @@ type Engine struct {
 	locs   map[string]*i18n.Localizer
 	assets map[string]asset // by plain name, e.g. "style.css"
 	byPath map[string]asset // by hashed name, e.g. "style.3f2a9c1b.css"
+	// SiteZone is the site's time zone, for the pages that set none; nil
+	// means UTC. Set once, before serving.
+	SiteZone func() *time.Location
 }
 
 type asset struct {
@@ -108,19 +113,36 @@ func contentType(ext string) string {
 	return "application/octet-stream"
 }
 
+// AssetPath is the URL of a static file, at its content's hash.
+func (e *Engine) AssetPath(name string) string {
+	if a, ok := e.assets[name]; ok {
+		return "/static/" + a.hashed
+	}
+	return "/static/" + name
+}
+
 func (e *Engine) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset": func(name string) string {
-			if a, ok := e.assets[name]; ok {
-				return "/static/" + a.hashed
+		"asset": e.AssetPath,
+		// date, datetime and iso take the page ($) or a language
+		// ($.Lang): see times.go.
+		"date": func(t time.Time, x any) string {
+			lang, loc := e.zoneOf(x)
+			return FormatDate(t.In(loc), lang)
+		},
+		"datetime": func(t time.Time, x any) string {
+			lang, loc := e.zoneOf(x)
+			return FormatDateTime(t, lang, loc)
+		},
+		"iso": func(t time.Time, x ...any) string {
+			var loc *time.Location
+			if len(x) > 0 {
+				_, loc = e.zoneOf(x[0])
+			} else {
+				loc = e.siteZone()
 			}
-			return "/static/" + name
+			return ISOTime(t, loc)
 		},
-		"date": func(t time.Time, lang string) string { return FormatDate(t, lang) },
-		"datetime": func(t time.Time, lang string) string {
-			return FormatDate(t, lang) + " " + t.Format("15:04")
-		},
-		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		// dict passes several values to a partial: dict "Name" value ...
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
@@ -178,7 +200,49 @@ type Page struct {
 	Errors    map[string]string
 	Data      any
 	Canonical string
-	loc       *i18n.Localizer
+	// Site is the association's identity; LogoURL its logo's small image.
+	Site         newsroom.SiteSettings
+	LogoURL      string
+	LogoW, LogoH int // the logo's size in the header
+	// Zone is the zone the page shows times in; nil means the site's.
+	Zone *time.Location
+	loc  *i18n.Localizer
+}
+
+// logoHeight is the height of the logo in the header, in CSS pixels.
+const logoHeight = 32
+
+// SetSite gives the page the association's identity; logo is nil without
+// one, and logoURL is then ignored.
+func (p *Page) SetSite(s newsroom.SiteSettings, logo *newsroom.Media, logoURL string) {
+	p.Site = s
+	if logo == nil || logo.Width == 0 || logo.Height == 0 {
+		return
+	}
+	p.LogoURL, p.LogoH = logoURL, logoHeight
+	p.LogoW = max(1, logo.Width*logoHeight/logo.Height)
+}
+
+// SiteName is the association's name, or the translated default.
+func (p *Page) SiteName() string {
+	if p.Site.Name != "" {
+		return p.Site.Name
+	}
+	return p.T("site.name")
+}
+
+// Footer is the footer the administrator wrote, sanitised when saved.
+func (p *Page) Footer() template.HTML {
+	return template.HTML(p.Site.FooterHTML) //nolint:gosec // rendered and sanitised by the settings service
+}
+
+// ThemeURL is the stylesheet carrying the accent colour, "" without one.
+// Its URL changes with the colour, so browsers may keep it for a year.
+func (p *Page) ThemeURL() string {
+	if len(p.Site.Accent) != 7 {
+		return ""
+	}
+	return "/theme.css?c=" + p.Site.Accent[1:]
 }
 
 // T translates a message id; args are alternating name, value pairs for
@@ -262,6 +326,7 @@ func (e *Engine) ServeAsset(w http.ResponseWriter, r *http.Request, name string)
 		return
 	}
 	w.Header().Set("Content-Type", a.ctype)
+	w.Header().Set("Content-Length", strconv.Itoa(len(a.body)))
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("ETag", `"`+a.hashed+`"`)
 	if r.Header.Get("If-None-Match") == `"`+a.hashed+`"` {

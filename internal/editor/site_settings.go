@@ -49,6 +49,9 @@ func (h *Handler) SiteSettings(w http.ResponseWriter, r *http.Request) {
 	data := sitePage{Form: form, Zones: zoneChoices(form.TimeZone), LogoURL: p.LogoURL}
 	if v.Fields["accent"] == "accent_contrast" {
 		data.Ratio = fmt.Sprintf("%.1f:1", settings.AccentRatio(form.Accent))
+		if p.Lang == "fr" {
+			data.Ratio = strings.Replace(data.Ratio, ".", ",", 1) // 2,8:1, as French writes it
+		}
 	}
 	p.Data = data
 	h.render(w, r, formStatus(r, &v), "admin_site", p)

@@ -68,7 +68,7 @@ func TestSiteSettingsInChromium(t *testing.T) {
 			t.Helper()
 			for _, width := range []int64{360, 1280} {
 				var shot []byte
-				run("screenshot "+name, chromedp.EmulateViewport(width, 800), chromedp.FullScreenshot(&shot, 90))
+				run("screenshot "+name, chromedp.EmulateViewport(width, 800), chromedp.FullScreenshot(&shot, 100))
 				file := fmt.Sprintf("site-%s-%s-%d.png", backend, name, width)
 				if err := os.WriteFile(filepath.Join(dir, file), shot, 0o644); err != nil {
 					t.Fatal(err)

@@ -106,6 +106,8 @@ func newTestSite(t *testing.T) *testSite {
 		"/feed.atom":                        h.SiteAtom,
 		"/feed.rss":                         h.SiteRSS,
 		"/events.ics":                       h.SiteICS,
+		"/favicon.ico":                      h.Favicon,
+		"/theme.css":                        h.Theme,
 	} {
 		ts.router.HandlerFunc(http.MethodGet, pattern, fn)
 		ts.router.HandlerFunc(http.MethodHead, pattern, fn)

@@ -29,6 +29,7 @@ import (
 	"github.com/soga/newsroom/internal/orgs"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/server"
+	"github.com/soga/newsroom/internal/settings"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/internal/urls"
@@ -111,6 +112,8 @@ func newEnv(t *testing.T) *env {
 		Audience: aud,
 		Blocks:   domains.New(st, e.cache),
 		Media:    media.New(media.NewFiles(e.mediaDir), faultyStore{st, e}, nil),
+		Settings: settings.New(settings.Deps{Store: st, Images: media.New(media.NewFiles(e.mediaDir), st, nil),
+			Markdown: posts.NewRenderer(u), Pages: e.cache}),
 		Now:      func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 		// As behind a reverse proxy on the same machine: requests that say
 		// whom they are forwarded for are counted against that client.

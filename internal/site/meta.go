@@ -183,6 +183,9 @@ func (h *Handler) postLD(v *postPage, siteName string) map[string]any {
 	}
 	ld["author"] = org
 	publisher := map[string]any{"@type": "Organization", "name": siteName, "url": h.urls.Base() + "/"}
+	if v.SiteLogo != "" {
+		publisher["logo"] = v.SiteLogo
+	}
 	ld["publisher"] = publisher
 	if len(v.Tags) > 0 {
 		names := make([]string, len(v.Tags))

@@ -32,6 +32,8 @@ type postPage struct {
 	ActorURL       string
 	Creator        string // @handle@host for fediverse:creator
 	OrgIcon        *image
+	// SiteLogo is the site's logo, the publisher's in JSON-LD.
+	SiteLogo string
 	// More are a few other posts of the organisation, newest first.
 	More []moreLink
 	// Images are shown above the body; images are all the post's, for
@@ -120,6 +122,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	}
 	pg.Title = v.Title
 	pg.Canonical = v.Canonical
+	v.SiteLogo = pg.LogoURL
 	v.Head, err = h.postHead(v, h.siteNameIn(r.Context(), pg.Lang))
 	if err != nil {
 		h.serverError(w, r, err)

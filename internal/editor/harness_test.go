@@ -114,7 +114,7 @@ func newEnv(t *testing.T) *env {
 		Media:    media.New(media.NewFiles(e.mediaDir), faultyStore{st, e}, nil),
 		Settings: settings.New(settings.Deps{Store: st, Images: media.New(media.NewFiles(e.mediaDir), st, nil),
 			Markdown: posts.NewRenderer(u), Pages: e.cache}),
-		Now:      func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 		// As behind a reverse proxy on the same machine: requests that say
 		// whom they are forwarded for are counted against that client.
 		ClientIP: clientip.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}),

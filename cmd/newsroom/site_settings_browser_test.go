@@ -27,7 +27,7 @@ func TestSiteSettingsInChromium(t *testing.T) {
 	backends(t, func(t *testing.T, backend string) {
 		ctx := browsertest.Start(t)
 		ts := startServer(t, backend)
-		ts.createOrg(t, "soga", "Social Good Accelerator")
+		fx := ts.seedSite(t)
 		if _, err := users.New(ts.Store).Create(context.Background(), users.NewUser{Email: "admin@example.org",
 			Name: "Ada", Password: browserPassword, IsAdmin: true}); err != nil {
 			t.Fatal(err)
@@ -152,8 +152,27 @@ func TestSiteSettingsInChromium(t *testing.T) {
 			if linkColour != "rgb(138, 28, 74)" {
 				t.Errorf("%s: links are %s, not the accent", tc.lang, linkColour)
 			}
+			var thumbs int
+			run("thumbnails", chromedp.Evaluate(`document.querySelectorAll("img.list-thumb[alt][width][height][loading=lazy]").length`, &thumbs))
+			if thumbs == 0 {
+				t.Errorf("%s: no thumbnail in the home page's lists", tc.lang)
+			}
 			check("/ (" + tc.lang + ")")
 			shoot("home-" + tc.lang)
+
+			// A post page: the organisation's header and more of its posts.
+			var orgHead, more string
+			run("post page",
+				chromedp.Navigate(ts.URL+postPath(fx.SoGA, fx.Article)),
+				chromedp.WaitReady(".org-head", chromedp.ByQuery),
+				chromedp.Text(".org-head", &orgHead, chromedp.ByQuery),
+				chromedp.Text("nav.more", &more, chromedp.ByQuery),
+			)
+			if !strings.Contains(orgHead, fx.SoGA.Name) || !strings.Contains(orgHead, "@soga@") || more == "" {
+				t.Errorf("%s: post page header %q, more %q", tc.lang, orgHead, more)
+			}
+			check("post page (" + tc.lang + ")")
+			shoot("post-" + tc.lang)
 
 			// Times in the editor say the zone.
 			run("account", chromedp.Navigate(ts.URL+"/admin/account"), chromedp.WaitReady("#time_zone", chromedp.ByQuery))

@@ -73,7 +73,7 @@ func (h *Handler) network(w http.ResponseWriter, r *http.Request) {
 			name = b.AuthorAcct
 		}
 		v.Items = append(v.Items, boostItem{Content: template.HTML(boostPolicy.Sanitize(b.ContentHTML)), Lang: b.Lang,
-			AuthorName: name, AuthorAcct: b.AuthorAcct, URL: b.URL, Date: view.FormatDate(b.Published, p.Lang),
+			AuthorName: name, AuthorAcct: b.AuthorAcct, URL: b.URL, Date: view.FormatDate(b.Published.In(p.Zone), p.Lang),
 			Published: b.Published, OrgName: org.Name, OrgURL: h.urls.Org(org.Handle)})
 	}
 	p.Title = h.view.Translate(p.Lang, "public.network.title")

@@ -69,6 +69,7 @@ func (h *Handler) items(ctx context.Context, posts []newsroom.Post, orgs orgInde
 	out := make([]item, 0, len(posts))
 	icons := map[int64]*image{}
 	now := h.now()
+	loc := h.site(ctx).Location()
 	for i := range posts {
 		p := &posts[i]
 		org, ok := orgs[p.OrgID]
@@ -78,7 +79,7 @@ func (h *Handler) items(ctx context.Context, posts []newsroom.Post, orgs orgInde
 		it := item{
 			URL: h.urls.Post(org.Handle, p.ID), Title: p.Title, Summary: summaryOf(p, 240),
 			Lang: p.Lang, Kind: h.view.Translate(lang, "public.kind."+string(p.Kind)),
-			Date: view.FormatDate(p.PublishedAt, lang), OrgName: org.Name,
+			Date: view.FormatDate(p.PublishedAt.In(loc), lang), OrgName: org.Name,
 			OrgURL: h.urls.Org(org.Handle), Published: p.PublishedAt,
 		}
 		if p.Event != nil {

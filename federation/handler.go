@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/soga/newsroom/federation/convert"
 	"github.com/soga/newsroom/internal/httperr"
@@ -171,7 +172,7 @@ type Settings interface {
 // siteSettings are the settings, or the defaults.
 func (h *Handler) siteSettings(ctx context.Context) settings.Site {
 	if h.settings == nil {
-		return settings.Site{}
+		return settings.Site{Zone: time.UTC}
 	}
 	return h.settings.Get(ctx)
 }

@@ -155,6 +155,21 @@ func TestCommandLineWritesReachServingCache(t *testing.T) {
 				within("deletion", done, u, accept, func(code int, _ string) bool { return code == http.StatusGone })
 			}
 		}
+
+		// The site's name, set from the command line, shows in the pages
+		// and in what other servers read, on every instance.
+		cli("site", "set", "--name", "Réseau Entraide")
+		done = time.Now()
+		for _, home := range at(base + "/") {
+			within("the site's name", done, home, html, func(code int, body string) bool {
+				return code == http.StatusOK && strings.Contains(body, `class="brand">Réseau Entraide</a>`)
+			})
+		}
+		for _, ni := range at(base + "/nodeinfo/2.1") {
+			within("NodeInfo's nodeName", done, ni, "application/json", func(code int, body string) bool {
+				return code == http.StatusOK && strings.Contains(body, `"nodeName":"Réseau Entraide"`)
+			})
+		}
 	})
 }
 

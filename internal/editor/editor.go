@@ -158,7 +158,7 @@ func (h *Handler) page(r *http.Request, title string) *view.Page {
 // site is the site's settings, or the defaults.
 func (h *Handler) site(ctx context.Context) settings.Site {
 	if h.settings == nil {
-		return settings.Site{}
+		return settings.Site{Zone: time.UTC}
 	}
 	return h.settings.Get(ctx)
 }

@@ -40,6 +40,9 @@ type Markdown interface {
 type Site struct {
 	newsroom.SiteSettings
 	Logo *newsroom.Media // nil without a logo
+	// Zone is the loaded time zone, never nil: loading one parses the
+	// zone's data, too slow to do for every time a page shows.
+	Zone *time.Location
 }
 
 // Service reads and writes the settings.
@@ -92,7 +95,7 @@ func (s *Service) Current(ctx context.Context) (Site, error) {
 	if err != nil {
 		return Site{}, err
 	}
-	site := Site{SiteSettings: st}
+	site := Site{SiteSettings: st, Zone: st.Location()}
 	if st.LogoID != "" {
 		m, err := s.store.MediaByID(ctx, st.LogoID)
 		switch {
@@ -112,6 +115,7 @@ func (s *Service) Get(ctx context.Context) Site {
 	site, err := s.Current(ctx)
 	if err != nil {
 		s.log.ErrorContext(ctx, "cannot read the site settings", "err", err)
+		site = Site{Zone: time.UTC}
 	}
 	return site
 }
@@ -119,13 +123,16 @@ func (s *Service) Get(ctx context.Context) Site {
 // Location is the site's time zone, UTC when unset or when the settings
 // cannot be read: a time is still shown, labelled with its zone.
 func (s *Service) Location() *time.Location {
+	if m := s.cur.Load(); m != nil && m.gen == s.gen.Load() {
+		return m.site.Zone
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	site, err := s.Current(ctx)
 	if err != nil {
 		return time.UTC
 	}
-	return site.Location()
+	return site.Zone
 }
 
 // Forget drops the value in memory: the database changed, perhaps by

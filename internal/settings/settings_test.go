@@ -73,7 +73,7 @@ func TestUpdate(t *testing.T) {
 	ctx := t.Context()
 	svc, pages := newService(t)
 	site, err := svc.Current(ctx)
-	if err != nil || site.Name != "" || site.Location().String() != "UTC" {
+	if err != nil || site.Name != "" || site.Zone.String() != "UTC" {
 		t.Fatalf("a new site: %+v, %v", site, err)
 	}
 
@@ -92,7 +92,7 @@ func TestUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if site.Name != "Réseau Entraide" || site.Website != "https://entraide.example/" || site.Accent != "#8a1c4a" ||
-		site.Location().String() != "Europe/Paris" {
+		site.Zone.String() != "Europe/Paris" {
 		t.Errorf("saved %+v", site.SiteSettings)
 	}
 	if !strings.Contains(site.FooterHTML, "<strong>légales</strong>") || strings.Contains(site.FooterHTML, "<script") {

@@ -122,14 +122,14 @@ func (h *Handler) page(r *http.Request) *view.Page {
 	p := &view.Page{Lang: h.langs.pick(r)}
 	site := h.site(r.Context())
 	p.SetSite(site.SiteSettings, site.Logo, h.logoURL(site))
-	p.Zone = site.Location()
+	p.Zone = site.Zone
 	return p
 }
 
 // site is the site's settings, or the defaults.
 func (h *Handler) site(ctx context.Context) settings.Site {
 	if h.settings == nil {
-		return settings.Site{}
+		return settings.Site{Zone: time.UTC}
 	}
 	return h.settings.Get(ctx)
 }

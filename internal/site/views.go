@@ -69,7 +69,7 @@ func (h *Handler) items(ctx context.Context, posts []newsroom.Post, orgs orgInde
 	out := make([]item, 0, len(posts))
 	icons := map[int64]*image{}
 	now := h.now()
-	loc := h.site(ctx).Location()
+	loc := h.site(ctx).Zone
 	for i := range posts {
 		p := &posts[i]
 		org, ok := orgs[p.OrgID]

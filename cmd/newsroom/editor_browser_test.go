@@ -294,14 +294,8 @@ func TestEditorAccessibility(t *testing.T) {
 	if err := log.Listen(ctx); err != nil {
 		t.Fatal(err)
 	}
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Run(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := browserRunner(t, ctx)
+	checkPage := pageChecker(t, ctx, log, ts.URL)
 	pages := []string{"/admin/", "/admin/orgs/soga/compose", "/admin/orgs/soga/posts", "/admin/posts/" + p.ID + "/edit",
 		"/admin/posts/" + p.ID + "/delete", "/admin/orgs/soga/replies", "/admin/orgs/soga/followers", "/admin/account",
 		"/admin/organisations", "/admin/organisations/new", "/admin/organisations/edit/soga", "/admin/users",
@@ -314,22 +308,7 @@ func TestEditorAccessibility(t *testing.T) {
 		run("logged out", chromedp.Navigate(ts.URL+"/login"), chromedp.WaitReady("body"))
 		check := func(path string) {
 			t.Helper()
-			for _, v := range browsertest.Axe(t, ctx).Violations {
-				if v.Serious() {
-					t.Errorf("%s (%s): %s", path, lang, v)
-				} else {
-					t.Logf("%s (%s): %s", path, lang, v)
-				}
-			}
-			urls, blocked := log.Take()
-			for _, u := range urls {
-				if !strings.HasPrefix(u, ts.URL+"/") && !strings.HasPrefix(u, "data:") {
-					t.Errorf("%s (%s) requested another origin: %s", path, lang, u)
-				}
-			}
-			if len(blocked) > 0 {
-				t.Errorf("%s (%s): requests refused by the browser: %v", path, lang, blocked)
-			}
+			checkPage(path + " (" + lang + ")")
 		}
 		check("/login")
 		login(t, run, ts.URL, "admin@example.org")

@@ -36,34 +36,9 @@ func TestSiteSettingsInChromium(t *testing.T) {
 		if err := log.Listen(ctx); err != nil {
 			t.Fatal(err)
 		}
-		run := func(what string, actions ...chromedp.Action) {
-			t.Helper()
-			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
-			if err := chromedp.Run(sctx, actions...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
+		run := browserRunner(t, ctx)
 		dir := screenshotDir(t)
-		check := func(what string) {
-			t.Helper()
-			for _, v := range browsertest.Axe(t, ctx).Violations {
-				if v.Serious() {
-					t.Errorf("%s: %s", what, v)
-				} else {
-					t.Logf("%s: %s", what, v)
-				}
-			}
-			urls, blocked := log.Take()
-			for _, u := range urls {
-				if !strings.HasPrefix(u, ts.URL+"/") && !strings.HasPrefix(u, "data:") {
-					t.Errorf("%s requested another origin: %s", what, u)
-				}
-			}
-			if len(blocked) > 0 {
-				t.Errorf("%s: requests refused by the browser: %v", what, blocked)
-			}
-		}
+		check := pageChecker(t, ctx, log, ts.URL)
 		shoot := func(name string) {
 			t.Helper()
 			for _, width := range []int64{360, 1280} {
@@ -217,4 +192,42 @@ func TestSiteSettingsInChromium(t *testing.T) {
 			t.Errorf("/favicon.ico: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
+}
+
+// browserRunner returns run, which performs actions in the browser and
+// fails t after 30 s.
+func browserRunner(t *testing.T, ctx context.Context) func(what string, actions ...chromedp.Action) {
+	return func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Run(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
+// pageChecker returns check, which fails t when axe-core finds a serious
+// or critical violation on the page shown, or when the page asked
+// anything of another origin than base.
+func pageChecker(t *testing.T, ctx context.Context, log *browsertest.RequestLog, base string) func(what string) {
+	return func(what string) {
+		t.Helper()
+		for _, v := range browsertest.Axe(t, ctx).Violations {
+			if v.Serious() {
+				t.Errorf("%s: %s", what, v)
+			} else {
+				t.Logf("%s: %s", what, v)
+			}
+		}
+		urls, blocked := log.Take()
+		for _, u := range urls {
+			if !strings.HasPrefix(u, base+"/") && !strings.HasPrefix(u, "data:") {
+				t.Errorf("%s requested another origin: %s", what, u)
+			}
+		}
+		if len(blocked) > 0 {
+			t.Errorf("%s: requests refused by the browser: %v", what, blocked)
+		}
+	}
 }

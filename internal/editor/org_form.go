@@ -111,7 +111,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, title string
 	data.ObjectTypes = []string{string(newsroom.ObjectAuto), string(newsroom.ObjectNote), string(newsroom.ObjectArticle)}
 	data.ActorTypes = []string{string(newsroom.ActorOrganization), string(newsroom.ActorGroup), string(newsroom.ActorService)}
 	p := h.page(r, title)
-	p.Errors = v.Fields
+	setErrors(p, v, orgFields)
 	p.Data = data
 	h.render(w, r, formStatus(r, v), "admin_org_form", p)
 }

@@ -47,7 +47,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 		case failed:
 			// An image could not be stored: nothing is submitted.
 		case form.Action == "preview":
-			if prev, err = h.preview(&form, target); err != nil {
+			if prev, err = h.preview(r, &form, target); err != nil {
 				h.serverError(w, r, err)
 				return
 			}
@@ -70,7 +70,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := h.page(r, "post.new.title")
-	p.Errors = v.Fields
+	setErrors(p, &v, postFields)
 	data := h.newPostPage(form, org, "/admin/orgs/"+org.Handle+"/compose")
 	data.Orgs, data.Preview, data.SaveFailed = choices, prev, failed
 	p.Data = data

@@ -30,7 +30,7 @@ func orgFormFrom(o *newsroom.Organisation) orgForm {
 func parseOrgForm(r *http.Request) orgForm {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	f := orgForm{Handle: v("handle"), Name: v("name"), Bio: strings.TrimRight(r.PostFormValue("bio"), " \r\n\t"),
-		Website: v("website"), Contact: v("contact"), DefaultLang: v("default_lang"),
+		Website: newsroom.NormaliseWebsite(v("website")), Contact: v("contact"), DefaultLang: v("default_lang"),
 		DefaultObjectType: v("default_object_type"), Actor: v("actor_type"),
 		IconID: v("icon_id"), BannerID: v("banner_id"),
 		BoostsMembers: v("boosts_members") == "1", AllowsBoosts: v("allows_boosts") == "1"}

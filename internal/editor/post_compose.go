@@ -22,6 +22,11 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := newPostForm(org)
+	if form.Lang == "" {
+		// An organisation without a language of its own writes in the
+		// editor's.
+		form.Lang = h.uiLang(r)
+	}
 	var v newsroom.ValidationError
 	var prev *preview
 	failed := false

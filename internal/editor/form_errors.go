@@ -34,7 +34,7 @@ func setErrors(p *view.Page, v *newsroom.ValidationError, fields []formField) {
 		if target == "" {
 			target = f.Name
 		}
-		p.Summary = append(p.Summary, view.FieldError{ID: target, Label: p.T(f.Label), Msg: p.Err(f.Name)})
+		p.Summary = append(p.Summary, view.FieldError{ID: target, Label: f.Label, Field: f.Name})
 	}
 	var rest []string
 	for name := range v.Fields {
@@ -44,7 +44,7 @@ func setErrors(p *view.Page, v *newsroom.ValidationError, fields []formField) {
 	}
 	slices.Sort(rest)
 	for _, name := range rest {
-		p.Summary = append(p.Summary, view.FieldError{ID: name + "-error", Msg: p.Err(name)})
+		p.Summary = append(p.Summary, view.FieldError{ID: name + "-error", Field: name})
 	}
 }
 

@@ -213,8 +213,9 @@ func (p *Page) Err(field string) string {
 }
 
 // FieldError is one entry of a form's error summary: the id of the
-// element to go to, the field's label and the message, translated.
-type FieldError struct{ ID, Label, Msg string }
+// element to go to, the message id of the field's label (empty when it has
+// none), and the field, whose error Err translates.
+type FieldError struct{ ID, Label, Field string }
 
 // Localizer returns a Page-less translator for lang.
 func (e *Engine) Translate(lang, id string) string {

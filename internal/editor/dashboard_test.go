@@ -93,6 +93,11 @@ var summaryLinkRE = regexp.MustCompile(`<li><a href="#([a-z_]+)">`)
 func TestOrgFormErrorsAtOnce(t *testing.T) {
 	e := newEnv(t)
 	c := e.login("admin@example.org")
+	// The administrator's interface is in English (no language set, none
+	// asked by the client): a new organisation starts in English too.
+	if _, page := c.get("/admin/organisations/new"); !strings.Contains(page, `<option value="en" lang="en" selected>`) {
+		t.Error("a new organisation does not start in the interface's language")
+	}
 	r := c.form("/admin/organisations/new", url.Values{"handle": {"Bad handle!"}, "name": {""}, "website": {"not a website"},
 		"contact": {"nobody"}, "default_lang": {"fr"}, "default_object_type": {"auto"}, "actor_type": {"Organization"}})
 	if r.status != http.StatusUnprocessableEntity {

@@ -323,7 +323,7 @@ func TestEditorAccessibility(t *testing.T) {
 		}
 		// A form that comes back with errors.
 		run("errors", chromedp.Navigate(ts.URL+"/admin/orgs/soga/compose"), chromedp.WaitReady("#title", chromedp.ByQuery),
-			chromedp.Click(`button[value="publish"]`, chromedp.ByQuery), chromedp.WaitVisible(".form-error", chromedp.ByQuery))
+			chromedp.Click(`button[value="publish"]`, chromedp.ByQuery), chromedp.WaitVisible(".error-summary", chromedp.ByQuery))
 		check("compose with errors")
 
 		// A save refused because someone else saved the post meanwhile:

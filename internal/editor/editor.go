@@ -110,7 +110,7 @@ func New(d Deps) *Handler {
 var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
 	"removed": true, "blocked": true, "unblocked": true, "feed_added": true, "feed_removed": true, "feed_polling": true,
-	"following": true, "boosted": true, "refused": true}
+	"following": true, "boosted": true, "refused": true, "unscheduled": true, "too_late": true}
 
 type ctxKey int
 
@@ -127,16 +127,24 @@ func currentFrom(ctx context.Context) *current {
 	return c
 }
 
-// page starts a view.Page for r in the reader's language.
-func (h *Handler) page(r *http.Request, title string) *view.Page {
-	p := &view.Page{Title: title}
+// uiLang is the language of the interface r is answered in: the user's
+// choice, else the browser's.
+func (h *Handler) uiLang(r *http.Request) string {
 	userLang := ""
 	if c := currentFrom(r.Context()); c != nil {
 		userLang = c.user.Lang
+	}
+	return view.PickLang(userLang, r)
+}
+
+// page starts a view.Page for r in the reader's language.
+func (h *Handler) page(r *http.Request, title string) *view.Page {
+	p := &view.Page{Title: title}
+	if c := currentFrom(r.Context()); c != nil {
 		p.User = c.user
 		p.CSRF = c.session.CSRFToken
 	}
-	p.Lang = view.PickLang(userLang, r)
+	p.Lang = h.uiLang(r)
 	site := h.site(r.Context())
 	logoURL := ""
 	if site.Logo != nil {

@@ -30,7 +30,7 @@ func orgFormFrom(o *newsroom.Organisation) orgForm {
 func parseOrgForm(r *http.Request) orgForm {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	f := orgForm{Handle: v("handle"), Name: v("name"), Bio: strings.TrimRight(r.PostFormValue("bio"), " \r\n\t"),
-		Website: v("website"), Contact: v("contact"), DefaultLang: v("default_lang"),
+		Website: newsroom.CompleteWebsite(v("website")), Contact: v("contact"), DefaultLang: v("default_lang"),
 		DefaultObjectType: v("default_object_type"), Actor: v("actor_type"),
 		IconID: v("icon_id"), BannerID: v("banner_id"),
 		BoostsMembers: v("boosts_members") == "1", AllowsBoosts: v("allows_boosts") == "1"}
@@ -111,7 +111,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, title string
 	data.ObjectTypes = []string{string(newsroom.ObjectAuto), string(newsroom.ObjectNote), string(newsroom.ObjectArticle)}
 	data.ActorTypes = []string{string(newsroom.ActorOrganization), string(newsroom.ActorGroup), string(newsroom.ActorService)}
 	p := h.page(r, title)
-	p.Errors = v.Fields
+	setErrors(p, v, orgFields)
 	p.Data = data
 	h.render(w, r, formStatus(r, v), "admin_org_form", p)
 }

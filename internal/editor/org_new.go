@@ -9,10 +9,16 @@ import (
 // NewOrg creates an organisation: a new actor, with its own key pair,
 // that fediverse users can follow at once.
 func (h *Handler) NewOrg(w http.ResponseWriter, r *http.Request) {
-	form := orgForm{DefaultLang: "fr", DefaultObjectType: string(newsroom.ObjectAuto), Actor: string(newsroom.ActorOrganization)}
+	// A new organisation writes, until told otherwise, in the language of
+	// the administrator creating it.
+	form := orgForm{DefaultLang: h.uiLang(r), DefaultObjectType: string(newsroom.ObjectAuto), Actor: string(newsroom.ActorOrganization)}
 	var v newsroom.ValidationError
 	if r.Method == http.MethodPost {
 		form = parseOrgForm(r)
+		if form.Handle == "" {
+			// Most handles are the name, lowercased and hyphenated.
+			form.Handle = newsroom.SuggestHandle(form.Name)
+		}
 		if err := h.takeOrgImages(r, &form, &v); err != nil {
 			h.serverError(w, r, err)
 			return

@@ -22,6 +22,11 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := newPostForm(org, h.zoneName(r))
+	if form.Lang == "" {
+		// An organisation without a language of its own writes in the
+		// editor's.
+		form.Lang = h.uiLang(r)
+	}
 	var v newsroom.ValidationError
 	var prev *preview
 	failed := false
@@ -47,7 +52,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 		case failed:
 			// An image could not be stored: nothing is submitted.
 		case form.Action == "preview":
-			if prev, err = h.preview(&form, target); err != nil {
+			if prev, err = h.preview(r, &form, target); err != nil {
 				h.serverError(w, r, err)
 				return
 			}
@@ -70,7 +75,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := h.page(r, "post.new.title")
-	p.Errors = v.Fields
+	setErrors(p, &v, postFields)
 	data := h.newPostPage(form, org, "/admin/orgs/"+org.Handle+"/compose")
 	data.Orgs, data.Preview, data.SaveFailed = choices, prev, failed
 	p.Data = data

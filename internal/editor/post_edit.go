@@ -41,7 +41,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 		case failed:
 			// An image could not be stored: nothing is submitted.
 		case form.Action == "preview":
-			if prev, err = h.preview(&form, org); err != nil {
+			if prev, err = h.preview(r, &form, org); err != nil {
 				h.serverError(w, r, err)
 				return
 			}
@@ -77,7 +77,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := h.page(r, "post.edit.title")
-	p.Errors = v.Fields
+	setErrors(p, &v, postFields)
 	data := h.newPostPage(form, org, "/admin/posts/"+post.ID+"/edit")
 	data.Post, data.Preview, data.Here, data.SaveFailed = post, prev, "posts", failed
 	if differs != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
+	"github.com/soga/newsroom/internal/view"
 )
 
 // postForm is the compose and edit form as the browser sent it. Values
@@ -328,9 +329,12 @@ type preview struct {
 	Tags                                 []string
 	Images                               []imageSlot
 	Translation                          *preview
+	// Event is what the post page will show of the event, in the words
+	// of the editor's interface, as a reader using it would see.
+	Event *view.EventView
 }
 
-func (h *Handler) preview(f *postForm, org *newsroom.Organisation) (*preview, error) {
+func (h *Handler) preview(r *http.Request, f *postForm, org *newsroom.Organisation) (*preview, error) {
 	lang := f.Lang
 	if lang == "" {
 		lang = org.DefaultLang
@@ -346,6 +350,11 @@ func (h *Handler) preview(f *postForm, org *newsroom.Organisation) (*preview, er
 	for _, s := range f.Images {
 		if s.MediaID != "" {
 			p.Images = append(p.Images, s)
+		}
+	}
+	if f.Kind == string(newsroom.KindEvent) {
+		if ev := f.input(org.ID, 0).Event; !ev.Start.IsZero() {
+			p.Event = view.NewEventView(ev, h.uiLang(r))
 		}
 	}
 	if f.TrLang != "" {

@@ -51,8 +51,7 @@ func (h *Handler) Posts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, p := range list {
-			row := postRow{Post: p, URL: h.urls.Post(org.Handle, p.ID), When: p.PublishAt}
-			*dst = append(*dst, row)
+			*dst = append(*dst, h.postRowOf(org, p))
 		}
 	}
 	if err := h.addStats(ctx, org, data.Published); err != nil {
@@ -62,6 +61,11 @@ func (h *Handler) Posts(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "posts.title")
 	p.Data = data
 	h.render(w, r, http.StatusOK, "admin_posts", p)
+}
+
+// postRowOf is p as the lists show it, before addStats.
+func (h *Handler) postRowOf(org *newsroom.Organisation, p newsroom.Post) postRow {
+	return postRow{Post: p, URL: h.urls.Post(org.Handle, p.ID), When: p.PublishAt}
 }
 
 // addStats fills delivery progress and reaction counts. The progress is

@@ -39,7 +39,7 @@ type userPage struct {
 
 func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, title string, data userPage, v *newsroom.ValidationError) {
 	p := h.page(r, title)
-	p.Errors = v.Fields
+	setErrors(p, v, userFields)
 	p.Data = data
 	h.render(w, r, formStatus(r, v), "admin_user_form", p)
 }

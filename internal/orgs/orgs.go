@@ -73,6 +73,7 @@ func validate(o *newsroom.Organisation) error {
 func normalise(o *newsroom.Organisation) {
 	o.Handle = newsroom.NormaliseHandle(o.Handle)
 	o.Name = strings.TrimSpace(o.Name)
+	o.Website = newsroom.CompleteWebsite(o.Website)
 	if o.ActorType == "" {
 		o.ActorType = newsroom.ActorOrganization
 	}
@@ -114,6 +115,7 @@ func (s *Service) Create(ctx context.Context, o *newsroom.Organisation) error {
 // fan-out job in the same transaction, or they would go on showing the old
 // profile.
 func (s *Service) Update(ctx context.Context, o *newsroom.Organisation) error {
+	o.Website = newsroom.CompleteWebsite(o.Website)
 	if err := validate(o); err != nil {
 		return err
 	}

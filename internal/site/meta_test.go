@@ -214,7 +214,7 @@ func TestOrgPageMetadata(t *testing.T) {
 		doc.first("a", "rel", "me", "href", "https://soga.example/") == nil {
 		t.Error("rel=me links to the website missing")
 	}
-	if got := attrOf(doc.first("input", "id", "address"), "value"); got != "@soga@news.example" {
+	if got := textOf(doc.first("code", "id", "address")); got != "@soga@news.example" {
 		t.Errorf("fediverse address %q", got)
 	}
 	form := doc.first("form", "action", "/follow")

@@ -34,18 +34,7 @@ type item struct {
 }
 
 // eventView is an event's details, with times in the event's own zone.
-type eventView struct {
-	Start, End time.Time
-	// StartText and EndText are written for readers of the page; EndText
-	// is only the time when the event ends the day it starts.
-	StartText, EndText string
-	Zone               string
-	Place              []string // the lines of the address, empty parts left out
-	PlaceName          string
-	OnlineURL          string
-	Status             string // CONFIRMED, TENTATIVE or CANCELLED
-	ICS                string
-}
+type eventView = view.EventView
 
 // orgIndex finds the organisation of a post without a query per post.
 type orgIndex map[int64]*newsroom.Organisation
@@ -116,47 +105,13 @@ func (h *Handler) listImage(ctx context.Context, mediaID, alt string) *image {
 }
 
 func (h *Handler) eventView(handle string, p *newsroom.Post, lang string) *eventView {
-	ev := p.Event
-	loc := zone(ev.Timezone)
-	v := &eventView{
-		Start: ev.Start.In(loc), Zone: loc.String(), PlaceName: ev.PlaceName,
-		Status: ev.Status, ICS: h.urls.PostICS(handle, p.ID),
-	}
-	v.StartText = dateTime(v.Start, lang)
-	if !ev.End.IsZero() {
-		v.End = ev.End.In(loc)
-		v.EndText = dateTime(v.End, lang)
-		if v.End.YearDay() == v.Start.YearDay() && v.End.Year() == v.Start.Year() {
-			v.EndText = v.End.Format("15:04")
-		}
-	}
-	if isWebURL(ev.OnlineURL) {
-		v.OnlineURL = ev.OnlineURL
-	}
-	for _, line := range []string{ev.Street, strings.TrimSpace(ev.PostalCode + " " + ev.Locality), ev.Region, ev.Country} {
-		if line != "" {
-			v.Place = append(v.Place, line)
-		}
-	}
+	v := view.NewEventView(p.Event, lang)
+	v.ICS = h.urls.PostICS(handle, p.ID)
 	return v
 }
 
-func dateTime(t time.Time, lang string) string {
-	return view.FormatDate(t, lang) + " " + t.Format("15:04")
-}
-
-// zone loads an event's time zone; an unknown name falls back to UTC
-// rather than hiding the event.
-func zone(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
+// zone loads an event's time zone, UTC when unknown.
+func zone(name string) *time.Location { return view.EventZone(name) }
 
 // published keeps only what the public may see: published posts.
 func published(f store.PostFilter) store.PostFilter {

@@ -192,12 +192,15 @@ func (e *Engine) loadTemplates() error {
 
 // Page is what every template receives.
 type Page struct {
-	Lang      string // "en" or "fr"
-	Title     string
-	CSRF      string // form token, empty on public pages
-	User      any    // the logged-in user, if any
-	Flash     string // message id shown once at the top
-	Errors    map[string]string
+	Lang   string // "en" or "fr"
+	Title  string
+	CSRF   string // form token, empty on public pages
+	User   any    // the logged-in user, if any
+	Flash  string // message id shown once at the top
+	Errors map[string]string
+	// Summary is every error of a form, in the order of its fields, for
+	// the list at the top that links to each field.
+	Summary   []FieldError
 	Data      any
 	Canonical string
 	// Site is the association's identity; LogoURL its logo's small image.
@@ -272,6 +275,11 @@ func (p *Page) Err(field string) string {
 	}
 	return ""
 }
+
+// FieldError is one entry of a form's error summary: the id of the
+// element to go to, the message id of the field's label (empty when it has
+// none), and the field, whose error Err translates.
+type FieldError struct{ ID, Label, Field string }
 
 // Localizer returns a Page-less translator for lang.
 func (e *Engine) Translate(lang, id string) string {

@@ -1,0 +1,1 @@
+-- Kept empty: this number belongs to a change merged from another branch.

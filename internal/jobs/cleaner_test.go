@@ -1,12 +1,9 @@
 package jobs_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/riverqueue/river"
 
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/store"
@@ -26,23 +23,8 @@ func TestCleanerDeletesOldCompletedJobs(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		run := func(fn func()) {
-			w := &markWorker{seen: map[string]int{}, ran: make(chan string, 10)}
-			workers := river.NewWorkers()
-			river.AddWorker(workers, w)
-			q, err := jobs.New(s, workers, jobs.Options{PollInterval: 20 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := q.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			defer func() {
-				stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				if err := q.Stop(stopCtx); err != nil {
-					t.Error(err)
-				}
-			}()
+			_, stop := startQueue(t, s, &markWorker{seen: map[string]int{}, ran: make(chan string, 10)}, jobs.Options{})
+			defer stop()
 			fn()
 		}
 		run(func() {

@@ -22,6 +22,7 @@ func (s *Server) editorRoutes(ed *editor.Handler) {
 	s.upload("/admin/orgs/:handle/compose", user(ed.Compose))
 	s.upload("/admin/posts/:id/edit", user(ed.EditPost))
 	s.form("/admin/posts/:id/delete", user(ed.DeletePost))
+	get("/admin/posts/:id/delivery", user(ed.PostDelivery))
 	get("/admin/orgs/:handle/replies", user(ed.Replies))
 	s.post("/admin/orgs/:handle/replies", user(ed.ModerateReply))
 	get("/admin/orgs/:handle/followers", user(ed.Followers))

@@ -239,6 +239,9 @@ type Activities interface {
 	// first, starting after the given offset.
 	ListActivities(ctx context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error)
 	CountActivities(ctx context.Context, orgID int64, typ string) (int, error)
+	// LatestDelivered returns a post's latest Create or Update, or
+	// ErrNotFound.
+	LatestDelivered(ctx context.Context, postID string) (*newsroom.Activity, error)
 }
 
 // Deliveries tracks each activity's journey to each inbox.

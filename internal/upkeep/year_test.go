@@ -110,6 +110,8 @@ func year(t *testing.T, s store.Store, upkeep bool) {
 	var postIDs []string
 	svc := New(s, slog.New(slog.DiscardHandler))
 	var deliveryRows, folded int64
+	var pruned Pruned
+	r := &reactions{t: t, s: s, start: start, year: end.Sub(start), posts: &postIDs}
 	for i := range yearPosts {
 		at := start.Add(time.Duration(i) * (end.Sub(start) / yearPosts))
 		org := orgs[0]
@@ -175,66 +177,23 @@ func year(t *testing.T, s store.Store, upkeep bool) {
 			folded += c.Rows
 			autovacuum(t, s)
 		}
+
+		// The reactions that arrive until the next post, to recent posts,
+		// and the pruning the hourly job does meanwhile.
+		r.step(ctx, i)
+		if upkeep {
+			svc.now = func() time.Time { return at.Add(end.Sub(start) / yearPosts) }
+			p, err := svc.Prune(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pruned.InboxActivities += p.InboxActivities
+		}
 	}
 
-	// Reactions through the inbox's batch write, 500 at a time as group
-	// commit gathers them, dated across the year; replies one by one.
-	react := func(kind newsroom.InteractionKind, typ string, n int) {
-		var batch []newsroom.InboxRecord
-		for i := range n {
-			at := start.Add(time.Duration(i) * (end.Sub(start) / time.Duration(n)))
-			follower := (i*7919 + int(kind[0])) % yearFollowers
-			actor := fmt.Sprintf("https://s%04d.example/users/u%05d", follower%yearServers, follower)
-			post := postIDs[(i*31)%len(postIDs)]
-			id := fmt.Sprintf("%s/%s/%d", actor, kind, i)
-			raw := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":%q,"type":%q,"actor":%q,"object":"https://news.example.org/orgs/org0/posts/%s","to":["https://news.example.org/orgs/org0"],"published":%q}`,
-				id, typ, actor, post, at.Format(time.RFC3339))
-			batch = append(batch, newsroom.InboxRecord{
-				Activity:    newsroom.InboxActivity{ID: id, ActorID: actor, Type: typ, Raw: []byte(raw), ReceivedAt: at},
-				Interaction: &newsroom.Interaction{Kind: kind, PostID: post, CreatedAt: at}})
-			if len(batch) == 500 || i == n-1 {
-				if _, err := s.RecordInboxActivities(ctx, batch); err != nil {
-					t.Fatal(err)
-				}
-				batch = batch[:0]
-			}
-		}
-	}
-	react(newsroom.InteractionLike, "Like", yearLikes)
-	react(newsroom.InteractionAnnounce, "Announce", yearBoosts)
-	for i := range yearReplies {
-		at := start.Add(time.Duration(i) * (end.Sub(start) / yearReplies))
-		follower := (i * 104729) % yearFollowers
-		actor := fmt.Sprintf("https://s%04d.example/users/u%05d", follower%yearServers, follower)
-		obj := fmt.Sprintf("%s/statuses/%d", actor, i)
-		content := "<p>Merci pour cette nouvelle, nous serons là samedi avec toute l’équipe du quartier !</p>"
-		raw := fmt.Sprintf(`{"id":%q,"type":"Create","actor":%q,"object":{"id":%q,"type":"Note","content":%q}}`, obj+"/activity", actor, obj, content)
-		post := postIDs[(i*17)%len(postIDs)]
-		err := s.InTx(ctx, func(tx store.Tx) error {
-			if _, err := tx.RecordInboxActivity(ctx, newsroom.InboxActivity{ID: obj + "/activity", ActorID: actor, Type: "Create",
-				Raw: []byte(raw), ReceivedAt: at}); err != nil {
-				return err
-			}
-			_, err := tx.AddReply(ctx, newsroom.Reply{ObjectID: obj, ActivityID: obj + "/activity", PostID: post, ActorID: actor,
-				URL: obj, ContentHTML: content, Status: newsroom.ReplyApproved, Published: at, CreatedAt: at})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	before := size(t, s)
-
-	// The hourly pruning, on the last day of the year.
-	svc.now = func() time.Time { return end }
-	var pruned Pruned
-	if upkeep {
-		if pruned, err = svc.Prune(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	afterPrune := size(t, s)
 	after := vacuum(t, s)
+	tables := largest(t, s)
 	full := vacuumFull(t, s)
 
 	var left, activities int
@@ -247,12 +206,12 @@ func year(t *testing.T, s store.Store, upkeep bool) {
 	t.Logf("%s: %d posts (+%d edits), %d followers on %d servers, %d likes, %d boosts, %d replies, in %s",
 		s.Backend(), yearPosts, yearPosts/10, yearFollowers, yearServers, yearLikes, yearBoosts, yearReplies,
 		time.Since(began).Round(time.Second))
-	t.Logf("%s: %d deliveries written, %d folded into counts, %d failure rows kept; %d inbox activities pruned, %d kept",
+	t.Logf("%s: %d deliveries written, %d folded into counts, %d rows left (failures, or all without upkeep); %d inbox activities pruned, %d kept",
 		s.Backend(), deliveryRows, folded, left, pruned.InboxActivities, activities)
-	t.Logf("%s: database %.1f MB before pruning, %.1f MB after, %.1f MB after VACUUM, %.1f MB after VACUUM FULL",
-		s.Backend(), mb(before), mb(afterPrune), mb(after), mb(full))
-	if l := largest(t, s); l != "" {
-		t.Logf("%s: largest tables: %s", s.Backend(), l)
+	t.Logf("%s: database %.1f MB at the year's end, %.1f MB after VACUUM, %.1f MB after VACUUM FULL",
+		s.Backend(), mb(before), mb(after), mb(full))
+	if tables != "" {
+		t.Logf("%s: largest tables after VACUUM: %s", s.Backend(), tables)
 	}
 	if upkeep && after > 1<<30 {
 		t.Errorf("a year takes %.0f MB, over 1 GB", mb(after))
@@ -392,3 +351,73 @@ func count(t *testing.T, s store.Store, q string) int {
 	}
 	return n
 }
+
+// reactions writes the year's likes, boosts and replies in the order they
+// arrive: likes and boosts through the inbox's batch write, as group
+// commit gathers them; each reply in its own transaction, as the inbox
+// writes one.
+type reactions struct {
+	t     *testing.T
+	s     store.Store
+	start time.Time
+	year  time.Duration
+	posts *[]string
+}
+
+// step writes the reactions due between post i and post i+1.
+func (r *reactions) step(ctx context.Context, i int) {
+	r.interactions(ctx, i, newsroom.InteractionLike, "Like", yearLikes)
+	r.interactions(ctx, i, newsroom.InteractionAnnounce, "Announce", yearBoosts)
+	from, to := span(i, yearReplies)
+	for k := from; k < to; k++ {
+		at, actor, post := r.one(k, yearReplies, 104729)
+		obj := fmt.Sprintf("%s/statuses/%d", actor, k)
+		content := "<p>Merci pour cette nouvelle, nous serons là samedi avec toute l’équipe du quartier !</p>"
+		raw := fmt.Sprintf(`{"id":%q,"type":"Create","actor":%q,"object":{"id":%q,"type":"Note","content":%q}}`, obj+"/activity", actor, obj, content)
+		err := r.s.InTx(ctx, func(tx store.Tx) error {
+			if _, err := tx.RecordInboxActivity(ctx, newsroom.InboxActivity{ID: obj + "/activity", ActorID: actor, Type: "Create",
+				Raw: []byte(raw), ReceivedAt: at}); err != nil {
+				return err
+			}
+			_, err := tx.AddReply(ctx, newsroom.Reply{ObjectID: obj, ActivityID: obj + "/activity", PostID: post, ActorID: actor,
+				URL: obj, ContentHTML: content, Status: newsroom.ReplyApproved, Published: at, CreatedAt: at})
+			return err
+		})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+func (r *reactions) interactions(ctx context.Context, i int, kind newsroom.InteractionKind, typ string, n int) {
+	from, to := span(i, n)
+	var batch []newsroom.InboxRecord
+	for k := from; k < to; k++ {
+		at, actor, post := r.one(k, n, 7919)
+		id := fmt.Sprintf("%s/%s/%d", actor, kind, k)
+		raw := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":%q,"type":%q,"actor":%q,"object":"https://news.example.org/orgs/org0/posts/%s","to":["https://news.example.org/orgs/org0"],"published":%q}`,
+			id, typ, actor, post, at.Format(time.RFC3339))
+		batch = append(batch, newsroom.InboxRecord{
+			Activity:    newsroom.InboxActivity{ID: id, ActorID: actor, Type: typ, Raw: []byte(raw), ReceivedAt: at},
+			Interaction: &newsroom.Interaction{Kind: kind, PostID: post, CreatedAt: at}})
+	}
+	if len(batch) > 0 {
+		if _, err := r.s.RecordInboxActivities(ctx, batch); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+// one is reaction k of n: its time, its author (a follower) and its post
+// (one of the last 20 published).
+func (r *reactions) one(k, n, prime int) (time.Time, string, string) {
+	at := r.start.Add(time.Duration(k) * (r.year / time.Duration(n)))
+	follower := (k * prime) % yearFollowers
+	actor := fmt.Sprintf("https://s%04d.example/users/u%05d", follower%yearServers, follower)
+	posts := *r.posts
+	post := posts[len(posts)-1-(k*31)%min(len(posts), 20)]
+	return at, actor, post
+}
+
+// span is the reactions of n that arrive between post i and post i+1.
+func span(i, n int) (int, int) { return n * i / yearPosts, n * (i + 1) / yearPosts }

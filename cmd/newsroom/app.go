@@ -20,6 +20,7 @@ import (
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/metrics"
 	"github.com/soga/newsroom/internal/site"
+	"github.com/soga/newsroom/internal/upkeep"
 	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/users"
 )
@@ -80,7 +81,7 @@ func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) 
 		return nil, err
 	}
 	m.Jobs, err = jobs.New(st, workers, jobs.Options{Logger: m.Logger.With("component", "queue"), Metrics: m.Metrics,
-		JobTimeout: cfg.JobTimeout})
+		JobTimeout: cfg.JobTimeout, PeriodicJobs: upkeep.PeriodicJobs(cfg.CompactInterval)})
 	if err != nil {
 		m.Close()
 		return nil, err

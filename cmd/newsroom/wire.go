@@ -30,6 +30,7 @@ import (
 	"github.com/soga/newsroom/internal/settings"
 	"github.com/soga/newsroom/internal/site"
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/upkeep"
 	"github.com/soga/newsroom/internal/urls"
 	"github.com/soga/newsroom/internal/users"
 	"github.com/soga/newsroom/internal/view"
@@ -70,6 +71,7 @@ type services struct {
 	delivery *delivery.Sender
 	feeds    *feeds.Service
 	settings *settings.Service
+	upkeep   *upkeep.Service
 }
 
 func (m *Main) buildServices(ctx context.Context) (*services, error) {
@@ -105,6 +107,7 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
 		feeds:    newFeeds(m.Config, m.Store, m.Media, m.URLs, postSvc, orgSvc, m.Logger),
 		settings: newSettings(m.Store, m.Media, m.URLs, m.Cache, m.Logger),
+		upkeep:   upkeep.New(m.Store, m.Logger.With("component", "upkeep")),
 	}, nil
 }
 
@@ -178,6 +181,8 @@ func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 		river.AddWorkerSafely(w, delivery.NewDirectWorker(svc.delivery)),
 		river.AddWorkerSafely(w, posts.NewPublishWorker(svc.posts)),
 		river.AddWorkerSafely(w, feeds.NewPollWorker(svc.feeds)),
+		river.AddWorkerSafely(w, upkeep.NewCompactWorker(svc.upkeep)),
+		river.AddWorkerSafely(w, upkeep.NewPruneWorker(svc.upkeep)),
 	)
 }
 

@@ -81,19 +81,21 @@ func (p progress) done(ctx context.Context) (bool, error) {
 	return d.Status == newsroom.DeliveryDelivered, nil
 }
 
-func (p progress) record(ctx context.Context, status newsroom.DeliveryStatus, attempts int, lastErr string) error {
-	_, err := p.w.outcomes.Do(ctx, p.row(status, attempts, lastErr))
+func (p progress) record(ctx context.Context, status newsroom.DeliveryStatus, attempts int, why failure) error {
+	_, err := p.w.outcomes.Do(ctx, p.row(status, attempts, why))
 	return err
 }
 
 // retry records the failed attempt and queues the next in one
 // transaction, so that the progress an editor sees and the work queued
 // never disagree.
-func (p progress) retry(ctx context.Context, attempts int, lastErr string, at time.Time) error {
+func (p progress) retry(ctx context.Context, attempts int, why failure, at time.Time) error {
 	next := p.args
 	next.Attempt, next.RetryAt = attempts, at
+	row := p.row(newsroom.DeliveryPending, attempts, why)
+	row.NextAttempt = at.UTC()
 	err := p.w.sender.store.InTx(ctx, func(tx store.Tx) error {
-		if err := tx.UpdateDelivery(ctx, p.row(newsroom.DeliveryPending, attempts, lastErr)); err != nil {
+		if err := tx.UpdateDelivery(ctx, row); err != nil {
 			return err
 		}
 		return tx.Enqueue(ctx, next)
@@ -104,7 +106,7 @@ func (p progress) retry(ctx context.Context, attempts int, lastErr string, at ti
 	return nil
 }
 
-func (p progress) row(status newsroom.DeliveryStatus, attempts int, lastErr string) newsroom.Delivery {
+func (p progress) row(status newsroom.DeliveryStatus, attempts int, why failure) newsroom.Delivery {
 	return newsroom.Delivery{ActivityID: p.args.ActivityID, Inbox: p.args.Inbox, Status: status,
-		Attempts: attempts, LastError: lastErr, UpdatedAt: p.w.sender.now().UTC()}
+		Attempts: attempts, LastError: why.err, Reason: why.reason, UpdatedAt: p.w.sender.now().UTC()}
 }

@@ -37,6 +37,8 @@ type fakeStore struct {
 	failures   int
 	removed    []string
 	health     newsroom.DomainHealth
+	fannedOut  []string // activities whose fan-out said it was done
+	compacted  bool
 
 	txs         int
 	failTxAfter int
@@ -96,6 +98,19 @@ func (s *fakeStore) RecordDomainSuccess(context.Context, string) error { return 
 func (s *fakeStore) RemoveFollowersByInbox(_ context.Context, inbox string) (int64, error) {
 	s.removed = append(s.removed, inbox)
 	return 1, nil
+}
+
+func (s *fakeStore) DeliveryProgress(context.Context, string) (newsroom.DeliveryProgress, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return newsroom.DeliveryProgress{Compacted: s.compacted}, nil
+}
+
+func (s *fakeStore) FanoutDone(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fannedOut = append(s.fannedOut, id)
+	return nil
 }
 
 func (s *fakeStore) DeliveryInboxes(context.Context, int64) ([]string, error) { return s.inboxes, nil }
@@ -206,6 +221,23 @@ func TestFanoutResumes(t *testing.T) {
 			t.Errorf("%s queued twice", all[i])
 		}
 	}
+	// Only the run that queued every inbox says the fan-out is done.
+	if !slices.Equal(s.fannedOut, []string{"A1"}) {
+		t.Errorf("fan-out done recorded for %v, want once for A1", s.fannedOut)
+	}
+
+	// Run again once its delivered rows are compacted away, it queues
+	// nothing, though the rows it would look for are gone.
+	s.compacted = true
+	clear(s.deliveries)
+	before := len(s.batches)
+	if err := w.Work(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.batches) != before {
+		t.Errorf("a compacted fan-out queued %v again", s.batches[before:])
+	}
+	s.compacted = false
 
 	// A deleted activity is not retried.
 	job.Args.ActivityID = "gone"
@@ -257,7 +289,8 @@ func TestDeliverRetries(t *testing.T) {
 	if len(s.retries()) != 1 || next(0).Attempt != 1 || next(0).RetryAt.Before(before.Add(time.Minute)) {
 		t.Fatalf("retries = %+v", s.retries())
 	}
-	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryPending || d.Attempts != 1 || d.LastError == "" {
+	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryPending || d.Attempts != 1 || d.LastError == "" ||
+		d.Reason != "status:503" || !d.NextAttempt.Equal(next(0).RetryAt.UTC()) {
 		t.Errorf("delivery = %+v", d)
 	}
 

@@ -44,9 +44,9 @@ type directSettler struct {
 
 func (directSettler) done(context.Context) (bool, error) { return false, nil }
 
-func (directSettler) record(context.Context, newsroom.DeliveryStatus, int, string) error { return nil }
+func (directSettler) record(context.Context, newsroom.DeliveryStatus, int, failure) error { return nil }
 
-func (a directSettler) retry(ctx context.Context, attempts int, _ string, at time.Time) error {
+func (a directSettler) retry(ctx context.Context, attempts int, _ failure, at time.Time) error {
 	next := a.args
 	next.Attempt, next.RetryAt = attempts, at
 	if err := a.sender.store.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, next) }); err != nil {

@@ -29,6 +29,10 @@ type FanoutStore interface {
 	// left out.
 	DeliveryInboxes(ctx context.Context, orgID int64) ([]string, error)
 	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
+	DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error)
+	// FanoutDone records that every inbox has its delivery queued, after
+	// which the deliveries may be compacted.
+	FanoutDone(ctx context.Context, activityID string) error
 }
 
 // FanoutWorker turns one activity into one delivery per follower inbox.
@@ -56,6 +60,12 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 	if err != nil {
 		return err
 	}
+	// A fan-out River runs again after it finished (a crash before its
+	// completion was recorded) may find its delivered rows compacted away:
+	// they must not read as inboxes still to queue.
+	if p, err := w.store.DeliveryProgress(ctx, id); err != nil || p.Compacted {
+		return err
+	}
 	inboxes, err := w.store.DeliveryInboxes(ctx, act.OrgID)
 	if err != nil {
 		return err
@@ -80,6 +90,9 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 		if err := w.enqueue(ctx, id, todo[start:end]); err != nil {
 			return err
 		}
+	}
+	if err := w.store.FanoutDone(ctx, id); err != nil {
+		return err
 	}
 	w.log.Info("fan-out queued", "activity", id, "type", act.Type,
 		"inboxes", len(inboxes), "queued", len(todo), "already", len(inboxes)-len(todo))

@@ -106,9 +106,9 @@ type settler interface {
 	// delivered the activity already.
 	done(ctx context.Context) (bool, error)
 	// record stores a final outcome.
-	record(ctx context.Context, status newsroom.DeliveryStatus, attempts int, lastErr string) error
+	record(ctx context.Context, status newsroom.DeliveryStatus, attempts int, why failure) error
 	// retry stores a failed attempt and queues the next, due at "at".
-	retry(ctx context.Context, attempts int, lastErr string, at time.Time) error
+	retry(ctx context.Context, attempts int, why failure, at time.Time) error
 }
 
 // send makes attempt made+1 to deliver the activity to inbox, and settles
@@ -129,12 +129,17 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 	if err != nil {
 		return err
 	}
+	start := s.now()
 	res, derr := s.client.Deliver(ctx, inbox, act.JSON, keyID, key)
+	why := failure{reason: Reason(res, derr, s.now().Sub(start))}
+	if derr != nil {
+		why.err = derr.Error()
+	}
 	host := hostOf(inbox)
 	switch res.Outcome {
 	case transport.Delivered:
 		// The delivery first: until it is recorded, a crash sends it again.
-		if err := st.record(ctx, newsroom.DeliveryDelivered, attempt, ""); err != nil {
+		if err := st.record(ctx, newsroom.DeliveryDelivered, attempt, failure{}); err != nil {
 			return err
 		}
 		s.recordSuccess(ctx, host)
@@ -145,25 +150,25 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 			return err
 		}
 		s.log.Info("inbox gone, followers removed", "inbox", inbox, "followers", n)
-		return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
+		return st.record(ctx, newsroom.DeliveryFailed, attempt, why)
 	case transport.Failed:
-		return s.giveUp(ctx, activityID, inbox, attempt, "refused", derr, st)
+		return s.giveUp(ctx, activityID, inbox, attempt, "refused", why, st)
 	}
-	return s.retry(ctx, activityID, inbox, attempt, res, derr, st)
+	return s.retry(ctx, activityID, inbox, attempt, res, why, st)
 }
 
 // giveUp records a delivery that will not be tried again, and says so at
 // WARN: the log then names each server that never got an activity, and
 // why, without anyone opening the editor.
-func (s *Sender) giveUp(ctx context.Context, activityID, inbox string, attempt int, why string, derr error, st settler) error {
+func (s *Sender) giveUp(ctx context.Context, activityID, inbox string, attempt int, why string, f failure, st settler) error {
 	s.log.WarnContext(ctx, "delivery abandoned", "activity", activityID, "inbox", inbox,
-		"attempts", attempt, "why", why, "err", derr)
-	return st.record(ctx, newsroom.DeliveryFailed, attempt, derr.Error())
+		"attempts", attempt, "why", why, "reason", f.reason, "err", f.err)
+	return st.record(ctx, newsroom.DeliveryFailed, attempt, f)
 }
 
 // retry counts the failure against the domain and queues the next attempt,
 // unless this was the last or the domain has been failing for days.
-func (s *Sender) retry(ctx context.Context, activityID, inbox string, attempt int, res *transport.DeliveryResult, derr error, st settler) error {
+func (s *Sender) retry(ctx context.Context, activityID, inbox string, attempt int, res *transport.DeliveryResult, why failure, st settler) error {
 	host := hostOf(inbox)
 	s.mu.Lock()
 	delete(s.healthy, host)
@@ -174,15 +179,15 @@ func (s *Sender) retry(ctx context.Context, activityID, inbox string, attempt in
 	}
 	switch {
 	case attempt >= MaxAttempts:
-		return s.giveUp(ctx, activityID, inbox, attempt, "last attempt", derr, st)
+		return s.giveUp(ctx, activityID, inbox, attempt, "last attempt", why, st)
 	case health.Unavailable:
-		return s.giveUp(ctx, activityID, inbox, attempt, "server failing for days", derr, st)
+		return s.giveUp(ctx, activityID, inbox, attempt, "server failing for days", why, st)
 	}
 	delay := res.RetryAfter
 	if delay <= 0 {
 		delay = (*s.backoff.Load())(attempt)
 	}
-	return st.retry(ctx, attempt, derr.Error(), s.now().Add(delay))
+	return st.retry(ctx, attempt, why, s.now().Add(delay))
 }
 
 // recordSuccess clears a host's failures the first time it answers after

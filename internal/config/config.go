@@ -34,6 +34,7 @@ type Config struct {
 	ShutdownTimeout      time.Duration
 	JobTimeout           time.Duration
 	FeedInterval         time.Duration // between polls of a website feed, unless it asks for longer
+	CompactInterval      time.Duration // between compactions of finished fan-outs' delivery rows
 	BoostLimit           int           // boosts of one member account per organisation and hour
 	// MediaStore is where images are kept: "file:DIR" or an s3:// URL
 	// (see media.ParseLocation); empty means MediaDir.
@@ -90,6 +91,7 @@ var settings = []setting{
 	{"shutdown-timeout", "NEWSROOM_SHUTDOWN_TIMEOUT", "15s", "how long to drain requests and jobs on shutdown"},
 	{"job-timeout", "NEWSROOM_JOB_TIMEOUT", "2m", "longest a background job may run; jobs left running by a process that died are run again after twice this"},
 	{"feed-interval", "NEWSROOM_FEED_INTERVAL", "15m", "time between polls of an organisation's website feed (longer when the feed or its server asks)"},
+	{"compact-interval", "NEWSROOM_COMPACT_INTERVAL", "10m", "time between compactions of finished fan-outs (their per-inbox delivery rows folded into counts; failures kept)"},
 	{"boost-limit", "NEWSROOM_BOOST_LIMIT", "10", "most posts of one followed member account an organisation boosts in an hour; more are dropped (logged)"},
 }
 
@@ -217,6 +219,12 @@ func parse(raw map[string]string) (Config, error) {
 		bad("feed-interval", "%q is not a duration of at least 10s such as 15m", raw["feed-interval"])
 	}
 	c.FeedInterval = d
+
+	d, err = time.ParseDuration(raw["compact-interval"])
+	if err != nil || d < time.Second {
+		bad("compact-interval", "%q is not a duration of at least 1s such as 10m", raw["compact-interval"])
+	}
+	c.CompactInterval = d
 
 	n, err := strconv.Atoi(raw["boost-limit"])
 	if err != nil || n < 1 {

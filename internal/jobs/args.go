@@ -8,7 +8,8 @@
 // The workers of "fanout" (FanoutArgs), "deliver" (DeliverArgs) and
 // "deliver_accept" (DirectArgs, one activity to one inbox) are in federation/delivery; the worker of
 // "publish" (PublishArgs) is in internal/posts; the worker of "feed_poll"
-// (FeedPollArgs) is in internal/feeds.
+// (FeedPollArgs) is in internal/feeds; those of "compact_deliveries"
+// (CompactArgs) and "prune" (PruneArgs), periodic, in internal/upkeep.
 package jobs
 
 import (
@@ -118,8 +119,34 @@ func (FeedPollArgs) Kind() string { return "feed_poll" }
 // InsertOpts leave completed jobs out of uniqueness, so that a source
 // whose chain ended (disabled, then enabled again) can start a new one.
 func (FeedPollArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: unfinished}}
+}
+
+// CompactArgs folds the delivery rows of finished fan-outs into their
+// counts. It runs periodically; unique while one waits or runs, so that
+// instances and a slow run never pile them up.
+type CompactArgs struct{}
+
+func (CompactArgs) Kind() string { return "compact_deliveries" }
+
+func (CompactArgs) InsertOpts() river.InsertOpts { return upkeepOpts() }
+
+// PruneArgs deletes what is kept only for a while: processed inbox
+// activities past the deduplication window, expired sessions and setup
+// tokens. Periodic and unique as CompactArgs.
+type PruneArgs struct{}
+
+func (PruneArgs) Kind() string { return "prune" }
+
+func (PruneArgs) InsertOpts() river.InsertOpts { return upkeepOpts() }
+
+func upkeepOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: unfinished}}
+}
+
+// unfinished are the states in which a job counts for uniqueness when
+// finished ones must not: a chain that ended may start again.
+var unfinished = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
 }

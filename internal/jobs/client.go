@@ -77,8 +77,17 @@ func New(s store.Store, workers *river.Workers, o Options) (*Client, error) {
 		// dead process left "running": deliveries in flight and a fan-out
 		// cut by a crash would wait that long.
 		RescueStuckJobsAfter: 2 * timeout,
-		// Deliveries are retried over days; keep finished rows only briefly.
+		// River's cleaner deletes finished jobs after these (it runs every
+		// 30 s on the leader, SQLite included). A fan-out of 10,000
+		// followers completes 10,000 jobs: kept a day, as River's default,
+		// they would outnumber everything else in the database, and what
+		// they tell is in the delivery rows already. A cancelled job (its
+		// activity deleted) says little more; a discarded one is a job
+		// that failed for a local reason every time, worth a week for an
+		// administrator to look into.
 		CompletedJobRetentionPeriod: time.Hour,
+		CancelledJobRetentionPeriod: 24 * time.Hour,
+		DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
 		PeriodicJobs:                o.PeriodicJobs,
 	}
 	if cfg.Logger == nil {

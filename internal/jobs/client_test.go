@@ -43,26 +43,12 @@ func TestEnqueueInTransaction(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		w := &markWorker{seen: map[string]int{}, ran: make(chan string, 10)}
-		workers := river.NewWorkers()
-		river.AddWorker(workers, w)
 		m := metrics.New()
-		q, err := jobs.New(s, workers, jobs.Options{PollInterval: 20 * time.Millisecond, Metrics: m})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := q.Stop(stopCtx); err != nil {
-				t.Error(err)
-			}
-		}()
+		q, stop := startQueue(t, s, w, jobs.Options{Metrics: m})
+		defer stop()
 
 		errRollback := errors.New("roll back")
-		err = s.InTx(ctx, func(tx store.Tx) error {
+		err := s.InTx(ctx, func(tx store.Tx) error {
 			if err := tx.Enqueue(ctx, markArgs{Name: "rolled-back"}); err != nil {
 				return err
 			}
@@ -105,4 +91,27 @@ func TestEnqueueInTransaction(t *testing.T) {
 			t.Errorf("jobs metric counts %v completed, want 2", n)
 		}
 	})
+}
+
+// startQueue runs a client working w's jobs on s, polling often, and
+// returns it with what stops it.
+func startQueue(t *testing.T, s store.Store, w *markWorker, o jobs.Options) (*jobs.Client, func()) {
+	t.Helper()
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	o.PollInterval = 20 * time.Millisecond
+	q, err := jobs.New(s, workers, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return q, func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := q.Stop(stopCtx); err != nil {
+			t.Error(err)
+		}
+	}
 }

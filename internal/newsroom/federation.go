@@ -126,12 +126,24 @@ type Delivery struct {
 	Status     DeliveryStatus
 	Attempts   int
 	LastError  string
-	UpdatedAt  time.Time
+	// Reason says what went wrong in a form the editor translates into
+	// plain words: "refused", "timeout:10", "status:503", "gone:410"… (see
+	// federation/delivery.Reason). Empty when nothing went wrong, or for
+	// rows written before reasons were kept.
+	Reason string
+	// NextAttempt is when a pending delivery that failed runs again.
+	NextAttempt time.Time
+	UpdatedAt   time.Time
 }
 
-// DeliveryProgress sums the deliveries of one activity.
+// DeliveryProgress sums the deliveries of one activity. Retrying counts
+// the pending deliveries that failed at least once.
 type DeliveryProgress struct {
 	Total, Delivered, Pending, Failed int
+	Retrying                          int
+	// Compacted says the fan-out is over and its delivered rows were
+	// folded into the counts; only its failures are still listed.
+	Compacted bool
 }
 
 // DomainBlock is a remote domain an administrator refuses.

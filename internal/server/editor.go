@@ -23,6 +23,7 @@ func (s *Server) editorRoutes(ed *editor.Handler) {
 	s.upload("/admin/posts/:id/edit", user(ed.EditPost))
 	s.form("/admin/posts/:id/delete", user(ed.DeletePost))
 	s.post("/admin/posts/:id/unschedule", user(ed.Unschedule))
+	get("/admin/posts/:id/delivery", user(ed.PostDelivery))
 	get("/admin/orgs/:handle/replies", user(ed.Replies))
 	s.post("/admin/orgs/:handle/replies", user(ed.ModerateReply))
 	get("/admin/orgs/:handle/followers", user(ed.Followers))

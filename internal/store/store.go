@@ -102,6 +102,8 @@ type Sessions interface {
 	// CheckSetupToken is ConsumeSetupToken without deleting: nil while the
 	// token may still be used, ErrNotFound once used, unknown or expired.
 	CheckSetupToken(ctx context.Context, hash string, now time.Time) error
+	// DeleteExpiredSetupTokens removes the setup tokens past their time.
+	DeleteExpiredSetupTokens(ctx context.Context, now time.Time) (int64, error)
 }
 
 // Settings is a small key-value table for instance-wide values such as the
@@ -229,6 +231,9 @@ type Inbox interface {
 	// earlier in records.
 	RecordInboxActivities(ctx context.Context, records []newsroom.InboxRecord) (fresh []bool, err error)
 	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
+	// PruneInboxActivities deletes at most limit activities received
+	// before the given time, oldest first, and says how many.
+	PruneInboxActivities(ctx context.Context, before time.Time, limit int) (int64, error)
 }
 
 // Activities stores our own activities as served and delivered.
@@ -239,6 +244,9 @@ type Activities interface {
 	// first, starting after the given offset.
 	ListActivities(ctx context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error)
 	CountActivities(ctx context.Context, orgID int64, typ string) (int, error)
+	// LatestDelivered returns a post's latest Create or Update, or
+	// ErrNotFound.
+	LatestDelivered(ctx context.Context, postID string) (*newsroom.Activity, error)
 }
 
 // Deliveries tracks each activity's journey to each inbox.
@@ -251,8 +259,23 @@ type Deliveries interface {
 	UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error
 	DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error)
 	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
-	// DeliveryByInbox returns one delivery, or ErrNotFound.
+	// DeliveryByInbox returns one delivery, or ErrNotFound. Once the
+	// activity's deliveries are compacted, an inbox without a row reads as
+	// delivered.
 	DeliveryByInbox(ctx context.Context, activityID, inbox string) (*newsroom.Delivery, error)
+	// ListDeliveryTrouble lists the deliveries that failed for good, then
+	// the pending ones that failed at least once (limit 0: no limit).
+	ListDeliveryTrouble(ctx context.Context, activityID string, limit int) ([]newsroom.Delivery, error)
+	// FanoutDone records that every inbox of the activity has its delivery
+	// queued, which compaction waits for.
+	FanoutDone(ctx context.Context, activityID string) error
+	// CompactableDeliveries lists activities whose fan-out is over and
+	// that still have delivered rows to fold.
+	CompactableDeliveries(ctx context.Context, limit int) ([]string, error)
+	// CompactDeliveries folds a finished fan-out's delivered rows into its
+	// count and returns how many; 0 when it is not over or already done.
+	// Safe to run twice or beside a late outcome.
+	CompactDeliveries(ctx context.Context, activityID string) (int64, error)
 }
 
 // Domains holds blocked domains and the health of delivery domains.

@@ -37,23 +37,29 @@ func (q *queries) CreateDeliveries(ctx context.Context, activityID string, inbox
 // short the window in which a crash sends a delivery twice.
 func (q *queries) UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error {
 	n := len(ds)
-	acts, inboxes, statuses, errs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	acts, inboxes, statuses, errs, reasons := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	attempts := make([]int32, n)
 	updated := make([]time.Time, n)
+	next := make([]*time.Time, n)
 	for i, d := range ds {
 		if d.UpdatedAt.IsZero() {
 			d.UpdatedAt = q.Now()
 		}
-		acts[i], inboxes[i], statuses[i], errs[i] = d.ActivityID, d.Inbox, string(d.Status), d.LastError
+		acts[i], inboxes[i], statuses[i], errs[i], reasons[i] = d.ActivityID, d.Inbox, string(d.Status), d.LastError, d.Reason
 		attempts[i], updated[i] = int32(d.Attempts), d.UpdatedAt.UTC()
+		if !d.NextAttempt.IsZero() {
+			at := d.NextAttempt.UTC()
+			next[i] = &at
+		}
 	}
 	_, err := q.db.Exec(ctx, `
 		UPDATE deliveries AS d
-		SET status = u.status, attempts = u.attempts, last_error = u.last_error, updated_at = u.updated_at
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])
-			AS u(activity_id, inbox, status, attempts, last_error, updated_at)
+		SET status = u.status, attempts = u.attempts, last_error = u.last_error, reason = u.reason,
+			next_attempt_at = u.next_attempt_at, updated_at = u.updated_at
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[])
+			AS u(activity_id, inbox, status, attempts, last_error, reason, next_attempt_at, updated_at)
 		WHERE d.activity_id = u.activity_id AND d.inbox = u.inbox`,
-		acts, inboxes, statuses, attempts, errs, updated)
+		acts, inboxes, statuses, attempts, errs, reasons, next, updated)
 	return q.Wrap(err, "update %d deliveries", n)
 }
 

@@ -52,3 +52,17 @@ func (q *Queries) CountActivities(ctx context.Context, orgID int64, typ string) 
 		orgID, typ, typ).Scan(&n)
 	return n, q.Wrap(err, "count %s activities of org %d", typ, orgID)
 }
+
+// LatestDelivered returns the post's latest Create or Update: an edit is
+// delivered anew to every follower, and that journey is the one an
+// editor follows. ErrNotFound when the post was never delivered.
+func (q *Queries) LatestDelivered(ctx context.Context, postID string) (*newsroom.Activity, error) {
+	a, err := q.scanActivity(q.r.QueryRow(ctx, `
+		SELECT `+activityColumns+` FROM activities
+		WHERE post_id = ? AND type IN ('Create', 'Update')
+		ORDER BY created_at DESC, id DESC LIMIT 1`, postID))
+	if err != nil {
+		return nil, q.Wrap(err, "latest delivery of post %s", postID)
+	}
+	return &a, nil
+}

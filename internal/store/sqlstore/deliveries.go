@@ -2,9 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
 )
+
+// deliveryColumns is what every delivery read selects, in scanDelivery's order.
+const deliveryColumns = `activity_id, inbox, status, attempts, last_error, reason, next_attempt_at, updated_at`
 
 // UpdateDelivery sets a zero UpdatedAt to now; ErrNotFound for an unknown pair.
 func (q *Queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error {
@@ -12,45 +17,133 @@ func (q *Queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 		d.UpdatedAt = q.now()
 	}
 	err := mustAffect(q.w.Exec(ctx, `
-		UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, updated_at = ?
+		UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, reason = ?, next_attempt_at = ?, updated_at = ?
 		WHERE activity_id = ? AND inbox = ?`,
-		d.Status, d.Attempts, d.LastError, q.time(d.UpdatedAt), d.ActivityID, d.Inbox))
+		d.Status, d.Attempts, d.LastError, d.Reason, q.time(d.NextAttempt), q.time(d.UpdatedAt), d.ActivityID, d.Inbox))
 	return q.Wrap(err, "update delivery of %s to %s", d.ActivityID, d.Inbox)
 }
 
+// DeliveryProgress counts the rows left and the deliveries compaction
+// folded away, so that it reads the same before and after.
 func (q *Queries) DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error) {
 	var p newsroom.DeliveryProgress
+	var folded int
 	err := q.r.QueryRow(ctx, `
 		SELECT count(*), count(*) FILTER (WHERE status = ?),
-			count(*) FILTER (WHERE status = ?), count(*) FILTER (WHERE status = ?)
+			count(*) FILTER (WHERE status = ?), count(*) FILTER (WHERE status = ?),
+			count(*) FILTER (WHERE status = ? AND attempts > 0),
+			(SELECT coalesce(max(delivered), -1) FROM delivery_summaries
+			 WHERE activity_id = ? AND compacted_at IS NOT NULL)
 		FROM deliveries WHERE activity_id = ?`,
-		newsroom.DeliveryDelivered, newsroom.DeliveryPending, newsroom.DeliveryFailed, activityID).
-		Scan(&p.Total, &p.Delivered, &p.Pending, &p.Failed)
+		newsroom.DeliveryDelivered, newsroom.DeliveryPending, newsroom.DeliveryFailed, newsroom.DeliveryPending,
+		activityID, activityID).
+		Scan(&p.Total, &p.Delivered, &p.Pending, &p.Failed, &p.Retrying, &folded)
+	if folded >= 0 {
+		p.Compacted = true
+		p.Total += folded
+		p.Delivered += folded
+	}
 	return p, q.Wrap(err, "delivery progress of %s", activityID)
 }
 
-// ListDeliveries lists by inbox; status "" means any, limit 0 no limit.
+// ListDeliveries lists the rows by inbox; status "" means any, limit 0 no
+// limit. Once compacted, delivered rows are counted, not listed.
 func (q *Queries) ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error) {
 	ds, err := List(ctx, q.r, q.scanDelivery, `
-		SELECT activity_id, inbox, status, attempts, last_error, updated_at
+		SELECT `+deliveryColumns+`
 		FROM deliveries WHERE activity_id = ? AND (? = '' OR status = ?)
 		ORDER BY inbox LIMIT ?`, activityID, status, status, q.limit(limit))
 	return ds, q.Wrap(err, "list deliveries of %s", activityID)
 }
 
-// DeliveryByInbox returns the delivery of activityID to inbox.
+// ListDeliveryTrouble lists the deliveries that failed for good, then
+// those failing and waiting for their next attempt, the latest failure
+// first within each.
+func (q *Queries) ListDeliveryTrouble(ctx context.Context, activityID string, limit int) ([]newsroom.Delivery, error) {
+	ds, err := List(ctx, q.r, q.scanDelivery, `
+		SELECT `+deliveryColumns+`
+		FROM deliveries
+		WHERE activity_id = ? AND (status = ? OR (status = ? AND attempts > 0))
+		ORDER BY status = ? DESC, updated_at DESC, inbox LIMIT ?`,
+		activityID, newsroom.DeliveryFailed, newsroom.DeliveryPending, newsroom.DeliveryFailed, q.limit(limit))
+	return ds, q.Wrap(err, "failing deliveries of %s", activityID)
+}
+
+// DeliveryByInbox returns the delivery of activityID to inbox. After
+// compaction an inbox without a row was delivered: only delivered rows
+// are folded away, and a crashed delivery run again must read that.
 func (q *Queries) DeliveryByInbox(ctx context.Context, activityID, inbox string) (*newsroom.Delivery, error) {
 	d, err := q.scanDelivery(q.r.QueryRow(ctx, `
-		SELECT activity_id, inbox, status, attempts, last_error, updated_at
+		SELECT `+deliveryColumns+`
 		FROM deliveries WHERE activity_id = ? AND inbox = ?`, activityID, inbox))
-	if err != nil {
-		return nil, q.Wrap(err, "delivery of %s to %s", activityID, inbox)
+	if err == nil {
+		return &d, nil
 	}
-	return &d, nil
+	if errors.Is(q.d.Err(err), newsroom.ErrNotFound) {
+		var at time.Time
+		if q.r.QueryRow(ctx, `
+			SELECT compacted_at FROM delivery_summaries
+			WHERE activity_id = ? AND compacted_at IS NOT NULL`, activityID).Scan(q.at(&at)) == nil {
+			return &newsroom.Delivery{ActivityID: activityID, Inbox: inbox, Status: newsroom.DeliveryDelivered, UpdatedAt: at}, nil
+		}
+	}
+	return nil, q.Wrap(err, "delivery of %s to %s", activityID, inbox)
+}
+
+// FanoutDone records that every inbox of the activity has its delivery
+// queued: until then, its deliveries being all settled does not mean its
+// fan-out is over. Recording it twice keeps the first.
+func (q *Queries) FanoutDone(ctx context.Context, activityID string) error {
+	_, err := q.w.Exec(ctx, `
+		INSERT INTO delivery_summaries (activity_id, fanned_out_at) VALUES (?, ?)
+		ON CONFLICT (activity_id) DO NOTHING`, activityID, q.time(q.now()))
+	return q.Wrap(err, "fan-out of %s done", activityID)
+}
+
+// CompactableDeliveries lists activities whose fan-out is over (every
+// inbox queued, none pending) and that still have delivered rows.
+func (q *Queries) CompactableDeliveries(ctx context.Context, limit int) ([]string, error) {
+	ids, err := List(ctx, q.r, scanString, `
+		SELECT s.activity_id FROM delivery_summaries AS s
+		WHERE EXISTS (SELECT 1 FROM deliveries AS d WHERE d.activity_id = s.activity_id AND d.status = ?)
+		  AND NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.activity_id = s.activity_id AND d.status = ?)
+		ORDER BY s.activity_id LIMIT ?`,
+		newsroom.DeliveryDelivered, newsroom.DeliveryPending, q.limit(limit))
+	return ids, q.Wrap(err, "compactable deliveries")
+}
+
+// CompactDeliveries folds the delivered rows of a finished fan-out into
+// its count, and returns how many it folded: 0 when the fan-out is not
+// over (a delivery is pending, or not every inbox is queued yet), or
+// another compaction got there first. The summary row is updated first,
+// which on PostgreSQL locks it, so two compactions of one activity take
+// turns; each adds exactly the rows its own DELETE removed, so a late
+// outcome or a second run never counts a delivery twice.
+func (q *Queries) CompactDeliveries(ctx context.Context, activityID string) (int64, error) {
+	var n int64
+	err := q.WithTx(ctx, func(q *Queries) error {
+		now := q.time(q.now())
+		marked, err := q.w.Exec(ctx, `
+			UPDATE delivery_summaries SET compacted_at = ?
+			WHERE activity_id = ?
+			  AND NOT EXISTS (SELECT 1 FROM deliveries WHERE activity_id = ? AND status = ?)`,
+			now, activityID, activityID, newsroom.DeliveryPending)
+		if err != nil || marked == 0 {
+			return err
+		}
+		if n, err = q.w.Exec(ctx, `DELETE FROM deliveries WHERE activity_id = ? AND status = ?`,
+			activityID, newsroom.DeliveryDelivered); err != nil || n == 0 {
+			return err
+		}
+		_, err = q.w.Exec(ctx, `UPDATE delivery_summaries SET delivered = delivered + ? WHERE activity_id = ?`, n, activityID)
+		return err
+	})
+	return n, q.Wrap(err, "compact deliveries of %s", activityID)
 }
 
 func (q *Queries) scanDelivery(row Row) (newsroom.Delivery, error) {
 	var d newsroom.Delivery
-	err := row.Scan(&d.ActivityID, &d.Inbox, &d.Status, &d.Attempts, &d.LastError, q.at(&d.UpdatedAt))
+	err := row.Scan(&d.ActivityID, &d.Inbox, &d.Status, &d.Attempts, &d.LastError, &d.Reason,
+		q.at(&d.NextAttempt), q.at(&d.UpdatedAt))
 	return d, err
 }

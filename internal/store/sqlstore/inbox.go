@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -31,4 +32,15 @@ func (q *Queries) InboxActivityByID(ctx context.Context, id string) (*newsroom.I
 		return nil, q.Wrap(err, "inbox activity %s", id)
 	}
 	return &a, nil
+}
+
+// PruneInboxActivities deletes at most limit activities received before
+// the given time, oldest first, and returns how many: a short statement
+// that the caller repeats, so that the single writer is never held long.
+func (q *Queries) PruneInboxActivities(ctx context.Context, before time.Time, limit int) (int64, error) {
+	n, err := q.w.Exec(ctx, `
+		DELETE FROM inbox_activities WHERE id IN (
+			SELECT id FROM inbox_activities WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
+		q.time(before), q.limit(limit))
+	return n, q.Wrap(err, "prune inbox activities before %s", before)
 }

@@ -64,3 +64,8 @@ func (q *Queries) CheckSetupToken(ctx context.Context, hash string, now time.Tim
 		SELECT 1 FROM setup_tokens WHERE token_hash = ? AND expires_at > ?`, hash, q.time(now)).Scan(&one)
 	return q.Wrap(err, "check setup token")
 }
+
+func (q *Queries) DeleteExpiredSetupTokens(ctx context.Context, now time.Time) (int64, error) {
+	n, err := q.w.Exec(ctx, `DELETE FROM setup_tokens WHERE expires_at <= ?`, q.time(now))
+	return n, q.Wrap(err, "delete expired setup tokens")
+}

@@ -465,6 +465,13 @@ func testActivities(t *testing.T, s store.Store) {
 	n, err = s.CountActivities(ctx, other.ID, "Update")
 	ok(t, err)
 	equal(t, "CountActivities of none", n, 0)
+
+	// The latest Create or Update of a post; the Accept, later, is not one.
+	latest, err := s.LatestDelivered(ctx, p.ID)
+	ok(t, err)
+	equal(t, "LatestDelivered", latest.ID, "01A4")
+	_, err = s.LatestDelivered(ctx, "01NONE")
+	wantErr(t, err, newsroom.ErrNotFound)
 }
 
 func testDeliveries(t *testing.T, s store.Store) {

@@ -62,6 +62,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Changes", testChanges},
 		{"FeedSources", testFeedSources},
+		{"DeliveryCompaction", testDeliveryCompaction},
+		{"DeliveryCompactionRace", testDeliveryCompactionRace},
+		{"Prune", testPrune},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

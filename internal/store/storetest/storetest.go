@@ -61,6 +61,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Changes", testChanges},
 		{"FeedSources", testFeedSources},
+		{"UserTokens", testUserTokens},
+		{"UserTokenRace", testUserTokenRace},
+		{"ActorsByIDs", testActorsByIDs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

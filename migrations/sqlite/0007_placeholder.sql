@@ -1,0 +1,2 @@
+-- Kept free for a change made in parallel; intentionally empty.
+SELECT 1;

@@ -87,6 +87,9 @@ type Deps struct {
 	Logger     *slog.Logger
 	// Posts serves posts; without it post URLs answer 404.
 	Posts PostSource
+	// Reactions counts likes and boosts for the posts' likes and shares
+	// collections; without it objects carry none.
+	Reactions ReactionSource
 	// Sites lists an organisation's website feeds; without it the actor
 	// credits only our own domain.
 	Sites SiteSource
@@ -115,6 +118,7 @@ type Handler struct {
 	following   FollowingSource
 	activities  ActivitySource
 	posts       PostSource
+	reactions   ReactionSource
 	sites       SiteSource
 	convert     *convert.Converter
 	stats       Stats
@@ -145,6 +149,7 @@ func NewHandler(d Deps) *Handler {
 		following:   d.Following,
 		activities:  d.Activities,
 		posts:       d.Posts,
+		reactions:   d.Reactions,
 		sites:       d.Sites,
 		convert:     conv,
 		stats:       d.Stats,

@@ -202,6 +202,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Following:      m.Store,
 		Activities:     m.Store,
 		Posts:          m.Store,
+		Reactions:      m.Store,
 		Sites:          m.Store,
 		Stats:          federation.StatsFunc(m.nodeStats),
 		Logger:         m.Logger.With("component", "federation"),
@@ -219,13 +220,14 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		NewID:    newULID,
 	})
 	pages := site.New(site.Deps{
-		Store:  m.Store,
-		Boosts: m.Store,
-		View:   views,
-		URLs:   m.URLs,
-		Cache:  m.Cache,
-		Media:  m.Media,
-		Logger: m.Logger.With("component", "site"),
+		Store:     m.Store,
+		Boosts:    m.Store,
+		Reactions: m.Store,
+		View:      views,
+		URLs:      m.URLs,
+		Cache:     m.Cache,
+		Media:     m.Media,
+		Logger:    m.Logger.With("component", "site"),
 	})
 	return server.New(server.Deps{
 		Logger:       m.Logger,

@@ -48,6 +48,8 @@ type postPage struct {
 	Alternates []alternate
 	Other      *alternate
 	Head       head
+	// Reactions are the likes, boosts and approved replies; nil hides them.
+	Reactions *reactionsView
 }
 
 type tagLink struct {
@@ -197,6 +199,9 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 		return nil, err
 	}
 	v.OrgIcon = icon
+	if v.Reactions, err = h.reactions(ctx, p); err != nil {
+		return nil, err
+	}
 	switch {
 	case len(v.images) > 0:
 		v.CardImage = &v.images[0]

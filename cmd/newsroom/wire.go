@@ -21,6 +21,7 @@ import (
 	"github.com/soga/newsroom/internal/config"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/feeds"
+	"github.com/soga/newsroom/internal/mail"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -178,6 +179,14 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 	if err != nil {
 		return nil, err
 	}
+	var mailer editor.Mailer // nil unless configured: a nil *mail.Mailer would not be
+	if m.Config.SMTPURL != "" {
+		mm, err := mail.New(m.Config.SMTPURL, m.Config.SMTPFrom)
+		if err != nil {
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		mailer = mm
+	}
 	ed := editor.New(editor.Deps{
 		Store:    m.Store,
 		Users:    svc.users,
@@ -193,6 +202,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Logger:   m.Logger.With("component", "editor"),
 		Secure:   m.Config.BaseURL.Scheme == "https",
 		ClientIP: clientip.New(m.Config.TrustedProxies),
+		Mail:     mailer,
 	})
 	fed := federation.NewHandler(federation.Deps{
 		URLs:           m.URLs,

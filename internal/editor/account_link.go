@@ -60,7 +60,11 @@ func (h *Handler) accountLink(w http.ResponseWriter, r *http.Request, purpose ne
 				h.serverError(w, r, err)
 				return
 			}
-			redirect(w, r, "/admin/", "password")
+			done := "password"
+			if purpose == newsroom.TokenInvite {
+				done = "welcome"
+			}
+			redirect(w, r, "/admin/", done)
 			return
 		case errors.As(err, &v):
 			p.Errors = v.Fields

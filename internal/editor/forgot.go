@@ -23,7 +23,7 @@ type forgotForm struct {
 
 // Forgot serves /login/forgot. With SMTP configured it emails a reset
 // link to the address typed, answering the same whether or not an
-// account has it (and as fast: the message is sent after the answer);
+// account has it (and as fast: the work is done after the answer);
 // without, it says to ask an administrator. Requests are limited per
 // client address and per typed address, so that nobody can fill a
 // mailbox or our SMTP quota.
@@ -46,14 +46,7 @@ func (h *Handler) Forgot(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusTooManyRequests
 		} else {
 			if len(form.Email) <= users.MaxEmail {
-				link, err := h.users.ResetLinkByEmail(r.Context(), form.Email)
-				if err != nil {
-					h.serverError(w, r, err)
-					return
-				}
-				if link != nil {
-					go h.mailResetLink(context.WithoutCancel(r.Context()), link, p.Lang)
-				}
+				go h.mailResetLink(context.WithoutCancel(r.Context()), form.Email, p.Lang)
 			}
 			form.Sent = true
 		}
@@ -63,11 +56,21 @@ func (h *Handler) Forgot(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, status, "forgot", p)
 }
 
-// mailResetLink runs after the answer: a failure is logged, and the
-// person, told to check their mail or ask an administrator, does that.
-func (h *Handler) mailResetLink(ctx context.Context, link *users.Link, lang string) {
+// mailResetLink looks the address up, makes the link and sends it, all
+// after the answer, which therefore takes as long whether or not an
+// account has the address. A failure is logged; the person, told to
+// check their mail or ask an administrator, does that.
+func (h *Handler) mailResetLink(ctx context.Context, email, lang string) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	link, err := h.users.ResetLinkByEmail(ctx, email)
+	if err != nil {
+		h.log.ErrorContext(ctx, "reset link not made", "error", err)
+		return
+	}
+	if link == nil {
+		return
+	}
 	lang = pickLang(link.User.Lang, lang)
 	body := h.view.Translate(lang, "mail.reset.body", "Site", h.urls.Host(), "Link", h.urls.Abs("/reset/"+link.Token))
 	if err := h.mail.Send(ctx, link.User.Email, h.view.Translate(lang, "mail.reset.subject"), body); err != nil {

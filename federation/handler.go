@@ -89,6 +89,9 @@ type Deps struct {
 	Logger     *slog.Logger
 	// Posts serves posts; without it post URLs answer 404.
 	Posts PostSource
+	// Reactions counts likes and boosts for the posts' likes and shares
+	// collections; without it objects carry none.
+	Reactions ReactionSource
 	// Sites lists an organisation's website feeds; without it the actor
 	// credits only our own domain.
 	Sites SiteSource
@@ -120,6 +123,7 @@ type Handler struct {
 	following   FollowingSource
 	activities  ActivitySource
 	posts       PostSource
+	reactions   ReactionSource
 	sites       SiteSource
 	settings    Settings
 	convert     *convert.Converter
@@ -151,6 +155,7 @@ func NewHandler(d Deps) *Handler {
 		following:   d.Following,
 		activities:  d.Activities,
 		posts:       d.Posts,
+		reactions:   d.Reactions,
 		sites:       d.Sites,
 		settings:    d.Settings,
 		convert:     conv,

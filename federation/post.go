@@ -59,6 +59,9 @@ func (h *Handler) ServePost(w http.ResponseWriter, r *http.Request, handle, id s
 		return
 	}
 	doc, err := h.convert.Object(org, p, media)
+	if err == nil {
+		err = h.addReactions(ctx, doc, org, p)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -102,6 +102,13 @@ func TestCLIOrgsUsersDomains(t *testing.T) {
 		t.Errorf("user list: %q", r.stdout)
 	}
 	ok(cli(t, withPw, "user", "set-password", "--email", "editor@example.org"))
+	r = ok(cli(t, e, "user", "reset-link", "--email", "Editor@example.org"))
+	if !regexp.MustCompile(`^https://news\.example/reset/[A-Za-z0-9_-]{43}\n`).MatchString(r.stdout) {
+		t.Errorf("reset-link output: %q", r.stdout)
+	}
+	if r := cli(t, e, "user", "reset-link", "--email", "nobody@example.org"); r.code != 1 {
+		t.Errorf("reset-link of nobody: %+v", r)
+	}
 
 	ok(cli(t, e, "domain", "block", "Spam.Example.", "--reason", "spam waves"))
 	ok(cli(t, e, "domain", "block", "--reason", "bots", "bots.example"))

@@ -12,17 +12,19 @@ import (
 
 func cmdUser(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: user takes 'create', 'set-password' or 'list'", errUsage)
+		return fmt.Errorf("%w: user takes 'create', 'set-password', 'reset-link' or 'list'", errUsage)
 	}
 	switch args[0] {
 	case "create":
 		return userCreate(ctx, args[1:], e)
 	case "set-password":
 		return userSetPassword(ctx, args[1:], e)
+	case "reset-link":
+		return userResetLink(ctx, args[1:], e)
 	case "list":
 		return userList(ctx, args[1:], e)
 	default:
-		return fmt.Errorf("%w: user takes 'create', 'set-password' or 'list', not %q", errUsage, args[0])
+		return fmt.Errorf("%w: user takes 'create', 'set-password', 'reset-link' or 'list', not %q", errUsage, args[0])
 	}
 }
 
@@ -107,6 +109,37 @@ func userSetPassword(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "password of %s changed; their sessions were ended\n", u.Email)
+	return nil
+}
+
+// userResetLink prints a one-time link with which the person chooses a
+// new password themselves, as the users page makes one: for an
+// administrator locked out, or a server without the editor in reach.
+func userResetLink(ctx context.Context, args []string, e env) error {
+	fs, cf := newFlags("user reset-link", e)
+	email := fs.String("email", "", "login email (required)")
+	cfg, err := parse(fs, cf, args, e)
+	if err != nil {
+		return err
+	}
+	if *email == "" {
+		return fmt.Errorf("%w: --email is required", errUsage)
+	}
+	st, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.UserByEmail(ctx, newsroom.NormaliseEmail(*email))
+	if err != nil {
+		return fmt.Errorf("--email %s: %w", *email, err)
+	}
+	link, err := users.New(st).ResetLink(ctx, u.ID, users.ResetLifetime)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s/reset/%s\nworks once, until %s, for %s; earlier links stopped working\n",
+		cfg.BaseURL, link.Token, link.Expires.Format("2006-01-02 15:04 MST"), u.Email)
 	return nil
 }
 

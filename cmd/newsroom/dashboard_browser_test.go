@@ -19,9 +19,9 @@ import (
 )
 
 // dashWords are what this flow reads, in each interface language.
-var dashWords = map[string]struct{ date, unscheduled, copied string }{
-	"en": {"2 May 2030", "Unscheduled", "Address copied."},
-	"fr": {"2 mai 2030", "Déprogrammée", "Adresse copiée."},
+var dashWords = map[string]struct{ date, start, end, unscheduled, copied string }{
+	"en": {"2 May 2030", "18:00", "20:00", "Unscheduled", "Address copied."},
+	"fr": {"2 mai 2030", "18 h 00", "20 h 00", "Déprogrammée", "Adresse copiée."},
 }
 
 // An administrator, in a real browser, writes an event (its fields appear
@@ -119,7 +119,7 @@ func dashboardFlow(t *testing.T, backend, lang string) {
 		chromedp.Click(`button[value="preview"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(".preview .event", chromedp.ByQuery))
 	ev := text(".preview .event")
-	for _, want := range []string{w.date, "18:00", "20:00", "Europe/Paris", "Maison des associations", "Lyon"} {
+	for _, want := range []string{w.date, w.start, w.end, "Europe/Paris", "Maison des associations", "Lyon"} {
 		if !strings.Contains(ev, want) {
 			t.Errorf("preview's event block %q lacks %q", ev, want)
 		}

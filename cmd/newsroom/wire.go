@@ -21,6 +21,7 @@ import (
 	"github.com/soga/newsroom/internal/config"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/feeds"
+	"github.com/soga/newsroom/internal/mail"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -193,6 +194,14 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		return nil, err
 	}
 	views.SiteZone = svc.settings.Location
+	var mailer editor.Mailer // nil unless configured: a nil *mail.Mailer would not be
+	if m.Config.SMTPURL != "" {
+		mm, err := mail.New(m.Config.SMTPURL, m.Config.SMTPFrom)
+		if err != nil {
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		mailer = mm
+	}
 	ed := editor.New(editor.Deps{
 		Store:    m.Store,
 		Users:    svc.users,
@@ -209,6 +218,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Logger:   m.Logger.With("component", "editor"),
 		Secure:   m.Config.BaseURL.Scheme == "https",
 		ClientIP: clientip.New(m.Config.TrustedProxies),
+		Mail:     mailer,
 	})
 	fed := federation.NewHandler(federation.Deps{
 		URLs:           m.URLs,
@@ -218,6 +228,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Following:      m.Store,
 		Activities:     m.Store,
 		Posts:          m.Store,
+		Reactions:      m.Store,
 		Sites:          m.Store,
 		Settings:       svc.settings,
 		Stats:          federation.StatsFunc(m.nodeStats),
@@ -236,14 +247,15 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		NewID:    newULID,
 	})
 	pages := site.New(site.Deps{
-		Store:    m.Store,
-		Boosts:   m.Store,
-		View:     views,
-		URLs:     m.URLs,
-		Cache:    m.Cache,
-		Settings: svc.settings,
-		Media:    m.Media,
-		Logger:   m.Logger.With("component", "site"),
+		Store:     m.Store,
+		Boosts:    m.Store,
+		Reactions: m.Store,
+		View:      views,
+		URLs:      m.URLs,
+		Cache:     m.Cache,
+		Settings:  svc.settings,
+		Media:     m.Media,
+		Logger:    m.Logger.With("component", "site"),
 	})
 	return server.New(server.Deps{
 		Logger:       m.Logger,

@@ -86,6 +86,7 @@ type Peer struct {
 	objects    map[string][]byte    // documents we serve, by path
 	keys       map[string]cachedKey // remote keys, by keyId
 
+	displayName  string     // the actor's name; its username when ""
 	followAnswer string     // "Accept", "Reject" or "" (none)
 	followers    []follower // who follows the user, in order
 }
@@ -122,6 +123,14 @@ func NewPeer(t testing.TB, name string) *Peer {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return p
+}
+
+// SetDisplayName changes the name the actor document gives, as a user
+// editing their profile does (custom emoji, scripts of either direction).
+func (p *Peer) SetDisplayName(name string) {
+	p.mu.Lock()
+	p.displayName = name
+	p.mu.Unlock()
 }
 
 // Acct is the peer user's WebFinger address, user@host.

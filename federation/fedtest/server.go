@@ -42,7 +42,11 @@ func (p *Peer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *Peer) serveActor(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	gone := p.gone
+	name := p.displayName
 	p.mu.Unlock()
+	if name == "" {
+		name = p.Name
+	}
 	if gone {
 		http.Error(w, "gone", http.StatusGone)
 		return
@@ -57,7 +61,7 @@ func (p *Peer) serveActor(w http.ResponseWriter, r *http.Request) {
 		"id":                        p.ActorID,
 		"type":                      "Person",
 		"preferredUsername":         p.Name,
-		"name":                      p.Name,
+		"name":                      name,
 		"inbox":                     p.Inbox,
 		"outbox":                    p.ActorID + "/outbox",
 		"followers":                 p.Followers,

@@ -21,6 +21,7 @@ type remoteActorer interface {
 	GetActivityStreamsInbox() vocab.ActivityStreamsInboxProperty
 	GetActivityStreamsPreferredUsername() vocab.ActivityStreamsPreferredUsernameProperty
 	GetActivityStreamsName() vocab.ActivityStreamsNameProperty
+	GetActivityStreamsUrl() vocab.ActivityStreamsUrlProperty
 	GetW3IDSecurityV1PublicKey() vocab.W3IDSecurityV1PublicKeyProperty
 }
 
@@ -64,6 +65,7 @@ func actorFromType(t vocab.Type, raw map[string]any) (*newsroom.RemoteActor, err
 	if p := at.GetActivityStreamsName(); p != nil && p.Len() > 0 && p.At(0).IsXMLSchemaString() {
 		a.Name = limit(p.At(0).GetXMLSchemaString(), 200)
 	}
+	a.URL = profileURL(at.GetActivityStreamsUrl())
 	// go-fed v1.0.0 has no "endpoints" property, so the shared inbox is
 	// read from the JSON itself.
 	if ep, ok := raw["endpoints"].(map[string]any); ok {
@@ -110,6 +112,30 @@ func actorFromType(t vocab.Type, raw map[string]any) (*newsroom.RemoteActor, err
 		a.SharedInbox = ""
 	}
 	return a, nil
+}
+
+// profileURL is the first http(s) link of an actor's url, its page for
+// people. It is only ever a link we show, never fetched, so it may be on
+// another host (Mastodon's web domain may differ from its actors').
+func profileURL(p vocab.ActivityStreamsUrlProperty) string {
+	if p == nil {
+		return ""
+	}
+	for it := p.Begin(); it != p.End(); it = it.Next() {
+		var u string
+		switch {
+		case it.IsIRI():
+			u = it.GetIRI().String()
+		case it.IsActivityStreamsLink():
+			if h := it.GetActivityStreamsLink().GetActivityStreamsHref(); h != nil && h.Get() != nil {
+				u = h.Get().String()
+			}
+		}
+		if u != "" && len(u) <= 2048 && isHTTPURL(u) {
+			return u
+		}
+	}
+	return ""
 }
 
 // hostOf returns the normalised host[:port] of an absolute URL.

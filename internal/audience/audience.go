@@ -31,8 +31,9 @@ type Service struct {
 	Store store.Store
 	Now   func() time.Time
 	// Pages is emptied after what the organisations' staff decide
-	// (moderate.go). Inbox traffic leaves it alone, or reactions to a new
-	// post would keep emptying it during the stampede it absorbs.
+	// (moderate.go). Inbox traffic only forgets the post it reacts to
+	// (newsroom.InvalidatePost), or reactions to a new post would keep
+	// emptying the whole cache during the stampede it absorbs.
 	Pages newsroom.Invalidator
 
 	// batch writes likes, boosts and ignored activities, most of what
@@ -122,13 +123,17 @@ func (s *Service) Unfollow(ctx context.Context, rec newsroom.InboxActivity, orgI
 // kind and post.
 func (s *Service) React(ctx context.Context, rec newsroom.InboxActivity, i newsroom.Interaction) error {
 	i.ActivityID, i.ActorID = rec.ID, rec.ActorID
-	return s.recordBatched(ctx, rec, &i)
+	if err := s.recordBatched(ctx, rec, &i); err != nil {
+		return err
+	}
+	newsroom.InvalidatePost(s.Pages, i.PostID)
+	return nil
 }
 
 // Unreact undoes a like or boost: by the original activity's id when we
 // know it, else by what actorID did to postID.
 func (s *Service) Unreact(ctx context.Context, rec newsroom.InboxActivity, originalID string, kind newsroom.InteractionKind, postID, actorID string) error {
-	return s.record(ctx, rec, func(tx store.Tx) error {
+	err := s.record(ctx, rec, func(tx store.Tx) error {
 		if originalID != "" {
 			if err := tx.RemoveInteraction(ctx, originalID, actorID); err != nil && !errors.Is(err, newsroom.ErrNotFound) {
 				return err
@@ -141,6 +146,12 @@ func (s *Service) Unreact(ctx context.Context, rec newsroom.InboxActivity, origi
 		}
 		return nil
 	})
+	if err == nil && postID != "" {
+		// An Undo by id alone names no post: its count shows within the
+		// cache's lifetime.
+		newsroom.InvalidatePost(s.Pages, postID)
+	}
+	return err
 }
 
 // Reply stores a remote reply to one of our posts, pending moderation.
@@ -157,13 +168,28 @@ func (s *Service) Reply(ctx context.Context, rec newsroom.InboxActivity, r newsr
 
 // DeleteObject removes a reply, only when actorID wrote it.
 func (s *Service) DeleteObject(ctx context.Context, rec newsroom.InboxActivity, objectID, actorID string) error {
-	return s.record(ctx, rec, func(tx store.Tx) error {
-		err := tx.DeleteReply(ctx, objectID, actorID)
+	shown := ""
+	err := s.record(ctx, rec, func(tx store.Tx) error {
+		r, err := tx.ReplyByObjectID(ctx, objectID)
 		if errors.Is(err, newsroom.ErrNotFound) {
-			return nil // not ours to know, or not theirs to delete
+			return nil // not ours to know
+		}
+		if err != nil {
+			return err
+		}
+		err = tx.DeleteReply(ctx, objectID, actorID)
+		if errors.Is(err, newsroom.ErrNotFound) {
+			return nil // not theirs to delete
+		}
+		if err == nil && r.Status == newsroom.ReplyApproved {
+			shown = r.PostID
 		}
 		return err
 	})
+	if err == nil && shown != "" {
+		newsroom.InvalidatePost(s.Pages, shown)
+	}
+	return err
 }
 
 // DeleteActor forgets an actor that deleted itself, with everything it did.

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soga/newsroom/internal/mail"
 	"github.com/soga/newsroom/internal/media"
 )
 
@@ -43,6 +44,10 @@ type Config struct {
 	// AWS_SECRET_ACCESS_KEY only, never from a flag (which any local user
 	// could read in the process list), and are never printed.
 	S3AccessKey, S3SecretKey string
+	// SMTPURL (smtp://user:password@host:587, or smtps://) and SMTPFrom
+	// let the login page email password reset links; empty, it says to
+	// ask an administrator.
+	SMTPURL, SMTPFrom string
 }
 
 // Backend names the storage behind DatabaseURL: "sqlite" or "postgres".
@@ -93,6 +98,8 @@ var settings = []setting{
 	{"feed-interval", "NEWSROOM_FEED_INTERVAL", "15m", "time between polls of an organisation's website feed (longer when the feed or its server asks)"},
 	{"compact-interval", "NEWSROOM_COMPACT_INTERVAL", "10m", "time between compactions of finished fan-outs (their per-inbox delivery rows folded into counts; failures kept)"},
 	{"boost-limit", "NEWSROOM_BOOST_LIMIT", "10", "most posts of one followed member account an organisation boosts in an hour; more are dropped (logged)"},
+	{"smtp-url", "NEWSROOM_SMTP_URL", "", "SMTP server that sends password reset links: smtp://USER:PASSWORD@HOST:587 (STARTTLS) or smtps://…:465; prefer the variable, which other local users cannot read (empty: people ask an administrator)"},
+	{"smtp-from", "NEWSROOM_SMTP_FROM", "", "From address of the reset links, e.g. \"Newsroom <newsroom@example.org>\" (needed with --smtp-url)"},
 }
 
 // Flags holds the raw values of the settings registered on a FlagSet.
@@ -231,6 +238,14 @@ func parse(raw map[string]string) (Config, error) {
 		bad("boost-limit", "%q is not a whole number of at least 1", raw["boost-limit"])
 	}
 	c.BoostLimit = n
+
+	c.SMTPURL, c.SMTPFrom = raw["smtp-url"], raw["smtp-from"]
+	if c.SMTPURL != "" {
+		if _, err := mail.New(c.SMTPURL, c.SMTPFrom); err != nil {
+			// The URL holds a password: never print it back.
+			bad("smtp-url", "%v", err)
+		}
+	}
 	return c, errors.Join(errs...)
 }
 

@@ -57,6 +57,10 @@ type Handler struct {
 	// were cleaned on arrival, but a page must not depend on what another
 	// part of the program did with hostile HTML.
 	replyPolicy *bluemonday.Policy
+	// mail sends reset links from the login page; nil when no SMTP
+	// server is configured.
+	mail   Mailer
+	resets *ratelimit.Window // reset links asked, per address and per account
 }
 
 // Deps are what New needs. Posts, Orgs, Audience and Media may be nil
@@ -89,6 +93,9 @@ type Deps struct {
 	// ClientIP finds a request's client behind the trusted proxies, for
 	// the login throttle.
 	ClientIP clientip.Resolver
+	// Mail sends password reset links; nil when no SMTP server is
+	// configured, and the login page then says to ask an administrator.
+	Mail Mailer
 }
 
 // New returns the editor.
@@ -103,14 +110,15 @@ func New(d Deps) *Handler {
 		network: d.Network, settings: d.Settings,
 		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
-		now: d.Now, secure: d.Secure, throttle: ratelimit.New(25, 5*time.Minute, d.Now), clientIP: d.ClientIP}
+		now: d.Now, secure: d.Secure, throttle: ratelimit.New(25, 5*time.Minute, d.Now), clientIP: d.ClientIP,
+		mail: d.Mail, resets: ratelimit.New(5, time.Hour, d.Now)}
 }
 
 // flashes are the messages a redirect may ask the next page to show.
 var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
 	"removed": true, "blocked": true, "unblocked": true, "feed_added": true, "feed_removed": true, "feed_polling": true,
-	"following": true, "boosted": true, "refused": true, "unscheduled": true, "too_late": true}
+	"following": true, "boosted": true, "refused": true, "unscheduled": true, "too_late": true, "welcome": true}
 
 type ctxKey int
 

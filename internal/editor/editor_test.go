@@ -94,7 +94,7 @@ func TestEditorStaysInTheirOrganisations(t *testing.T) {
 		"/admin/organisations/edit/beta":          {"name": {"Taken"}},
 		"/admin/users/new":                        {"email": {"x@example.org"}, "password": {password}, "is_admin": {"1"}},
 		"/admin/users/edit/2":                     {"is_admin": {"1"}, "orgs": {"1", "2"}},
-		"/admin/users/password/1":                 {"password": {"new password 123"}},
+		"/admin/users/link/1":                     {},
 		"/admin/domains":                          {"domain": {"example.com"}},
 		"/admin/domains/remove":                   {"domain": {"example.com"}},
 	}
@@ -528,26 +528,43 @@ func TestAdministration(t *testing.T) {
 		t.Fatalf("taken handle: %d", r.status)
 	}
 
-	r = c.form("/admin/users/new", url.Values{"email": {"Camille@Example.org"}, "name": {"Camille"}, "password": {"a long password"},
-		"orgs": {"1", "3"}, "lang": {"fr"}})
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("create user: %d %s", r.status, r.body)
+	// No password is asked: the administrator hands over a link.
+	if _, page := c.get("/admin/users/new"); strings.Contains(page, `type="password"`) {
+		t.Fatal("the new-user form asks the administrator for a password")
 	}
+	r = c.form("/admin/users/new", url.Values{"email": {"Camille@Example.org"}, "name": {"Camille"},
+		"orgs": {"1", "3"}, "lang": {"fr"}})
+	invite := linkIn(t, r, "/invite/")
 	u, err := e.store.UserByEmail(context.Background(), "camille@example.org")
-	if err != nil || u.IsAdmin || u.Lang != "fr" {
+	if err != nil || u.IsAdmin || u.Lang != "fr" || u.PasswordHash != "" {
 		t.Fatalf("user %+v %v", u, err)
 	}
 	if ids, _ := e.store.UserOrgIDs(context.Background(), u.ID); len(ids) != 2 {
 		t.Fatalf("orgs %v", ids)
 	}
 	camille := e.anonymous()
-	_, body := camille.get("/login")
-	camille.post("/login", url.Values{"email": {"camille@example.org"}, "password": {"a long password"}, "csrf_token": {token(t, body)}})
+	_, body := camille.get(invite)
+	if r := camille.post(invite, url.Values{"password": {"short"}, "csrf_token": {token(t, body)}}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("short password: %d", r.status)
+	}
+	if r := camille.post(invite, url.Values{"password": {"a long password"}, "csrf_token": {token(t, body)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("invitation: %d %s", r.status, r.body)
+	}
 	if status, page := camille.get("/admin/"); status != 200 || !strings.Contains(page, "Tableau de bord") || !strings.Contains(page, "Emmaüs Connect") {
 		t.Fatalf("camille's dashboard: %d", status)
 	}
-	// Resetting the password logs Camille out.
-	if r := c.form("/admin/users/password/"+strconv.FormatInt(u.ID, 10), url.Values{"password": {"another long one"}}); r.status != http.StatusSeeOther {
+	if status, _ := e.anonymous().get(invite); status != http.StatusNotFound {
+		t.Fatalf("a used invitation: %d", status)
+	}
+	// A reset link logs Camille out once used, not before.
+	r = c.form("/admin/users/link/"+strconv.FormatInt(u.ID, 10), url.Values{})
+	reset := linkIn(t, r, "/reset/")
+	if status, _ := camille.get("/admin/"); status != http.StatusOK {
+		t.Fatalf("a reset link made ended the session before use: %d", status)
+	}
+	other := e.anonymous()
+	_, body = other.get(reset)
+	if r := other.post(reset, url.Values{"password": {"another long one"}, "csrf_token": {token(t, body)}}); r.status != http.StatusSeeOther {
 		t.Fatalf("reset: %d %s", r.status, r.body)
 	}
 	if status, _ := camille.get("/admin/"); status != http.StatusSeeOther {
@@ -750,4 +767,18 @@ func TestRepliesArePaged(t *testing.T) {
 	if n := strings.Count(second, "<p>reply "); n != 1 || !strings.Contains(second, "reply 050") || !strings.Contains(second, "page=1") {
 		t.Fatalf("second page: %d replies", n)
 	}
+}
+
+// linkIn is the one-time link path a page shows an administrator.
+func linkIn(t *testing.T, r response, prefix string) string {
+	t.Helper()
+	if r.status != http.StatusOK {
+		t.Fatalf("link page: %d %s", r.status, r.body)
+	}
+	i := strings.Index(r.body, prefix)
+	if i < 0 {
+		t.Fatalf("no %s link in %s", prefix, r.body)
+	}
+	end := strings.IndexByte(r.body[i:], '"')
+	return r.body[i : i+end]
 }

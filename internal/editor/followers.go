@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/view"
 )
 
 const followersPerPage = 100
@@ -12,10 +13,15 @@ const followersPerPage = 100
 type followersPage struct {
 	Org       *newsroom.Organisation
 	Count     int
-	Followers []newsroom.Follower
+	Followers []followerRow
 	Page      int
 	Next      int // 0 when this is the last page
 	Prev      int // 0 on the first page
+}
+
+type followerRow struct {
+	newsroom.Follower
+	Person view.Person
 }
 
 // Followers lists who follows an organisation, a hundred at a time.
@@ -37,7 +43,19 @@ func (h *Handler) Followers(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	data := followersPage{Org: org, Count: count, Followers: list, Page: page}
+	ids := make([]string, len(list))
+	for i, f := range list {
+		ids[i] = f.ActorID
+	}
+	people, err := h.people(r.Context(), ids)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	data := followersPage{Org: org, Count: count, Page: page}
+	for _, f := range list {
+		data.Followers = append(data.Followers, followerRow{Follower: f, Person: people[f.ActorID]})
+	}
 	if page*followersPerPage < count {
 		data.Next = page + 1
 	}

@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/view"
 )
 
 type replyRow struct {
 	ObjectID, ActorID, URL string
+	Author                 view.Person
 	PostID, PostTitle      string
 	Content                template.HTML
 	Published              time.Time
@@ -58,13 +60,22 @@ func (h *Handler) Replies(w http.ResponseWriter, r *http.Request) {
 	if page > 1 {
 		data.Prev = page - 1
 	}
+	ids := make([]string, len(list))
+	for i, rep := range list {
+		ids[i] = rep.ActorID
+	}
+	people, err := h.people(r.Context(), ids)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	for _, rep := range list {
 		if _, ok := titles[rep.PostID]; !ok {
 			if p, err := h.store.PostByID(r.Context(), rep.PostID); err == nil {
 				titles[rep.PostID] = p.Title
 			}
 		}
-		data.Replies = append(data.Replies, replyRow{ObjectID: rep.ObjectID, ActorID: rep.ActorID, URL: rep.URL,
+		data.Replies = append(data.Replies, replyRow{ObjectID: rep.ObjectID, ActorID: rep.ActorID, URL: rep.URL, Author: people[rep.ActorID],
 			PostID: rep.PostID, PostTitle: titles[rep.PostID], Published: rep.Published,
 			// Sanitised on arrival and once more here, with the policy
 			// our own posts are published under.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/users"
+	"github.com/soga/newsroom/internal/view"
 )
 
 type setupForm struct {
@@ -54,17 +55,29 @@ func (h *Handler) Setup(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p.CSRF = h.preSessionToken(w, r)
 	p.Data = form
+	h.renderPreSession(w, r, "setup", p)
+}
+
+// renderPreSession renders a form of someone not logged in yet, with its
+// double-submit token, as 422 when it carries errors.
+func (h *Handler) renderPreSession(w http.ResponseWriter, r *http.Request, name string, p *view.Page) {
+	p.CSRF = h.preSessionToken(w, r)
 	status := http.StatusOK
 	if p.Errors != nil {
 		status = http.StatusUnprocessableEntity
 	}
-	h.render(w, r, status, "setup", p)
+	h.render(w, r, status, name, p)
 }
 
 func (h *Handler) setupInvalid(w http.ResponseWriter, r *http.Request) {
-	p := h.page(r, "setup.invalid.title")
-	p.Data = map[string]string{"Title": "setup.invalid.title", "Text": "setup.invalid.text", "Link": "/login", "LinkText": "login.link"}
+	h.deadLink(w, r, "setup.invalid.title", "setup.invalid.text")
+}
+
+// deadLink says that a one-time link was used or has expired, and leads
+// to the login page.
+func (h *Handler) deadLink(w http.ResponseWriter, r *http.Request, title, text string) {
+	p := h.page(r, title)
+	p.Data = map[string]string{"Title": title, "Text": text, "Link": "/login", "LinkText": "login.link"}
 	h.render(w, r, http.StatusNotFound, "message", p)
 }

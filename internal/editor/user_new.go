@@ -7,8 +7,9 @@ import (
 	"github.com/soga/newsroom/internal/users"
 )
 
-// NewUser creates an account. The administrator chooses a first password
-// and hands it over; the person changes it on their account page.
+// NewUser creates an account without a password and shows the
+// administrator the one-time link to hand over, with which its owner
+// chooses their password: nobody else ever knows it.
 func (h *Handler) NewUser(w http.ResponseWriter, r *http.Request) {
 	orgs, err := h.store.ListOrgs(r.Context())
 	if err != nil {
@@ -19,10 +20,10 @@ func (h *Handler) NewUser(w http.ResponseWriter, r *http.Request) {
 	var v newsroom.ValidationError
 	if r.Method == http.MethodPost {
 		form = parseUserForm(r)
-		_, err := h.users.Create(r.Context(), users.NewUser{Email: form.Email, Name: form.Name,
-			Password: r.PostFormValue("password"), IsAdmin: form.IsAdmin, Lang: form.Lang, OrgIDs: form.OrgIDs})
+		link, err := h.users.Invite(r.Context(), users.NewUser{Email: form.Email, Name: form.Name,
+			IsAdmin: form.IsAdmin, Lang: form.Lang, OrgIDs: form.OrgIDs})
 		if err == nil {
-			redirect(w, r, "/admin/users", "created")
+			h.showLink(w, r, newsroom.TokenInvite, link)
 			return
 		}
 		if !mergeErrors(&v, err) {

@@ -10,11 +10,14 @@ type RemoteActor struct {
 	Type              string
 	PreferredUsername string
 	Name              string
-	Inbox             string
-	SharedInbox       string
-	KeyID             string
-	PublicKeyPEM      string
-	FetchedAt         time.Time
+	// URL is the actor's profile page for people, which Mastodon serves
+	// at https://host/@user rather than at the id.
+	URL          string
+	Inbox        string
+	SharedInbox  string
+	KeyID        string
+	PublicKeyPEM string
+	FetchedAt    time.Time
 }
 
 // Follower is a remote actor following one of our organisations.

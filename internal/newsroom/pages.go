@@ -16,3 +16,23 @@ type NoPages struct{}
 
 // Invalidate does nothing.
 func (NoPages) Invalidate() {}
+
+// PostInvalidator is an Invalidator that can forget only what shows one
+// post (its page, its object, its likes and shares), for the writes the
+// inbox makes: a Like must update its post's count without emptying the
+// cache for every other page during the stampede that follows a post.
+type PostInvalidator interface {
+	InvalidatePost(postID string)
+}
+
+// InvalidatePost forgets what shows postID through pages when it can,
+// else everything.
+func InvalidatePost(pages Invalidator, postID string) {
+	switch p := pages.(type) {
+	case nil:
+	case PostInvalidator:
+		p.InvalidatePost(postID)
+	default:
+		pages.Invalidate()
+	}
+}

@@ -62,3 +62,23 @@ type SetupToken struct {
 	TokenHash string
 	ExpiresAt time.Time
 }
+
+// TokenPurpose says what a one-time account link does.
+type TokenPurpose string
+
+const (
+	// TokenInvite lets someone an administrator created choose their
+	// first password.
+	TokenInvite TokenPurpose = "invite"
+	// TokenReset lets someone who lost their password choose another.
+	TokenReset TokenPurpose = "reset"
+)
+
+// UserToken is a one-time link for one account, stored by hash.
+type UserToken struct {
+	TokenHash string
+	UserID    int64
+	Purpose   TokenPurpose
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}

@@ -42,7 +42,7 @@ func (s *Server) editorRoutes(ed *editor.Handler) {
 	get("/admin/users", admin(ed.Users))
 	s.form("/admin/users/new", admin(ed.NewUser))
 	s.form("/admin/users/edit/:id", admin(ed.EditUser))
-	s.post("/admin/users/password/:id", admin(ed.ResetPassword))
+	s.post("/admin/users/link/:id", admin(ed.ResetLink))
 	s.form("/admin/domains", admin(ed.Domains))
 	s.upload("/admin/site", admin(ed.SiteSettings))
 	s.post("/admin/domains/remove", admin(ed.Unblock))

@@ -32,6 +32,15 @@ func negotiate(as, html http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// withPost adapts a federation handler that takes a post's handle and id
+// from the route.
+func withPost(h func(w http.ResponseWriter, r *http.Request, handle, id string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		params := httprouter.ParamsFromContext(r.Context())
+		h(w, r, params.ByName("handle"), params.ByName("id"))
+	}
+}
+
 func (s *Server) federationRoutes(d Deps) {
 	f, in := d.Federation, d.Inbox
 	s.get("/.well-known/webfinger", f.ServeWebFinger)
@@ -56,10 +65,9 @@ func (s *Server) federationRoutes(d Deps) {
 	}); ok {
 		postPage = sp.Post
 	}
-	s.get("/orgs/:handle/posts/:id", negotiate(s.cacheAS(d, func(w http.ResponseWriter, r *http.Request) {
-		params := httprouter.ParamsFromContext(r.Context())
-		f.ServePost(w, r, params.ByName("handle"), params.ByName("id"))
-	}), postPage))
+	s.get("/orgs/:handle/posts/:id", negotiate(s.cacheAS(d, withPost(f.ServePost)), postPage))
+	s.get("/orgs/:handle/posts/:id/likes", s.cacheAS(d, withPost(f.ServePostLikes)))
+	s.get("/orgs/:handle/posts/:id/shares", s.cacheAS(d, withPost(f.ServePostShares)))
 	s.get("/orgs/:handle/followers", withHandle(f.ServeFollowers))
 	s.get("/orgs/:handle/following", withHandle(f.ServeFollowing))
 	s.get("/orgs/:handle/outbox", withHandle(f.ServeOutbox))

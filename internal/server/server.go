@@ -169,6 +169,9 @@ func (s *Server) routes(d Deps) {
 	if ed := d.Editor; ed != nil {
 		s.form("/setup/:token", ed.Setup)
 		s.form("/login", ed.Login)
+		s.form("/login/forgot", ed.Forgot)
+		s.form("/invite/:token", ed.Invitation)
+		s.form("/reset/:token", ed.PasswordReset)
 		s.post("/logout", ed.RequireUser(ed.Logout))
 		s.editorRoutes(ed)
 	}

@@ -48,6 +48,10 @@ type Cache struct {
 	gen     uint64
 	size    int64
 	entries map[string]*entry
+	// forgetSeq counts per-post invalidations, the last of which are in
+	// forgets (cache_posts.go).
+	forgetSeq uint64
+	forgets   []forget
 }
 
 // entry is one stored response.
@@ -62,6 +66,7 @@ type entry struct {
 	gzHeader http.Header
 	modified time.Time // Last-Modified, to the second
 	gen      uint64
+	stored   time.Time // when its render started
 	expires  time.Time
 	storable bool
 }
@@ -189,10 +194,14 @@ func (c *Cache) fill(r *http.Request, key string, gen uint64, next http.HandlerF
 	req.Method = http.MethodGet
 	req.Header.Del("If-None-Match")
 	req.Header.Del("If-Modified-Since")
+	started := c.now()
+	c.mu.RLock()
+	seq := c.forgetSeq
+	c.mu.RUnlock()
 	rec := &recorder{header: make(http.Header)}
 	next(rec, req)
 	e := rec.entry()
-	e.gen = gen
+	e.gen, e.stored = gen, started
 	now := c.now()
 	e.expires = now.Add(c.lifetime())
 	if e.modified.IsZero() {
@@ -200,16 +209,20 @@ func (c *Cache) fill(r *http.Request, key string, gen uint64, next http.HandlerF
 		e.header.Set("Last-Modified", e.modified.Format(http.TimeFormat))
 	}
 	if e.storable && e.cost() <= c.maxBytes/8 {
-		c.store(key, e)
+		c.store(key, e, seq)
 	}
 	return e
 }
 
-func (c *Cache) store(key string, e *entry) {
+func (c *Cache) store(key string, e *entry, seq uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e.gen != c.gen {
 		return // written during the render: the result may be stale
+	}
+	c.shortenIfForgotten(key, e, seq, e.stored)
+	if !c.now().Before(e.expires) {
+		return
 	}
 	if old := c.entries[key]; old != nil {
 		c.size -= old.cost()

@@ -53,6 +53,8 @@ type postPage struct {
 	Alternates []alternate
 	Other      *alternate
 	Head       head
+	// Reactions are the likes, boosts and approved replies; nil hides them.
+	Reactions *reactionsView
 }
 
 type tagLink struct {
@@ -230,6 +232,9 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 		return nil, err
 	}
 	v.OrgIcon = icon
+	if v.Reactions, err = h.reactions(ctx, p); err != nil {
+		return nil, err
+	}
 	switch {
 	case len(v.images) > 0:
 		v.CardImage = &v.images[0]

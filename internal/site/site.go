@@ -58,6 +58,9 @@ type Deps struct {
 	MediaDir string
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Reactions gives post pages their likes, boosts and approved
+	// replies; without it they show none.
+	Reactions ReactionStore
 }
 
 // Handler serves the public site; its methods are the routes. Path
@@ -77,6 +80,9 @@ type Handler struct {
 	// page must not depend on every writer of the table having done so.
 	policy *bluemonday.Policy
 	langs  langMemo
+	// reactionStore gives post pages their counts and approved replies;
+	// nil shows none.
+	reactionStore ReactionStore
 }
 
 // New returns the site handler.
@@ -91,7 +97,7 @@ func New(d Deps) *Handler {
 		d.Media = media.NewFiles(d.MediaDir)
 	}
 	return &Handler{store: d.Store, boosts: d.Boosts, view: d.View, urls: d.URLs, cache: d.Cache, settings: d.Settings, media: d.Media,
-		log: d.Logger, now: d.Now, policy: posts.Policy(d.URLs)}
+		log: d.Logger, now: d.Now, policy: posts.Policy(d.URLs), reactionStore: d.Reactions}
 }
 
 // Page sizes of lists and feeds.

@@ -104,6 +104,21 @@ type Sessions interface {
 	CheckSetupToken(ctx context.Context, hash string, now time.Time) error
 	// DeleteExpiredSetupTokens removes the setup tokens past their time.
 	DeleteExpiredSetupTokens(ctx context.Context, now time.Time) (int64, error)
+	UserTokens
+}
+
+// UserTokens stores one-time account links (invitations, password
+// resets) by hash.
+type UserTokens interface {
+	CreateUserToken(ctx context.Context, t newsroom.UserToken) error
+	// UserTokenByHash returns ErrNotFound for an unknown or expired
+	// token, or one of another purpose.
+	UserTokenByHash(ctx context.Context, hash string, purpose newsroom.TokenPurpose, now time.Time) (*newsroom.UserToken, error)
+	// ConsumeUserToken deletes the token and returns it; ErrNotFound as
+	// UserTokenByHash. Of two transactions spending one token, one wins.
+	ConsumeUserToken(ctx context.Context, hash string, purpose newsroom.TokenPurpose, now time.Time) (*newsroom.UserToken, error)
+	// DeleteUserTokens ends every link of a user, of any purpose.
+	DeleteUserTokens(ctx context.Context, userID int64) error
 }
 
 // Settings is a small key-value table for instance-wide values such as the
@@ -170,6 +185,9 @@ type Actors interface {
 	UpsertRemoteActor(ctx context.Context, a *newsroom.RemoteActor) error
 	RemoteActorByID(ctx context.Context, id string) (*newsroom.RemoteActor, error)
 	RemoteActorByKeyID(ctx context.Context, keyID string) (*newsroom.RemoteActor, error)
+	// RemoteActorsByIDs returns the cached actors among ids, by id; ids
+	// we hold nothing of are absent.
+	RemoteActorsByIDs(ctx context.Context, ids []string) (map[string]newsroom.RemoteActor, error)
 	// DeleteRemoteActor removes the actor and everything it did to us:
 	// follows, likes, boosts and replies.
 	DeleteRemoteActor(ctx context.Context, id string) error

@@ -49,6 +49,11 @@ func (b Builder) PostICS(handle, id string) string { return b.Post(handle, id) +
 // PostReplies is the replies collection of a post.
 func (b Builder) PostReplies(handle, id string) string { return b.Post(handle, id) + "/replies" }
 
+// PostLikes and PostShares are the collections that count a post's likes
+// and boosts, as Mastodon serves them.
+func (b Builder) PostLikes(handle, id string) string  { return b.Post(handle, id) + "/likes" }
+func (b Builder) PostShares(handle, id string) string { return b.Post(handle, id) + "/shares" }
+
 func (b Builder) Activity(id string) string { return b.base + "/activities/" + id }
 func (b Builder) SharedInbox() string       { return b.base + "/inbox" }
 func (b Builder) InstanceActor() string     { return b.base + "/actor" }

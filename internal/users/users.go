@@ -47,7 +47,7 @@ func New(s store.Store) *Service { return &Service{Store: s, Now: time.Now} }
 type NewUser struct {
 	Email    string
 	Name     string
-	Password string
+	Password string // empty for an invitation
 	IsAdmin  bool
 	Lang     string
 	OrgIDs   []int64
@@ -55,12 +55,15 @@ type NewUser struct {
 
 // Create validates and stores a new account.
 func (s *Service) Create(ctx context.Context, n NewUser) (*newsroom.User, error) {
-	return s.create(ctx, n, nil)
+	return s.create(ctx, n, nil, nil)
 }
 
 // create validates n, hashes its password and stores the account, after
-// running first (when set) in the same transaction.
-func (s *Service) create(ctx context.Context, n NewUser, first func(tx store.Tx) error) (*newsroom.User, error) {
+// running first and before running then (each when set) in the same
+// transaction. Without a password, set by invitations, the account
+// cannot log in until a link gives it one.
+func (s *Service) create(ctx context.Context, n NewUser, first func(tx store.Tx) error, then func(tx store.Tx, u *newsroom.User) error) (*newsroom.User, error) {
+	invite := then != nil
 	u := &newsroom.User{Email: newsroom.NormaliseEmail(n.Email), Name: strings.TrimSpace(n.Name), IsAdmin: n.IsAdmin, Lang: n.Lang}
 	var v newsroom.ValidationError
 	if err := s.checkProfile(ctx, n.Lang, n.OrgIDs, &v); err != nil {
@@ -72,18 +75,22 @@ func (s *Service) create(ctx context.Context, n NewUser, first func(tx store.Tx)
 	} else if err := newsroom.ValidateEmail(u.Email); err != nil {
 		v.Add("email", "email_invalid")
 	}
-	if err := newsroom.ValidatePassword(n.Password); err != nil {
-		v.Add("password", "password_too_short")
+	if !invite {
+		if err := newsroom.ValidatePassword(n.Password); err != nil {
+			v.Add("password", "password_too_short")
+		}
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(n.Password)
-	if err != nil {
-		return nil, err
+	if !invite {
+		hash, err := HashPassword(n.Password)
+		if err != nil {
+			return nil, err
+		}
+		u.PasswordHash = hash
 	}
-	u.PasswordHash = hash
-	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
 		if first != nil {
 			if err := first(tx); err != nil {
 				return err
@@ -93,7 +100,12 @@ func (s *Service) create(ctx context.Context, n NewUser, first func(tx store.Tx)
 			return err
 		}
 		if len(n.OrgIDs) > 0 {
-			return tx.SetUserOrgs(ctx, u.ID, n.OrgIDs)
+			if err := tx.SetUserOrgs(ctx, u.ID, n.OrgIDs); err != nil {
+				return err
+			}
+		}
+		if then != nil {
+			return then(tx, u)
 		}
 		return nil
 	})
@@ -231,6 +243,10 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password string
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
+		// A link made before the change would undo it.
+		if err := tx.DeleteUserTokens(ctx, userID); err != nil {
+			return err
+		}
 		return tx.DeleteUserSessions(ctx, userID)
 	})
 }
@@ -253,6 +269,11 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*ne
 	}
 	if err != nil {
 		return nil, err
+	}
+	if u.PasswordHash == "" {
+		// Invited, and the link not used yet: nothing can match.
+		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		return nil, ErrBadCredentials
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, u.PasswordHash)
 	if err != nil {
@@ -320,5 +341,5 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, n NewUser) (*
 	n.IsAdmin = true
 	return s.create(ctx, n, func(tx store.Tx) error {
 		return tx.ConsumeSetupToken(ctx, HashToken(token), s.Now())
-	})
+	}, nil)
 }

@@ -282,9 +282,9 @@ func (p *Page) Err(field string) string {
 type FieldError struct{ ID, Label, Field string }
 
 // Localizer returns a Page-less translator for lang.
-func (e *Engine) Translate(lang, id string) string {
+func (e *Engine) Translate(lang, id string, args ...any) string {
 	p := Page{loc: e.locs[lang]}
-	return p.T(id)
+	return p.T(id, args...)
 }
 
 // Render executes page into w with the localizer of p.Lang.

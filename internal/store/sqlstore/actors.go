@@ -6,12 +6,12 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
-const actorColumns = `id, host, type, preferred_username, name, inbox, shared_inbox,
+const actorColumns = `id, host, type, preferred_username, name, url, inbox, shared_inbox,
 	key_id, public_key_pem, fetched_at`
 
 func (q *Queries) scanActor(row Row) (*newsroom.RemoteActor, error) {
 	var a newsroom.RemoteActor
-	err := row.Scan(&a.ID, &a.Host, &a.Type, &a.PreferredUsername, &a.Name, &a.Inbox,
+	err := row.Scan(&a.ID, &a.Host, &a.Type, &a.PreferredUsername, &a.Name, &a.URL, &a.Inbox,
 		&a.SharedInbox, &a.KeyID, &a.PublicKeyPEM, q.at(&a.FetchedAt))
 	if err != nil {
 		return nil, err
@@ -26,13 +26,13 @@ func (q *Queries) UpsertRemoteActor(ctx context.Context, a *newsroom.RemoteActor
 	}
 	_, err := q.w.Exec(ctx, `
 		INSERT INTO remote_actors (`+actorColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET host = excluded.host, type = excluded.type,
-			preferred_username = excluded.preferred_username, name = excluded.name,
+			preferred_username = excluded.preferred_username, name = excluded.name, url = excluded.url,
 			inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
 			key_id = excluded.key_id, public_key_pem = excluded.public_key_pem,
 			fetched_at = excluded.fetched_at`,
-		a.ID, a.Host, a.Type, a.PreferredUsername, a.Name, a.Inbox, a.SharedInbox,
+		a.ID, a.Host, a.Type, a.PreferredUsername, a.Name, a.URL, a.Inbox, a.SharedInbox,
 		a.KeyID, a.PublicKeyPEM, q.time(a.FetchedAt))
 	return q.Wrap(err, "upsert actor %s", a.ID)
 }
@@ -49,6 +49,28 @@ func (q *Queries) RemoteActorByKeyID(ctx context.Context, keyID string) (*newsro
 		SELECT `+actorColumns+` FROM remote_actors WHERE key_id = ?
 		ORDER BY fetched_at DESC LIMIT 1`, keyID))
 	return a, q.Wrap(err, "actor by key %s", keyID)
+}
+
+// RemoteActorsByIDs reads the actors of a page of followers or replies
+// in one query.
+func (q *Queries) RemoteActorsByIDs(ctx context.Context, ids []string) (map[string]newsroom.RemoteActor, error) {
+	out := make(map[string]newsroom.RemoteActor, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	list, err := List(ctx, q.r, q.scanActor, `
+		SELECT `+actorColumns+` FROM remote_actors WHERE id IN `+Values(1, len(ids)), args...)
+	if err != nil {
+		return nil, q.Wrap(err, "actors by id")
+	}
+	for _, a := range list {
+		out[a.ID] = *a
+	}
+	return out, nil
 }
 
 // DeleteRemoteActor is idempotent: deleting an unknown actor is no error.

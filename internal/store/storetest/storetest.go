@@ -65,6 +65,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryCompaction", testDeliveryCompaction},
 		{"DeliveryCompactionRace", testDeliveryCompactionRace},
 		{"Prune", testPrune},
+		{"UserTokens", testUserTokens},
+		{"UserTokenRace", testUserTokenRace},
+		{"ActorsByIDs", testActorsByIDs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

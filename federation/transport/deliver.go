@@ -6,10 +6,13 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -68,6 +71,16 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 	}
 	req.Header.Set("Content-Type", ContentTypeActivity)
 	req.Header.Set("Accept", AcceptActivity)
+	// The gate is passed before signing: a delivery to a server that is
+	// down costs no signature.
+	pass, err := c.hosts.acquire(ctx, strings.ToLower(req.URL.Host))
+	if err != nil {
+		return &DeliveryResult{Outcome: Retry}, fmt.Errorf("deliver to %s: %w", inbox, err)
+	}
+	var connected atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	}))
 	sign := func(r *http.Request) error {
 		select {
 		case c.signSlots <- struct{}{}:
@@ -85,6 +98,7 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 		return SignRequest(r, body, keyID, key, c.now())
 	}
 	resp, err := c.do(req, sign)
+	pass.release(err == nil, err != nil && unreachable(ctx, err, connected.Load()))
 	if err != nil {
 		res := &DeliveryResult{Outcome: Retry}
 		if errors.Is(err, ErrForbiddenAddress) || errors.Is(err, errNotSent) {
@@ -101,6 +115,20 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 		return res, nil
 	}
 	return res, fmt.Errorf("deliver to %s: status %d (%s)", inbox, resp.StatusCode, res.Outcome)
+}
+
+// unreachable tells a request that got no answer because of the server
+// (no connection, no TLS, no response headers in time) from one we
+// stopped or never sent.
+func unreachable(ctx context.Context, err error, connected bool) bool {
+	if ctx.Err() != nil || errors.Is(err, errNotSent) || errors.Is(err, ErrForbiddenAddress) {
+		return false
+	}
+	if !connected {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func classify(code int) Outcome {

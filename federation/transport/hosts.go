@@ -30,6 +30,11 @@ const (
 // worker spent on a server that is not there.
 var ErrHostDown = errors.New("server unreachable, not tried")
 
+// ErrHostBusy is returned by TryDeliver when the server has as many
+// deliveries in flight as it may: nothing was sent, and the caller may
+// try again in a moment.
+var ErrHostBusy = errors.New("server busy with our deliveries, not tried")
+
 // hostGate keeps, per server, how many deliveries are in flight and
 // whether the server can be reached, so that a dead server holds at most
 // one delivery (its probe) instead of one per inbox it hosts, each until
@@ -75,8 +80,9 @@ type hostPass struct {
 }
 
 // acquire waits until a delivery to host may go, or fails with
-// ErrHostDown when the server is down or goes down meanwhile.
-func (g *hostGate) acquire(ctx context.Context, host string) (*hostPass, error) {
+// ErrHostDown when the server is down or goes down meanwhile. With wait
+// false it fails with ErrHostBusy instead of waiting.
+func (g *hostGate) acquire(ctx context.Context, host string, wait bool) (*hostPass, error) {
 	for {
 		g.mu.Lock()
 		st := g.hosts[host]
@@ -98,10 +104,13 @@ func (g *hostGate) acquire(ctx context.Context, host string) (*hostPass, error) 
 			g.mu.Unlock()
 			return &hostPass{g: g, host: host, st: st}, nil
 		}
-		wait := st.changed
+		changed := st.changed
 		g.mu.Unlock()
+		if !wait {
+			return nil, fmt.Errorf("%s: %w", host, ErrHostBusy)
+		}
 		select {
-		case <-wait:
+		case <-changed:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}

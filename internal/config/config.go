@@ -4,6 +4,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +43,10 @@ type Config struct {
 	// AWS_SECRET_ACCESS_KEY only, never from a flag (which any local user
 	// could read in the process list), and are never printed.
 	S3AccessKey, S3SecretKey string
+	// ExtraRootCAs are trusted by the client for other servers besides the
+	// system's roots. No flag sets it: only tests and benchmarks do, for
+	// inbox servers with a certificate of their own CA.
+	ExtraRootCAs []*x509.Certificate
 }
 
 // Backend names the storage behind DatabaseURL: "sqlite" or "postgres".

@@ -65,11 +65,8 @@ type Sender struct {
 	now     func() time.Time
 	backoff atomic.Pointer[func(attempt int) time.Duration]
 
-	// inFlight counts the deliveries under way; oneDone is closed, and
-	// replaced, each time one ends.
-	inFlightMu sync.Mutex
-	inFlight   int
-	oneDone    chan struct{}
+	// inFlight holds a token per delivery under way.
+	inFlight chan struct{}
 
 	mu         sync.Mutex
 	keys       map[int64]orgKey // an organisation's key never changes; parse it once
@@ -92,7 +89,7 @@ const maxCachedActivities = 64
 func NewSender(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *Sender {
 	sender := &Sender{store: s, client: c, urls: u, log: log, now: time.Now,
 		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool),
-		oneDone: make(chan struct{})}
+		inFlight: make(chan struct{}, maxInFlight)}
 	sender.SetBackoff(Backoff)
 	return sender
 }
@@ -310,29 +307,15 @@ func hostOf(inbox string) string {
 }
 
 // startSending waits until fewer than maxInFlight deliveries are under
-// way, and counts this one.
+// way, and counts this one. A channel's waiting senders are woken one at
+// a time, in order.
 func (s *Sender) startSending(ctx context.Context) error {
-	for {
-		s.inFlightMu.Lock()
-		if s.inFlight < maxInFlight {
-			s.inFlight++
-			s.inFlightMu.Unlock()
-			return nil
-		}
-		done := s.oneDone
-		s.inFlightMu.Unlock()
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	select {
+	case s.inFlight <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
-func (s *Sender) doneSending() {
-	s.inFlightMu.Lock()
-	s.inFlight--
-	close(s.oneDone)
-	s.oneDone = make(chan struct{})
-	s.inFlightMu.Unlock()
-}
+func (s *Sender) doneSending() { <-s.inFlight }

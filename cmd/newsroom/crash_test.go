@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -95,12 +96,23 @@ func (f *inboxFarm) served(activityID string) int {
 // each with its own inbox, so that every follower is one delivery.
 func (f *inboxFarm) addFollowers(t testing.TB, st store.Store, orgID int64, perServer int) int {
 	t.Helper()
+	bases := make([]string, len(f.servers))
+	for i, srv := range f.servers {
+		bases[i] = srv.URL
+	}
+	return addFollowersAt(t, st, orgID, bases, perServer)
+}
+
+// addFollowersAt gives org perServer followers on each server whose base
+// URL is given, each with its own inbox.
+func addFollowersAt(t testing.TB, st store.Store, orgID int64, bases []string, perServer int) int {
+	t.Helper()
 	n := 0
 	err := st.InTx(context.Background(), func(tx store.Tx) error {
-		for _, srv := range f.servers {
-			host := srv.Listener.Addr().String()
+		for _, base := range bases {
+			host := strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")
 			for i := range perServer {
-				actor := fmt.Sprintf("%s/users/u%d", srv.URL, i)
+				actor := fmt.Sprintf("%s/users/u%d", base, i)
 				if err := tx.AddFollower(context.Background(), newsroom.Follower{OrgID: orgID, ActorID: actor,
 					Host: host, Inbox: actor + "/inbox", FollowID: actor + "#follow"}); err != nil {
 					return err

@@ -111,6 +111,21 @@ func signingRate(tb testing.TB, d time.Duration) (float64, time.Duration) {
 // returns the latencies seen: public pages must stay fast while the
 // server signs thousands of deliveries.
 func readLatencies(ts *testServer, path string, interval time.Duration, stop <-chan struct{}) <-chan []time.Duration {
+	return sampleLatencies(interval, stop, func() bool {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+		req.Header.Set("Accept", "application/activity+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return true
+	})
+}
+
+// sampleLatencies calls fetch every interval until stop closes, and
+// returns how long each call that succeeded took.
+func sampleLatencies(interval time.Duration, stop <-chan struct{}, fetch func() bool) <-chan []time.Duration {
 	out := make(chan []time.Duration, 1)
 	go func() {
 		var lat []time.Duration
@@ -124,11 +139,7 @@ func readLatencies(ts *testServer, path string, interval time.Duration, stop <-c
 			case <-tick.C:
 			}
 			start := time.Now()
-			req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
-			req.Header.Set("Accept", "application/activity+json")
-			resp, err := http.DefaultClient.Do(req)
-			if err == nil {
-				resp.Body.Close()
+			if fetch() {
 				lat = append(lat, time.Since(start))
 			}
 		}
@@ -150,15 +161,18 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // rate with the raw signing rate measured in the same run. Run it with
 // -benchtime=1x: one iteration is one whole fan-out.
 //
-//	.ci/with-postgres go test ./cmd/newsroom -run '^$' -bench Fanout -benchtime 1x
-func BenchmarkFanout(b *testing.B) {
+//	.ci/with-postgres go test ./cmd/newsroom -run '^$' -bench 'Fanout$' -benchtime 1x
+func BenchmarkFanout(b *testing.B) { benchBackends(b, fanoutOnce) }
+
+// benchBackends runs once, b.N times, on SQLite and on PostgreSQL.
+func benchBackends(b *testing.B, once func(b *testing.B, backend string)) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
 			if backend == "postgres" {
 				testdb.PostgresServer(b)
 			}
 			for range b.N {
-				fanoutOnce(b, backend)
+				once(b, backend)
 			}
 		})
 	}

@@ -75,6 +75,13 @@ func testConfig(t testing.TB, args ...string) config.Config {
 // startServer runs newsroom on backend "sqlite" or "postgres".
 func startServer(t testing.TB, backend string, extra ...string) *testServer {
 	t.Helper()
+	return startServerWith(t, backend, nil, extra...)
+}
+
+// startServerWith is startServer with settings no flag reaches, set by
+// edit.
+func startServerWith(t testing.TB, backend string, edit func(*config.Config), extra ...string) *testServer {
+	t.Helper()
 	port := freePort(t)
 	args := []string{
 		"--listen", fmt.Sprintf("127.0.0.1:%d", port),
@@ -89,6 +96,9 @@ func startServer(t testing.TB, backend string, extra ...string) *testServer {
 	}
 	args = append(args, extra...)
 	cfg := testConfig(t, args...)
+	if edit != nil {
+		edit(&cfg)
+	}
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	m, err := Open(ctx, cfg, logs)

@@ -141,7 +141,7 @@ func runCLI(t *testing.T, bin string, env []string, args ...string) {
 }
 
 // logIn logs in as a browser does and returns the session's form token.
-func logIn(t *testing.T, c *http.Client, base, email, password string) string {
+func logIn(t testing.TB, c *http.Client, base, email, password string) string {
 	t.Helper()
 	form := url.Values{"email": {email}, "password": {password}, "csrf_token": {formToken(t, c, base+"/login")}}
 	resp, err := c.PostForm(base+"/login", form)
@@ -156,7 +156,7 @@ func logIn(t *testing.T, c *http.Client, base, email, password string) string {
 
 // formToken fetches a page with a form and returns its form token; the
 // login page also sets the pre-session cookie the token must match.
-func formToken(t *testing.T, c *http.Client, page string) string {
+func formToken(t testing.TB, c *http.Client, page string) string {
 	t.Helper()
 	resp, err := c.Get(page)
 	if err != nil {

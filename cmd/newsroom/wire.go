@@ -150,9 +150,10 @@ func newSettings(st store.Store, blobs media.Blobs, u urls.Builder, pages newsro
 // newClient is the one HTTP client of a process for other servers.
 func newClient(cfg config.Config, u urls.Builder) *transport.Client {
 	return transport.NewClient(transport.Options{
-		AllowedNets: cfg.AllowPrivateNetworks,
-		UserAgent:   fmt.Sprintf("newsroom/%s (+%s)", Version(), u.Base()),
-		Timeout:     20 * time.Second,
+		AllowedNets:  cfg.AllowPrivateNetworks,
+		UserAgent:    fmt.Sprintf("newsroom/%s (+%s)", Version(), u.Base()),
+		Timeout:      20 * time.Second,
+		ExtraRootCAs: cfg.ExtraRootCAs,
 	})
 }
 
@@ -176,9 +177,11 @@ func newULID() string { return ulid.Make().String() }
 // registerWorkers adds every job kind's worker.
 func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 	fanout := delivery.NewFanoutWorker(m.Store, m.Logger.With("component", "fanout"))
+	deliver := delivery.NewDeliverWorker(svc.delivery)
 	return errors.Join(
 		river.AddWorkerSafely(w, fanout),
-		river.AddWorkerSafely(w, delivery.NewDeliverWorker(svc.delivery)),
+		river.AddWorkerSafely(w, deliver),
+		river.AddWorkerSafely(w, delivery.NewDeliverBatchWorker(deliver)),
 		river.AddWorkerSafely(w, delivery.NewDirectWorker(svc.delivery)),
 		river.AddWorkerSafely(w, posts.NewPublishWorker(svc.posts)),
 		river.AddWorkerSafely(w, feeds.NewPollWorker(svc.feeds)),

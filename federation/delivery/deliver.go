@@ -53,9 +53,9 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[jobs.DeliverArg
 		// Queued before Accepts had their own kind: an Accept, which has
 		// no progress row, so it is sent and retried as a DirectArgs.
 		direct := jobs.DirectArgs{ActivityID: args.ActivityID, Inbox: args.Inbox, Attempt: args.Attempt}
-		return w.sender.send(ctx, direct.ActivityID, direct.Inbox, direct.Attempt, directSettler{w.sender, direct})
+		return w.sender.send(ctx, direct.ActivityID, direct.Inbox, direct.Attempt, directSettler{w.sender, direct}, false)
 	}
-	return w.sender.send(ctx, args.ActivityID, args.Inbox, args.Attempt, progress{w: w, args: args, rerun: job.Attempt > 1})
+	return w.sender.send(ctx, args.ActivityID, args.Inbox, args.Attempt, progress{w: w, args: args, rerun: job.Attempt > 1}, false)
 }
 
 // progress settles a fan-out delivery in the activity's delivery rows.
@@ -66,7 +66,8 @@ type progress struct {
 }
 
 // done asks the delivery row, only when River runs the job again: the
-// inbox may have had the activity before the process died.
+// inbox may have had the activity, or its failure recorded with the next
+// attempt queued, before the process died.
 func (p progress) done(ctx context.Context) (bool, error) {
 	if !p.rerun {
 		return false, nil
@@ -78,7 +79,10 @@ func (p progress) done(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return d.Status == newsroom.DeliveryDelivered, nil
+	// An attempt this job makes is recorded with the attempt's number,
+	// and a failure's next attempt queued in the same transaction: a row
+	// past the job's attempts was settled by the run that died.
+	return d.Status == newsroom.DeliveryDelivered || d.Attempts > p.args.Attempt, nil
 }
 
 func (p progress) record(ctx context.Context, status newsroom.DeliveryStatus, attempts int, why failure) error {

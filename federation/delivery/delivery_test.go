@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -42,6 +43,7 @@ type fakeStore struct {
 
 	txs         int
 	failTxAfter int
+	failUpdates string          // an inbox whose outcome cannot be written
 	batches     [][]string      // inboxes of each fan-out transaction
 	enqueued    []river.JobArgs // jobs enqueued, in order
 }
@@ -116,6 +118,14 @@ func (s *fakeStore) FanoutDone(_ context.Context, id string) error {
 func (s *fakeStore) DeliveryInboxes(context.Context, int64) ([]string, error) { return s.inboxes, nil }
 
 func (s *fakeStore) UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error {
+	s.mu.Lock()
+	fail := s.failUpdates
+	s.mu.Unlock()
+	for _, d := range ds {
+		if d.Inbox == fail {
+			return errors.New("database gone")
+		}
+	}
 	for _, d := range ds {
 		s.UpdateDelivery(ctx, d)
 	}
@@ -457,5 +467,194 @@ func TestAcceptHasNoProgress(t *testing.T) {
 	}
 	if len(s.deliveries) != 0 {
 		t.Errorf("an Accept wrote progress: %+v", s.deliveries)
+	}
+}
+
+// A batch delivers to each of its inboxes as a job of its own would, and
+// a batch run again after a failure sends again only to the inboxes whose
+// outcome was not recorded: at least once, and no more than that.
+func TestDeliverBatch(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string]int{}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.URL.Path]++
+		mu.Unlock()
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/busy"):
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case strings.HasPrefix(r.URL.Path, "/gone"):
+			w.WriteHeader(http.StatusGone)
+		default:
+			w.WriteHeader(http.StatusAccepted)
+		}
+	})
+	s := newFixture(t)
+	var inboxes []string
+	at := map[string]string{} // path → inbox
+	for _, p := range []string{"/ok1", "/ok2", "/ok3", "/ok4", "/busy", "/gone"} {
+		// Each on a server of its own: one server's second inbox would
+		// wait for its first answer, in another batch.
+		srv := httptest.NewServer(handler)
+		defer srv.Close()
+		at[p] = srv.URL + p
+		inboxes = append(inboxes, srv.URL+p)
+		s.deliveries[at[p]] = newsroom.Delivery{ActivityID: "A1", Inbox: srv.URL + p, Status: newsroom.DeliveryPending}
+	}
+	w := NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s)))
+	job := &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
+		Args: jobs.DeliverBatchArgs{ActivityID: "A1", Inboxes: inboxes}}
+
+	// The outcome of ok3 cannot be written: the job fails.
+	s.failUpdates = at["/ok3"]
+	if err := w.Work(context.Background(), job); err == nil {
+		t.Fatal("a batch whose outcome was not recorded succeeded")
+	}
+	recorded := map[string]bool{}
+	for _, in := range inboxes {
+		recorded[in] = s.deliveries[in].Attempts > 0
+	}
+	if recorded[at["/ok3"]] {
+		t.Fatal("the unwritable outcome is recorded")
+	}
+	if d := s.deliveries[at["/busy"]]; d.Status != newsroom.DeliveryPending || d.Attempts != 1 {
+		t.Errorf("503: %+v", d)
+	}
+	if len(s.removed) != 1 {
+		t.Errorf("410 removed %v", s.removed)
+	}
+	retries := s.retries()
+	if len(retries) != 1 || retries[0].(jobs.DeliverArgs).Inbox != at["/busy"] || retries[0].(jobs.DeliverArgs).Attempt != 1 {
+		t.Errorf("retries after the first run: %+v", retries)
+	}
+
+	// River runs it again.
+	s.failUpdates = ""
+	job.Attempt = 2
+	if err := w.Work(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range inboxes {
+		path := in[strings.LastIndexByte(in, '/'):]
+		want := 1
+		if !recorded[in] {
+			want = 2
+		}
+		if got[path] != want {
+			t.Errorf("%s sent %d times, want %d (recorded after the first run: %v)", path, got[path], want, recorded[in])
+		}
+	}
+	for _, p := range []string{"/ok1", "/ok2", "/ok3", "/ok4"} {
+		if d := s.deliveries[at[p]]; d.Status != newsroom.DeliveryDelivered {
+			t.Errorf("%s: %+v", p, d)
+		}
+	}
+	if len(s.retries()) != 1 {
+		t.Errorf("the retry of /busy queued again: %+v", s.retries())
+	}
+}
+
+func TestFanoutQueuesBatches(t *testing.T) {
+	s := newFixture(t)
+	for h := range 3 {
+		for i := range 40 {
+			s.inboxes = append(s.inboxes, fmt.Sprintf("https://h%d.example/users/%d/inbox", h, i))
+		}
+	}
+	w := NewFanoutWorker(s, slog.New(slog.DiscardHandler))
+	job := &river.Job[jobs.FanoutArgs]{JobRow: &rivertype.JobRow{}, Args: jobs.FanoutArgs{ActivityID: "A1"}}
+	if err := w.Work(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var sizes []int
+	for _, a := range s.retries() {
+		b := a.(jobs.DeliverBatchArgs)
+		sizes = append(sizes, len(b.Inboxes))
+		for i, in := range b.Inboxes {
+			if seen[in] {
+				t.Errorf("%s in two batches", in)
+			}
+			seen[in] = true
+			// Round-robin: neighbours in a batch are on different servers.
+			if i > 0 && hostOf(in) == hostOf(b.Inboxes[i-1]) {
+				t.Errorf("%s after an inbox of the same server", in)
+			}
+		}
+	}
+	want := []int{}
+	for n := 120; n > 0; n -= BatchSize {
+		want = append(want, min(n, BatchSize))
+	}
+	if len(seen) != 120 || !slices.Equal(sizes, want) {
+		t.Errorf("%d inboxes in batches of %v", len(seen), sizes)
+	}
+}
+
+// A delivery cut by the end of its job's time, before any answer, is not
+// settled: neither failed nor retried, River runs the job again.
+func TestDeliveryCutByJobTimeoutIsNotSettled(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+	defer srv.Close()
+	s := newFixture(t)
+	inbox := srv.URL + "/inbox"
+	s.deliveries[inbox] = newsroom.Delivery{ActivityID: "A1", Inbox: inbox, Status: newsroom.DeliveryPending}
+	w := NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	job := &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
+		Args: jobs.DeliverBatchArgs{ActivityID: "A1", Inboxes: []string{inbox}}}
+	if err := w.Work(ctx, job); !errors.Is(err, context.Canceled) {
+		t.Errorf("Work = %v, want the job's cancellation", err)
+	}
+	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryPending || d.Attempts != 0 || len(s.retries()) != 0 {
+		t.Errorf("settled although cut: %+v, retries %+v", d, s.retries())
+	}
+}
+
+// Inboxes whose server has not answered a first delivery yet are not
+// waited for: they are queued again, as a batch a moment later, untouched.
+func TestDeliverBatchDefersBusyServers(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	s := newFixture(t)
+	inboxes := []string{srv.URL + "/a", srv.URL + "/b", srv.URL + "/c"}
+	for _, in := range inboxes {
+		s.deliveries[in] = newsroom.Delivery{ActivityID: "A1", Inbox: in, Status: newsroom.DeliveryPending}
+	}
+	w := NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s)))
+	job := &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
+		Args: jobs.DeliverBatchArgs{ActivityID: "A1", Inboxes: inboxes}}
+	// The first to reach the server is its probe; the server answers
+	// after the other two have been turned away.
+	time.AfterFunc(time.Second, func() { close(release) })
+	before := time.Now()
+	if err := w.Work(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	retries := s.retries()
+	if len(retries) != 1 {
+		t.Fatalf("queued %+v", retries)
+	}
+	later := retries[0].(jobs.DeliverBatchArgs)
+	if len(later.Inboxes) != 2 || later.At.Before(before.Add(busyDelay)) || later.InsertOpts().Queue != jobs.QueueDeliver {
+		t.Errorf("busy inboxes queued as %+v", later)
+	}
+	delivered := 0
+	for _, in := range inboxes {
+		d := s.deliveries[in]
+		switch {
+		case d.Status == newsroom.DeliveryDelivered:
+			delivered++
+		case d.Attempts != 0 || !slices.Contains(later.Inboxes, in):
+			t.Errorf("%s: %+v, not queued again untouched", in, d)
+		}
+	}
+	if delivered != 1 {
+		t.Errorf("%d delivered, want the probe", delivered)
 	}
 }

@@ -2,14 +2,16 @@
 // workers run on River: a delivery is a job in the same database as the
 // post, so nothing queued or in flight is lost when the process dies.
 //
-// Three job kinds, whose arguments (and insert options) live in
+// Four job kinds, whose arguments (and insert options) live in
 // internal/jobs so that services can enqueue them:
 //
-//   - FanoutWorker (jobs.FanoutArgs) turns one activity into one delivery
-//     job per follower inbox, each with a row in the activity's delivery
-//     progress;
-//   - DeliverWorker (jobs.DeliverArgs) sends one such delivery and records
-//     its outcome in that progress;
+//   - FanoutWorker (jobs.FanoutArgs) turns one activity into delivery
+//     jobs of BatchSize follower inboxes each, every inbox with a row in
+//     the activity's delivery progress;
+//   - DeliverBatchWorker (jobs.DeliverBatchArgs) sends to a batch's
+//     inboxes at once and records each outcome in that progress;
+//   - DeliverWorker (jobs.DeliverArgs) sends one delivery, a retry of one
+//     that failed, and records its outcome the same way;
 //   - DirectWorker (jobs.DirectArgs) sends one activity to one inbox
 //     outside any fan-out (the Accept of a Follow, the Reject of a removed
 //     follower), which has no progress.

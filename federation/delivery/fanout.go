@@ -13,7 +13,8 @@ import (
 	"github.com/soga/newsroom/internal/store"
 )
 
-// FanoutBatch is how many deliveries one transaction queues. Batches keep
+// FanoutBatch is how many deliveries one transaction queues, a multiple
+// of BatchSize. Batches keep
 // each transaction short (SQLite has one writer, shared with the inbox
 // and the editor), and let a fan-out interrupted by a crash resume where
 // it stopped.
@@ -99,14 +100,15 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 	return nil
 }
 
-// enqueue adds a pending delivery of activityID to each inbox and one
-// DeliverArgs job per inbox, in one transaction, so that the progress an
+// enqueue adds a pending delivery of activityID to each inbox and a
+// DeliverBatchArgs job per BatchSize inboxes, in one transaction, so that the progress an
 // editor sees and the work queued never disagree, whatever moment the
 // process dies at.
 func (w *FanoutWorker) enqueue(ctx context.Context, activityID string, inboxes []string) error {
-	params := make([]river.InsertManyParams, len(inboxes))
-	for i, inbox := range inboxes {
-		params[i] = river.InsertManyParams{Args: jobs.DeliverArgs{ActivityID: activityID, Inbox: inbox}}
+	params := make([]river.InsertManyParams, 0, (len(inboxes)+BatchSize-1)/BatchSize)
+	for start := 0; start < len(inboxes); start += BatchSize {
+		batch := inboxes[start:min(start+BatchSize, len(inboxes))]
+		params = append(params, river.InsertManyParams{Args: jobs.DeliverBatchArgs{ActivityID: activityID, Inboxes: batch}})
 	}
 	err := w.store.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.CreateDeliveries(ctx, activityID, inboxes); err != nil {

@@ -33,6 +33,7 @@ type failure struct {
 //	tls          the secure connection failed (certificate, protocol)
 //	reset        the server closed the connection mid-way
 //	forbidden    the address is a private one we do not deliver to
+//	down         not tried: the server gave no answer moments ago
 //	error        anything else; the technical message says more
 //
 // took is how long the attempt lasted, which a timeout reports.
@@ -56,6 +57,8 @@ func Reason(res *transport.DeliveryResult, err error, took time.Duration) string
 		return ""
 	case errors.Is(err, transport.ErrForbiddenAddress):
 		return "forbidden"
+	case errors.Is(err, transport.ErrHostDown):
+		return "down"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "refused"
 	case errors.As(err, &dns) && !dns.IsTimeout:

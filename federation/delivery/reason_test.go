@@ -55,6 +55,10 @@ func TestReason(t *testing.T) {
 	if got := attempt("http://" + silent.Addr().String() + "/inbox"); got != "timeout:1" {
 		t.Errorf("silent server: %q", got)
 	}
+	// Marked down by that timeout, the server is not tried again at once.
+	if got := attempt("http://" + silent.Addr().String() + "/inbox"); got != "down" {
+		t.Errorf("silent server, second delivery: %q", got)
+	}
 
 	hangup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _, _ := w.(http.Hijacker).Hijack()

@@ -23,6 +23,21 @@ import (
 // MaxAttempts is one try plus 16 retries, Mastodon's patience.
 const MaxAttempts = 17
 
+// maxInFlight bounds the deliveries between their signature and their
+// recorded outcome: while as many are under way, no new one starts. A
+// delivery sent but not yet recorded is what a crash sends twice, and a
+// batch has all its inboxes under way at once: without this bound, when
+// answers are read and recorded more slowly than the processors sign
+// (PostgreSQL on a loaded machine), hundreds of them are answered and
+// not recorded at any moment. It is a few times the hundred that one
+// delivery per job and a hundred workers allowed, for servers far away,
+// whose deliveries spend a round trip or two on the wire.
+const maxInFlight = 256
+
+// settleTimeout bounds the writing of an answer's outcome, which goes on
+// after the job's own time is up.
+const settleTimeout = 10 * time.Second
+
 // Store is what deliveries read and record.
 type Store interface {
 	// InTx writes a failed attempt and queues the next in one transaction.
@@ -50,6 +65,9 @@ type Sender struct {
 	now     func() time.Time
 	backoff atomic.Pointer[func(attempt int) time.Duration]
 
+	// inFlight holds a token per delivery under way.
+	inFlight chan struct{}
+
 	mu         sync.Mutex
 	keys       map[int64]orgKey // an organisation's key never changes; parse it once
 	activities map[string]*newsroom.Activity
@@ -70,7 +88,8 @@ const maxCachedActivities = 64
 // of u.
 func NewSender(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *Sender {
 	sender := &Sender{store: s, client: c, urls: u, log: log, now: time.Now,
-		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool)}
+		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool),
+		inFlight: make(chan struct{}, maxInFlight)}
 	sender.SetBackoff(Backoff)
 	return sender
 }
@@ -112,8 +131,10 @@ type settler interface {
 }
 
 // send makes attempt made+1 to deliver the activity to inbox, and settles
-// the answer with st.
-func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler) error {
+// the answer with st. With try, a server busy with our deliveries is not
+// waited for: send then returns an error matching transport.ErrHostBusy,
+// having sent and settled nothing.
+func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler, try bool) error {
 	attempt := made + 1
 	act, err := s.activity(ctx, activityID)
 	if errors.Is(err, newsroom.ErrNotFound) {
@@ -129,12 +150,33 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 	if err != nil {
 		return err
 	}
+	deliver := s.client.Deliver
+	if try {
+		deliver = s.client.TryDeliver
+	}
+	if err := s.startSending(ctx); err != nil {
+		return fmt.Errorf("deliver %s to %s: %w", activityID, inbox, err)
+	}
+	defer s.doneSending()
 	start := s.now()
-	res, derr := s.client.Deliver(ctx, inbox, act.JSON, keyID, key)
+	res, derr := deliver(ctx, inbox, act.JSON, keyID, key)
+	if errors.Is(derr, transport.ErrHostBusy) {
+		return derr
+	}
+	if res.StatusCode == 0 && ctx.Err() != nil {
+		// The job's time ran out (or the process is stopping) with no
+		// answer from the inbox: there is nothing to settle, and River
+		// runs the job again.
+		return fmt.Errorf("deliver %s to %s: %w", activityID, inbox, context.Cause(ctx))
+	}
 	why := failure{reason: Reason(res, derr, s.now().Sub(start))}
 	if derr != nil {
 		why.err = derr.Error()
 	}
+	// The inbox answered: its outcome is written even if the job's time
+	// runs out meanwhile, since a delivery not recorded is sent again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
 	host := hostOf(inbox)
 	switch res.Outcome {
 	case transport.Delivered:
@@ -194,19 +236,23 @@ func (s *Sender) retry(ctx context.Context, activityID, inbox string, attempt in
 // a failure (or after a start): writing it on every delivery would cost a
 // write per delivery for nothing.
 func (s *Sender) recordSuccess(ctx context.Context, host string) {
+	// Marked before the write, so that the deliveries to the same server
+	// answered meanwhile (a batch's worth, all at once) do not write it
+	// too: each write waits for one of the few database connections the
+	// outcomes also wait for.
 	s.mu.Lock()
 	known := s.healthy[host]
+	s.healthy[host] = true
 	s.mu.Unlock()
 	if known {
 		return
 	}
 	if err := s.store.RecordDomainSuccess(ctx, host); err != nil {
 		s.log.Warn("record domain success", "host", host, "err", err)
-		return
+		s.mu.Lock()
+		delete(s.healthy, host)
+		s.mu.Unlock()
 	}
-	s.mu.Lock()
-	s.healthy[host] = true
-	s.mu.Unlock()
 }
 
 // activity reads an activity once for all its deliveries. Activities
@@ -264,3 +310,17 @@ func hostOf(inbox string) string {
 	}
 	return h
 }
+
+// startSending waits until fewer than maxInFlight deliveries are under
+// way, and counts this one. A channel's waiting senders are woken one at
+// a time, in order.
+func (s *Sender) startSending(ctx context.Context) error {
+	select {
+	case s.inFlight <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Sender) doneSending() { <-s.inFlight }

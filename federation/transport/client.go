@@ -6,7 +6,10 @@
 package transport
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -27,9 +30,16 @@ const (
 	// MaxRedirects is how many redirects a GET may follow.
 	MaxRedirects = 3
 
-	dialTimeout           = 10 * time.Second
-	tlsTimeout            = 10 * time.Second
-	responseHeaderTimeout = 20 * time.Second
+	// Connection timeouts, as Mastodon's (5 s to connect, 10 s to
+	// read): a server that has not connected, finished its TLS handshake
+	// or sent its response headers by then is treated as unreachable.
+	DefaultDialTimeout           = 5 * time.Second
+	DefaultTLSHandshakeTimeout   = 5 * time.Second
+	DefaultResponseHeaderTimeout = 10 * time.Second
+
+	// tlsSessions is how many servers' TLS sessions are kept for
+	// resumption: one per server a fan-out reaches, roughly.
+	tlsSessions = 10000
 )
 
 // ErrTooLarge is returned when a body is bigger than allowed.
@@ -59,6 +69,20 @@ type Options struct {
 	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
 	// Now is the clock used for Date headers; nil uses time.Now.
 	Now func() time.Time
+
+	// DialTimeout, TLSHandshakeTimeout and ResponseHeaderTimeout bound
+	// each step of a request; zero means the Default of each.
+	DialTimeout, TLSHandshakeTimeout, ResponseHeaderTimeout time.Duration
+	// MaxPerHost bounds the deliveries in flight to one server; zero means
+	// DefaultMaxPerHost.
+	MaxPerHost int
+	// HostDownFor is how long an unreachable server is left alone before
+	// it is probed again; zero means DefaultHostDownFor.
+	HostDownFor time.Duration
+	// ExtraRootCAs are trusted besides the system's roots. Only tests and
+	// benchmarks set it, for servers with certificates of their own CA;
+	// no setting of the program reaches it.
+	ExtraRootCAs []*x509.Certificate
 }
 
 // Client is an HTTP client for requests to other servers. It is safe for
@@ -79,6 +103,9 @@ type Client struct {
 	// 60–80 ms on two cores), but deliveries could then never exceed half
 	// the machine's signing rate on two processors.
 	signSlots chan struct{}
+	// hosts bounds the deliveries in flight to each server and keeps
+	// unreachable ones from taking more than one.
+	hosts *hostGate
 }
 
 // NewClient returns a Client that refuses non-public addresses (unless
@@ -96,27 +123,52 @@ func NewClient(o Options) *Client {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.DialTimeout = cmp.Or(o.DialTimeout, DefaultDialTimeout)
+	o.TLSHandshakeTimeout = cmp.Or(o.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout)
+	o.ResponseHeaderTimeout = cmp.Or(o.ResponseHeaderTimeout, DefaultResponseHeaderTimeout)
+	o.MaxPerHost = cmp.Or(o.MaxPerHost, DefaultMaxPerHost)
+	o.HostDownFor = cmp.Or(o.HostDownFor, DefaultHostDownFor)
 	if o.LookupIP == nil {
 		o.LookupIP = func(ctx context.Context, host string) ([]netip.Addr, error) {
 			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 		}
 	}
 	c := &Client{opts: o, allowed: append([]netip.Prefix(nil), o.AllowedNets...),
-		signSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
-	c.dialer = &net.Dialer{Timeout: dialTimeout, Control: control(c.allowed)}
+		signSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		hosts:     newHostGate(o.MaxPerHost, o.HostDownFor, o.Now)}
+	c.dialer = &net.Dialer{Timeout: o.DialTimeout, Control: control(c.allowed)}
+	tlsConfig := &tls.Config{
+		// A server seen again (the next post, an edit) resumes its TLS
+		// session: one round trip and no certificate chain to check.
+		ClientSessionCache: tls.NewLRUClientSessionCache(tlsSessions),
+	}
+	if len(o.ExtraRootCAs) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		for _, ca := range o.ExtraRootCAs {
+			pool.AddCert(ca)
+		}
+		tlsConfig.RootCAs = pool
+	}
 	tr := &http.Transport{
 		Proxy:                 nil, // never HTTP(S)_PROXY: it would bypass the address checks
 		DialContext:           c.dialContext,
-		TLSHandshakeTimeout:   tlsTimeout,
-		ResponseHeaderTimeout: responseHeaderTimeout,
+		TLSClientConfig:       tlsConfig,
+		TLSHandshakeTimeout:   o.TLSHandshakeTimeout,
+		ResponseHeaderTimeout: o.ResponseHeaderTimeout,
 		ExpectContinueTimeout: time.Second,
 		IdleConnTimeout:       90 * time.Second,
 		// A fan-out reaches every follower's server; keeping those
 		// connections for the next activity (an edit, the next post)
 		// spares a TCP and TLS handshake each.
 		MaxIdleConns:        2000,
-		MaxIdleConnsPerHost: 16,
-		ForceAttemptHTTP2:   true,
+		MaxIdleConnsPerHost: max(16, o.MaxPerHost),
+		// With a DialContext and a TLS config of our own, HTTP/2 is only
+		// offered when asked for: a server that speaks it then takes a
+		// fan-out's deliveries on one connection.
+		ForceAttemptHTTP2: true,
 	}
 	c.http = &http.Client{
 		Transport: tr,

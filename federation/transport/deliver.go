@@ -6,10 +6,13 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,13 +65,42 @@ type DeliveryResult struct {
 // nil; the error is nil exactly when the outcome is Delivered and
 // otherwise says what happened, for the delivery log.
 func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (*DeliveryResult, error) {
+	return c.deliver(ctx, inbox, body, keyID, key, true)
+}
+
+// TryDeliver is Deliver, except that when the inbox's server already has
+// as many of our deliveries in flight as it may (or has not answered its
+// first yet), it does not wait: it returns at once, with outcome Retry
+// and an error matching ErrHostBusy, having sent nothing.
+func (c *Client) TryDeliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (*DeliveryResult, error) {
+	return c.deliver(ctx, inbox, body, keyID, key, false)
+}
+
+func (c *Client) deliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey, wait bool) (*DeliveryResult, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return &DeliveryResult{Outcome: Failed}, fmt.Errorf("deliver to %s: %w", inbox, err)
 	}
 	req.Header.Set("Content-Type", ContentTypeActivity)
 	req.Header.Set("Accept", AcceptActivity)
+	// The gate is passed before signing: a delivery to a server that is
+	// down costs no signature.
+	pass, err := c.hosts.acquire(ctx, strings.ToLower(req.URL.Host), wait)
+	if err != nil {
+		return &DeliveryResult{Outcome: Retry}, fmt.Errorf("deliver to %s: %w", inbox, err)
+	}
+	var connected atomic.Bool
+	// ctx bounds the wait for the server and for a processor to sign.
+	// Once signed, the request runs to its answer (within the client's
+	// timeouts) whatever happens to ctx: a request cut after it was sent
+	// may have been received, and would then be sent again.
+	req = req.WithContext(httptrace.WithClientTrace(context.WithoutCancel(ctx), &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	}))
 	sign := func(r *http.Request) error {
+		if err := ctx.Err(); err != nil {
+			return err // select below would pick at random between both
+		}
 		select {
 		case c.signSlots <- struct{}{}:
 		case <-ctx.Done():
@@ -85,6 +117,7 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 		return SignRequest(r, body, keyID, key, c.now())
 	}
 	resp, err := c.do(req, sign)
+	pass.release(err == nil, err != nil && unreachable(ctx, err, connected.Load()))
 	if err != nil {
 		res := &DeliveryResult{Outcome: Retry}
 		if errors.Is(err, ErrForbiddenAddress) || errors.Is(err, errNotSent) {
@@ -101,6 +134,20 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 		return res, nil
 	}
 	return res, fmt.Errorf("deliver to %s: status %d (%s)", inbox, resp.StatusCode, res.Outcome)
+}
+
+// unreachable tells a request that got no answer because of the server
+// (no connection, no TLS, no response headers in time) from one we
+// stopped or never sent.
+func unreachable(ctx context.Context, err error, connected bool) bool {
+	if ctx.Err() != nil || errors.Is(err, errNotSent) || errors.Is(err, ErrForbiddenAddress) {
+		return false
+	}
+	if !connected {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func classify(code int) Outcome {

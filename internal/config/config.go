@@ -4,6 +4,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,6 +49,10 @@ type Config struct {
 	// let the login page email password reset links; empty, it says to
 	// ask an administrator.
 	SMTPURL, SMTPFrom string
+	// ExtraRootCAs are trusted by the client for other servers besides the
+	// system's roots. No flag sets it: only tests and benchmarks do, for
+	// inbox servers with a certificate of their own CA.
+	ExtraRootCAs []*x509.Certificate
 }
 
 // Backend names the storage behind DatabaseURL: "sqlite" or "postgres".

@@ -99,7 +99,7 @@ func newTroubleRow(d newsroom.Delivery) troubleRow {
 		row.Reason, row.Code = "delivery.reason.gone", n
 	case "timeout":
 		row.Reason, row.Seconds = "delivery.reason.timeout", n
-	case "refused", "dns", "tls", "reset", "forbidden":
+	case "refused", "dns", "tls", "reset", "forbidden", "down":
 		row.Reason = "delivery.reason." + kind
 	default:
 		row.Reason = "delivery.reason.other"

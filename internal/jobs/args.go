@@ -5,7 +5,8 @@
 // caller writes tx.Enqueue(ctx, jobs.FanoutArgs{…}) and every job of a
 // kind lands on the same queue with the same rules.
 //
-// The workers of "fanout" (FanoutArgs), "deliver" (DeliverArgs) and
+// The workers of "fanout" (FanoutArgs), "deliver_batch"
+// (DeliverBatchArgs), "deliver" (DeliverArgs) and
 // "deliver_accept" (DirectArgs, one activity to one inbox) are in federation/delivery; the worker of
 // "publish" (PublishArgs) is in internal/posts; the worker of "feed_poll"
 // (FeedPollArgs) is in internal/feeds; those of "compact_deliveries"
@@ -63,6 +64,25 @@ func (DeliverArgs) Kind() string { return "deliver" }
 // inboxes with a row, committed with its job.
 func (a DeliverArgs) InsertOpts() river.InsertOpts { return deliveryOpts(a.Attempt, a.RetryAt) }
 
+// DeliverBatchArgs posts one activity of a fan-out to several inboxes,
+// each on a different server as far as the fan-out can, as DeliverArgs
+// would one by one: a job costs River an insert, a fetch and a
+// completion, as much as a third of a signature, and a batch pays it once
+// for all its inboxes. Only first attempts are batched; each failed inbox
+// is retried by a DeliverArgs of its own.
+type DeliverBatchArgs struct {
+	ActivityID string   `json:"activity_id"`
+	Inboxes    []string `json:"inboxes"`
+	// At, when set, is when the batch runs: the inboxes a batch could not
+	// send yet, their servers busy with our other deliveries, are queued
+	// again a moment later. Not stored in the arguments.
+	At time.Time `json:"-"`
+}
+
+func (DeliverBatchArgs) Kind() string { return "deliver_batch" }
+
+func (a DeliverBatchArgs) InsertOpts() river.InsertOpts { return deliveryOpts(0, a.At) }
+
 // DirectArgs posts one activity to one inbox outside any fan-out: the
 // Accept of a Follow, or the Reject sent when an editor removes a
 // follower. Nothing records its progress. Its kind keeps the name it had
@@ -79,13 +99,13 @@ func (DirectArgs) Kind() string { return "deliver_accept" }
 
 func (a DirectArgs) InsertOpts() river.InsertOpts { return deliveryOpts(a.Attempt, a.RetryAt) }
 
-// deliveryOpts puts a first attempt on the delivery queue at once, and a
-// later one on the retry queue at its time, unique by arguments so that a
+// deliveryOpts puts a first attempt on the delivery queue (at once unless
+// at is set), and a later one on the retry queue at its time, unique by arguments so that a
 // delivery job run again after a crash does not queue its next attempt
 // twice.
 func deliveryOpts(attempt int, at time.Time) river.InsertOpts {
 	if attempt == 0 {
-		return river.InsertOpts{Queue: QueueDeliver}
+		return river.InsertOpts{Queue: QueueDeliver, ScheduledAt: at}
 	}
 	return river.InsertOpts{Queue: QueueRetry, ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }

@@ -24,6 +24,7 @@ func TestInsertOpts(t *testing.T) {
 		{PublishArgs{PostID: "P", PublishAt: at}, QueueDefault, at, false},
 		{DeliverArgs{ActivityID: "A", Inbox: "i"}, QueueDeliver, time.Time{}, false},
 		{DeliverArgs{ActivityID: "A", Inbox: "i", Attempt: 3, RetryAt: at}, QueueRetry, at, true},
+		{DeliverBatchArgs{ActivityID: "A", Inboxes: []string{"i", "j"}}, QueueDeliver, time.Time{}, false},
 		{DirectArgs{ActivityID: "A", Inbox: "i"}, QueueDeliver, time.Time{}, false},
 		{DirectArgs{ActivityID: "A", Inbox: "i", Attempt: 1, RetryAt: at}, QueueRetry, at, true},
 	}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/posts"
+	"github.com/soga/newsroom/internal/store/storetest/testdb"
+	"github.com/soga/newsroom/internal/users"
+)
+
+// manyServers is n inbox servers on loopback, one listener each, all
+// answered by farm's handler. Keep-alive is off: 10,000 servers with a
+// kept connection each, both ends in this process, would pass the limit
+// of open files; each delivery then pays a TCP handshake, which on
+// loopback costs next to nothing.
+func manyServers(tb testing.TB, n int, farm *inboxFarm) []string {
+	tb.Helper()
+	srv := &http.Server{Handler: farm, ReadHeaderTimeout: 10 * time.Second}
+	srv.SetKeepAlivesEnabled(false)
+	bases := make([]string, n)
+	for i := range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		go srv.Serve(ln)
+		bases[i] = "http://" + ln.Addr().String()
+	}
+	tb.Cleanup(func() { srv.Close() })
+	return bases
+}
+
+// peakRSS reads the process's peak resident memory (VmHWM), which
+// resetPeakRSS sets back to the current one.
+func peakRSS() int64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// heapPeak samples the Go heap every 50 ms until stop closes, and
+// returns the most seen.
+func heapPeak(stop <-chan struct{}) <-chan uint64 {
+	out := make(chan uint64, 1)
+	go func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		var peak uint64
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64())
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return out
+}
+
+// pageLatencies fetches url with c every interval until stop closes; a
+// page that fails or lacks the post fails the benchmark.
+func pageLatencies(tb testing.TB, c *http.Client, url string, interval time.Duration, stop <-chan struct{}) <-chan []time.Duration {
+	return sampleLatencies(interval, stop, func() bool {
+		resp, err := c.Get(url)
+		if err != nil {
+			tb.Errorf("editor's posts: %v", err)
+			return false
+		}
+		var body bytes.Buffer
+		_, _ = body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body.String(), "Communiqué") {
+			tb.Errorf("editor's posts: status %d", resp.StatusCode)
+			return false
+		}
+		return true
+	})
+}
+
+// BenchmarkFanoutScale publishes one post to 10 followers on each of
+// inboxes/10 servers, each follower with its own inbox, for each size in
+// NEWSROOM_BENCH_FANOUT_SIZES (default 1000,10000; add 100000 for the
+// large run), and reports the time, the peak memory and the latency of
+// the editor's list of posts, which shows each post's delivery progress,
+// fetched every 100 ms during the fan-out.
+//
+//	NEWSROOM_BENCH_FANOUT_SIZES=1000,10000,100000 .ci/with-postgres \
+//	  go test ./cmd/newsroom -run '^$' -bench FanoutScale -benchtime 1x -timeout 60m
+func BenchmarkFanoutScale(b *testing.B) {
+	sizes := []int{1000, 10000}
+	if v := os.Getenv("NEWSROOM_BENCH_FANOUT_SIZES"); v != "" {
+		sizes = nil
+		for f := range strings.SplitSeq(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 10 {
+				b.Fatalf("NEWSROOM_BENCH_FANOUT_SIZES: %q", v)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	for _, backend := range []string{"sqlite", "postgres"} {
+		for _, n := range sizes {
+			b.Run(fmt.Sprintf("%s/%d", backend, n), func(b *testing.B) {
+				if backend == "postgres" {
+					testdb.PostgresServer(b)
+				}
+				for range b.N {
+					fanoutScaleOnce(b, backend, n)
+				}
+			})
+		}
+	}
+}
+
+func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
+	const perServer = 10
+	b.StopTimer()
+	farm := &inboxFarm{got: make(map[string]map[string]int), inboxes: make(map[string]int)}
+	bases := manyServers(b, inboxes/perServer, farm)
+	ts := startServer(b, backend, "--log-level", "error")
+	org := ts.createOrg(b, "soga", "Social Good Accelerator")
+	want := addFollowersAt(b, ts.Store, org.ID, bases, perServer)
+	ctx := context.Background()
+	if _, err := users.New(ts.Store).Create(ctx, users.NewUser{Email: "admin@example.org",
+		Name: "Ada", Password: browserPassword, IsAdmin: true}); err != nil {
+		b.Fatal(err)
+	}
+	editor := browser(b)
+	logIn(b, editor, ts.URL, "admin@example.org", browserPassword)
+
+	stop := make(chan struct{})
+	resetPeakRSS()
+	rss0 := peakRSS()
+	heap := heapPeak(stop)
+	views := pageLatencies(b, editor, ts.URL+"/admin/orgs/soga/posts", 100*time.Millisecond, stop)
+	b.StartTimer()
+	start, cpu := time.Now(), cpuTime()
+	if _, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress,
+		Title: "Communiqué", Body: "Beaucoup d’abonnés."}); err != nil {
+		b.Fatal(err)
+	}
+	waitServed(b, ts, farm, org.ID, want, time.Duration(want/100+120)*time.Second)
+	elapsed, cpuPer := time.Since(start), (cpuTime()-cpu)/time.Duration(want)
+	b.StopTimer()
+	close(stop)
+	lat, heapMax, rss := <-views, <-heap, peakRSS()
+
+	b.ReportMetric(elapsed.Seconds(), "s/fanout")
+	b.ReportMetric(float64(want)/elapsed.Seconds(), "deliveries/s")
+	b.ReportMetric(float64(heapMax)/(1<<20), "heap-peak-MB")
+	b.ReportMetric(float64(rss)/(1<<20), "rss-peak-MB")
+	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "view-p50-ms")
+	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "view-p99-ms")
+	b.Logf("%s: %d inboxes on %d servers in %s (%.0f/s), processor time per delivery %s; "+
+		"Go heap peak %.0f MB, process RSS %.0f MB at the start, peak %.0f MB (inbox servers included); "+
+		"%d views of the editor's posts p50 %s p99 %s max %s",
+		backend, want, len(bases), elapsed.Round(time.Millisecond), float64(want)/elapsed.Seconds(), cpuPer.Round(time.Microsecond),
+		float64(heapMax)/(1<<20), float64(rss0)/(1<<20), float64(rss)/(1<<20),
+		len(lat), percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1))
+}

@@ -1,0 +1,161 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Defaults of the per-server gate of deliveries.
+const (
+	// DefaultMaxPerHost is how many deliveries may be in flight to one
+	// server at once. Over HTTP/2 they share a connection; over HTTP/1.1
+	// each has its own, kept alive for the next.
+	DefaultMaxPerHost = 8
+	// DefaultHostDownFor is how long a server that could not be reached
+	// is left alone before one delivery probes it again; each failed probe
+	// doubles it, up to maxHostDownFor.
+	DefaultHostDownFor = 30 * time.Second
+	maxHostDownFor     = 10 * time.Minute
+	// maxHostsKept bounds the servers remembered (a few hundred bytes
+	// each).
+	maxHostsKept = 50000
+)
+
+// ErrHostDown is matched (errors.Is) by a delivery not attempted because
+// its server could not be reached a moment ago: the delivery is retried
+// later like any other failure, without a connection, a signature or a
+// worker spent on a server that is not there.
+var ErrHostDown = errors.New("server unreachable, not tried")
+
+// ErrHostBusy is returned by TryDeliver when the server has as many
+// deliveries in flight as it may: nothing was sent, and the caller may
+// try again in a moment.
+var ErrHostBusy = errors.New("server busy with our deliveries, not tried")
+
+// hostGate keeps, per server, how many deliveries are in flight and
+// whether the server can be reached, so that a dead server holds at most
+// one delivery (its probe) instead of one per inbox it hosts, each until
+// its timeout.
+//
+// A server starts unproven: one delivery goes (the probe) while the
+// others wait. Once it has answered, whatever the status, the server is
+// proven and up to max deliveries go at once. A connection is not proof:
+// a dead server may accept connections and never answer, which is what
+// the probe is for. A delivery that gets no answer at all (no
+// connection, no TLS, no response headers in time) marks the server down:
+// the waiting deliveries and those that come during the next downFor are
+// failed at once, and the first one after that is the next probe.
+type hostGate struct {
+	max     int
+	downFor time.Duration
+	now     func() time.Time
+
+	mu    sync.Mutex
+	hosts map[string]*hostState
+}
+
+type hostState struct {
+	inFlight  int
+	proven    bool
+	downUntil time.Time
+	downFor   time.Duration // the last down period
+	// changed is closed, and replaced, whenever a slot frees or the state
+	// changes, to wake the deliveries waiting for this server.
+	changed chan struct{}
+}
+
+func newHostGate(max int, downFor time.Duration, now func() time.Time) *hostGate {
+	return &hostGate{max: max, downFor: downFor, now: now, hosts: make(map[string]*hostState)}
+}
+
+// hostPass is one delivery's hold on its server's gate.
+type hostPass struct {
+	g     *hostGate
+	host  string
+	st    *hostState
+	ended bool
+}
+
+// acquire waits until a delivery to host may go, or fails with
+// ErrHostDown when the server is down or goes down meanwhile. With wait
+// false it fails with ErrHostBusy instead of waiting.
+func (g *hostGate) acquire(ctx context.Context, host string, wait bool) (*hostPass, error) {
+	for {
+		g.mu.Lock()
+		st := g.hosts[host]
+		if st == nil {
+			g.forgetIdle()
+			st = &hostState{changed: make(chan struct{})}
+			g.hosts[host] = st
+		}
+		if until := st.downUntil; g.now().Before(until) {
+			g.mu.Unlock()
+			return nil, fmt.Errorf("%s until %s: %w", host, until.UTC().Format(time.TimeOnly), ErrHostDown)
+		}
+		limit := g.max
+		if !st.proven {
+			limit = 1
+		}
+		if st.inFlight < limit {
+			st.inFlight++
+			g.mu.Unlock()
+			return &hostPass{g: g, host: host, st: st}, nil
+		}
+		changed := st.changed
+		g.mu.Unlock()
+		if !wait {
+			return nil, fmt.Errorf("%s: %w", host, ErrHostBusy)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// release ends the delivery. answered says the server answered (any
+// status): it is proven. unreachable says it got no answer at all, which
+// marks the server down, unless another delivery just did.
+func (p *hostPass) release(answered, unreachable bool) {
+	if p.ended {
+		return
+	}
+	p.ended = true
+	g := p.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st := p.st
+	st.inFlight--
+	switch now := g.now(); {
+	case answered:
+		st.proven, st.downFor = true, 0
+	case unreachable && !now.Before(st.downUntil):
+		st.proven = false
+		st.downFor = min(max(2*st.downFor, g.downFor), maxHostDownFor)
+		st.downUntil = now.Add(st.downFor)
+	}
+	st.wake()
+}
+
+// forgetIdle drops the servers with nothing in flight and nothing
+// failing, once there are many: they start again unproven, which costs
+// one delivery's wait.
+func (g *hostGate) forgetIdle() {
+	if len(g.hosts) < maxHostsKept {
+		return
+	}
+	for h, st := range g.hosts {
+		if st.inFlight == 0 && st.proven {
+			delete(g.hosts, h)
+		}
+	}
+}
+
+func (st *hostState) wake() {
+	close(st.changed)
+	st.changed = make(chan struct{})
+}

@@ -34,5 +34,5 @@ func (s *Server) siteRoutes(d Deps) {
 	get("/feed.atom", site.SiteAtom)
 	get("/feed.rss", site.SiteRSS)
 	get("/events.ics", site.SiteICS)
-	s.router.NotFound = instrument(s.log, s.metrics, "not_found", http.HandlerFunc(site.NotFound))
+	s.router.NotFound = instrument(s.log, s.metrics, "not_found", "", http.HandlerFunc(site.NotFound))
 }

@@ -60,6 +60,10 @@ type entry struct {
 	// fediverse servers and every browser), with its own length and tag.
 	gz       []byte
 	gzHeader http.Header
+	// plain and gzipped are the header of each encoding as a list, made
+	// once the entry is complete (prepare): writing an answer is then one
+	// assignment per header, without walking and overlaying two maps.
+	plain, gzipped []headerField
 	modified time.Time // Last-Modified, to the second
 	// varyAfter is the entry's Vary after the one value a caller set
 	// before (negotiation's Accept), made at the first such answer.
@@ -207,6 +211,7 @@ func (c *Cache) fill(r *http.Request, key string, gen uint64, next http.HandlerF
 		e.modified = now.UTC().Truncate(time.Second)
 		e.header.Set("Last-Modified", e.modified.Format(http.TimeFormat))
 	}
+	e.prepare()
 	if e.storable && e.cost() <= c.maxBytes/8 {
 		c.store(key, e)
 	}
@@ -253,19 +258,16 @@ func (c *Cache) evictFor(need int64) {
 
 // write sends e, or 304 when the client holds it already.
 func (e *entry) write(w http.ResponseWriter, r *http.Request) {
-	h, body := w.Header(), e.body
-	for k, v := range e.header {
-		if k == "Vary" && len(h[k]) > 0 {
-			h[k] = e.varyAfterCallers(h[k], v)
+	h, fields, body := w.Header(), e.plain, e.body
+	if e.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		fields, body = e.gzipped, e.gz
+	}
+	for _, f := range fields {
+		if f.name == "Vary" && len(h["Vary"]) > 0 {
+			h["Vary"] = e.varyAfterCallers(h["Vary"], f.value)
 			continue
 		}
-		h[k] = v
-	}
-	if e.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		for k, v := range e.gzHeader {
-			h[k] = v
-		}
-		body = e.gz
+		h[f.name] = f.value
 	}
 	if e.etag != "" && e.status == http.StatusOK {
 		if notModified(r, e.etag, e.modified) {
@@ -280,6 +282,34 @@ func (e *entry) write(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(body) //nolint:errcheck // the client went away; nothing to do
 	}
+}
+
+// headerField is one header of a stored answer, ready to assign.
+type headerField struct {
+	name  string
+	value []string
+}
+
+// prepare lists the header of each encoding.
+func (e *entry) prepare() {
+	e.plain = fieldsOf(e.header, nil)
+	if e.gz != nil {
+		e.gzipped = fieldsOf(e.header, e.gzHeader)
+	}
+}
+
+// fieldsOf lists h, with the values of over in place of h's.
+func fieldsOf(h, over http.Header) []headerField {
+	f := make([]headerField, 0, len(h)+len(over))
+	for k, v := range h {
+		if _, ok := over[k]; !ok {
+			f = append(f, headerField{k, v})
+		}
+	}
+	for k, v := range over {
+		f = append(f, headerField{k, v})
+	}
+	return f
 }
 
 // varyMerge is a caller's Vary value followed by an entry's.

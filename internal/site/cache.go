@@ -64,7 +64,7 @@ type entry struct {
 	// once the entry is complete (prepare): writing an answer is then one
 	// assignment per header, without walking and overlaying two maps.
 	plain, gzipped []headerField
-	modified time.Time // Last-Modified, to the second
+	modified       time.Time // Last-Modified, to the second
 	// varyAfter is the entry's Vary after the one value a caller set
 	// before (negotiation's Accept), made at the first such answer.
 	varyAfter atomic.Pointer[varyMerge]

@@ -13,15 +13,20 @@ import (
 // missing Accept, */* or a browser's Accept get HTML. On a tie the
 // ActivityStreams document wins: browsers never list it, so a client that
 // does is fediverse software.
+//
+// It reads the header in place, without allocating: every request for a
+// post or an actor goes through it.
 func WantsActivityJSON(r *http.Request) bool {
 	var asQ, htmlQ float64
-	for _, value := range r.Header.Values("Accept") {
-		for _, part := range strings.Split(value, ",") {
+	for _, value := range r.Header["Accept"] {
+		for value != "" {
+			var part string
+			part, value, _ = strings.Cut(value, ",")
 			mediaType, q := parseMediaRange(part)
-			switch mediaType {
-			case "application/activity+json", "application/ld+json":
+			switch {
+			case strings.EqualFold(mediaType, "application/activity+json"), strings.EqualFold(mediaType, "application/ld+json"):
 				asQ = max(asQ, q)
-			case "text/html", "application/xhtml+xml":
+			case strings.EqualFold(mediaType, "text/html"), strings.EqualFold(mediaType, "application/xhtml+xml"):
 				htmlQ = max(htmlQ, q)
 			}
 		}
@@ -29,14 +34,17 @@ func WantsActivityJSON(r *http.Request) bool {
 	return asQ > 0 && asQ >= htmlQ
 }
 
-// parseMediaRange returns the lowercased media type of one Accept element
-// and its quality. An unreadable q counts as 0, so a malformed element is
-// ignored rather than preferred.
+// parseMediaRange returns the media type of one Accept element, as
+// written (compare it without regard to case), and its quality. An
+// unreadable q counts as 0, so a malformed element is ignored rather than
+// preferred.
 func parseMediaRange(s string) (mediaType string, q float64) {
-	params := strings.Split(s, ";")
-	mediaType = strings.ToLower(strings.TrimSpace(params[0]))
+	mediaType, params, _ := strings.Cut(s, ";")
+	mediaType = strings.TrimSpace(mediaType)
 	q = 1
-	for _, p := range params[1:] {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
 		name, value, ok := strings.Cut(strings.TrimSpace(p), "=")
 		if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
 			continue

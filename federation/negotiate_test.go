@@ -19,6 +19,10 @@ func TestWantsActivityJSON(t *testing.T) {
 		{`application/ld+json; profile="https://www.w3.org/ns/activitystreams"`, true},
 		{"application/ld+json", true},
 		{"APPLICATION/Activity+JSON", true},
+		{"Application/LD+JSON; Q=0.5, TEXT/HTML; q=0.4", true},
+		{"application/activity+json; q=0.4, Text/Html; q=0.5", false},
+		{" application/activity+json ;q=1 ", true},
+		{"application/activity+json;q=2", false},
 		{"application/json", false},
 		{"application/activity+json;q=0", false},
 		{`application/ld+json; profile="https://www.w3.org/ns/activitystreams"; q=0`, false},
@@ -44,5 +48,20 @@ func TestWantsActivityJSONSeveralHeaders(t *testing.T) {
 	r.Header.Add("Accept", "application/activity+json")
 	if !WantsActivityJSON(r) {
 		t.Error("Accept split over two header lines was not read")
+	}
+}
+
+// Every request for a post or an actor is negotiated: reading Accept must
+// not allocate.
+func TestWantsActivityJSONAllocatesNothing(t *testing.T) {
+	for _, accept := range []string{
+		"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+		`application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`,
+	} {
+		r := httptest.NewRequest("GET", "/orgs/acme", nil)
+		r.Header.Set("Accept", accept)
+		if n := testing.AllocsPerRun(100, func() { WantsActivityJSON(r) }); n != 0 {
+			t.Errorf("Accept %q: %.1f allocations", accept, n)
+		}
 	}
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/soga/newsroom/federation"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/site/sitetest"
@@ -157,25 +160,58 @@ func (d *discardWriter) WriteHeader(int)             {}
 // BenchmarkCachedResponses is the cost of one cache hit through the whole
 // handler stack (middleware, routing, negotiation, cache), without the
 // network: what newsroom adds to net/http for each request of a stampede.
+// Beside it, in the same run, the layers alone: the cache hit
+// (site.Cache), content negotiation, and what a bare net/http handler
+// serving the same response from memory does (.ci/bench-site's
+// reference: copy a header map, write the body).
 func BenchmarkCachedResponses(b *testing.B) {
 	ts := startServer(b, "sqlite")
 	fx := ts.seedSite(b)
 	h := ts.httpServer.Handler
-	for _, c := range []struct{ name, path, accept string }{
-		{"post-page", postPath(fx.SoGA, fx.Article), "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
-		{"post-activity", postPath(fx.SoGA, fx.Article), "application/activity+json, application/ld+json"},
-		{"actor", "/orgs/soga", "application/activity+json, application/ld+json"},
+	for _, c := range []struct{ name, path, accept, variant string }{
+		{"post-page", postPath(fx.SoGA, fx.Article), "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html:en"},
+		{"post-activity", postPath(fx.SoGA, fx.Article), "application/activity+json, application/ld+json", "activity+json"},
+		{"actor", "/orgs/soga", "application/activity+json, application/ld+json", "activity+json"},
 	} {
-		b.Run(c.name, func(b *testing.B) {
-			r, _ := http.NewRequest(http.MethodGet, ts.URL+c.path, nil)
-			r.Header.Set("Accept", c.accept)
-			r.Header.Set("Accept-Encoding", "gzip")
-			w := &discardWriter{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				clear(w.h)
-				h.ServeHTTP(w, r)
-			}
-		})
+		r, _ := http.NewRequest(http.MethodGet, ts.URL+c.path, nil)
+		r.Header.Set("Accept", c.accept)
+		r.Header.Set("Accept-Encoding", "gzip")
+		w := &discardWriter{h: http.Header{}}
+		h.ServeHTTP(w, r)
+		recorded := w.h.Clone()
+		body := bytes.Repeat([]byte("x"), atoiOr(recorded.Get("Content-Length"), 0))
+		layers := []struct {
+			name  string
+			serve func()
+		}{
+			{"stack", func() { h.ServeHTTP(w, r) }},
+			{"cache", func() {
+				ts.Cache.Wrap(c.variant, func(http.ResponseWriter, *http.Request) { b.Fatal("not cached") })(w, r)
+			}},
+			{"negotiate", func() { federation.WantsActivityJSON(r) }},
+			{"bare", func() {
+				for k, v := range recorded {
+					w.h[k] = v
+				}
+				w.WriteHeader(http.StatusOK)
+				w.Write(body) //nolint:errcheck // discarded
+			}},
+		}
+		for _, l := range layers {
+			b.Run(c.name+"/"+l.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					clear(w.h)
+					l.serve()
+				}
+			})
+		}
 	}
+}
+
+func atoiOr(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
 }

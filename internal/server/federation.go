@@ -16,6 +16,10 @@ func withHandle(f func(http.ResponseWriter, *http.Request, string)) http.Handler
 	}
 }
 
+// varyAccept is the Vary of a negotiated answer, shared by all of them:
+// its capacity is its length, so adding to it copies.
+var varyAccept = []string{"Accept"}
+
 // negotiate sends one URL to the ActivityStreams document or to the HTML
 // page, by Accept. Without an HTML page yet, browsers get the document.
 func negotiate(as, html http.HandlerFunc) http.HandlerFunc {
@@ -27,7 +31,12 @@ func negotiate(as, html http.HandlerFunc) http.HandlerFunc {
 			as(w, r)
 			return
 		}
-		w.Header().Add("Vary", "Accept")
+		h := w.Header()
+		if v := h["Vary"]; len(v) > 0 {
+			h["Vary"] = append(v, "Accept")
+		} else {
+			h["Vary"] = varyAccept
+		}
 		html(w, r)
 	}
 }

@@ -1,26 +1,50 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/binary"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/soga/newsroom/internal/metrics"
 )
 
-type ctxKey int
+// requestIDs numbers requests from a random start, so that ids differ
+// between processes and restarts. An id only correlates log lines with a
+// response; it is no secret, so a counter does, and costs neither a random
+// read nor a copy of the request to carry it in a context.
+var requestIDs atomic.Uint64
 
-const requestIDKey ctxKey = iota
+func init() {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	requestIDs.Store(binary.LittleEndian.Uint64(b[:]))
+}
 
-// RequestID returns the id the request was logged under.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+// newRequestID returns the next id, as 16 hexadecimal digits.
+func newRequestID() string {
+	var b [16]byte
+	n := requestIDs.Add(1)
+	const digits = "0123456789abcdef"
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[n&0xf]
+		n >>= 4
+	}
+	return string(b[:])
+}
+
+// requestID is the id withRequestID gave the response w belongs to.
+func requestID(w http.ResponseWriter) string {
+	if v := w.Header()["X-Request-Id"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // statusWriter remembers the status code for logging and metrics.
@@ -48,15 +72,13 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// withRequestID gives each request an id, echoed in X-Request-Id. An
-// incoming id is not trusted: it would let clients forge log lines.
+// withRequestID gives each request an id, echoed in X-Request-Id, under
+// which its log lines are written (requestID). An incoming id is not
+// trusted: it would let clients forge log lines.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		w.Header()["X-Request-Id"] = []string{newRequestID()}
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -69,7 +91,7 @@ func withRecovery(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic in handler", "request_id", RequestID(r.Context()), "path", r.URL.Path,
+				log.Error("panic in handler", "request_id", requestID(w), "path", r.URL.Path,
 					"panic", v, "stack", string(debug.Stack()))
 				http.Error(w, "internal server error", http.StatusInternalServerError)
 			}
@@ -79,8 +101,18 @@ func withRecovery(log *slog.Logger, next http.Handler) http.Handler {
 }
 
 // instrument logs and counts one route. route is the pattern, not the
-// path, so metrics keep a bounded number of series.
-func instrument(log *slog.Logger, m *metrics.Metrics, route string, next http.Handler) http.Handler {
+// path, so metrics keep a bounded number of series. method is the one the
+// route is registered for ("" for any): the series of its successful
+// answers are looked up once here rather than hashed for every request.
+func instrument(log *slog.Logger, m *metrics.Metrics, route, method string, next http.Handler) http.Handler {
+	var ok prometheus.Counter
+	var duration prometheus.Observer
+	if m != nil {
+		duration = m.HTTPDuration.WithLabelValues(route)
+		if method != "" {
+			ok = m.HTTPRequests.WithLabelValues(route, method, "200")
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -90,8 +122,12 @@ func instrument(log *slog.Logger, m *metrics.Metrics, route string, next http.Ha
 		}
 		d := time.Since(start)
 		if m != nil {
-			m.HTTPRequests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-			m.HTTPDuration.WithLabelValues(route).Observe(d.Seconds())
+			if ok != nil && sw.status == http.StatusOK && r.Method == method {
+				ok.Inc()
+			} else {
+				m.HTTPRequests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
+			}
+			duration.Observe(d.Seconds())
 		}
 		level := slog.LevelDebug
 		if sw.status >= 500 {
@@ -99,8 +135,11 @@ func instrument(log *slog.Logger, m *metrics.Metrics, route string, next http.Ha
 		} else if sw.status >= 400 {
 			level = slog.LevelInfo
 		}
+		if !log.Enabled(r.Context(), level) {
+			return
+		}
 		log.LogAttrs(r.Context(), level, "http request",
-			slog.String("request_id", RequestID(r.Context())),
+			slog.String("request_id", requestID(sw)),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.String("route", route),
@@ -115,14 +154,26 @@ func instrument(log *slog.Logger, m *metrics.Metrics, route string, next http.Ha
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// securityHeaders go on every response. The values are shared by every
+// response and assigned without canonicalising the names again; their
+// capacity is their length, so a handler appending to one copies it.
+var securityHeaders = []struct {
+	name  string
+	value []string
+}{
+	{"Content-Security-Policy", []string{contentSecurityPolicy}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Referrer-Policy", []string{"same-origin"}},
+	{"X-Frame-Options", []string{"DENY"}},
+	{"Permissions-Policy", []string{"interest-cohort=(), browsing-topics=()"}},
+}
+
 func withSecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
+		for _, sh := range securityHeaders {
+			h[sh.name] = sh.value
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -132,6 +183,10 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 // refused before a byte is read.
 func withBodyLimit(limitFor func(*http.Request) int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r) // nothing to read, nothing to cap
+			return
+		}
 		limit := limitFor(r)
 		if r.ContentLength > limit {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)

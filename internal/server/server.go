@@ -80,7 +80,7 @@ func New(d Deps) http.Handler {
 
 // handle registers h for method and pattern, instrumented under pattern.
 func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
-	s.router.Handler(method, pattern, instrument(s.log, s.metrics, pattern, h))
+	s.router.Handler(method, pattern, instrument(s.log, s.metrics, pattern, method, h))
 }
 
 // form registers a browser form route for GET and POST, with

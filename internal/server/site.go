@@ -36,5 +36,5 @@ func (s *Server) siteRoutes(d Deps) {
 	get("/events.ics", site.SiteICS)
 	get("/favicon.ico", site.Favicon)
 	get("/theme.css", site.Theme)
-	s.router.NotFound = instrument(s.log, s.metrics, "not_found", http.HandlerFunc(site.NotFound))
+	s.router.NotFound = instrument(s.log, s.metrics, "not_found", "", http.HandlerFunc(site.NotFound))
 }

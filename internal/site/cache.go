@@ -64,11 +64,19 @@ type entry struct {
 	// fediverse servers and every browser), with its own length and tag.
 	gz       []byte
 	gzHeader http.Header
-	modified time.Time // Last-Modified, to the second
-	gen      uint64
-	stored   time.Time // when its render started
-	expires  time.Time
-	storable bool
+	// plain and gzipped are the header of each encoding as a list, made
+	// once the entry is complete (prepare): writing an answer is then one
+	// assignment per header, without walking and overlaying two maps.
+	plain, gzipped []headerField
+	modified       time.Time // Last-Modified, to the second
+	// varyAfter is the entry's Vary after the one value a caller set
+	// before (negotiation's Accept), made at the first such answer.
+	// A pointer, shared by the copies InvalidatePost makes of an entry.
+	varyAfter *atomic.Pointer[varyMerge]
+	gen       uint64
+	stored    time.Time // when its render started
+	expires   time.Time
+	storable  bool
 }
 
 func (e *entry) cost() int64 { return int64(len(e.body)+len(e.gz)) + 512 }
@@ -142,41 +150,46 @@ func (c *Cache) Wrap(representation string, next http.HandlerFunc) http.HandlerF
 // push hot entries out.
 var keyParams = []string{"lang", "before", "upcoming", "past"}
 
-func cacheKey(variant string, r *http.Request) string {
+// appendKey appends the cache key of r under variant to dst: the variant,
+// the path and the parameters of keyParams the query holds.
+func appendKey(dst []byte, variant string, r *http.Request) []byte {
+	dst = append(dst, variant...)
+	dst = append(dst, ' ')
+	dst = append(dst, r.URL.Path...)
 	if r.URL.RawQuery == "" {
-		return variant + " " + r.URL.Path
+		return dst
 	}
-	var b strings.Builder
-	b.WriteString(variant)
-	b.WriteByte(' ')
-	b.WriteString(r.URL.Path)
 	q := r.URL.Query()
 	sep := byte('?')
 	for _, k := range keyParams {
 		if v, ok := q[k]; ok && len(v) > 0 {
-			b.WriteByte(sep)
-			b.WriteString(k)
-			b.WriteByte('=')
-			b.WriteString(v[0])
+			dst = append(dst, sep)
+			dst = append(dst, k...)
+			dst = append(dst, '=')
+			dst = append(dst, v[0]...)
 			sep = '&'
 		}
 	}
-	return b.String()
+	return dst
 }
 
 // serve answers r from the cache, rendering through next on a miss. Only
-// one render of a key runs at a time; concurrent requests wait for it.
+// one render of a key runs at a time; concurrent requests wait for it. A
+// hit allocates nothing here: the key is built on the stack and the map
+// is read with it as is.
 func (c *Cache) serve(w http.ResponseWriter, r *http.Request, variant string, next http.HandlerFunc) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		next(w, r)
 		return
 	}
-	key := cacheKey(variant, r)
+	var buf [192]byte
+	k := appendKey(buf[:0], variant, r)
 	now := c.now()
 	c.mu.RLock()
-	e, gen := c.entries[key], c.gen
+	e, gen := c.entries[string(k)], c.gen
 	c.mu.RUnlock()
 	if e == nil || e.gen != gen || !now.Before(e.expires) {
+		key := string(k)
 		v, _, _ := c.flight.Do(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
 			return c.fill(r, key, gen, next), nil
 		})
@@ -208,6 +221,7 @@ func (c *Cache) fill(r *http.Request, key string, gen uint64, next http.HandlerF
 		e.modified = now.UTC().Truncate(time.Second)
 		e.header.Set("Last-Modified", e.modified.Format(http.TimeFormat))
 	}
+	e.prepare()
 	if e.storable && e.cost() <= c.maxBytes/8 {
 		c.store(key, e, seq)
 	}
@@ -258,19 +272,16 @@ func (c *Cache) evictFor(need int64) {
 
 // write sends e, or 304 when the client holds it already.
 func (e *entry) write(w http.ResponseWriter, r *http.Request) {
-	h, body := w.Header(), e.body
-	for k, v := range e.header {
-		if k == "Vary" {
-			h[k] = append(h[k], v...)
+	h, fields, body := w.Header(), e.plain, e.body
+	if e.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		fields, body = e.gzipped, e.gz
+	}
+	for _, f := range fields {
+		if f.name == "Vary" && len(h["Vary"]) > 0 {
+			h["Vary"] = e.varyAfterCallers(h["Vary"], f.value)
 			continue
 		}
-		h[k] = v
-	}
-	if e.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		for k, v := range e.gzHeader {
-			h[k] = v
-		}
-		body = e.gz
+		h[f.name] = f.value
 	}
 	if e.etag != "" && e.status == http.StatusOK {
 		if notModified(r, e.etag, e.modified) {
@@ -285,6 +296,56 @@ func (e *entry) write(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(body) //nolint:errcheck // the client went away; nothing to do
 	}
+}
+
+// headerField is one header of a stored answer, ready to assign.
+type headerField struct {
+	name  string
+	value []string
+}
+
+// prepare lists the header of each encoding.
+func (e *entry) prepare() {
+	e.varyAfter = new(atomic.Pointer[varyMerge])
+	e.plain = fieldsOf(e.header, nil)
+	if e.gz != nil {
+		e.gzipped = fieldsOf(e.header, e.gzHeader)
+	}
+}
+
+// fieldsOf lists h, with the values of over in place of h's.
+func fieldsOf(h, over http.Header) []headerField {
+	f := make([]headerField, 0, len(h)+len(over))
+	for k, v := range h {
+		if _, ok := over[k]; !ok {
+			f = append(f, headerField{k, v})
+		}
+	}
+	for k, v := range over {
+		f = append(f, headerField{k, v})
+	}
+	return f
+}
+
+// varyMerge is a caller's Vary value followed by an entry's.
+type varyMerge struct {
+	first  string
+	merged []string
+}
+
+// varyAfterCallers returns the caller's Vary values followed by the
+// entry's, v. The usual caller sets one value, always the same: that
+// merge is kept, so that answering it allocates nothing.
+func (e *entry) varyAfterCallers(callers, v []string) []string {
+	if len(callers) != 1 || e.varyAfter == nil {
+		return append(callers[:len(callers):len(callers)], v...)
+	}
+	if m := e.varyAfter.Load(); m != nil && m.first == callers[0] {
+		return m.merged
+	}
+	merged := slices.Clip(append([]string{callers[0]}, v...))
+	e.varyAfter.Store(&varyMerge{first: callers[0], merged: merged})
+	return merged
 }
 
 // notModified applies RFC 9110's rules: If-None-Match decides when

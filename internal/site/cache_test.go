@@ -307,3 +307,69 @@ func TestCacheServesGzipToThoseWhoAskForIt(t *testing.T) {
 		}
 	}
 }
+
+// headerWriter keeps the header only, and its map from one request to
+// the next, as net/http does not: what is measured is the cache.
+type headerWriter struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (w *headerWriter) Header() http.Header         { return w.h }
+func (w *headerWriter) WriteHeader(s int)           { w.status = s }
+func (w *headerWriter) Write(b []byte) (int, error) { w.n += len(b); return len(b), nil }
+
+// A hit is what a stampede costs: it must not allocate in the cache.
+func TestCacheHitAllocatesNothing(t *testing.T) {
+	c := NewCache(CacheOptions{})
+	h := c.Wrap("activity+json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/activity+json")
+		w.Write([]byte(strings.Repeat("an actor ", 300)))
+	})
+	for _, enc := range []string{"", "gzip"} {
+		r := httptest.NewRequest(http.MethodGet, "/orgs/soga", nil)
+		r.Header.Set("Accept-Encoding", enc)
+		w := &headerWriter{h: http.Header{}}
+		h(w, r)
+		if allocs := testing.AllocsPerRun(200, func() { clear(w.h); h(w, r) }); allocs != 0 {
+			t.Errorf("Accept-Encoding %q: %.1f allocations per hit, want 0", enc, allocs)
+		}
+		// After negotiation, which sets Vary: Accept first.
+		accept := []string{"Accept"}
+		if allocs := testing.AllocsPerRun(200, func() { clear(w.h); w.h["Vary"] = accept; h(w, r) }); allocs != 0 {
+			t.Errorf("Accept-Encoding %q, after Vary: Accept: %.1f allocations per hit, want 0", enc, allocs)
+		}
+		clear(w.h)
+		w.n = 0
+		h(w, r)
+		if w.status != http.StatusOK || w.h.Get("Content-Length") != strconv.Itoa(w.n) || (w.h.Get("Content-Encoding") == "gzip") != (enc == "gzip") {
+			t.Errorf("Accept-Encoding %q: status %d, Content-Length %q, Content-Encoding %q for %d bytes",
+				enc, w.status, w.h.Get("Content-Length"), w.h.Get("Content-Encoding"), w.n)
+		}
+	}
+}
+
+// The entry's Vary goes after what the caller set (negotiation's
+// Accept), and one response's Vary never leaks into the next one's.
+func TestCacheVaryAddsToTheCallers(t *testing.T) {
+	c := NewCache(CacheOptions{})
+	h := c.Wrap("html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Add("Vary", "Accept-Language")
+		w.Write([]byte(strings.Repeat("<p>a page</p>", 100)))
+	})
+	r := httptest.NewRequest(http.MethodGet, "/orgs/soga", nil)
+	for range 3 {
+		w := &headerWriter{h: http.Header{"Vary": {"Accept"}}}
+		h(w, r)
+		if got := strings.Join(w.h["Vary"], ", "); got != "Accept, Accept-Language, Accept-Encoding" {
+			t.Fatalf("Vary %q after the caller's Accept", got)
+		}
+		w = &headerWriter{h: http.Header{}}
+		h(w, r)
+		if got := strings.Join(w.h["Vary"], ", "); got != "Accept-Language, Accept-Encoding" {
+			t.Fatalf("Vary %q on its own", got)
+		}
+	}
+}

@@ -119,7 +119,24 @@ func (h *Handler) cached(w http.ResponseWriter, r *http.Request, next http.Handl
 		next(w, r)
 		return
 	}
-	h.cache.serve(w, r, "html:"+h.langs.pick(r), next)
+	h.cache.serve(w, r, htmlVariant(h.langs.pick(r)), next)
+}
+
+// htmlVariants are the cache variants of pages, one per interface
+// language, made once rather than for every request.
+var htmlVariants = func() map[string]string {
+	m := make(map[string]string, len(view.Langs))
+	for _, l := range view.Langs {
+		m[l.String()] = "html:" + l.String()
+	}
+	return m
+}()
+
+func htmlVariant(lang string) string {
+	if v, ok := htmlVariants[lang]; ok {
+		return v
+	}
+	return "html:" + lang
 }
 
 // page starts a view.Page in the reader's language, with the site's

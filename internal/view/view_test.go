@@ -80,3 +80,23 @@ func TestPickLang(t *testing.T) {
 		}
 	}
 }
+
+// Pages are parsed when first rendered; a broken one must still fail the
+// tests rather than the first reader.
+func TestEveryPageParses(t *testing.T) {
+	e, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.pages) < 20 {
+		t.Fatalf("%d pages found, want every page of web/templates", len(e.pages))
+	}
+	if err := e.Check(); err != nil {
+		t.Fatal(err)
+	}
+	for name, pt := range e.pages {
+		if pt.t == nil {
+			t.Errorf("page %s not parsed by Check", name)
+		}
+	}
+}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/soga/newsroom/internal/config"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/users"
 )
@@ -84,23 +86,11 @@ func userCreate(ctx context.Context, args []string, e env) error {
 
 func userSetPassword(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlags("user set-password", e)
-	email := fs.String("email", "", "login email (required)")
-	cfg, err := parse(fs, cf, args, e)
-	if err != nil {
-		return err
-	}
-	if *email == "" {
-		return fmt.Errorf("%w: --email is required", errUsage)
-	}
-	st, err := openStore(ctx, cfg, true)
+	_, st, u, err := userByEmailFlag(ctx, fs, cf, args, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := st.UserByEmail(ctx, newsroom.NormaliseEmail(*email))
-	if err != nil {
-		return fmt.Errorf("--email %s: %w", *email, err)
-	}
 	password, err := readPassword(e, "New password: ")
 	if err != nil {
 		return err
@@ -117,23 +107,11 @@ func userSetPassword(ctx context.Context, args []string, e env) error {
 // administrator locked out, or a server without the editor in reach.
 func userResetLink(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlags("user reset-link", e)
-	email := fs.String("email", "", "login email (required)")
-	cfg, err := parse(fs, cf, args, e)
-	if err != nil {
-		return err
-	}
-	if *email == "" {
-		return fmt.Errorf("%w: --email is required", errUsage)
-	}
-	st, err := openStore(ctx, cfg, true)
+	cfg, st, u, err := userByEmailFlag(ctx, fs, cf, args, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := st.UserByEmail(ctx, newsroom.NormaliseEmail(*email))
-	if err != nil {
-		return fmt.Errorf("--email %s: %w", *email, err)
-	}
 	link, err := users.New(st).ResetLink(ctx, u.ID, users.ResetLifetime)
 	if err != nil {
 		return err
@@ -184,4 +162,27 @@ func userList(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Email, u.Name, role, strings.Join(hs, ","))
 	}
 	return tw.Flush()
+}
+
+// userByEmailFlag parses a user command's flags and finds the account
+// its --email names. The caller closes the store.
+func userByEmailFlag(ctx context.Context, fs *flag.FlagSet, cf *config.Flags, args []string, e env) (config.Config, migratingStore, *newsroom.User, error) {
+	email := fs.String("email", "", "login email (required)")
+	cfg, err := parse(fs, cf, args, e)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	if *email == "" {
+		return cfg, nil, nil, fmt.Errorf("%w: --email is required", errUsage)
+	}
+	st, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	u, err := st.UserByEmail(ctx, newsroom.NormaliseEmail(*email))
+	if err != nil {
+		st.Close()
+		return cfg, nil, nil, fmt.Errorf("--email %s: %w", *email, err)
+	}
+	return cfg, st, u, nil
 }

@@ -119,6 +119,8 @@ type UserTokens interface {
 	ConsumeUserToken(ctx context.Context, hash string, purpose newsroom.TokenPurpose, now time.Time) (*newsroom.UserToken, error)
 	// DeleteUserTokens ends every link of a user, of any purpose.
 	DeleteUserTokens(ctx context.Context, userID int64) error
+	// DeleteExpiredUserTokens removes the links past their time.
+	DeleteExpiredUserTokens(ctx context.Context, now time.Time) (int64, error)
 }
 
 // Settings is a small key-value table for instance-wide values such as the

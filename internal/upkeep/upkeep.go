@@ -48,6 +48,7 @@ type Store interface {
 	PruneInboxActivities(ctx context.Context, before time.Time, limit int) (int64, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	DeleteExpiredSetupTokens(ctx context.Context, now time.Time) (int64, error)
+	DeleteExpiredUserTokens(ctx context.Context, now time.Time) (int64, error)
 }
 
 // Service does the work; the workers and the command line call it.
@@ -102,6 +103,7 @@ type Pruned struct {
 	InboxActivities int64
 	Sessions        int64
 	SetupTokens     int64
+	UserTokens      int64 // invitation and password reset links
 }
 
 // Prune deletes what has outlived its use.
@@ -123,6 +125,9 @@ func (s *Service) Prune(ctx context.Context) (Pruned, error) {
 		return p, err
 	}
 	if p.SetupTokens, err = s.store.DeleteExpiredSetupTokens(ctx, now); err != nil {
+		return p, err
+	}
+	if p.UserTokens, err = s.store.DeleteExpiredUserTokens(ctx, now); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -179,7 +184,7 @@ func (w *PruneWorker) Work(ctx context.Context, _ *river.Job[jobs.PruneArgs]) er
 	p, err := w.svc.Prune(ctx)
 	if p != (Pruned{}) {
 		w.svc.log.Info("old rows pruned", "inbox_activities", p.InboxActivities,
-			"sessions", p.Sessions, "setup_tokens", p.SetupTokens)
+			"sessions", p.Sessions, "setup_tokens", p.SetupTokens, "user_tokens", p.UserTokens)
 	}
 	if err != nil {
 		return fmt.Errorf("prune: %w", err)

@@ -46,3 +46,8 @@ func (q *Queries) DeleteUserTokens(ctx context.Context, userID int64) error {
 	_, err := q.w.Exec(ctx, `DELETE FROM user_tokens WHERE user_id = ?`, userID)
 	return q.Wrap(err, "delete tokens of user %d", userID)
 }
+
+func (q *Queries) DeleteExpiredUserTokens(ctx context.Context, now time.Time) (int64, error) {
+	n, err := q.w.Exec(ctx, `DELETE FROM user_tokens WHERE expires_at <= ?`, q.time(now))
+	return n, q.Wrap(err, "delete expired user tokens")
+}

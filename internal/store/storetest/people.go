@@ -47,6 +47,15 @@ func testUserTokens(t *testing.T, s store.Store) {
 	wantErr(t, err, newsroom.ErrNotFound)
 	_, err = s.UserTokenByHash(ctx, "h-other", newsroom.TokenReset, t0)
 	ok(t, err) // another user's link stays
+
+	// Pruning removes the links past their time, and only those.
+	ok(t, s.CreateUserToken(ctx, newsroom.UserToken{TokenHash: "h-later", UserID: other.ID,
+		Purpose: newsroom.TokenInvite, ExpiresAt: t0.Add(3 * time.Hour)}))
+	n, err := s.DeleteExpiredUserTokens(ctx, t0.Add(2*time.Hour))
+	ok(t, err)
+	equal(t, "expired user tokens", n, int64(1))
+	_, err = s.UserTokenByHash(ctx, "h-later", newsroom.TokenInvite, t0)
+	ok(t, err)
 }
 
 // Two requests spending one link at once: exactly one gets the account.

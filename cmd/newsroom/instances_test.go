@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/media/s3test"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -293,7 +294,8 @@ func jobWorkers(t *testing.T, pgURL string) int {
 	defer conn.Close(context.Background())
 	var n int
 	if err := conn.QueryRow(context.Background(),
-		`SELECT count(DISTINCT w) FROM river_job, unnest(attempted_by) AS w WHERE kind = 'deliver'`).Scan(&n); err != nil {
+		`SELECT count(DISTINCT w) FROM river_job, unnest(attempted_by) AS w WHERE kind IN ($1, $2)`,
+		jobs.DeliverArgs{}.Kind(), jobs.DeliverBatchArgs{}.Kind()).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

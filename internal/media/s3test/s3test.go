@@ -4,6 +4,7 @@
 package s3test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -88,7 +89,6 @@ func Start(t testing.TB) *Server {
 	s := &Server{
 		Admin:  media.Credentials{AccessKey: "admin" + randomHex(6), SecretKey: randomHex(20)},
 		Reader: media.Credentials{AccessKey: "reader" + randomHex(6), SecretKey: randomHex(20)},
-		done:   make(chan struct{}),
 	}
 	cfg := map[string]any{"identities": []map[string]any{
 		{"name": "admin", "credentials": []map[string]string{{"accessKey": s.Admin.AccessKey, "secretKey": s.Admin.SecretKey}},
@@ -101,13 +101,36 @@ func Start(t testing.TB) *Server {
 	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ports := freePorts(t, 8)
-	p := func(i int) string { return strconv.Itoa(ports[i]) }
-	s.Endpoint = "http://127.0.0.1:" + p(6)
 	data := filepath.Join(dir, "data")
 	if err := os.MkdirAll(data, 0o750); err != nil {
 		t.Fatal(err)
 	}
+	logPath := filepath.Join(dir, "weed.log")
+	// The ports are free when chosen but closed before weed binds them,
+	// and the other test processes take ports meanwhile: a start that
+	// lost one is tried again on new ports.
+	for try := 1; ; try++ {
+		err := s.launch(t, bin, data, cfgPath, logPath)
+		if err == nil {
+			break
+		}
+		log, _ := os.ReadFile(logPath)
+		if try < 3 && bytes.Contains(log, []byte("address already in use")) {
+			s.Stop()
+			continue
+		}
+		t.Fatalf("SeaweedFS did not start: %v\n%s", err, tail(log, 4000))
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// launch starts weed on fresh ports and waits until it serves.
+func (s *Server) launch(t testing.TB, bin, data, cfgPath, logPath string) error {
+	ports := freePorts(t, 8)
+	p := func(i int) string { return strconv.Itoa(ports[i]) }
+	s.Endpoint = "http://127.0.0.1:" + p(6)
+	s.done, s.once = make(chan struct{}), sync.Once{}
 	s.cmd = exec.Command(bin, "server",
 		"-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir="+data,
 		"-master.port="+p(0), "-master.port.grpc="+p(1), "-master.volumeSizeLimitMB=32", "-master.telemetry=false",
@@ -115,21 +138,18 @@ func Start(t testing.TB) *Server {
 		"-filer", "-filer.port="+p(4), "-filer.port.grpc="+p(5),
 		"-s3", "-s3.port="+p(6), "-s3.port.grpc="+p(7), "-s3.config="+cfgPath,
 		"-s3.port.iceberg=0", "-s3.port.lance=0")
-	logf, err := os.Create(filepath.Join(dir, "weed.log"))
+	logf, err := os.Create(logPath)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start weed: %v", err)
+		logf.Close()
+		return fmt.Errorf("start weed: %w", err)
 	}
-	go func() { s.cmd.Wait(); logf.Close(); close(s.done) }()
-	t.Cleanup(s.Stop)
-	if err := s.waitReady(60 * time.Second); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "weed.log"))
-		t.Fatalf("SeaweedFS did not start: %v\n%s", err, tail(log, 4000))
-	}
-	return s
+	done := s.done
+	go func() { s.cmd.Wait(); logf.Close(); close(done) }()
+	return s.waitReady(60 * time.Second)
 }
 
 // Stop kills the server; a store that is down refuses connections.

@@ -85,6 +85,22 @@ func (f *inboxFarm) count(activityID string) (inboxes, deliveries int) {
 	return inboxes, deliveries
 }
 
+// countAfterKill is count once the requests a killed process had already
+// written have been read: they still reach the farm after the kill, and
+// counted too early they would pass for duplicates made by the restart.
+func (f *inboxFarm) countAfterKill(activityID string) (inboxes, deliveries int) {
+	inboxes, deliveries = f.count(activityID)
+	for range 50 {
+		time.Sleep(100 * time.Millisecond)
+		n, d := f.count(activityID)
+		if n == inboxes && d == deliveries {
+			break
+		}
+		inboxes, deliveries = n, d
+	}
+	return inboxes, deliveries
+}
+
 // served is how many inboxes have activityID; cheap enough to poll.
 func (f *inboxFarm) served(activityID string) int {
 	f.mu.Lock()
@@ -293,7 +309,7 @@ func crashDuringFanout(t *testing.T, typ string, start func(t *testing.T, st sto
 			time.Sleep(5 * time.Millisecond)
 		}
 		proc.kill(t)
-		atKill, _ := farm.count(activityID)
+		atKill, _ := farm.countAfterKill(activityID)
 		recorded, err := st.DeliveryProgress(ctx, acts[0].ID)
 		if err != nil {
 			t.Fatal(err)

@@ -170,20 +170,29 @@ func TestTwoInstances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	activityID := createActivity(t, st, wide.ID, p.ID, u)
+	storedID, activityID := createActivity(t, st, wide.ID, p.ID, u)
 	within(t, 60*time.Second, "a quarter of the fan-out", func() bool { return farm.served(activityID) >= want/4 })
 	procA.kill(t)
+	recorded, err := st.DeliveryProgress(ctx, storedID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	workers := jobWorkers(t, pgURL)
-	atKill, _ := farm.count(activityID)
-	t.Logf("A killed with %d of %d inboxes served; delivery jobs attempted by %d processes", atKill, want, workers)
+	atKill, _ := farm.countAfterKill(activityID)
+	t.Logf("A killed with %d of %d inboxes served (counted after %d were recorded); delivery jobs attempted by %d processes",
+		atKill, want, recorded.Delivered, workers)
 	if workers < 2 {
 		t.Errorf("only %d process worked the fan-out", workers)
 	}
 	within(t, 120*time.Second, "B finishes the fan-out", func() bool { n, _ := farm.count(activityID); return n == want })
 	n, total := farm.count(activityID)
-	t.Logf("every inbox served; %d duplicates", total-n)
-	if (total-n)*100 > want {
-		t.Errorf("%d duplicates for %d inboxes: more than 1%%", total-n, want)
+	t.Logf("every inbox served; %d duplicates (%.2f%%)", total-n, float64(total-n)*100/float64(want))
+	// Only an inbox A had served but not recorded when it died may get
+	// the activity twice. B goes on serving and recording meanwhile, so
+	// the served count, read after the recorded one, bounds them from
+	// above; how many there are depends on the load, as in the crash test.
+	if dups, unrecorded := total-n, atKill-recorded.Delivered; dups > unrecorded {
+		t.Errorf("%d duplicates, but only %d inboxes were served without being recorded", dups, unrecorded)
 	}
 
 	// A scheduled post, with both instances running again, is sent once
@@ -273,14 +282,14 @@ func within(t *testing.T, limit time.Duration, what string, ok func() bool) {
 	}
 }
 
-// createActivity is the id of the Create of post.
-func createActivity(t *testing.T, st store.Store, orgID int64, postID string, u urls.Builder) string {
+// createActivity returns the post's Create as stored and as its URL.
+func createActivity(t *testing.T, st store.Store, orgID int64, postID string, u urls.Builder) (string, string) {
 	t.Helper()
 	acts, err := st.ListActivities(context.Background(), orgID, "Create", 0, 1)
 	if err != nil || len(acts) != 1 || acts[0].PostID != postID {
 		t.Fatalf("activity: %v %v", acts, err)
 	}
-	return u.Activity(acts[0].ID)
+	return acts[0].ID, u.Activity(acts[0].ID)
 }
 
 // jobWorkers counts the River clients (one per process) that attempted

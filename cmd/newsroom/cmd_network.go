@@ -122,11 +122,7 @@ func networkAdd(ctx context.Context, args []string, e env) error {
 func networkList(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlags("network list", e)
 	handle := fs.String("org", "", "only this organisation's accounts")
-	cfg, err := parse(fs, cf, args, e)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, true)
+	_, st, err := parseAndOpen(ctx, fs, cf, args, e)
 	if err != nil {
 		return err
 	}

@@ -33,11 +33,7 @@ func orgCreate(ctx context.Context, args []string, e env) error {
 	actorType := fs.String("type", string(newsroom.ActorOrganization), "actor type: Organization, Group or Service")
 	boostsMembers := fs.Bool("boosts-members", false, "boost the posts of this site's organisations that allow it (for the association)")
 	allowsBoosts := fs.Bool("allows-boosts", false, "let the organisations that boost their members boost this one's posts")
-	cfg, err := parse(fs, cf, args, e)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, true)
+	cfg, st, err := parseAndOpen(ctx, fs, cf, args, e)
 	if err != nil {
 		return err
 	}
@@ -54,11 +50,7 @@ func orgCreate(ctx context.Context, args []string, e env) error {
 
 func orgList(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlags("org list", e)
-	cfg, err := parse(fs, cf, args, e)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, true)
+	cfg, st, err := parseAndOpen(ctx, fs, cf, args, e)
 	if err != nil {
 		return err
 	}

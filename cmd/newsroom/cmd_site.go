@@ -32,11 +32,7 @@ func cmdSite(ctx context.Context, args []string, e env) error {
 	}
 	logo := fs.String("logo", "", "image file of the logo (favicon, header, the server's fediverse icon)")
 	noLogo := fs.Bool("no-logo", false, "remove the logo")
-	cfg, err := parse(fs, cf, args[1:], e)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, true)
+	cfg, st, err := parseAndOpen(ctx, fs, cf, args[1:], e)
 	if err != nil {
 		return err
 	}

@@ -123,11 +123,7 @@ func userResetLink(ctx context.Context, args []string, e env) error {
 
 func userList(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlags("user list", e)
-	cfg, err := parse(fs, cf, args, e)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, true)
+	_, st, err := parseAndOpen(ctx, fs, cf, args, e)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,18 @@ import (
 type migratingStore interface {
 	store.Store
 	store.Migrator
+}
+
+// parseAndOpen parses a command's flags and opens the database they name,
+// migrated: the start of every command that reads or writes it. The
+// caller closes the store.
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, cf *config.Flags, args []string, e env) (config.Config, migratingStore, error) {
+	cfg, err := parse(fs, cf, args, e)
+	if err != nil {
+		return cfg, nil, err
+	}
+	st, err := openStore(ctx, cfg, true)
+	return cfg, st, err
 }
 
 // openStore opens the configured database. With migrate set it applies

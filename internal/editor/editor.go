@@ -159,7 +159,7 @@ func (h *Handler) page(r *http.Request, title string) *view.Page {
 		logoURL = h.urls.Media(media.SmallName(*site.Logo))
 	}
 	p.SetSite(site.SiteSettings, site.Logo, logoURL)
-	if loc, ok := loadZone(h.zoneName(r)); ok {
+	if loc, ok := newsroom.LoadZone(h.zoneName(r)); ok {
 		p.Zone = loc
 	}
 	if done := r.URL.Query().Get("done"); flashes[done] {

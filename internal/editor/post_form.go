@@ -230,7 +230,7 @@ func (f *postForm) parseErrors(now time.Time, v *newsroom.ValidationError) {
 		}
 	}
 	if f.Kind == string(newsroom.KindEvent) {
-		if _, ok := loadZone(f.Event.Timezone); !ok {
+		if _, ok := newsroom.LoadZone(f.Event.Timezone); !ok {
 			v.Add("event_timezone", "required")
 		} else {
 			if _, ok := parseLocal(f.Event.Start, f.Event.Timezone); !ok {

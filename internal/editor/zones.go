@@ -35,7 +35,7 @@ func parseLocal(value, zone string) (time.Time, bool) {
 	if value == "" {
 		return time.Time{}, true
 	}
-	loc, ok := loadZone(zone)
+	loc, ok := newsroom.LoadZone(zone)
 	if !ok {
 		return time.Time{}, false
 	}
@@ -53,27 +53,23 @@ func formatLocal(t time.Time, zone string) string {
 	if t.IsZero() {
 		return ""
 	}
-	if loc, ok := loadZone(zone); ok {
+	if loc, ok := newsroom.LoadZone(zone); ok {
 		t = t.In(loc)
 	}
 	return t.Format(localInput)
 }
-
-// loadZone loads an IANA zone. "Local" is refused: it means the server's
-// zone, which says nothing about where an event happens.
-func loadZone(zone string) (*time.Location, bool) { return newsroom.LoadZone(zone) }
 
 // zoneName is the zone of r's user: their own, else the site's, else
 // defaultZone. The editor shows their times in it and reads what they
 // type in it unless the form names another.
 func (h *Handler) zoneName(r *http.Request) string {
 	if c := currentFrom(r.Context()); c != nil && c.user.TimeZone != "" {
-		if _, ok := loadZone(c.user.TimeZone); ok {
+		if _, ok := newsroom.LoadZone(c.user.TimeZone); ok {
 			return c.user.TimeZone
 		}
 	}
 	if z := h.site(r.Context()).TimeZone; z != "" {
-		if _, ok := loadZone(z); ok {
+		if _, ok := newsroom.LoadZone(z); ok {
 			return z
 		}
 	}

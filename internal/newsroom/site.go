@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // zones must load on hosts and images without tzdata
 )
@@ -47,14 +48,26 @@ func (s SiteSettings) Location() *time.Location {
 }
 
 // LoadZone loads an IANA zone. "" and "Local" are refused: the server's
-// own zone says nothing about where the association is.
+// own zone says nothing about where the association is. Zones are kept
+// once loaded: time.LoadLocation reads the zone file on every call, and
+// pages ask for the reader's zone each time.
 func LoadZone(zone string) (*time.Location, bool) {
 	if zone == "" || zone == "Local" {
 		return nil, false
 	}
+	if loc, ok := zones.Load(zone); ok {
+		return loc.(*time.Location), true
+	}
 	loc, err := time.LoadLocation(zone)
-	return loc, err == nil
+	if err != nil {
+		return nil, false
+	}
+	// Only names that load are kept: a few hundred at most.
+	zones.Store(zone, loc)
+	return loc, true
 }
+
+var zones sync.Map // zone name → *time.Location
 
 // NormaliseWebsite accepts what people type for a website: "example.org"
 // becomes "https://example.org/". It returns ok false for anything that

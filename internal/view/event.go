@@ -61,12 +61,8 @@ func eventTime(t time.Time, lang string) string {
 // EventZone loads an event's time zone; an unknown name falls back to UTC
 // rather than hiding the event.
 func EventZone(name string) *time.Location {
-	if name == "" {
-		return time.UTC
+	if loc, ok := newsroom.LoadZone(name); ok {
+		return loc
 	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+	return time.UTC
 }

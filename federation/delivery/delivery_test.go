@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,6 +45,7 @@ type fakeStore struct {
 	txs         int
 	failTxAfter int
 	failUpdates string          // an inbox whose outcome cannot be written
+	slowUpdates chan struct{}   // when set, outcomes are written once it is closed
 	batches     [][]string      // inboxes of each fan-out transaction
 	enqueued    []river.JobArgs // jobs enqueued, in order
 }
@@ -119,8 +121,11 @@ func (s *fakeStore) DeliveryInboxes(context.Context, int64) ([]string, error) { 
 
 func (s *fakeStore) UpdateDeliveries(ctx context.Context, ds []newsroom.Delivery) error {
 	s.mu.Lock()
-	fail := s.failUpdates
+	fail, slow := s.failUpdates, s.slowUpdates
 	s.mu.Unlock()
+	if slow != nil {
+		<-slow
+	}
 	for _, d := range ds {
 		if d.Inbox == fail {
 			return errors.New("database gone")
@@ -656,5 +661,63 @@ func TestDeliverBatchDefersBusyServers(t *testing.T) {
 	}
 	if delivered != 1 {
 		t.Errorf("%d delivered, want the probe", delivered)
+	}
+}
+
+// TestAnswersWaitingToBeRecordedHoldBackSigning stalls the database and
+// counts what the inboxes get meanwhile: only as many deliveries as may
+// wait for their outcome (and the few under way when that was reached),
+// not every one the in-flight bound and the batches would allow. Those
+// are what a crash would send twice.
+func TestAnswersWaitingToBeRecordedHoldBackSigning(t *testing.T) {
+	var served atomic.Int32
+	s := newFixture(t)
+	s.slowUpdates = make(chan struct{})
+	const n = 120
+	var inboxes []string
+	for i := range n / 10 {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			served.Add(1)
+			w.WriteHeader(http.StatusAccepted)
+		}))
+		defer srv.Close()
+		for j := range 10 {
+			in := fmt.Sprintf("%s/inbox/%d/%d", srv.URL, i, j)
+			inboxes = append(inboxes, in)
+			s.deliveries[in] = newsroom.Delivery{ActivityID: "A1", Inbox: in, Status: newsroom.DeliveryPending}
+		}
+	}
+	w := NewDeliverWorker(newSender(t, s))
+	var wg sync.WaitGroup
+	for _, in := range inboxes {
+		wg.Go(func() {
+			if err := w.Work(context.Background(), deliverJob(in, 0)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// Until the count stays put for a while.
+	last, still := int32(-1), 0
+	for still < 5 {
+		time.Sleep(50 * time.Millisecond)
+		if now := served.Load(); now == last {
+			still++
+		} else {
+			last, still = now, 0
+		}
+	}
+	if last > min(2*maxUnrecorded, n/2) {
+		t.Errorf("%d inboxes served while no outcome could be recorded; at most %d may wait", last, maxUnrecorded)
+	}
+	t.Logf("%d of %d served while the database was stalled", last, n)
+	close(s.slowUpdates)
+	wg.Wait()
+	if got := served.Load(); got != n {
+		t.Errorf("%d of %d served once the database answered", got, n)
+	}
+	for _, in := range inboxes {
+		if d := s.deliveries[in]; d.Status != newsroom.DeliveryDelivered {
+			t.Fatalf("%s: %+v", in, d)
+		}
 	}
 }

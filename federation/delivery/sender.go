@@ -34,6 +34,16 @@ const MaxAttempts = 17
 // whose deliveries spend a round trip or two on the wire.
 const maxInFlight = 256
 
+// maxUnrecorded bounds the deliveries answered and not yet recorded: once
+// as many wait for their outcome to be written, no delivery signs until
+// some are. These are exactly what a crash sends twice. The in-flight
+// bound alone does not keep them few: on loopback nearly every delivery
+// in flight is answered at once, so when the database is slow to record
+// (two instances on one PostgreSQL, a loaded machine) all 256 could be
+// waiting there. Requests on the wire to far servers are not counted, so
+// the bound costs nothing in latency.
+const maxUnrecorded = 32
+
 // settleTimeout bounds the writing of an answer's outcome, which goes on
 // after the job's own time is up.
 const settleTimeout = 10 * time.Second
@@ -67,6 +77,9 @@ type Sender struct {
 
 	// inFlight holds a token per delivery under way.
 	inFlight chan struct{}
+	// unrecorded counts the answers waiting for their outcome to be
+	// written.
+	unrecorded backlog
 
 	mu         sync.Mutex
 	keys       map[int64]orgKey // an organisation's key never changes; parse it once
@@ -89,7 +102,7 @@ const maxCachedActivities = 64
 func NewSender(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *Sender {
 	sender := &Sender{store: s, client: c, urls: u, log: log, now: time.Now,
 		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool),
-		inFlight: make(chan struct{}, maxInFlight)}
+		inFlight: make(chan struct{}, maxInFlight), unrecorded: backlog{max: maxUnrecorded}}
 	sender.SetBackoff(Backoff)
 	return sender
 }
@@ -150,16 +163,13 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 	if err != nil {
 		return err
 	}
-	deliver := s.client.Deliver
-	if try {
-		deliver = s.client.TryDeliver
-	}
 	if err := s.startSending(ctx); err != nil {
 		return fmt.Errorf("deliver %s to %s: %w", activityID, inbox, err)
 	}
 	defer s.doneSending()
 	start := s.now()
-	res, derr := deliver(ctx, inbox, act.JSON, keyID, key)
+	res, derr := s.client.Send(ctx, transport.Delivery{Inbox: inbox, Body: act.JSON, KeyID: keyID, Key: key,
+		NoWait: try, BeforeSign: s.unrecorded.wait})
 	if errors.Is(derr, transport.ErrHostBusy) {
 		return derr
 	}
@@ -169,6 +179,8 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 		// runs the job again.
 		return fmt.Errorf("deliver %s to %s: %w", activityID, inbox, context.Cause(ctx))
 	}
+	s.unrecorded.add()
+	defer s.unrecorded.done()
 	why := failure{reason: Reason(res, derr, s.now().Sub(start))}
 	if derr != nil {
 		why.err = derr.Error()
@@ -324,3 +336,50 @@ func (s *Sender) startSending(ctx context.Context) error {
 }
 
 func (s *Sender) doneSending() { <-s.inFlight }
+
+// backlog counts answers waiting to be recorded, and holds back whoever
+// waits for room while there are max of them.
+type backlog struct {
+	max int
+
+	mu   sync.Mutex
+	n    int
+	room chan struct{} // closed when n falls below max; nil when nobody waits
+}
+
+// wait returns once fewer than max answers wait, or when ctx ends.
+func (b *backlog) wait(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		if b.n < b.max {
+			b.mu.Unlock()
+			return nil
+		}
+		if b.room == nil {
+			b.room = make(chan struct{})
+		}
+		room := b.room
+		b.mu.Unlock()
+		select {
+		case <-room:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *backlog) add() {
+	b.mu.Lock()
+	b.n++
+	b.mu.Unlock()
+}
+
+func (b *backlog) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n--
+	if b.n < b.max && b.room != nil {
+		close(b.room)
+		b.room = nil
+	}
+}

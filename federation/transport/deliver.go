@@ -65,7 +65,7 @@ type DeliveryResult struct {
 // nil; the error is nil exactly when the outcome is Delivered and
 // otherwise says what happened, for the delivery log.
 func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (*DeliveryResult, error) {
-	return c.deliver(ctx, inbox, body, keyID, key, true)
+	return c.Send(ctx, Delivery{Inbox: inbox, Body: body, KeyID: keyID, Key: key})
 }
 
 // TryDeliver is Deliver, except that when the inbox's server already has
@@ -73,10 +73,28 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 // first yet), it does not wait: it returns at once, with outcome Retry
 // and an error matching ErrHostBusy, having sent nothing.
 func (c *Client) TryDeliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (*DeliveryResult, error) {
-	return c.deliver(ctx, inbox, body, keyID, key, false)
+	return c.Send(ctx, Delivery{Inbox: inbox, Body: body, KeyID: keyID, Key: key, NoWait: true})
 }
 
-func (c *Client) deliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey, wait bool) (*DeliveryResult, error) {
+// Delivery is one activity to post to one inbox.
+type Delivery struct {
+	Inbox string
+	Body  []byte
+	KeyID string
+	Key   *rsa.PrivateKey
+	// NoWait makes Send return ErrHostBusy rather than wait for the
+	// inbox's server, as TryDeliver does.
+	NoWait bool
+	// BeforeSign, when set, is waited for once a processor is free to
+	// sign and before the signature: the caller's way to hold back new
+	// requests, all of them, while the answers of earlier ones are not
+	// yet dealt with. An error leaves the request unsent.
+	BeforeSign func(ctx context.Context) error
+}
+
+// Send posts d as Deliver does.
+func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) {
+	inbox, body, keyID, key, wait := d.Inbox, d.Body, d.KeyID, d.Key, !d.NoWait
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return &DeliveryResult{Outcome: Failed}, fmt.Errorf("deliver to %s: %w", inbox, err)
@@ -107,6 +125,13 @@ func (c *Client) deliver(ctx context.Context, inbox string, body []byte, keyID s
 			return ctx.Err()
 		}
 		defer func() { <-c.signSlots }()
+		if d.BeforeSign != nil {
+			// Waited for holding the slot: while the caller holds back,
+			// no delivery signs at all.
+			if err := d.BeforeSign(ctx); err != nil {
+				return err
+			}
+		}
 		// The slot was handed over by a delivery that just signed, and
 		// Go runs a goroutine woken that way before any other waiting
 		// (runnext): signers would take turns ahead of the answers read

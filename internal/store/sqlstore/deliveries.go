@@ -27,17 +27,40 @@ func (q *Queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 // folded away, so that it reads the same before and after.
 func (q *Queries) DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error) {
 	var p newsroom.DeliveryProgress
+	// Grouped in the index's order, the count reads the index alone, in
+	// order, and does nothing but count: at 100,000 rows that is most of
+	// the cost. There are a few dozen groups at most (attempts ≤ 17).
+	type group struct {
+		status   newsroom.DeliveryStatus
+		attempts int
+		n        int
+	}
+	groups, err := List(ctx, q.r, func(r Row) (g group, err error) {
+		return g, r.Scan(&g.status, &g.attempts, &g.n)
+	}, `
+		SELECT status, attempts, count(*) FROM deliveries
+		WHERE activity_id = ? GROUP BY status, attempts`, activityID)
+	if err != nil {
+		return p, q.Wrap(err, "delivery progress of %s", activityID)
+	}
+	for _, g := range groups {
+		p.Total += g.n
+		switch g.status {
+		case newsroom.DeliveryDelivered:
+			p.Delivered += g.n
+		case newsroom.DeliveryFailed:
+			p.Failed += g.n
+		case newsroom.DeliveryPending:
+			p.Pending += g.n
+			if g.attempts > 0 {
+				p.Retrying += g.n
+			}
+		}
+	}
 	var folded int
-	err := q.r.QueryRow(ctx, `
-		SELECT count(*), count(*) FILTER (WHERE status = ?),
-			count(*) FILTER (WHERE status = ?), count(*) FILTER (WHERE status = ?),
-			count(*) FILTER (WHERE status = ? AND attempts > 0),
-			(SELECT coalesce(max(delivered), -1) FROM delivery_summaries
-			 WHERE activity_id = ? AND compacted_at IS NOT NULL)
-		FROM deliveries WHERE activity_id = ?`,
-		newsroom.DeliveryDelivered, newsroom.DeliveryPending, newsroom.DeliveryFailed, newsroom.DeliveryPending,
-		activityID, activityID).
-		Scan(&p.Total, &p.Delivered, &p.Pending, &p.Failed, &p.Retrying, &folded)
+	err = q.r.QueryRow(ctx, `
+		SELECT coalesce(max(delivered), -1) FROM delivery_summaries
+		WHERE activity_id = ? AND compacted_at IS NOT NULL`, activityID).Scan(&folded)
 	if folded >= 0 {
 		p.Compacted = true
 		p.Total += folded

@@ -21,7 +21,7 @@ vet:
 # unless NEWSROOM_TEST_POSTGRES_URL is set), with SeaweedFS as the S3
 # server (built by .ci/deps; NEWSROOM_TEST_WEED names another binary).
 test: deps vet
-	NEWSROOM_REQUIRE_BROWSER=1 NEWSROOM_REQUIRE_S3=1 .ci/with-postgres $(GO) test -count=1 -timeout 20m ./...
+	NEWSROOM_REQUIRE_BROWSER=1 NEWSROOM_REQUIRE_S3=1 NEWSROOM_REQUIRE_NODE=1 .ci/with-postgres $(GO) test -count=1 -timeout 20m ./...
 
 # SQLite only, no browser: quick feedback while editing.
 test-short:

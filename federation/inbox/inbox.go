@@ -219,7 +219,8 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	// covered headers, the date, the body's digest) is checked before
 	// the body is parsed: an unsigned or ill-signed megabyte of JSON costs
 	// one hash, not a parse.
-	params, err := transport.CheckRequest(r, body, h.now())
+	signed := h.asAddressed(r)
+	params, err := transport.CheckRequest(signed, body, h.now())
 	if err != nil {
 		return failWith(http.StatusUnauthorized, "signature: "+verifyReason(err), err)
 	}
@@ -251,7 +252,7 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 		return key, err
 	}
 	// The keyless checks passed above (CheckRequest); only the key is left.
-	if err := transport.VerifyKey(r, params, lookup); err != nil {
+	if err := transport.VerifyKey(signed, params, lookup); err != nil {
 		return failWith(http.StatusUnauthorized, "signature: "+verifyReason(err), err)
 	}
 	if signer == nil || signer.ID != act.Actor {

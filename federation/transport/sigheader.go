@@ -18,7 +18,8 @@ const (
 	maxSignatureBytes  = 1024 // an RSA-8192 signature
 )
 
-// SignatureParams is a parsed draft-cavage Signature header.
+// SignatureParams is a parsed draft-cavage Signature header, or the
+// signature CheckRequest chose of an RFC 9421 request.
 type SignatureParams struct {
 	KeyID string
 	// Algorithm is lowercased; "" when the parameter is absent.
@@ -32,6 +33,10 @@ type SignatureParams struct {
 	// Created and Expires are the (created) and (expires) parameters, 0
 	// when absent.
 	Created, Expires int64
+
+	// message is set when the request was signed the RFC 9421 way; the
+	// fields above then repeat the chosen signature's.
+	message *MessageSignature
 }
 
 // ParseSignatureHeader parses the value of a Signature header: a

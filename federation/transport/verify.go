@@ -51,8 +51,8 @@ func refuse(reason string, err error) *VerifyError { return &VerifyError{Reason:
 // names a real key.
 type KeyLookup func(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, error)
 
-// VerifyRequest checks the draft-cavage signature of r, whose body (already
-// read) is body, and returns the signing key's id. On top of the
+// VerifyRequest checks the draft-cavage or RFC 9421 signature of r, whose
+// body (already read) is body, and returns the signing key's id. On top of the
 // cryptography done by httpsig it enforces what Mastodon enforces: the
 // signature must cover (request-target), host and date, and digest when the
 // request has a body; Digest must match body; Date must be within the
@@ -87,11 +87,18 @@ func VerifyKey(r *http.Request, p SignatureParams, lookup KeyLookup) error {
 
 // CheckRequest applies every rule of VerifyRequest that needs no key: one
 // well-formed Signature header, the algorithm, the covered headers, the
-// date window and the Digest of body. It costs a hash of the body; an
+// date window and the Digest of body. A request with Signature-Input is
+// read as RFC 9421 HTTP Message Signatures instead, under the same rules
+// (see checkMessage). It costs a hash of the body; an
 // inbox calls it before parsing the body, so that an unsigned or
 // ill-signed request costs no JSON parsing. It returns the signature's
 // parameters, with the KeyID set whenever the header could be read.
 func CheckRequest(r *http.Request, body []byte, now time.Time) (SignatureParams, error) {
+	// Signature-Input says the Signature field is RFC 9421's, which a
+	// sender that signs both ways prefers too.
+	if len(r.Header.Values("Signature-Input")) > 0 {
+		return checkMessageRequest(r, body, now)
+	}
 	values := r.Header.Values("Signature")
 	if len(values) == 0 {
 		return SignatureParams{}, refuse("request not signed", nil)
@@ -208,6 +215,9 @@ func checkDigest(values []string, body []byte) error {
 // A target with a query is tried as sent, then without its query: Mastodon
 // before 4.2 signed the path alone and Mastodon still accepts both.
 func verifyCrypto(r *http.Request, p SignatureParams, key crypto.PublicKey) error {
+	if p.message != nil {
+		return p.message.verify(key)
+	}
 	pub, ok := key.(*rsa.PublicKey)
 	if !ok {
 		return refuse("unsupported key type", fmt.Errorf("%T", key))

@@ -7,11 +7,9 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/soga/newsroom/internal/testdeps"
 )
 
 // RequireEnv set to 1 turns a missing Chromium or axe-core into a failure
@@ -28,11 +28,7 @@ const RequireEnv = "NEWSROOM_REQUIRE_BROWSER"
 // missing skips or fails t for lack of what.
 func missing(t testing.TB, what string) {
 	t.Helper()
-	msg := what + ": install the test dependencies with `make deps` (.ci/deps installs chromium and axe-core)"
-	if os.Getenv(RequireEnv) == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testdeps.Missing(t, RequireEnv, what+" (.ci/deps installs chromium and axe-core)")
 }
 
 // chromium finds the browser: Debian's package, or one on PATH.
@@ -109,44 +105,13 @@ func SetLanguage(ctx context.Context, lang string) error {
 	return chromedp.Run(ctx, network.Enable(), network.SetExtraHTTPHeaders(network.Headers{"Accept-Language": lang}))
 }
 
-// root is the module's directory, found from the test's working directory.
-func root() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // axeSource reads axe-core from .cache/node_modules, where .ci/deps puts
-// it, installing it there with npm when it is missing. .cache/ is not
-// under version control.
+// it, installing it there with npm when it is missing.
 func axeSource(t testing.TB) string {
 	t.Helper()
-	dir, err := root()
+	file, err := testdeps.NPM("axe-core@4", "axe-core", "axe.min.js")
 	if err != nil {
-		t.Fatal(err)
-	}
-	cache := filepath.Join(dir, ".cache")
-	file := filepath.Join(cache, "node_modules", "axe-core", "axe.min.js")
-	if _, err := os.Stat(file); err != nil {
-		npm, err := exec.LookPath("npm")
-		if err != nil {
-			missing(t, "axe-core is not in .cache/ and npm is not installed")
-		}
-		cmd := exec.Command(npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", cache, "axe-core@4")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			missing(t, fmt.Sprintf("npm install axe-core: %v: %s", err, out))
-		}
+		missing(t, err.Error())
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {

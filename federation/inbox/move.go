@@ -13,19 +13,18 @@ import (
 // moves anyone: the account moved is the one that signed (object ==
 // actor, the signer checked before dispatch), and the target, fetched
 // from its own server, lists it in alsoKnownAs. Anything else changes
-// nothing and is recorded as ignored.
+// nothing to our followers and is recorded as ignored; an account that
+// itself says it left is no longer boosted, wherever it went.
 func (h *Handler) move(ctx context.Context, rec newsroom.InboxActivity, a *Activity) error {
-	target := rawID(a.Raw["target"])
-	if a.ObjectID != a.Actor || target == "" || !isHTTPURL(target) || target == a.Actor {
+	if a.ObjectID != a.Actor {
 		return h.audience.Ignore(ctx, rec)
 	}
-	to, err := h.keys.Actor(ctx, target)
+	to, err := h.moveTarget(ctx, a)
 	if err != nil {
-		h.log.Info("move: target unavailable", "actor", a.Actor, "target", target, "err", err)
-		return h.audience.Ignore(ctx, rec)
-	}
-	if !to.KnownAs(a.Actor) {
-		h.log.Info("move refused: the target does not list the account", "actor", a.Actor, "target", to.ID)
+		h.log.Info("move not followed", "actor", a.Actor, "err", err)
+		if err := h.endNetwork(ctx, a.Actor, 0, newsroom.NetworkGone); err != nil {
+			return err
+		}
 		return h.audience.Ignore(ctx, rec)
 	}
 	if h.network != nil {
@@ -35,6 +34,23 @@ func (h *Handler) move(ctx context.Context, rec newsroom.InboxActivity, a *Activ
 	}
 	f := newsroom.Follower{ActorID: to.ID, Host: to.Host, Inbox: to.Inbox, SharedInbox: to.SharedInbox}
 	return h.audience.Move(ctx, rec, a.Actor, f)
+}
+
+// moveTarget fetches the target of a Move and checks it lists the actor
+// among its aliases.
+func (h *Handler) moveTarget(ctx context.Context, a *Activity) (*newsroom.RemoteActor, error) {
+	target := rawID(a.Raw["target"])
+	if target == "" || !isHTTPURL(target) || target == a.Actor {
+		return nil, fmt.Errorf("target %q", target)
+	}
+	to, err := h.keys.Actor(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	if !to.KnownAs(a.Actor) {
+		return nil, fmt.Errorf("target %s does not list the actor in alsoKnownAs", to.ID)
+	}
+	return to, nil
 }
 
 // refuseFollow answers a Follow of an organisation that moved away with

@@ -25,6 +25,10 @@ func cmdOrg(ctx context.Context, args []string, e env) error {
 		return orgMove(ctx, args[1:], e)
 	case "followers":
 		return orgFollowers(ctx, args[1:], e)
+	case "export":
+		return orgExport(ctx, args[1:], e)
+	case "import":
+		return orgImport(ctx, args[1:], e)
 	default:
 		return fmt.Errorf("%w: %s, not %q", errUsage, want, args[0])
 	}

@@ -37,7 +37,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the server (applies pending migrations first)", cmdServe},
 		{"migrate", "apply migrations (up) or list them (status)", cmdMigrate},
-		{"org", "create or list organisations", cmdOrg},
+		{"org", "create or list organisations; aliases, move, followers (--csv), export, import", cmdOrg},
 		{"user", "create users, set passwords, list users", cmdUser},
 		{"domain", "block, unblock or list remote domains", cmdDomain},
 		{"site", "show or set the site's name, tagline, logo, colour, website, footer and time zone", cmdSite},
@@ -132,6 +132,10 @@ var cliMessages = map[string]string{
 	"network.own":        "is one of this newsroom's own organisations",
 	"colour_invalid":     "is not a colour: use # and six hexadecimal digits, like #0b5394",
 	"accent_contrast":    fmt.Sprintf("is too light: its contrast with white must be at least %.1f:1", newsroom.MinAccentContrast),
+	"move.self":          "is this organisation's own account",
+	"move.unknown":       "no such account could be found (WebFinger and actor fetch failed)",
+	"move.not_alias":     "that account does not list this organisation among its aliases (alsoKnownAs): add the old address there first",
+	"moved":              "the organisation has moved to another account: it no longer publishes here",
 	"tag_invalid":        "hashtags hold only letters, digits and _ (the words of a tag such as vie associative are joined: #VieAssociative)",
 }
 

@@ -53,18 +53,27 @@ func (w *listFlag) Set(v string) error {
 // with this process's own client, signed with the instance actor's key,
 // and leaves the delivery of what it writes to the running server.
 func cliNetwork(ctx context.Context, st store.Store, cfg config.Config) (*network.Service, error) {
+	keys, client, err := cliKeys(ctx, st, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return newNetwork(st, cfg, urls.New(cfg.BaseURL), nil, keys, client, slog.New(slog.DiscardHandler)), nil
+}
+
+// cliKeys are a command's own client and the keys cache that fetches
+// actors with it, signed with the instance actor's key.
+func cliKeys(ctx context.Context, st store.Store, cfg config.Config) (*inbox.Keys, *transport.Client, error) {
 	pem, err := instanceKey(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("instance actor key: %w", err)
+		return nil, nil, fmt.Errorf("instance actor key: %w", err)
 	}
 	priv, err := transport.ParsePrivateKey(pem)
 	if err != nil {
-		return nil, fmt.Errorf("instance actor key: %w", err)
+		return nil, nil, fmt.Errorf("instance actor key: %w", err)
 	}
 	u := urls.New(cfg.BaseURL)
 	client := newClient(cfg, u)
-	keys := inbox.NewKeys(st, &transport.Fetcher{Client: client, KeyID: u.InstanceKey(), Key: priv})
-	return newNetwork(st, cfg, u, nil, keys, client, slog.New(slog.DiscardHandler)), nil
+	return inbox.NewKeys(st, &transport.Fetcher{Client: client, KeyID: u.InstanceKey(), Key: priv}), client, nil
 }
 
 // cliOrg finds the organisation --org names.

@@ -10,16 +10,27 @@ import (
 )
 
 func cmdOrg(ctx context.Context, args []string, e env) error {
+	const want = "org takes 'create', 'list', 'aliases', 'move', 'followers', 'export' or 'import'"
 	if len(args) == 0 {
-		return fmt.Errorf("%w: org takes 'create' or 'list'", errUsage)
+		return fmt.Errorf("%w: %s", errUsage, want)
 	}
 	switch args[0] {
 	case "create":
 		return orgCreate(ctx, args[1:], e)
 	case "list":
 		return orgList(ctx, args[1:], e)
+	case "aliases":
+		return orgAliases(ctx, args[1:], e)
+	case "move":
+		return orgMove(ctx, args[1:], e)
+	case "followers":
+		return orgFollowers(ctx, args[1:], e)
+	case "export":
+		return orgExport(ctx, args[1:], e)
+	case "import":
+		return orgImport(ctx, args[1:], e)
 	default:
-		return fmt.Errorf("%w: org takes 'create' or 'list', not %q", errUsage, args[0])
+		return fmt.Errorf("%w: %s, not %q", errUsage, want, args[0])
 	}
 }
 

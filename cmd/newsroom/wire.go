@@ -95,6 +95,7 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
 	fetcher := &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv}
 	keys := inbox.NewKeys(m.Store, fetcher)
+	orgSvc.Resolver = newResolver(m.Config, keys, client)
 	return &services{
 		client:   client,
 		fetcher:  fetcher,
@@ -138,7 +139,7 @@ func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts
 
 // newOrgs is the organisation service, as newPosts.
 func newOrgs(st store.Store, u urls.Builder, pages newsroom.Invalidator) *orgs.Service {
-	return &orgs.Service{Store: st, GenerateKey: transport.GenerateKey, Pages: pages, Convert: convert.New(u), NewID: newULID}
+	return &orgs.Service{Store: st, GenerateKey: transport.GenerateKey, Pages: pages, Convert: convert.New(u), NewID: newULID, URLs: u}
 }
 
 // newSettings is the site settings service, as newPosts.
@@ -160,16 +161,21 @@ func newClient(cfg config.Config, u urls.Builder) *transport.Client {
 // newNetwork is the service following members' accounts, for the server
 // (its inbox and editor) and the command line (pages nil, as newPosts).
 func newNetwork(st store.Store, cfg config.Config, u urls.Builder, pages newsroom.Invalidator, keys *inbox.Keys, client *transport.Client, log *slog.Logger) *network.Service {
-	// WebFinger goes over https, or over http only for an instance that
-	// itself runs on http (tests on loopback), as Mastodon's development
-	// mode does.
+	return network.New(network.Deps{Store: st, URLs: u, NewID: newULID, Pages: pages, Limit: cfg.BoostLimit,
+		Logger:   log.With("component", "network"),
+		Resolver: newResolver(cfg, keys, client)})
+}
+
+// newResolver finds remote accounts by WebFinger and a signed fetch.
+// WebFinger goes over https, or over http only for an instance that
+// itself runs on http (tests on loopback), as Mastodon's development mode
+// does.
+func newResolver(cfg config.Config, keys *inbox.Keys, client *transport.Client) *inbox.Resolver {
 	scheme := "https"
 	if cfg.BaseURL.Scheme == "http" {
 		scheme = "http"
 	}
-	return network.New(network.Deps{Store: st, URLs: u, NewID: newULID, Pages: pages, Limit: cfg.BoostLimit,
-		Logger:   log.With("component", "network"),
-		Resolver: &inbox.Resolver{Keys: keys, Client: client, Scheme: scheme}})
+	return &inbox.Resolver{Keys: keys, Client: client, Scheme: scheme}
 }
 
 func newULID() string { return ulid.Make().String() }

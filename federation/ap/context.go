@@ -34,6 +34,8 @@ func Context() []any {
 			"indexable":                 "toot:indexable",
 			"blurhash":                  "toot:blurhash",
 			"featured":                  map[string]any{"@id": "toot:featured", "@type": "@id"},
+			"alsoKnownAs":               map[string]any{"@id": "as:alsoKnownAs", "@type": "@id"},
+			"movedTo":                   map[string]any{"@id": "as:movedTo", "@type": "@id"},
 			"attributionDomains": map[string]any{
 				"@id": "toot:attributionDomains", "@type": "@id", "@container": "@set",
 			},

@@ -135,7 +135,26 @@ func (c *Converter) Actor(org *newsroom.Organisation, icon, banner *newsroom.Med
 	if fields := c.profileFields(org); len(fields) > 0 {
 		m["attachment"] = fields
 	}
+	moving(m, org)
 	return m, nil
+}
+
+// moving adds the terms of moving house, which go-fed v1.0.0 does not
+// know: alsoKnownAs, the accounts a follower's server accepts a Move of
+// to us from (Mastodon checks that the target of a Move lists its
+// origin), and movedTo, the account we left for (Mastodon shows the
+// profile as moved and, on the Move, checks the origin points there).
+func moving(m map[string]any, org *newsroom.Organisation) {
+	if len(org.AlsoKnownAs) > 0 {
+		aliases := make([]any, len(org.AlsoKnownAs))
+		for i, a := range org.AlsoKnownAs {
+			aliases[i] = a
+		}
+		m["alsoKnownAs"] = aliases
+	}
+	if org.MovedTo != "" {
+		m["movedTo"] = org.MovedTo
+	}
 }
 
 // profileFields are the name/value rows Mastodon shows under a profile.

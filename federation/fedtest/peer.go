@@ -87,6 +87,8 @@ type Peer struct {
 	keys       map[string]cachedKey // remote keys, by keyId
 
 	displayName  string     // the actor's name; its username when ""
+	alsoKnownAs  []string   // the user's other accounts
+	movedTo      string     // the account the user moved to, "" if none
 	followAnswer string     // "Accept", "Reject" or "" (none)
 	followers    []follower // who follows the user, in order
 }

@@ -43,6 +43,7 @@ func (p *Peer) serveActor(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	gone := p.gone
 	name := p.displayName
+	aliases, movedTo := append([]string(nil), p.alsoKnownAs...), p.movedTo
 	p.mu.Unlock()
 	if name == "" {
 		name = p.Name
@@ -56,7 +57,7 @@ func (p *Peer) serveActor(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "key", http.StatusInternalServerError)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	doc := map[string]any{
 		"@context":                  []any{ap.ActivityStreamsNS, ap.SecurityNS},
 		"id":                        p.ActorID,
 		"type":                      "Person",
@@ -75,7 +76,14 @@ func (p *Peer) serveActor(w http.ResponseWriter, r *http.Request) {
 			"owner":        p.ActorID,
 			"publicKeyPem": pubPEM,
 		},
-	})
+	}
+	if len(aliases) > 0 {
+		doc["alsoKnownAs"] = aliases
+	}
+	if movedTo != "" {
+		doc["movedTo"] = movedTo
+	}
+	writeJSON(w, http.StatusOK, doc)
 }
 
 func (p *Peer) serveObject(w http.ResponseWriter, r *http.Request) {

@@ -111,7 +111,35 @@ func actorFromType(t vocab.Type, raw map[string]any) (*newsroom.RemoteActor, err
 	if a.SharedInbox != "" && !transport.SameHost(a.SharedInbox, a.ID) {
 		a.SharedInbox = ""
 	}
+	a.AlsoKnownAs, a.MovedTo = movingTerms(raw)
 	return a, nil
+}
+
+// maxAliases bounds the alsoKnownAs we read: an account has a handful.
+const maxAliases = 20
+
+// movingTerms reads alsoKnownAs and movedTo, which go-fed v1.0.0 does not
+// know, from the JSON: ids as strings or as objects with an id.
+func movingTerms(raw map[string]any) (aliases []string, movedTo string) {
+	id := func(v any) string {
+		if m, ok := v.(map[string]any); ok {
+			v = m["id"]
+		}
+		if s, ok := v.(string); ok && isHTTPURL(s) {
+			return s
+		}
+		return ""
+	}
+	list, ok := raw["alsoKnownAs"].([]any)
+	if !ok && raw["alsoKnownAs"] != nil {
+		list = []any{raw["alsoKnownAs"]}
+	}
+	for _, v := range list {
+		if s := id(v); s != "" && len(aliases) < maxAliases {
+			aliases = append(aliases, s)
+		}
+	}
+	return aliases, id(raw["movedTo"])
 }
 
 // profileURL is the first http(s) link of an actor's url, its page for

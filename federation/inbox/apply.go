@@ -35,11 +35,7 @@ func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.Remot
 	case "Accept", "Reject":
 		return h.answer(ctx, rec, a)
 	case "Move":
-		if a.ObjectID == a.Actor {
-			if err := h.endNetwork(ctx, a.Actor, 0, newsroom.NetworkGone); err != nil {
-				return err
-			}
-		}
+		return h.move(ctx, rec, a)
 	case "Delete":
 		if a.ObjectID == a.Actor {
 			h.keys.Forget(signer.KeyID)
@@ -128,6 +124,9 @@ func (h *Handler) follow(ctx context.Context, rec newsroom.InboxActivity, a *Act
 	}
 	f := newsroom.Follower{OrgID: org.ID, ActorID: signer.ID, Host: signer.Host, Inbox: signer.Inbox,
 		SharedInbox: signer.SharedInbox, FollowID: a.ID}
+	if org.Moved() {
+		return h.refuseFollow(ctx, rec, org, f)
+	}
 	accept := &newsroom.Activity{ID: acceptID, OrgID: org.ID, Type: "Accept", JSON: body, CreatedAt: h.now().UTC()}
 	return h.audience.Follow(ctx, rec, f, accept)
 }

@@ -103,6 +103,14 @@ func (a *fakeAudience) UpdateActor(_ context.Context, rec newsroom.InboxActivity
 	return a.add("UpdateActor", rec, call{ActorID: u.ID})
 }
 
+func (a *fakeAudience) Move(_ context.Context, rec newsroom.InboxActivity, from string, to newsroom.Follower) error {
+	return a.add("Move", rec, call{ActorID: from, ObjectID: to.ActorID})
+}
+
+func (a *fakeAudience) RefuseFollow(_ context.Context, rec newsroom.InboxActivity, f newsroom.Follower, reject *newsroom.Activity) error {
+	return a.add("RefuseFollow", rec, call{OrgID: f.OrgID, ActorID: f.ActorID})
+}
+
 func (a *fakeAudience) Ignore(_ context.Context, rec newsroom.InboxActivity) error {
 	return a.add("Ignore", rec, call{})
 }

@@ -76,6 +76,8 @@ type Audience interface {
 	DeleteObject(ctx context.Context, rec newsroom.InboxActivity, objectID, actorID string) error
 	DeleteActor(ctx context.Context, rec newsroom.InboxActivity, actorID string) error
 	UpdateActor(ctx context.Context, rec newsroom.InboxActivity, a *newsroom.RemoteActor) error
+	Move(ctx context.Context, rec newsroom.InboxActivity, from string, to newsroom.Follower) error
+	RefuseFollow(ctx context.Context, rec newsroom.InboxActivity, f newsroom.Follower, reject *newsroom.Activity) error
 	Ignore(ctx context.Context, rec newsroom.InboxActivity) error
 }
 
@@ -88,6 +90,7 @@ type Network interface {
 	Create(ctx context.Context, rec newsroom.InboxActivity, p newsroom.RemotePost) error
 	Delete(ctx context.Context, rec newsroom.InboxActivity, objectID, actorID string) error
 	Update(ctx context.Context, rec newsroom.InboxActivity, p newsroom.RemotePost, public bool) error
+	Move(ctx context.Context, from string, to *newsroom.RemoteActor) error
 }
 
 // Handler serves the organisations' inboxes and the shared inbox.

@@ -217,3 +217,32 @@ func (s *Service) UpdateActor(ctx context.Context, rec newsroom.InboxActivity, a
 func (s *Service) Ignore(ctx context.Context, rec newsroom.InboxActivity) error {
 	return s.recordBatched(ctx, rec, nil)
 }
+
+// Move puts to in place of the follower rec's actor moved from, for every
+// organisation it followed, with the record of rec in one transaction.
+// The inbox has checked the move (signed by from, to lists from in its
+// alsoKnownAs). We replace the follower rather than keep the old account
+// marked moved as Mastodon does for its own users: ours are not people
+// who need to be told; what matters is that the next post reaches the
+// new account.
+func (s *Service) Move(ctx context.Context, rec newsroom.InboxActivity, from string, to newsroom.Follower) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		_, err := tx.MoveFollower(ctx, from, to)
+		return err
+	})
+}
+
+// RefuseFollow answers a Follow of an organisation that moved away with
+// the stored Reject, queued to the follower's inbox, and leaves it out of
+// the followers (removing it if it was there).
+func (s *Service) RefuseFollow(ctx context.Context, rec newsroom.InboxActivity, f newsroom.Follower, reject *newsroom.Activity) error {
+	return s.record(ctx, rec, func(tx store.Tx) error {
+		if err := tx.RemoveFollower(ctx, f.OrgID, f.ActorID); err != nil {
+			return err
+		}
+		if err := tx.CreateActivity(ctx, reject); err != nil {
+			return fmt.Errorf("store reject: %w", err)
+		}
+		return tx.Enqueue(ctx, jobs.DirectArgs{ActivityID: reject.ID, Inbox: f.Inbox})
+	})
+}

@@ -115,6 +115,11 @@ func (s *Service) Add(ctx context.Context, org *newsroom.Organisation, account s
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrUnresolved, account, err)
 	}
+	return s.follow(ctx, org, actor, r)
+}
+
+// follow makes org follow actor with rules, as Add.
+func (s *Service) follow(ctx context.Context, org *newsroom.Organisation, actor *newsroom.RemoteActor, r Rules) (*newsroom.NetworkAccount, error) {
 	if s.ours(actor.ID) {
 		var v newsroom.ValidationError
 		v.Add("account", "network.own")

@@ -18,6 +18,20 @@ type RemoteActor struct {
 	KeyID        string
 	PublicKeyPEM string
 	FetchedAt    time.Time
+	// AlsoKnownAs and MovedTo are read from the document when it is
+	// fetched, for checking a move, and not stored.
+	AlsoKnownAs []string
+	MovedTo     string
+}
+
+// KnownAs reports whether the actor lists id among its aliases.
+func (a *RemoteActor) KnownAs(id string) bool {
+	for _, alias := range a.AlsoKnownAs {
+		if alias == id {
+			return true
+		}
+	}
+	return false
 }
 
 // Follower is a remote actor following one of our organisations.

@@ -49,7 +49,17 @@ type Organisation struct {
 	// organisation lets them; each member opts in.
 	BoostsMembers bool
 	AllowsBoosts  bool
+	// MovedTo is the actor id of the account the organisation moved to,
+	// "" while it has not; MovedAt when. AlsoKnownAs are the actor ids of
+	// its other accounts (the one it came from), which a follower's
+	// server checks before following a Move to us.
+	MovedTo     string
+	MovedAt     time.Time
+	AlsoKnownAs []string
 }
+
+// Moved reports whether the organisation has left for another account.
+func (o *Organisation) Moved() bool { return o.MovedTo != "" }
 
 var handleRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$`)
 

@@ -15,6 +15,7 @@ import (
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/urls"
 )
 
 // KeyGenerator returns a new PEM-encoded key pair for an actor.
@@ -32,6 +33,10 @@ type Service struct {
 	Convert *convert.Converter
 	NewID   func() string
 	Now     func() time.Time
+	// URLs name our actors; Resolver finds the account an organisation
+	// moves to or is also known as. Move and SetAliases need them.
+	URLs     urls.Builder
+	Resolver Resolver
 }
 
 // Limits of an organisation's profile, in characters. Mastodon shows 30
@@ -162,11 +167,7 @@ func (s *Service) sendActor(ctx context.Context, tx store.Tx, org *newsroom.Orga
 	if err != nil {
 		return err
 	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	at := now().UTC()
+	at := s.clock()
 	act := &newsroom.Activity{ID: s.NewID(), OrgID: org.ID, Type: convert.Update, CreatedAt: at}
 	sources, err := tx.ListFeedSources(ctx, org.ID)
 	if err != nil {

@@ -371,6 +371,13 @@ func (s *Service) prepare(ctx context.Context, in *PostInput, draft bool) (*news
 	if err != nil {
 		return nil, fmt.Errorf("organisation %d: %w", in.OrgID, err)
 	}
+	if org.Moved() && !draft {
+		// Its followers now follow the new account: what it published
+		// here would reach no one, and would confuse those who read it.
+		v := &newsroom.ValidationError{}
+		v.Add("org", "moved")
+		return nil, v
+	}
 	if in.Lang == "" {
 		in.Lang = org.DefaultLang
 	}

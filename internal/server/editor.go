@@ -28,6 +28,8 @@ func (s *Server) editorRoutes(ed *editor.Handler) {
 	s.post("/admin/orgs/:handle/replies", user(ed.ModerateReply))
 	get("/admin/orgs/:handle/followers", user(ed.Followers))
 	s.post("/admin/orgs/:handle/followers", user(ed.RemoveFollower))
+	get("/admin/orgs/:handle/followers.csv", user(ed.FollowersCSV))
+	s.form("/admin/orgs/:handle/move", admin(ed.Move))
 
 	s.form("/admin/orgs/:handle/network", admin(ed.Network))
 	s.post("/admin/orgs/:handle/network/remove", admin(ed.RemoveNetworkAccount))

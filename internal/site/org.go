@@ -64,6 +64,13 @@ func (h *Handler) org(w http.ResponseWriter, r *http.Request) {
 		h.redirect(w, r, target)
 		return
 	}
+	if org.Moved() {
+		// Temporary, so that browsers and caches keep asking: a move
+		// made by mistake can be undone.
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		http.Redirect(w, r, org.MovedTo, http.StatusFound)
+		return
+	}
 	before, ok := decodeCursor(r.URL.Query().Get("before"))
 	if !ok {
 		h.NotFound(w, r)

@@ -55,6 +55,9 @@ type postPage struct {
 	Head       head
 	// Reactions are the likes, boosts and approved replies; nil hides them.
 	Reactions *reactionsView
+	// MovedTo is the account the organisation moved to, "" if it has not:
+	// its posts stay readable here, pointing there.
+	MovedTo string
 }
 
 type tagLink struct {
@@ -125,6 +128,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	pg.Title = v.Title
 	pg.Canonical = v.Canonical
 	v.SiteLogo = pg.LogoURL
+	v.MovedTo = org.MovedTo
 	v.Head, err = h.postHead(v, h.siteNameIn(r.Context(), pg.Lang))
 	if err != nil {
 		h.serverError(w, r, err)

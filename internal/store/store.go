@@ -72,6 +72,11 @@ type Orgs interface {
 	// OrgByHandle matches the handle case-insensitively.
 	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
 	ListOrgs(ctx context.Context) ([]newsroom.Organisation, error)
+	// SetOrgAliases replaces the actor ids the organisation is also known as.
+	SetOrgAliases(ctx context.Context, orgID int64, aliases []string) error
+	// SetOrgMoved records the account the organisation moved to, and when;
+	// "" and the zero time undo it.
+	SetOrgMoved(ctx context.Context, orgID int64, movedTo string, at time.Time) error
 }
 
 // Users stores editor accounts and which organisations they edit.
@@ -214,6 +219,11 @@ type Followers interface {
 	// RemoveFollowersByInbox drops the followers delivered through inbox
 	// (it answered 410) and returns how many.
 	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
+	// MoveFollower makes to (its org id ignored) follow, in place of
+	// fromActorID, every organisation fromActorID follows, keeping when
+	// it first followed; an organisation to follows already keeps that
+	// follow. It returns the organisations concerned.
+	MoveFollower(ctx context.Context, fromActorID string, to newsroom.Follower) ([]int64, error)
 }
 
 // Interactions counts likes and boosts idempotently by activity id.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -112,4 +113,38 @@ func (q *Queries) RemoveFollowersByInbox(ctx context.Context, inbox string) (int
 	n, err := q.w.Exec(ctx,
 		`DELETE FROM followers WHERE inbox = ? OR shared_inbox = ?`, inbox, inbox)
 	return n, q.Wrap(err, "remove followers by inbox %s", inbox)
+}
+
+// MoveFollower replaces fromActorID by to among the followers of every
+// organisation it follows, in one transaction.
+func (q *Queries) MoveFollower(ctx context.Context, fromActorID string, to newsroom.Follower) ([]int64, error) {
+	var orgs []int64
+	err := q.WithTx(ctx, func(q *Queries) error {
+		type follow struct {
+			org int64
+			at  time.Time
+		}
+		follows, err := List(ctx, q.w, func(r Row) (follow, error) {
+			var f follow
+			return f, r.Scan(&f.org, q.at(&f.at))
+		}, `SELECT org_id, created_at FROM followers WHERE actor_id = ? ORDER BY org_id`, fromActorID)
+		if err != nil {
+			return err
+		}
+		for _, f := range follows {
+			if _, err := q.w.Exec(ctx, `
+				INSERT INTO followers (org_id, actor_id, host, inbox, shared_inbox, inbox_host,
+					follow_id, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, '', ?)
+				ON CONFLICT (org_id, actor_id) DO NOTHING`,
+				f.org, to.ActorID, store.NormaliseHost(to.Host), to.Inbox, to.SharedInbox,
+				store.InboxHost(to.DeliveryInbox()), q.time(f.at)); err != nil {
+				return err
+			}
+			orgs = append(orgs, f.org)
+		}
+		_, err = q.w.Exec(ctx, `DELETE FROM followers WHERE actor_id = ?`, fromActorID)
+		return err
+	})
+	return orgs, q.Wrap(err, "move follower %s to %s", fromActorID, to.ActorID)
 }

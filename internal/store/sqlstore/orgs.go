@@ -2,20 +2,27 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
 const orgColumns = `id, handle, name, bio, website, contact_email, actor_type,
 	default_lang, default_object_type, icon_media_id, banner_media_id,
-	public_key_pem, private_key_pem, created_at, updated_at, boosts_members, allows_boosts`
+	public_key_pem, private_key_pem, created_at, updated_at, boosts_members, allows_boosts,
+	moved_to, moved_at, also_known_as`
 
 func (q *Queries) scanOrg(row Row) (newsroom.Organisation, error) {
 	var o newsroom.Organisation
+	var aliases string
 	err := row.Scan(&o.ID, &o.Handle, &o.Name, &o.Bio, &o.Website, &o.ContactEmail,
 		&o.ActorType, &o.DefaultLang, &o.DefaultObjectType, &o.IconMediaID,
 		&o.BannerMediaID, &o.PublicKeyPEM, &o.PrivateKeyPEM, q.at(&o.CreatedAt), q.at(&o.UpdatedAt),
-		&o.BoostsMembers, &o.AllowsBoosts)
+		&o.BoostsMembers, &o.AllowsBoosts, &o.MovedTo, q.at(&o.MovedAt), &aliases)
+	if aliases != "" {
+		o.AlsoKnownAs = strings.Fields(aliases)
+	}
 	return o, err
 }
 
@@ -77,4 +84,23 @@ func (q *Queries) ListOrgs(ctx context.Context) ([]newsroom.Organisation, error)
 	orgs, err := List(ctx, q.r, q.scanOrg,
 		`SELECT `+orgColumns+` FROM organisations ORDER BY handle`)
 	return orgs, q.Wrap(err, "list orgs")
+}
+
+// SetOrgAliases replaces the actor ids an organisation is also known as.
+// They are kept apart from UpdateOrg's columns: the profile form never
+// writes them.
+func (q *Queries) SetOrgAliases(ctx context.Context, orgID int64, aliases []string) error {
+	err := mustAffect(q.w.Exec(ctx,
+		`UPDATE organisations SET also_known_as = ?, updated_at = ? WHERE id = ?`,
+		strings.Join(aliases, "\n"), q.time(q.now()), orgID))
+	return q.Wrap(err, "set aliases of org %d", orgID)
+}
+
+// SetOrgMoved records that an organisation moved to the actor movedTo at
+// a time; "" (and the zero time) says it has not.
+func (q *Queries) SetOrgMoved(ctx context.Context, orgID int64, movedTo string, at time.Time) error {
+	err := mustAffect(q.w.Exec(ctx,
+		`UPDATE organisations SET moved_to = ?, moved_at = ?, updated_at = ? WHERE id = ?`,
+		movedTo, q.time(at), q.time(q.now()), orgID))
+	return q.Wrap(err, "set org %d moved", orgID)
 }

@@ -1,0 +1,1 @@
+-- Placeholder: this number is another change's; kept so that versions have no gaps.

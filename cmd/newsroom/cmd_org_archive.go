@@ -91,7 +91,7 @@ func orgImport(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "%s @%s (%s): %d new posts, %d images, %d followers; also known as %s\n",
 		verb, u.Handle(res.Org.Handle), u.Org(res.Org.Handle), res.Posts, res.Media, res.Followers, res.OldActor)
-	fmt.Fprintf(e.stdout, "next, on the old server: newsroom org move --org HANDLE --to %s\n", u.Org(res.Org.Handle))
+	fmt.Fprintf(e.stdout, "next, on the old server: newsroom org move --org %s --to %s\n", res.OldHandle, u.Org(res.Org.Handle))
 	return nil
 }
 

@@ -113,7 +113,8 @@ func TestMoveOut(t *testing.T) {
 // A follower moves to another account that lists it in alsoKnownAs: the
 // followers list and the CSV show the new account, and the next post is
 // delivered to it. Forged Moves change nothing: one whose target does
-// not list the origin, and one signed by someone else.
+// not list the origin, one signed by someone else, and one to a server
+// we block.
 func TestIncomingMove(t *testing.T) {
 	backends(t, func(t *testing.T, backend string) {
 		ts := startServer(t, backend)
@@ -136,6 +137,18 @@ func TestIncomingMove(t *testing.T) {
 			if ok, _ := ts.Store.IsFollower(ctx, org.ID, newer.ActorID); ok {
 				t.Fatal("a Move signed by someone else moved the follower")
 			}
+		}
+		// A target on a blocked server.
+		blocked := fedtest.NewPeer(t, "ann")
+		blocked.SetAlsoKnownAs(old.ActorID)
+		if err := ts.Store.AddDomainBlock(ctx, newsroom.DomainBlock{Domain: blocked.Host}); err != nil {
+			t.Fatal(err)
+		}
+		if code := send(t, old, inbox, old.Move(blocked.ActorID)); code != http.StatusAccepted {
+			t.Fatalf("move to a blocked server: %d", code)
+		}
+		if ok, _ := ts.Store.IsFollower(ctx, org.ID, blocked.ActorID); ok {
+			t.Fatal("a follower moved to a blocked server")
 		}
 		if ok, _ := ts.Store.IsFollower(ctx, org.ID, old.ActorID); !ok {
 			t.Fatal("a forged Move removed the follower")

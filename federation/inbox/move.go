@@ -50,6 +50,10 @@ func (h *Handler) moveTarget(ctx context.Context, a *Activity) (*newsroom.Remote
 	if !to.KnownAs(a.Actor) {
 		return nil, fmt.Errorf("target %s does not list the actor in alsoKnownAs", to.ID)
 	}
+	// A follower may not move to a server we refuse.
+	if blocked, err := h.blocks.BlockedNow(ctx, to.Host); err != nil || blocked {
+		return nil, fmt.Errorf("target %s: blocked domain (%v)", to.ID, err)
+	}
 	return to, nil
 }
 

@@ -79,7 +79,8 @@ func TestEditorStaysInTheirOrganisations(t *testing.T) {
 	for _, path := range []string{"/admin/orgs/beta/posts", "/admin/orgs/beta/compose", "/admin/orgs/beta/replies",
 		"/admin/orgs/beta/followers", "/admin/posts/" + betaPost.ID + "/edit", "/admin/posts/" + betaPost.ID + "/delete",
 		"/admin/organisations", "/admin/organisations/new", "/admin/organisations/edit/alpha", "/admin/users",
-		"/admin/users/new", "/admin/users/edit/1", "/admin/domains"} {
+		"/admin/users/new", "/admin/users/edit/1", "/admin/domains", "/admin/orgs/beta/followers.csv",
+		"/admin/orgs/beta/move", "/admin/orgs/alpha/move"} {
 		if status, _ := ed.get(path); status != http.StatusForbidden {
 			t.Errorf("GET %s: %d, want 403", path, status)
 		}
@@ -97,11 +98,16 @@ func TestEditorStaysInTheirOrganisations(t *testing.T) {
 		"/admin/users/link/1":                     {},
 		"/admin/domains":                          {"domain": {"example.com"}},
 		"/admin/domains/remove":                   {"domain": {"example.com"}},
+		"/admin/orgs/alpha/move":                  {"action": {"move"}, "to": {"https://remote.example/users/bob"}},
 	}
 	for path, form := range posts {
 		if r := ed.form(path, form); r.status != http.StatusForbidden {
 			t.Errorf("POST %s: %d, want 403", path, r.status)
 		}
+	}
+	// Their own organisation's followers download as CSV.
+	if status, body := ed.get("/admin/orgs/alpha/followers.csv"); status != http.StatusOK || !strings.HasPrefix(body, "Account address,") {
+		t.Errorf("alpha's followers CSV: %d %q", status, body)
 	}
 	// A reply of beta's post moderated through alpha's URL is refused too.
 	if r := ed.form("/admin/orgs/alpha/replies", url.Values{"object_id": {"https://remote.example/notes/1"}, "decision": {"approve"}}); r.status != http.StatusForbidden {

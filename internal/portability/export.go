@@ -112,7 +112,7 @@ func orgOf(o *newsroom.Organisation, withKey bool) Org {
 // posts are the organisation's posts other than deleted ones, oldest
 // first, so that an import writes them in the order they were made.
 func (s *Service) posts(ctx context.Context, org *newsroom.Organisation) ([]Post, error) {
-	var out []Post
+	out := []Post{}
 	for _, status := range []newsroom.PostStatus{newsroom.StatusPublished, newsroom.StatusDraft, newsroom.StatusScheduled} {
 		f := store.PostFilter{OrgID: org.ID, Status: status, Limit: pageSize}
 		for {
@@ -142,7 +142,7 @@ func (s *Service) posts(ctx context.Context, org *newsroom.Organisation) ([]Post
 }
 
 func (s *Service) followers(ctx context.Context, org *newsroom.Organisation) ([]Follower, error) {
-	var out []Follower
+	out := []Follower{}
 	for offset := 0; ; offset += pageSize {
 		page, err := s.Store.ListFollowers(ctx, org.ID, offset, pageSize)
 		if err != nil {
@@ -167,7 +167,7 @@ func (s *Service) mediaOf(ctx context.Context, org *newsroom.Organisation, ps []
 		}
 	}
 	seen := map[string]bool{"": true}
-	var out []Media
+	out := []Media{}
 	for _, id := range ids {
 		if seen[id] {
 			continue

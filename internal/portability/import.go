@@ -42,7 +42,8 @@ type ImportOptions struct {
 // ImportResult says what an import did.
 type ImportResult struct {
 	Org       *newsroom.Organisation
-	OldActor  string
+	OldActor  string // the actor id it had, which sends the Move
+	OldHandle string
 	Posts     int // posts written; those already here are skipped
 	Followers int
 	Media     int
@@ -76,7 +77,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*
 	if opt.Handle != "" {
 		handle = newsroom.NormaliseHandle(opt.Handle)
 	}
-	res := &ImportResult{OldActor: a.manifest.Source.ActorID}
+	res := &ImportResult{OldActor: a.manifest.Source.ActorID, OldHandle: a.manifest.Source.Handle}
 	for _, md := range a.media {
 		for _, name := range md.Files {
 			if err := s.Blobs.Put(ctx, name, a.files[mediaDir+name], md.MIMEType); err != nil {

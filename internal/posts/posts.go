@@ -339,6 +339,11 @@ func (s *Service) PublishScheduled(ctx context.Context, id string, at time.Time)
 		if err != nil {
 			return fmt.Errorf("organisation of post %s: %w", id, err)
 		}
+		if org.Moved() {
+			// It stays scheduled, visible to its editors, unsent: the
+			// organisation publishes from its new account now.
+			return nil
+		}
 		media, err := mediaRows(ctx, tx, p)
 		if err != nil {
 			return err

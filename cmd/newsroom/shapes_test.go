@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -149,4 +150,45 @@ func photoJPEG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// An image recorded before uploads computed blurhashes gets one when the
+// server starts, the one its upload would get today (to JPEG's rounding),
+// and its post's object then carries it.
+func TestStartBackfillsBlurhashes(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	first := startServer(t, "sqlite", "--data-dir", dir)
+	img, err := media.New(first.Media, first.Store, nil).Save(ctx, bytes.NewReader(photoJPEG(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Store.SetMediaBlurhash(ctx, img.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	first.stop(t)
+
+	ts := startServer(t, "sqlite", "--data-dir", dir)
+	eventually(t, "blurhash backfilled", func() string {
+		m, err := ts.Store.MediaByID(ctx, img.ID)
+		if err != nil {
+			return err.Error()
+		}
+		if m.Blurhash == "" {
+			return "no blurhash yet"
+		}
+		if m.Blurhash[:2] != img.Blurhash[:2] || len(m.Blurhash) != len(img.Blurhash) {
+			return fmt.Sprintf("blurhash %q, at upload %q", m.Blurhash, img.Blurhash)
+		}
+		return ""
+	})
+	org := ts.createOrg(t, "soga", "Social Good Accelerator")
+	p, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress, Title: "Photo",
+		Body: "Une photo.", Media: []newsroom.PostMedia{{MediaID: img.ID, Alt: "Un champ"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, body := ts.get(t, "/orgs/soga/posts/"+p.ID, "application/activity+json"); !strings.Contains(body, `"blurhash":"L`) {
+		t.Errorf("object without blurhash: %s", body)
+	}
 }

@@ -20,8 +20,8 @@ var updateGolden = flag.Bool("update-golden", false, "rewrite the golden actor d
 func TestActorGolden(t *testing.T) {
 	store := newFakeStore()
 	org := store.addOrg(acmeOrg())
-	store.media["aaaa"] = &newsroom.Media{ID: "aaaa", MIMEType: "image/png"}
-	store.media["bbbb"] = &newsroom.Media{ID: "bbbb", MIMEType: "image/jpeg"}
+	store.media["aaaa"] = &newsroom.Media{ID: "aaaa", MIMEType: "image/png", Width: 400, Height: 400}
+	store.media["bbbb"] = &newsroom.Media{ID: "bbbb", MIMEType: "image/jpeg", Width: 1500, Height: 500}
 	// Its website's feed, imported twice (news and press releases): its
 	// host is credited once.
 	store.feeds = map[int64][]newsroom.FeedSource{org.ID: {

@@ -151,6 +151,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	m.startFeedPolls(ctx)
+	backfilled := make(chan struct{})
+	go func() {
+		defer close(backfilled)
+		m.backfillBlurhashes(jobsCtx)
+	}()
+	defer func() { <-backfilled }()
 	watchCtx, stopWatching := context.WithCancel(context.WithoutCancel(ctx))
 	watching := make(chan struct{})
 	go func() {
@@ -209,6 +215,21 @@ func (m *Main) startFeedPolls(ctx context.Context) {
 		if err := m.Jobs.Insert(ctx, jobs.FeedPollArgs{SourceID: src.ID}); err != nil {
 			m.Logger.Error("cannot queue a feed's poll", "source", src.ID, "err", err)
 		}
+	}
+}
+
+// backfillBlurhashes gives the images uploaded before uploads computed a
+// blurhash theirs, in the background, once per start: the first start of
+// this version does the work, later ones find nothing to do (or only
+// images whose bytes are missing, logged each time). Several instances
+// starting together may hash an image twice, and write the same value.
+func (m *Main) backfillBlurhashes(ctx context.Context) {
+	done, failed, err := media.Backfill(ctx, m.Media, m.Store, m.Logger)
+	if err != nil && ctx.Err() == nil {
+		m.Logger.Warn("blurhashes of earlier images not all computed; the next start goes on", "err", err)
+	}
+	if done > 0 || failed > 0 {
+		m.Logger.Info("blurhashes computed for earlier images", "done", done, "failed", failed)
 	}
 }
 

@@ -59,7 +59,11 @@ func TestEditorPublishesEachKindInChromium(t *testing.T) {
 	if ev["type"] != "Event" || ev["startTime"] != "2030-05-02T18:00:00+02:00" || ev["timezone"] != "Europe/Paris" {
 		t.Errorf("event federated as %v starting %v in %v", ev["type"], ev["startTime"], ev["timezone"])
 	}
-	if s, _ := ev["summary"].(string); !strings.Contains(s, "Lyon") || !strings.Contains(s, "18") {
+	sm, _ := ev["summaryMap"].(map[string]any)
+	if s, _ := sm["fr"].(string); !strings.Contains(s, "Lyon") || !strings.Contains(s, "18") {
 		t.Errorf("event summary does not say when and where: %q", s)
+	}
+	if c, _ := ev["content"].(string); !strings.Contains(c, "Lyon") {
+		t.Errorf("event content does not say where: %q", c)
 	}
 }

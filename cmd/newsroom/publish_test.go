@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -103,7 +104,8 @@ func TestPublishEditDelete(t *testing.T) {
 		for _, peer := range []*fedtest.Peer{alice, bob} {
 			a := activityOf(t, ts, peer, "Create", articleURL, nil)
 			nm, _ := a["nameMap"].(map[string]any)
-			if a["type"] != "Article" || a["name"] != "Rapport annuel" || a["summary"] != "Une année de travail." ||
+			sm, _ := a["summaryMap"].(map[string]any)
+			if a["type"] != "Article" || nm["fr"] != "Rapport annuel" || sm["fr"] != "Une année de travail." ||
 				a["url"] != articleURL || nm["en"] != "Annual report" {
 				t.Errorf("%s: article %v", peer.Name, a)
 			}
@@ -113,8 +115,9 @@ func TestPublishEditDelete(t *testing.T) {
 				t.Errorf("%s: press release %v", peer.Name, p)
 			}
 			e := activityOf(t, ts, peer, "Create", eventURL, nil)
+			esm, _ := e["summaryMap"].(map[string]any)
 			if e["type"] != "Event" || e["startTime"] != "2030-05-02T18:00:00+02:00" || e["timezone"] != "Europe/Paris" ||
-				!strings.HasPrefix(e["summary"].(string), "📅 jeudi 2 mai 2030, 18:00–20:00 (Europe/Paris) · Halle, Lyon") {
+				!strings.HasPrefix(fmt.Sprint(esm["fr"]), "📅 jeudi 2 mai 2030, 18:00–20:00 (Europe/Paris) · Halle, Lyon") {
 				t.Errorf("%s: event %v", peer.Name, e)
 			}
 		}

@@ -9,8 +9,9 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
-// Image describes an uploaded image by its URL and media type: all an
-// actor's icon and banner say, and what a post's attachment starts from.
+// Image describes an uploaded image by its URL, media type and size: all
+// an actor's icon and banner say, and what a post's attachment starts
+// from.
 // It reports false for an image /media/ does not serve, which is left out
 // rather than failing the whole document.
 func (c *Converter) Image(m newsroom.Media, ip *ap.IRIParser) (vocab.ActivityStreamsImage, bool) {
@@ -25,5 +26,15 @@ func (c *Converter) Image(m newsroom.Media, ip *ap.IRIParser) (vocab.ActivityStr
 	mediaType := streams.NewActivityStreamsMediaTypeProperty()
 	mediaType.Set(m.MIMEType)
 	img.SetActivityStreamsMediaType(mediaType)
+	// Width and height let a reader's app lay the image out before it
+	// loads (and Pixelfed checks them); every row has them since upload.
+	if m.Width > 0 && m.Height > 0 {
+		w := streams.NewActivityStreamsWidthProperty()
+		w.Set(m.Width)
+		img.SetActivityStreamsWidth(w)
+		h := streams.NewActivityStreamsHeightProperty()
+		h.Set(m.Height)
+		img.SetActivityStreamsHeight(h)
+	}
 	return img, true
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/internal/htmltext"
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
@@ -107,7 +108,8 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 		updated.Set(p.UpdatedAt.UTC())
 		t.SetActivityStreamsUpdated(updated)
 	}
-	if attachments := c.attachments(p, media, &ip); attachments.Len() > 0 {
+	attachments, focus := c.attachments(p, media, &ip)
+	if attachments.Len() > 0 {
 		t.SetActivityStreamsAttachment(attachments)
 	}
 
@@ -141,15 +143,15 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 		return nil, err
 	}
 	delete(m, "@context")
-	// go-fed writes a language map alone as nameMap/contentMap; Mastodon
-	// reads the bare value first and the language from the map's first
-	// key, so both go out, the post's own language first.
+	// go-fed writes a language map alone as nameMap/contentMap. The
+	// post's own language goes first in each map: Mastodon takes the
+	// language from the first key. The bare content goes too, for the
+	// servers that read nothing else (Misskey). Name and summary stay in
+	// their maps only, unless the summary is a content warning: see
+	// docs/federation.md and texts.
 	m["content"] = texts.content[p.Lang]
-	if s, ok := texts.summary[p.Lang]; ok {
-		m["summary"] = s
-	}
-	if n, ok := texts.name[p.Lang]; ok {
-		m["name"] = n
+	if p.ContentWarning != "" {
+		m["summary"] = texts.summary[p.Lang]
 	}
 	for _, k := range []string{"contentMap", "nameMap", "summaryMap"} {
 		if v, ok := m[k].(map[string]string); ok {
@@ -163,6 +165,7 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 	for k, v := range eventExtra {
 		m[k] = v
 	}
+	setFocalPoints(m, focus)
 	return m, nil
 }
 
@@ -203,27 +206,39 @@ type texts struct {
 	name, summary, content map[string]string
 }
 
-// texts fills name, summary and content for the object type: Mastodon
-// shows a Note's content (and its summary as a content warning), but an
-// Article's or Event's name, summary and link only.
+// texts fills name, summary and content for the object type, so that
+// each kind reads whole on every major server (docs/federation.md):
+//
+//   - Mastodon shows a Note's content, its summary as a content warning,
+//     but an Article's or Event's name, summary and link only;
+//   - GoToSocial shows the content of every type, and makes the bare
+//     summary, else the bare name, a content warning that folds the post;
+//   - Misskey shows the bare content and makes the bare summary a
+//     content warning.
+//
+// So content always starts with the title (and an event's date and
+// place) and ends with the link, and an Article's or Event's name and
+// summary are for Mastodon: in nameMap and summaryMap, which it reads and
+// the others do not. A content warning replaces the summary everywhere.
 func (c *Converter) texts(typ string, org *newsroom.Organisation, p *newsroom.Post) texts {
 	t := texts{name: map[string]string{}, summary: map[string]string{}, content: map[string]string{}}
 	page := readAt(c.urls.Post(org.Handle, p.ID), p)
 	add := func(lang, title, summary, bodyHTML string) {
 		switch typ {
 		case string(newsroom.ObjectNote):
-			t.content[lang] = noteContent(title, bodyHTML, page)
-			if p.ContentWarning != "" {
-				t.summary[lang] = p.ContentWarning
-			}
+			t.content[lang] = postContent(title, "", bodyHTML, page)
 		case TypeEvent:
+			when := EventSummaryLine(p.Event, lang)
 			t.name[lang] = title
-			t.summary[lang] = joinLines(EventSummaryLine(p.Event, lang), summaryOrExcerpt(summary, bodyHTML))
-			t.content[lang] = bodyHTML
+			t.summary[lang] = joinLines(when, summaryOrExcerpt(summary, bodyHTML))
+			t.content[lang] = postContent(title, when, bodyHTML, page)
 		default:
 			t.name[lang] = title
 			t.summary[lang] = summaryOrExcerpt(summary, bodyHTML)
-			t.content[lang] = bodyHTML
+			t.content[lang] = postContent(title, "", bodyHTML, page)
+		}
+		if p.ContentWarning != "" {
+			t.summary[lang] = p.ContentWarning
 		}
 	}
 	add(p.Lang, p.Title, p.Summary, p.BodyHTML)
@@ -243,11 +258,15 @@ func readAt(page string, p *newsroom.Post) string {
 	return page
 }
 
-// noteContent puts the title in bold on top, as Mastodon users expect of
-// news in a timeline, and a link to the full page at the end.
-func noteContent(title, bodyHTML, page string) string {
+// postContent puts the title in bold on top, as Mastodon users expect of
+// news in a timeline, then an event's date and place, and a link to the
+// full page at the end.
+func postContent(title, when, bodyHTML, page string) string {
 	var b strings.Builder
 	b.WriteString("<p><strong>" + html.EscapeString(title) + "</strong></p>")
+	if when != "" {
+		b.WriteString("<p>" + html.EscapeString(when) + "</p>")
+	}
 	b.WriteString(bodyHTML)
 	esc := html.EscapeString(page)
 	b.WriteString(`<p><a href="` + esc + `">` + esc + `</a></p>`)
@@ -285,15 +304,18 @@ func (c *Converter) tags(p *newsroom.Post) []any {
 	return tags
 }
 
-// attachments describe the post's images with their alt text as name.
-// A media row that is missing or of a type we do not serve is left out
-// rather than failing the whole post.
-func (c *Converter) attachments(p *newsroom.Post, rows []newsroom.Media, ip *ap.IRIParser) vocab.ActivityStreamsAttachmentProperty {
+// attachments describe the post's images as Mastodon's own do: alt text
+// as name, width, height, blurhash, and the focal points by image URL,
+// which go-fed has no term for (setFocalPoints adds them). A media row
+// that is missing or of a type we do not serve is left out rather than
+// failing the whole post.
+func (c *Converter) attachments(p *newsroom.Post, rows []newsroom.Media, ip *ap.IRIParser) (vocab.ActivityStreamsAttachmentProperty, map[string][]float64) {
 	byID := make(map[string]newsroom.Media, len(rows))
 	for _, m := range rows {
 		byID[m.ID] = m
 	}
 	prop := streams.NewActivityStreamsAttachmentProperty()
+	focus := map[string][]float64{}
 	for _, pm := range p.Media {
 		m, ok := byID[pm.MediaID]
 		if !ok {
@@ -308,22 +330,39 @@ func (c *Converter) attachments(p *newsroom.Post, rows []newsroom.Media, ip *ap.
 			name.AppendXMLSchemaString(pm.Alt)
 			img.SetActivityStreamsName(name)
 		}
-		if m.Width > 0 && m.Height > 0 {
-			w := streams.NewActivityStreamsWidthProperty()
-			w.Set(m.Width)
-			img.SetActivityStreamsWidth(w)
-			h := streams.NewActivityStreamsHeightProperty()
-			h.Set(m.Height)
-			img.SetActivityStreamsHeight(h)
-		}
 		if m.Blurhash != "" {
 			bh := streams.NewTootBlurhashProperty()
 			bh.Set(m.Blurhash)
 			img.SetTootBlurhash(bh)
 		}
+		if file, ok := media.URLName(m); ok {
+			focus[c.urls.Media(file)] = []float64{m.FocusX, m.FocusY}
+		}
 		prop.AppendActivityStreamsImage(img)
 	}
-	return prop
+	return prop, focus
+}
+
+// setFocalPoints gives each serialised image attachment its focalPoint,
+// [x, y] in -1..1, found by the image's URL.
+func setFocalPoints(m map[string]any, focus map[string][]float64) {
+	set := func(a any) {
+		att, ok := a.(map[string]any)
+		if !ok {
+			return
+		}
+		if u, ok := att["url"].(string); ok && focus[u] != nil {
+			att["focalPoint"] = focus[u]
+		}
+	}
+	switch v := m["attachment"].(type) {
+	case []any:
+		for _, a := range v {
+			set(a)
+		}
+	default:
+		set(v)
+	}
 }
 
 // tombstone is {id, type: Tombstone, formerType, deleted}.

@@ -34,7 +34,8 @@ func testPost() *newsroom.Post {
 	}
 }
 
-var testMedia = []newsroom.Media{{ID: "ab12", MIMEType: "image/jpeg", Width: 800, Height: 600, Blurhash: "LEHV6nWB2yk8"}}
+var testMedia = []newsroom.Media{{ID: "ab12", MIMEType: "image/jpeg", Width: 800, Height: 600, Blurhash: "LEHV6nWB2yk8",
+	FocusX: 0.5, FocusY: -0.25}}
 
 // roundTrip checks that go-fed reads the document back as typ.
 func roundTrip(t *testing.T, m map[string]any, typ string) vocab.Type {
@@ -134,7 +135,8 @@ func checkCommon(t *testing.T, m map[string]any, page string) {
 		t.Fatalf("attachment = %v", m["attachment"])
 	}
 	if att["type"] != "Image" || att["mediaType"] != "image/jpeg" || att["name"] != "Une salle pleine" ||
-		att["width"] != 800 || att["height"] != 600 || att["url"] != "https://news.example.org/media/ab12.jpg" || att["blurhash"] != "LEHV6nWB2yk8" {
+		att["width"] != 800 || att["height"] != 600 || att["url"] != "https://news.example.org/media/ab12.jpg" || att["blurhash"] != "LEHV6nWB2yk8" ||
+		!reflect.DeepEqual(att["focalPoint"], []float64{0.5, -0.25}) {
 		t.Errorf("attachment = %v", att)
 	}
 }
@@ -173,25 +175,41 @@ func TestArticle(t *testing.T) {
 		t.Fatal(err)
 	}
 	roundTrip(t, m, "Article")
-	if m["name"] != p.Title || m["summary"] != "Le résumé." || m["content"] != "<p>Le texte.</p>" {
+	// Name and summary only in their maps (Mastodon reads them there,
+	// GoToSocial would fold the post behind them), the title on top of
+	// the content (what GoToSocial and Misskey show).
+	_, bareName := m["name"]
+	_, bareSummary := m["summary"]
+	page := "https://news.example.org/orgs/soga/posts/01JD0000000000000000000001"
+	wantContent := `<p><strong>Assemblée &lt;générale&gt;</strong></p><p>Le texte.</p><p><a href="` + page + `">` + page + `</a></p>`
+	if bareName || bareSummary || m["content"] != wantContent {
 		t.Errorf("name %v summary %v content %v", m["name"], m["summary"], m["content"])
 	}
 	nm := m["nameMap"].(ap.LangMap).Values
 	sm := m["summaryMap"].(ap.LangMap).Values
-	if nm["en"] != "General meeting" || sm["en"] != "The summary." || sm["fr"] != "Le résumé." {
+	if nm["fr"] != p.Title || nm["en"] != "General meeting" || sm["en"] != "The summary." || sm["fr"] != "Le résumé." {
 		t.Errorf("nameMap %v summaryMap %v", nm, sm)
 	}
 	if m["updated"] != "2025-03-02T09:00:00Z" || m["sensitive"] != false {
 		t.Errorf("updated %v sensitive %v", m["updated"], m["sensitive"])
 	}
-	checkCommon(t, m, "https://news.example.org/orgs/soga/posts/01JD0000000000000000000001")
+	checkCommon(t, m, page)
 
 	// Without a summary, the start of the text stands in.
 	p.Summary = ""
 	p.BodyHTML = "<p>" + strings.Repeat("longue phrase ", 60) + "</p>"
 	m, _ = testConverter().Object(testOrg, p, nil)
-	if s := m["summary"].(string); !strings.HasPrefix(s, "longue phrase") || !strings.HasSuffix(s, "…") || len([]rune(s)) > articleSummaryMax {
+	if s := m["summaryMap"].(ap.LangMap).Values["fr"]; !strings.HasPrefix(s, "longue phrase") || !strings.HasSuffix(s, "…") || len([]rune(s)) > articleSummaryMax {
 		t.Errorf("summary from body = %q", s)
+	}
+
+	// A content warning takes the summary's place, bare too: the servers
+	// that fold posts fold it behind the warning, and Mastodon shows the
+	// warning under the title instead of the teaser.
+	p.ContentWarning = "Deuil"
+	m, _ = testConverter().Object(testOrg, p, nil)
+	if m["summary"] != "Deuil" || m["summaryMap"].(ap.LangMap).Values["en"] != "Deuil" || m["sensitive"] != true {
+		t.Errorf("with a warning: summary %v summaryMap %v sensitive %v", m["summary"], m["summaryMap"], m["sensitive"])
 	}
 }
 
@@ -221,8 +239,14 @@ func TestEvent(t *testing.T) {
 		t.Errorf("timezone %v isOnline %v status %v", m["timezone"], m["isOnline"], m["ical:status"])
 	}
 	wantLine := "📅 jeudi 1 mai 2025, 18:00–20:30 (Europe/Paris) · Maison des associations, Lyon, https://meet.example.org/forum"
-	if s, _ := m["summary"].(string); !strings.HasPrefix(s, wantLine+"\n\nLe résumé.") {
+	if s := m["summaryMap"].(ap.LangMap).Values["fr"]; !strings.HasPrefix(s, wantLine+"\n\nLe résumé.") {
 		t.Errorf("summary = %q", s)
+	}
+	if c, _ := m["content"].(string); !strings.HasPrefix(c, "<p><strong>Forum des associations</strong></p><p>"+wantLine+"</p><p>Le texte.</p>") {
+		t.Errorf("content = %q", c)
+	}
+	if _, bare := m["summary"]; bare {
+		t.Errorf("bare summary %v", m["summary"])
 	}
 	loc, _ := m["location"].(map[string]any)
 	addr, _ := loc["address"].(map[string]any)

@@ -102,12 +102,14 @@ func (s *Store) Save(ctx context.Context, r io.ReadSeeker) (*newsroom.Media, err
 	if err != nil {
 		return nil, err
 	}
-	full, small, mime, err := variants(raw)
+	v, err := variants(raw)
 	if err != nil {
 		return nil, err
 	}
+	full, small, mime := v.full, v.small, v.mime
 	sum := sha256.Sum256(full)
-	m := newsroom.Media{ID: hex.EncodeToString(sum[:]), MIMEType: mime, Size: int64(len(full)), CreatedAt: s.now().UTC()}
+	m := newsroom.Media{ID: hex.EncodeToString(sum[:]), MIMEType: mime, Size: int64(len(full)),
+		Blurhash: v.blurhash, CreatedAt: s.now().UTC()}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(full))
 	if err != nil {
 		return nil, fmt.Errorf("read back encoded image: %w", err)
@@ -153,25 +155,36 @@ func readAll(r io.ReadSeeker, size int64) ([]byte, error) {
 	return raw, nil
 }
 
-// variants decodes raw and encodes its full-size and small variants. The
-// caller holds the budget check(raw) asked for.
-func variants(raw []byte) (full, small []byte, mime string, err error) {
+// cleaned is an upload decoded and encoded again.
+type cleaned struct {
+	full, small []byte // the two variants, encoded
+	mime        string // of both
+	blurhash    string
+}
+
+// variants decodes raw and encodes its full-size and small variants, and
+// the blurhash of the small one. The caller holds the budget check(raw)
+// asked for.
+func variants(raw []byte) (cleaned, error) {
 	src, _, err := image.Decode(bytes.NewReader(raw))
 	if err != nil {
-		return nil, nil, "", ErrNotImage
+		return cleaned{}, ErrNotImage
 	}
 	// Turning after scaling costs a fraction of turning the full photo;
 	// the longest side is the same either way.
 	scaled := orient(fit(src, MaxDimension), jpegOrientation(raw))
-	full, mime, err = encode(scaled)
-	if err != nil {
-		return nil, nil, "", err
+	var c cleaned
+	if c.full, c.mime, err = encode(scaled); err != nil {
+		return cleaned{}, err
 	}
-	small, _, err = encode(fit(scaled, SmallDimension))
-	if err != nil {
-		return nil, nil, "", err
+	small := fit(scaled, SmallDimension)
+	if c.small, _, err = encode(small); err != nil {
+		return cleaned{}, err
 	}
-	return full, small, mime, nil
+	if c.blurhash, err = Blurhash(small); err != nil {
+		return cleaned{}, err
+	}
+	return c, nil
 }
 
 // check reads the type from the bytes and the dimensions from the header,

@@ -81,11 +81,15 @@ type PostMedia struct {
 
 // Media is an uploaded image stored under its content hash.
 type Media struct {
-	ID        string // hex SHA-256 of the bytes
-	MIMEType  string
-	Width     int
-	Height    int
-	Size      int64
-	Blurhash  string
-	CreatedAt time.Time
+	ID       string // hex SHA-256 of the bytes
+	MIMEType string
+	Width    int
+	Height   int
+	Size     int64
+	Blurhash string // Mastodon's placeholder while the image loads; "" until computed
+	// FocusX and FocusY are where the subject is, in -1..1 from the
+	// centre (x to the right, y up), as Mastodon's focalPoint: what a
+	// cropped thumbnail keeps in view.
+	FocusX, FocusY float64
+	CreatedAt      time.Time
 }

@@ -185,6 +185,12 @@ type MediaStore interface {
 	// PutMedia is idempotent: storing the same hash twice is not an error.
 	PutMedia(ctx context.Context, m newsroom.Media) error
 	MediaByID(ctx context.Context, id string) (*newsroom.Media, error)
+	// MediaWithoutBlurhash returns up to limit rows recorded before
+	// blurhashes were computed at upload, oldest first.
+	MediaWithoutBlurhash(ctx context.Context, limit int) ([]newsroom.Media, error)
+	SetMediaBlurhash(ctx context.Context, id, blurhash string) error
+	// SetMediaFocus sets the focal point; a missing row is ErrNotFound.
+	SetMediaFocus(ctx context.Context, id string, x, y float64) error
 }
 
 // Actors caches remote actors and their keys.

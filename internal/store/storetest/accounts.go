@@ -220,4 +220,30 @@ func testMedia(t *testing.T, s store.Store) {
 	equal(t, "MediaByID", *got, m)
 	_, err = s.MediaByID(ctx, "missing")
 	wantErr(t, err, newsroom.ErrNotFound)
+
+	// Rows recorded before blurhashes were computed are found, oldest
+	// first, and leave the list once they have one.
+	older := newsroom.Media{ID: "cd34", MIMEType: "image/png", Width: 10, Height: 20, Size: 99, CreatedAt: t0.Add(-time.Hour)}
+	newer := newsroom.Media{ID: "ef56", MIMEType: "image/jpeg", Width: 30, Height: 40, Size: 77, CreatedAt: t0.Add(time.Hour)}
+	ok(t, s.PutMedia(ctx, newer))
+	ok(t, s.PutMedia(ctx, older))
+	missing, err := s.MediaWithoutBlurhash(ctx, 10)
+	ok(t, err)
+	equal(t, "MediaWithoutBlurhash", missing, []newsroom.Media{older, newer})
+	first, err := s.MediaWithoutBlurhash(ctx, 1)
+	ok(t, err)
+	equal(t, "MediaWithoutBlurhash limit 1", first, []newsroom.Media{older})
+	ok(t, s.SetMediaBlurhash(ctx, "cd34", "L00000fQfQfQfQfQfQfQfQfQfQfQ"))
+	missing, err = s.MediaWithoutBlurhash(ctx, 10)
+	ok(t, err)
+	equal(t, "MediaWithoutBlurhash after one is set", missing, []newsroom.Media{newer})
+	wantErr(t, s.SetMediaBlurhash(ctx, "missing", "L00000fQfQfQfQfQfQfQfQfQfQfQ"), newsroom.ErrNotFound)
+
+	// The focal point keeps its fractions on both databases.
+	ok(t, s.SetMediaFocus(ctx, "ab12", -0.25, 0.875))
+	got, err = s.MediaByID(ctx, "ab12")
+	ok(t, err)
+	m.FocusX, m.FocusY = -0.25, 0.875
+	equal(t, "MediaByID after SetMediaFocus", *got, m)
+	wantErr(t, s.SetMediaFocus(ctx, "missing", 0, 0), newsroom.ErrNotFound)
 }

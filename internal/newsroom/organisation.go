@@ -49,6 +49,9 @@ type Organisation struct {
 	// organisation lets them; each member opts in.
 	BoostsMembers bool
 	AllowsBoosts  bool
+	// Policy is the default of its posts; an unset field is
+	// DefaultPolicy's.
+	Policy InteractionPolicy
 }
 
 var handleRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$`)
@@ -103,6 +106,7 @@ func (o *Organisation) Validate() error {
 	if o.ContactEmail != "" && ValidateEmail(o.ContactEmail) != nil {
 		v.Add("contact", "email_invalid")
 	}
+	o.Policy.Validate(&v, true)
 	return v.Err()
 }
 

@@ -163,6 +163,7 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 	for k, v := range eventExtra {
 		m[k] = v
 	}
+	m["interactionPolicy"] = c.interactionPolicy(org, p)
 	return m, nil
 }
 

@@ -50,6 +50,7 @@ type fakeAudience struct {
 	accepts []newsroom.Activity
 	replies []newsroom.Reply
 	updates []newsroom.RemoteActor
+	quotes  []newsroom.Quote
 	err     error
 }
 
@@ -101,6 +102,13 @@ func (a *fakeAudience) UpdateActor(_ context.Context, rec newsroom.InboxActivity
 	a.updates = append(a.updates, *u)
 	a.mu.Unlock()
 	return a.add("UpdateActor", rec, call{ActorID: u.ID})
+}
+
+func (a *fakeAudience) Quote(_ context.Context, rec newsroom.InboxActivity, org *newsroom.Organisation, post *newsroom.Post, q newsroom.Quote) error {
+	a.mu.Lock()
+	a.quotes = append(a.quotes, q)
+	a.mu.Unlock()
+	return a.add("Quote", rec, call{OrgID: org.ID, ObjectID: q.ObjectID, PostID: post.ID, ActorID: q.ActorID})
 }
 
 func (a *fakeAudience) Ignore(_ context.Context, rec newsroom.InboxActivity) error {

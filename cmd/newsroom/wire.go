@@ -233,6 +233,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Activities:     m.Store,
 		Posts:          m.Store,
 		Reactions:      m.Store,
+		Quotes:         m.Store,
 		Sites:          m.Store,
 		Settings:       svc.settings,
 		Stats:          federation.StatsFunc(m.nodeStats),

@@ -173,3 +173,25 @@ func (s *Service) RevokeQuotes(ctx context.Context, tx store.Tx, org *newsroom.O
 	}
 	return nil
 }
+
+// mayReply reports whether the reply policy of post lets actorID reply.
+// A reply it does not is kept hidden, where an editor can still find and
+// approve it, rather than dropped: other servers that ignore policies
+// show it anyway, and the editor should know it exists.
+func (s *Service) mayReply(ctx context.Context, tx store.Tx, postID, actorID string) (bool, error) {
+	post, err := tx.PostByID(ctx, postID)
+	if err != nil {
+		return false, err
+	}
+	org, err := tx.OrgByID(ctx, post.OrgID)
+	if err != nil {
+		return false, err
+	}
+	switch newsroom.EffectivePolicy(org, post).Reply {
+	case newsroom.ApprovalNobody:
+		return false, nil
+	case newsroom.ApprovalFollowers:
+		return tx.IsFollower(ctx, org.ID, actorID)
+	}
+	return true, nil
+}

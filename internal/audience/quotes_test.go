@@ -221,3 +221,47 @@ func TestRevokeQuotes(t *testing.T) {
 		}
 	})
 }
+
+// TestReplyPolicy: a reply its post's policy does not allow is kept
+// hidden, never pending for the public page; one it allows waits for an
+// editor as before.
+func TestReplyPolicy(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		f := newFixture(t, s)
+		if err := s.AddFollower(ctx, f.follower(alice, alice+"/follow")); err != nil {
+			t.Fatal(err)
+		}
+		post, err := s.PostByID(ctx, postID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			policy newsroom.Approval
+			actor  string
+			want   newsroom.ReplyStatus
+		}{
+			{newsroom.ApprovalAnyone, mallory, newsroom.ReplyPending},
+			{newsroom.ApprovalFollowers, alice, newsroom.ReplyPending},
+			{newsroom.ApprovalFollowers, mallory, newsroom.ReplyHidden},
+			{newsroom.ApprovalManual, mallory, newsroom.ReplyPending},
+			{newsroom.ApprovalNobody, alice, newsroom.ReplyHidden},
+		} {
+			post.Policy.Reply = tt.policy
+			if err := s.UpdatePost(ctx, post); err != nil {
+				t.Fatal(err)
+			}
+			rec, r := f.reply(tt.actor)
+			if err := f.svc.Reply(ctx, rec, r); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.ReplyByObjectID(ctx, r.ObjectID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tt.want {
+				t.Errorf("%s, reply by %s: %s, want %s", tt.policy, tt.actor, got.Status, tt.want)
+			}
+		}
+	})
+}

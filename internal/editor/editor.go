@@ -118,7 +118,8 @@ func New(d Deps) *Handler {
 var flashes = map[string]bool{"draft": true, "published": true, "scheduled": true, "updated": true,
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
 	"removed": true, "blocked": true, "unblocked": true, "feed_added": true, "feed_removed": true, "feed_polling": true,
-	"following": true, "boosted": true, "refused": true, "unscheduled": true, "too_late": true, "welcome": true}
+	"following": true, "boosted": true, "refused": true, "unscheduled": true, "too_late": true, "welcome": true,
+	"quote_approved": true, "quote_rejected": true}
 
 type ctxKey int
 

@@ -17,6 +17,19 @@ func (f *fixture) quote(actor string) (newsroom.InboxActivity, newsroom.Quote) {
 		ObjectID: rec.ID + "/note", ContentHTML: "<p>À lire</p>"}
 }
 
+// jobArgs are the activity and inbox of a deliver_accept job.
+func jobArgs(t *testing.T, j job) (activityID, inbox string) {
+	t.Helper()
+	var args struct {
+		ActivityID string `json:"activity_id"`
+		Inbox      string `json:"inbox"`
+	}
+	if err := json.Unmarshal([]byte(j.args), &args); err != nil {
+		t.Fatal(err)
+	}
+	return args.ActivityID, args.Inbox
+}
+
 // sent returns the type, object and result of our activity id.
 func sent(t *testing.T, s store.Store, id string) (typ string, doc map[string]any) {
 	t.Helper()
@@ -95,17 +108,11 @@ func TestQuoteByPolicy(t *testing.T) {
 			if len(jobs) != 1 || jobs[0].kind != "deliver_accept" {
 				t.Fatalf("%s: jobs %v", tt.policy, jobs)
 			}
-			var args struct {
-				ActivityID string `json:"activity_id"`
-				Inbox      string `json:"inbox"`
-			}
-			if err := json.Unmarshal([]byte(jobs[0].args), &args); err != nil {
-				t.Fatal(err)
-			}
-			typ, doc := sent(t, s, args.ActivityID)
+			activityID, inbox := jobArgs(t, jobs[0])
+			typ, doc := sent(t, s, activityID)
 			obj, _ := doc["object"].(map[string]any)
-			if typ != tt.answer || args.Inbox != tt.actor+"/inbox" || obj["id"] != rec.ID {
-				t.Errorf("%s: sent %s %v to %s", tt.policy, typ, doc, args.Inbox)
+			if typ != tt.answer || inbox != tt.actor+"/inbox" || obj["id"] != rec.ID {
+				t.Errorf("%s: sent %s %v to %s", tt.policy, typ, doc, inbox)
 			}
 			wantResult := any(nil)
 			if tt.answer == "Accept" {
@@ -161,13 +168,8 @@ func TestQuoteDecidedByEditor(t *testing.T) {
 			t.Fatal(err)
 		}
 		jobs := queued(t, s)
-		var args struct {
-			ActivityID string `json:"activity_id"`
-		}
-		if err := json.Unmarshal([]byte(jobs[len(jobs)-1].args), &args); err != nil {
-			t.Fatal(err)
-		}
-		typ, doc := sent(t, s, args.ActivityID)
+		activityID, _ := jobArgs(t, jobs[len(jobs)-1])
+		typ, doc := sent(t, s, activityID)
 		if obj, _ := doc["object"].(map[string]any); typ != "Accept" || obj["id"] != again.ID ||
 			doc["result"] != "https://news.example.org/orgs/soga/quote-authorizations/"+q.ID {
 			t.Errorf("answer to the new request: %s %v", typ, doc)
@@ -200,15 +202,9 @@ func TestRevokeQuotes(t *testing.T) {
 		}
 		var types []string
 		for _, j := range queued(t, s)[before:] {
-			var args struct {
-				ActivityID string `json:"activity_id"`
-				Inbox      string `json:"inbox"`
-			}
-			if err := json.Unmarshal([]byte(j.args), &args); err != nil {
-				t.Fatal(err)
-			}
-			typ, doc := sent(t, s, args.ActivityID)
-			types = append(types, typ+" "+args.Inbox)
+			activityID, inbox := jobArgs(t, j)
+			typ, doc := sent(t, s, activityID)
+			types = append(types, typ+" "+inbox)
 			if typ == "Delete" {
 				if obj, _ := doc["object"].(map[string]any); obj["id"] != "https://news.example.org/orgs/soga/quote-authorizations/"+approved.ID {
 					t.Errorf("Delete of %v", doc["object"])

@@ -3,7 +3,6 @@ package editor
 import (
 	"html/template"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
@@ -41,36 +40,24 @@ func (h *Handler) Quotes(w http.ResponseWriter, r *http.Request) {
 	default:
 		status = newsroom.QuotePending
 	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
+	page := pageParam(r)
 	list, err := h.store.ListQuotes(r.Context(), org.ID, "", status, (page-1)*repliesPerPage, repliesPerPage+1)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
 	data := quotesPage{Org: org, Status: string(status), Statuses: []string{"pending", "approved", "rejected", "revoked"}}
-	if len(list) > repliesPerPage {
-		list, data.Next = list[:repliesPerPage], page+1
-	}
-	if page > 1 {
-		data.Prev = page - 1
-	}
-	ids := make([]string, len(list))
+	list, data.Next, data.Prev = trimPage(list, page, repliesPerPage)
+	actors, postIDs := make([]string, len(list)), make([]string, len(list))
 	for i, q := range list {
-		ids[i] = q.ActorID
+		actors[i], postIDs[i] = q.ActorID, q.PostID
 	}
-	people, err := h.people(r.Context(), ids)
+	people, titles, err := h.authorsAndTitles(r.Context(), actors, postIDs)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	titles := map[string]string{}
 	for _, q := range list {
-		if _, ok := titles[q.PostID]; !ok {
-			if p, err := h.store.PostByID(r.Context(), q.PostID); err == nil {
-				titles[q.PostID] = p.Title
-			}
-		}
 		data.Quotes = append(data.Quotes, quoteRow{ID: q.ID, URL: q.URL, Author: people[q.ActorID],
 			PostID: q.PostID, PostTitle: titles[q.PostID], Created: q.CreatedAt,
 			Content: template.HTML(h.replyPolicy.Sanitize(q.ContentHTML))})

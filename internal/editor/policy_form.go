@@ -36,6 +36,7 @@ type policySelect struct {
 
 // policyView is what the policy_fields template shows.
 type policyView struct {
+	Legend  string // catalogue key
 	Selects []policySelect
 	Choices []newsroom.Approval
 }
@@ -44,12 +45,14 @@ type policyView struct {
 // post's form offers, nil on the organisation's form.
 func newPolicyView(f policyForm, org *newsroom.Organisation) policyView {
 	var def newsroom.InteractionPolicy
+	legend := "policy.legend"
 	if org != nil {
+		legend = "policy.legend.post"
 		def = org.Policy.Over(newsroom.DefaultPolicy)
 	} else if f == (policyForm{}) {
 		f = policyFormFrom(newsroom.DefaultPolicy)
 	}
-	return policyView{Choices: newsroom.Approvals, Selects: []policySelect{
+	return policyView{Legend: legend, Choices: newsroom.Approvals, Selects: []policySelect{
 		{"policy_quote", "policy.quote", f.Quote, string(def.Quote)},
 		{"policy_reply", "policy.reply", f.Reply, string(def.Reply)},
 		{"policy_like", "policy.like", f.Like, string(def.Like)},

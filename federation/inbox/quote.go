@@ -83,6 +83,11 @@ func (h *Handler) quoteRequest(ctx context.Context, rec newsroom.InboxActivity, 
 	if !quotes(raw, target) {
 		return fail(http.StatusBadRequest, "quoting post does not quote this post")
 	}
+	// A quote may wait for an editor like a reply: it counts against the
+	// same limits per author and per server.
+	if !h.allowReply(signer) {
+		return fail(http.StatusTooManyRequests, "too many requests; try again later")
+	}
 	p, _ := h.remotePost(&Activity{ObjectID: objectID, Actor: a.Actor, Raw: map[string]any{"object": raw}}, note)
 	inbox := signer.Inbox
 	if inbox == "" {

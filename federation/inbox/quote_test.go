@@ -86,3 +86,19 @@ func TestInboxQuoteRequest(t *testing.T) {
 		f.expect(t, f.serve(f.request("", mustJSON(t, act)), ""), http.StatusUnauthorized)
 	})
 }
+
+// Quotes count against the limits of replies: a flood from one author is
+// refused with 429 before it reaches anyone's queue.
+func TestInboxQuoteRequestLimit(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s store.Store) {
+		f := newInboxTest(t, s)
+		for i := range repliesPerActor + 1 {
+			act := f.alice.quoteRequest(f.post, embed(f.alice.quoteNote(f.post)))
+			code := f.send(t, f.alice, "", act)
+			f.audience.took()
+			if i < repliesPerActor && code != http.StatusAccepted || i == repliesPerActor && code != http.StatusTooManyRequests {
+				t.Fatalf("request %d: %d", i+1, code)
+			}
+		}
+	})
+}

@@ -92,6 +92,9 @@ type Deps struct {
 	// Reactions counts likes and boosts for the posts' likes and shares
 	// collections; without it objects carry none.
 	Reactions ReactionSource
+	// Quotes finds the quotes of our posts, for their authorizations;
+	// without it, authorization URLs answer 404.
+	Quotes QuoteSource
 	// Sites lists an organisation's website feeds; without it the actor
 	// credits only our own domain.
 	Sites SiteSource
@@ -124,6 +127,7 @@ type Handler struct {
 	activities  ActivitySource
 	posts       PostSource
 	reactions   ReactionSource
+	quotes      QuoteSource
 	sites       SiteSource
 	settings    Settings
 	convert     *convert.Converter
@@ -156,6 +160,7 @@ func NewHandler(d Deps) *Handler {
 		activities:  d.Activities,
 		posts:       d.Posts,
 		reactions:   d.Reactions,
+		quotes:      d.Quotes,
 		sites:       d.Sites,
 		settings:    d.Settings,
 		convert:     conv,

@@ -134,7 +134,8 @@ func newFeeds(cfg config.Config, st store.Store, blobs media.Blobs, u urls.Build
 // (Main.watchChanges).
 func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts.Service {
 	members := network.New(network.Deps{Store: st, URLs: u, NewID: newULID})
-	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID, Members: members})
+	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID, Members: members,
+		Quotes: audience.New(st, u, newULID)})
 }
 
 // newOrgs is the organisation service, as newPosts.
@@ -238,6 +239,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Activities:     m.Store,
 		Posts:          m.Store,
 		Reactions:      m.Store,
+		Quotes:         m.Store,
 		Sites:          m.Store,
 		Settings:       svc.settings,
 		Stats:          federation.StatsFunc(m.nodeStats),

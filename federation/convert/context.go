@@ -24,6 +24,7 @@ func postContext() []any {
 		terms["addressLocality"] = "schema:addressLocality"
 		terms["addressRegion"] = "schema:addressRegion"
 		terms["addressCountry"] = "schema:addressCountry"
+		addPolicyTerms(terms)
 		return c
 	}
 	return c

@@ -166,6 +166,7 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 		m[k] = v
 	}
 	setFocalPoints(m, focus)
+	m["interactionPolicy"] = c.interactionPolicy(org, p)
 	return m, nil
 }
 

@@ -40,17 +40,10 @@ var testMedia = []newsroom.Media{{ID: "ab12", MIMEType: "image/jpeg", Width: 800
 // roundTrip checks that go-fed reads the document back as typ.
 func roundTrip(t *testing.T, m map[string]any, typ string) vocab.Type {
 	t.Helper()
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back map[string]any
-	if err := json.Unmarshal(b, &back); err != nil {
-		t.Fatal(err)
-	}
+	back := jsonOf(t, m)
 	v, err := streams.ToType(context.Background(), back)
 	if err != nil {
-		t.Fatalf("ToType: %v\n%s", err, b)
+		t.Fatalf("ToType: %v\n%v", err, back)
 	}
 	if v.GetTypeName() != typ {
 		t.Fatalf("type %s, want %s", v.GetTypeName(), typ)

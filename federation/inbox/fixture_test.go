@@ -50,6 +50,7 @@ type fakeAudience struct {
 	accepts []newsroom.Activity
 	replies []newsroom.Reply
 	updates []newsroom.RemoteActor
+	quotes  []newsroom.Quote
 	err     error
 }
 
@@ -109,6 +110,13 @@ func (a *fakeAudience) Move(_ context.Context, rec newsroom.InboxActivity, from 
 
 func (a *fakeAudience) RefuseFollow(_ context.Context, rec newsroom.InboxActivity, f newsroom.Follower, reject *newsroom.Activity) error {
 	return a.add("RefuseFollow", rec, call{OrgID: f.OrgID, ActorID: f.ActorID})
+}
+
+func (a *fakeAudience) Quote(_ context.Context, rec newsroom.InboxActivity, org *newsroom.Organisation, post *newsroom.Post, q newsroom.Quote) error {
+	a.mu.Lock()
+	a.quotes = append(a.quotes, q)
+	a.mu.Unlock()
+	return a.add("Quote", rec, call{OrgID: org.ID, ObjectID: q.ObjectID, PostID: post.ID, ActorID: q.ActorID})
 }
 
 func (a *fakeAudience) Ignore(_ context.Context, rec newsroom.InboxActivity) error {

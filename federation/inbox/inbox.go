@@ -79,6 +79,7 @@ type Audience interface {
 	Move(ctx context.Context, rec newsroom.InboxActivity, from string, to newsroom.Follower) error
 	RefuseFollow(ctx context.Context, rec newsroom.InboxActivity, f newsroom.Follower, reject *newsroom.Activity) error
 	Ignore(ctx context.Context, rec newsroom.InboxActivity) error
+	Quote(ctx context.Context, rec newsroom.InboxActivity, org *newsroom.Organisation, post *newsroom.Post, q newsroom.Quote) error
 }
 
 // Network follows members' accounts and boosts their posts;
@@ -266,9 +267,10 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	}
 	h.markAlive(ctx, signer.Host)
 	if errors.Is(perr, errUnsupported) {
-		return h.audience.Ignore(ctx, h.record(act, org, body))
+		err = h.applyExtension(ctx, act, signer, org, body)
+	} else {
+		err = h.apply(ctx, act, signer, org, body)
 	}
-	err = h.apply(ctx, act, signer, org, body)
 	if errors.Is(err, audience.ErrDuplicate) {
 		return nil
 	}

@@ -73,12 +73,3 @@ func (h *Handler) refuseFollow(ctx context.Context, rec newsroom.InboxActivity, 
 	reject := &newsroom.Activity{ID: id, OrgID: org.ID, Type: "Reject", JSON: body, CreatedAt: h.now().UTC()}
 	return h.audience.RefuseFollow(ctx, rec, f, reject)
 }
-
-// rawID is the id of a JSON value that is a link or an object with an id.
-func rawID(v any) string {
-	if m, ok := v.(map[string]any); ok {
-		v = m["id"]
-	}
-	s, _ := v.(string)
-	return s
-}

@@ -154,14 +154,22 @@ func (s *Service) Unreact(ctx context.Context, rec newsroom.InboxActivity, origi
 	return err
 }
 
-// Reply stores a remote reply to one of our posts, pending moderation.
+// Reply stores a remote reply to one of our posts, pending moderation,
+// or hidden when the post's reply policy does not allow its author.
 func (s *Service) Reply(ctx context.Context, rec newsroom.InboxActivity, r newsroom.Reply) error {
 	return s.record(ctx, rec, func(tx store.Tx) error {
+		allowed, err := s.mayReply(ctx, tx, r.PostID, r.ActorID)
+		if err != nil {
+			return err
+		}
 		r.Status = newsroom.ReplyPending
+		if !allowed {
+			r.Status = newsroom.ReplyHidden
+		}
 		if r.CreatedAt.IsZero() {
 			r.CreatedAt = s.Now().UTC()
 		}
-		_, err := tx.AddReply(ctx, r)
+		_, err = tx.AddReply(ctx, r)
 		return err
 	})
 }

@@ -119,7 +119,7 @@ var flashes = map[string]bool{"draft": true, "published": true, "scheduled": tru
 	"deleted": true, "saved": true, "created": true, "password": true, "approved": true, "hidden": true,
 	"removed": true, "blocked": true, "unblocked": true, "feed_added": true, "feed_removed": true, "feed_polling": true,
 	"following": true, "boosted": true, "refused": true, "unscheduled": true, "too_late": true, "welcome": true,
-	"aliases": true, "moved": true}
+	"aliases": true, "moved": true, "quote_approved": true, "quote_rejected": true}
 
 type ctxKey int
 

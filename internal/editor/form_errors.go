@@ -64,6 +64,7 @@ var postFields = func() []formField {
 		f = append(f, formField{n, "post.field.images", n + "_alt"})
 	}
 	return append(f, formField{"content_warning", "post.field.cw", ""}, formField{"object_type", "post.field.object_type", ""},
+		policyFields[0], policyFields[1], policyFields[2], policyFields[3],
 		formField{"translation_lang", "post.field.translation_lang", ""}, formField{"translation_title", "post.field.title", ""},
 		formField{"translation_summary", "post.field.summary", ""}, formField{"translation_body", "post.field.body", ""},
 		formField{"publish_at", "post.field.publish_at", ""}, formField{"publish_tz", "post.field.timezone", ""})
@@ -73,6 +74,7 @@ var postFields = func() []formField {
 var orgFields = []formField{{"handle", "org.field.handle", ""}, {"name", "org.field.name", ""}, {"bio", "org.field.bio", ""},
 	{"website", "org.field.website", ""}, {"contact", "org.field.contact", ""}, {"default_lang", "org.field.default_lang", ""},
 	{"default_object_type", "org.field.default_object_type", ""}, {"actor_type", "org.field.actor_type", ""},
+	policyFields[0], policyFields[1], policyFields[2], policyFields[3],
 	{"icon", "org.field.icon", "icon_file"}, {"banner", "org.field.banner", "banner_file"}}
 
 // userFields are the user form's.

@@ -16,12 +16,14 @@ type orgForm struct {
 	IconID, BannerID                      string
 	IconURL, BannerURL                    string // thumbnails of the stored images
 	BoostsMembers, AllowsBoosts           bool
+	Policy                                policyForm
 }
 
 func orgFormFrom(o *newsroom.Organisation) orgForm {
 	return orgForm{Handle: o.Handle, Name: o.Name, Bio: o.Bio, Website: o.Website, Contact: o.ContactEmail,
 		DefaultLang: o.DefaultLang, DefaultObjectType: string(o.DefaultObjectType), Actor: string(o.ActorType),
-		IconID: o.IconMediaID, BannerID: o.BannerMediaID, BoostsMembers: o.BoostsMembers, AllowsBoosts: o.AllowsBoosts}
+		IconID: o.IconMediaID, BannerID: o.BannerMediaID, BoostsMembers: o.BoostsMembers, AllowsBoosts: o.AllowsBoosts,
+		Policy: policyFormFrom(o.Policy)}
 }
 
 // parseOrgForm reads the form. The images already stored travel in
@@ -33,7 +35,8 @@ func parseOrgForm(r *http.Request) orgForm {
 		Website: newsroom.CompleteWebsite(v("website")), Contact: v("contact"), DefaultLang: v("default_lang"),
 		DefaultObjectType: v("default_object_type"), Actor: v("actor_type"),
 		IconID: v("icon_id"), BannerID: v("banner_id"),
-		BoostsMembers: v("boosts_members") == "1", AllowsBoosts: v("allows_boosts") == "1"}
+		BoostsMembers: v("boosts_members") == "1", AllowsBoosts: v("allows_boosts") == "1",
+		Policy: parsePolicyForm(r)}
 	if !mediaIDRE.MatchString(f.IconID) || r.PostFormValue("icon_remove") != "" {
 		f.IconID = ""
 	}
@@ -79,6 +82,7 @@ func (f *orgForm) apply(o *newsroom.Organisation) {
 	o.DefaultLang, o.DefaultObjectType, o.ActorType = f.DefaultLang, newsroom.ObjectType(f.DefaultObjectType), newsroom.ActorType(f.Actor)
 	o.IconMediaID, o.BannerMediaID = f.IconID, f.BannerID
 	o.BoostsMembers, o.AllowsBoosts = f.BoostsMembers, f.AllowsBoosts
+	o.Policy = f.Policy.policy()
 }
 
 // thumbs fills the image previews.
@@ -103,6 +107,7 @@ type orgPage struct {
 	Langs       []langOption
 	ObjectTypes []string
 	ActorTypes  []string
+	Policy      policyView
 }
 
 func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, title string, data orgPage, v *newsroom.ValidationError) {
@@ -110,6 +115,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, title string
 	data.Langs = contentLangs()
 	data.ObjectTypes = []string{string(newsroom.ObjectAuto), string(newsroom.ObjectNote), string(newsroom.ObjectArticle)}
 	data.ActorTypes = []string{string(newsroom.ActorOrganization), string(newsroom.ActorGroup), string(newsroom.ActorService)}
+	data.Policy = newPolicyView(data.Form.Policy, nil)
 	p := h.page(r, title)
 	setErrors(p, v, orgFields)
 	p.Data = data

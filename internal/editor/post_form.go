@@ -36,6 +36,7 @@ type postForm struct {
 	Tags           string
 	ContentWarning string
 	ObjectType     string
+	Policy         policyForm
 	Images         []imageSlot // always posts.MaxMedia slots
 	PublishAt      string      // datetime-local, for "schedule"
 	PublishTZ      string
@@ -89,7 +90,7 @@ func (h *Handler) postFormFrom(ctx context.Context, p *newsroom.Post, org *newsr
 	f := postForm{Org: org.Handle, Kind: string(p.Kind), Lang: p.Lang, Title: p.Title, Summary: p.Summary,
 		Body: p.BodyMD, Tags: strings.Join(p.Tags, ", "), ContentWarning: p.ContentWarning,
 		ObjectType: string(p.ObjectType), PublishTZ: zone, Event: eventForm{Timezone: zone},
-		Version: p.Version}
+		Version: p.Version, Policy: policyFormFrom(p.Policy)}
 	if tr := p.Translation; tr != nil {
 		f.TrLang, f.TrTitle, f.TrSummary, f.TrBody = tr.Lang, tr.Title, tr.Summary, tr.BodyMD
 	}
@@ -127,7 +128,7 @@ func parsePostForm(r *http.Request) postForm {
 		TrLang: v("translation_lang"), TrTitle: v("translation_title"), TrSummary: oneLine(v("translation_summary")),
 		TrBody: strings.TrimRight(r.PostFormValue("translation_body"), " \t\r\n"),
 		Tags:   v("tags"), ContentWarning: v("content_warning"), ObjectType: v("object_type"),
-		PublishAt: v("publish_at"), PublishTZ: v("publish_tz"), Action: v("action"),
+		PublishAt: v("publish_at"), PublishTZ: v("publish_tz"), Action: v("action"), Policy: parsePolicyForm(r),
 		Event: eventForm{Start: v("event_start"), End: v("event_end"), Timezone: v("event_timezone"),
 			Place: v("event_place"), Street: v("event_street"), PostalCode: v("event_postal_code"),
 			Locality: v("event_locality"), Region: v("event_region"), Country: v("event_country"),
@@ -276,7 +277,7 @@ func (h *Handler) checkPost(r *http.Request, f *postForm, in posts.PostInput, v 
 func (f *postForm) input(orgID, authorID int64) posts.PostInput {
 	in := posts.PostInput{OrgID: orgID, AuthorID: authorID, Kind: newsroom.PostKind(f.Kind), Lang: f.Lang,
 		Title: f.Title, Summary: f.Summary, Body: f.Body, Tags: splitTags(f.Tags),
-		ContentWarning: f.ContentWarning, ObjectType: newsroom.ObjectType(f.ObjectType)}
+		ContentWarning: f.ContentWarning, ObjectType: newsroom.ObjectType(f.ObjectType), Policy: f.Policy.policy()}
 	if f.TrLang != "" || f.TrTitle != "" || f.TrSummary != "" || f.TrBody != "" {
 		in.Translation = &posts.TranslationInput{Lang: f.TrLang, Title: f.TrTitle, Summary: f.TrSummary, Body: f.TrBody}
 	}
@@ -383,6 +384,7 @@ type postPage struct {
 	// holds the other empty slots, folded away.
 	Images, MoreImages []imageSlot
 	ObjectTypes        []string
+	Policy             policyView
 	EventStatuses      []string
 	Here               string // the tab of the organisation's menu
 	// Conflict says that someone else saved the post meanwhile; Saved
@@ -466,7 +468,7 @@ func (h *Handler) newPostPage(f postForm, org *newsroom.Organisation, action str
 		}
 	}
 	return &postPage{Form: f, Org: org, Action: action, Langs: contentLangs(), Zones: zones,
-		Images: shown, MoreImages: more, Here: "compose",
+		Images: shown, MoreImages: more, Here: "compose", Policy: newPolicyView(f.Policy, org),
 		ObjectTypes:   []string{string(newsroom.ObjectAuto), string(newsroom.ObjectNote), string(newsroom.ObjectArticle)},
 		EventStatuses: []string{"CONFIRMED", "TENTATIVE", "CANCELLED"},
 		Kinds:         []newsroom.PostKind{newsroom.KindArticle, newsroom.KindPress, newsroom.KindEvent},

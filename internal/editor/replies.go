@@ -3,7 +3,6 @@ package editor
 import (
 	"html/template"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
@@ -45,36 +44,24 @@ func (h *Handler) Replies(w http.ResponseWriter, r *http.Request) {
 	default:
 		status = newsroom.ReplyPending
 	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
+	page := pageParam(r)
 	list, err := h.store.ListReplies(r.Context(), org.ID, "", status, (page-1)*repliesPerPage, repliesPerPage+1)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	titles := map[string]string{}
 	data := repliesPage{Org: org, Status: string(status), Statuses: []string{"pending", "approved", "hidden"}}
-	if len(list) > repliesPerPage {
-		list, data.Next = list[:repliesPerPage], page+1
-	}
-	if page > 1 {
-		data.Prev = page - 1
-	}
-	ids := make([]string, len(list))
+	list, data.Next, data.Prev = trimPage(list, page, repliesPerPage)
+	actors, postIDs := make([]string, len(list)), make([]string, len(list))
 	for i, rep := range list {
-		ids[i] = rep.ActorID
+		actors[i], postIDs[i] = rep.ActorID, rep.PostID
 	}
-	people, err := h.people(r.Context(), ids)
+	people, titles, err := h.authorsAndTitles(r.Context(), actors, postIDs)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
 	for _, rep := range list {
-		if _, ok := titles[rep.PostID]; !ok {
-			if p, err := h.store.PostByID(r.Context(), rep.PostID); err == nil {
-				titles[rep.PostID] = p.Title
-			}
-		}
 		data.Replies = append(data.Replies, replyRow{ObjectID: rep.ObjectID, ActorID: rep.ActorID, URL: rep.URL, Author: people[rep.ActorID],
 			PostID: rep.PostID, PostTitle: titles[rep.PostID], Published: rep.Published,
 			// Sanitised on arrival and once more here, with the policy

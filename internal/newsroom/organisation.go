@@ -56,6 +56,9 @@ type Organisation struct {
 	MovedTo     string
 	MovedAt     time.Time
 	AlsoKnownAs []string
+	// Policy is the default of its posts; an unset field is
+	// DefaultPolicy's.
+	Policy InteractionPolicy
 }
 
 // Moved reports whether the organisation has left for another account.
@@ -113,6 +116,7 @@ func (o *Organisation) Validate() error {
 	if o.ContactEmail != "" && ValidateEmail(o.ContactEmail) != nil {
 		v.Add("contact", "email_invalid")
 	}
+	o.Policy.Validate(&v, true)
 	return v.Err()
 }
 

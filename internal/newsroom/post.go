@@ -56,6 +56,8 @@ type Post struct {
 	CreatedAt      time.Time
 	DeletedAt      time.Time
 	Version        int64 // bumped by every write; caches key on it
+	// Policy overrides the organisation's where set.
+	Policy InteractionPolicy
 }
 
 // Event holds the details of an event announcement.

@@ -20,7 +20,9 @@ written and sent as one hashtag, "vie associative" as #VieAssociative),
 content_warning, object_type (auto, Note, Article), publish_at (a future
 time schedules the post); for events start, end, timezone, place, street,
 postal_code, locality, region, country, online_url, status; and a second
-language under translation: lang, title, summary, body. Times are
+language under translation: lang, title, summary, body; who may interact
+under policy: quote, reply, like, announce, each anyone, followers,
+manual (an editor approves) or nobody (unset: the organisation's). Times are
 "2006-01-02 15:04" in the event's time zone (UTC for publish_at), or RFC
 3339 with an offset.`
 
@@ -47,6 +49,13 @@ type frontMatter struct {
 	OnlineURL  string `yaml:"online_url"`
 	Status     string `yaml:"status"`
 
+	Policy struct {
+		Quote    string `yaml:"quote"`
+		Reply    string `yaml:"reply"`
+		Like     string `yaml:"like"`
+		Announce string `yaml:"announce"`
+	} `yaml:"policy"`
+
 	Translation *struct {
 		Lang    string `yaml:"lang"`
 		Title   string `yaml:"title"`
@@ -68,7 +77,9 @@ func ParseFile(raw []byte) (PostInput, error) {
 		return PostInput{}, fmt.Errorf("front matter: %w", err)
 	}
 	in := PostInput{Kind: newsroom.PostKind(m.Kind), Lang: m.Lang, Title: m.Title, Summary: m.Summary,
-		Body: body, Tags: m.Tags, ContentWarning: m.ContentWarning, ObjectType: newsroom.ObjectType(m.ObjectType)}
+		Body: body, Tags: m.Tags, ContentWarning: m.ContentWarning, ObjectType: newsroom.ObjectType(m.ObjectType),
+		Policy: newsroom.InteractionPolicy{Quote: newsroom.Approval(m.Policy.Quote), Reply: newsroom.Approval(m.Policy.Reply),
+			Like: newsroom.Approval(m.Policy.Like), Announce: newsroom.Approval(m.Policy.Announce)}}
 	var v newsroom.ValidationError
 	if m.PublishAt != "" {
 		if in.PublishAt, err = parseFileTime(m.PublishAt, "UTC"); err != nil {

@@ -51,3 +51,25 @@ func TestParseFileMistakes(t *testing.T) {
 		t.Errorf("bad YAML: %v", err)
 	}
 }
+
+// A post file may set who interacts; an unset field stays the
+// organisation's, and a value that is not a choice is refused by the
+// service's validation.
+func TestParseFilePolicy(t *testing.T) {
+	in, err := ParseFile([]byte("---\ntitle: Déclaration\npolicy:\n  quote: manual\n  reply: followers\n---\nTexte.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (newsroom.InteractionPolicy{Quote: newsroom.ApprovalManual, Reply: newsroom.ApprovalFollowers}); in.Policy != want {
+		t.Errorf("policy %+v, want %+v", in.Policy, want)
+	}
+	in, err = ParseFile([]byte("---\ntitle: x\npolicy:\n  like: everyone\n---\nTexte.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v newsroom.ValidationError
+	in.Policy.Validate(&v, true)
+	if v.Fields["policy_like"] != "policy_invalid" || len(v.Fields) != 1 {
+		t.Errorf("validation: %v", v.Fields)
+	}
+}

@@ -56,6 +56,8 @@ type PostInput struct {
 	Media      []newsroom.PostMedia
 	// PublishAt schedules publication; zero or past means now.
 	PublishAt time.Time
+	// Policy overrides the organisation's interaction policy where set.
+	Policy newsroom.InteractionPolicy
 }
 
 // TranslationInput is the second-language version of a post.
@@ -156,6 +158,7 @@ func validate(in *PostInput, draft bool) error {
 	default:
 		v.Add("object_type", "invalid")
 	}
+	in.Policy.Validate(&v, true)
 	if len(in.Tags) > MaxTags {
 		v.Add("tags", "too_many")
 	}
@@ -280,6 +283,7 @@ func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
 		p.ObjectType = newsroom.ObjectAuto
 	}
 	p.Media = in.Media
+	p.Policy = in.Policy
 	p.Translation = nil
 	if tr := in.Translation; tr != nil {
 		trBody, err := s.render.Render(tr.Body)

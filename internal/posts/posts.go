@@ -33,6 +33,15 @@ type Deps struct {
 	// Members boosts a member organisation's posts for the organisations
 	// that boost members (*network.Service); nil boosts nothing.
 	Members MemberBooster
+	// Quotes withdraws the authorizations to quote a deleted post
+	// (*audience.Service); nil withdraws nothing.
+	Quotes QuoteRevoker
+}
+
+// QuoteRevoker writes, in the transaction that deletes a published post,
+// the revocation of every authorization to quote it.
+type QuoteRevoker interface {
+	RevokeQuotes(ctx context.Context, tx store.Tx, org *newsroom.Organisation, p *newsroom.Post) error
 }
 
 // MemberBooster writes, in the transaction that publishes or deletes a
@@ -52,6 +61,7 @@ type Service struct {
 	now     func() time.Time
 	newID   func() string
 	members MemberBooster
+	quotes  QuoteRevoker
 }
 
 // New returns a Service. NewID is required: post and activity ids are
@@ -66,7 +76,7 @@ func New(d Deps) *Service {
 		pages = newsroom.NoPages{}
 	}
 	return &Service{store: d.Store, pages: pages, convert: convert.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID,
-		members: d.Members}
+		members: d.Members, quotes: d.Quotes}
 }
 
 // ErrNotEditable is returned for a change a post's state forbids, such as
@@ -311,6 +321,11 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		}
 		if err := s.emit(ctx, tx, convert.Delete, org, p, nil, now, true); err != nil {
 			return err
+		}
+		if s.quotes != nil {
+			if err := s.quotes.RevokeQuotes(ctx, tx, org, p); err != nil {
+				return err
+			}
 		}
 		if s.members != nil {
 			return s.members.UnboostMember(ctx, tx, org, p)

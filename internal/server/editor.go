@@ -26,6 +26,8 @@ func (s *Server) editorRoutes(ed *editor.Handler) {
 	get("/admin/posts/:id/delivery", user(ed.PostDelivery))
 	get("/admin/orgs/:handle/replies", user(ed.Replies))
 	s.post("/admin/orgs/:handle/replies", user(ed.ModerateReply))
+	get("/admin/orgs/:handle/quotes", user(ed.Quotes))
+	s.post("/admin/orgs/:handle/quotes", user(ed.ModerateQuote))
 	get("/admin/orgs/:handle/followers", user(ed.Followers))
 	s.post("/admin/orgs/:handle/followers", user(ed.RemoveFollower))
 	get("/admin/orgs/:handle/followers.csv", user(ed.FollowersCSV))

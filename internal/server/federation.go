@@ -77,6 +77,7 @@ func (s *Server) federationRoutes(d Deps) {
 	s.get("/orgs/:handle/posts/:id", negotiate(s.cacheAS(d, withPost(f.ServePost)), postPage))
 	s.get("/orgs/:handle/posts/:id/likes", s.cacheAS(d, withPost(f.ServePostLikes)))
 	s.get("/orgs/:handle/posts/:id/shares", s.cacheAS(d, withPost(f.ServePostShares)))
+	s.get("/orgs/:handle/quote-authorizations/:id", withPost(f.ServeQuoteAuthorization))
 	s.get("/orgs/:handle/followers", withHandle(f.ServeFollowers))
 	s.get("/orgs/:handle/following", withHandle(f.ServeFollowing))
 	s.get("/orgs/:handle/outbox", withHandle(f.ServeOutbox))

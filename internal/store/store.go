@@ -55,6 +55,7 @@ type Queries interface {
 	Followers
 	Interactions
 	Replies
+	Quotes
 	Inbox
 	Activities
 	Deliveries
@@ -255,6 +256,21 @@ type Replies interface {
 	// status "" means any.
 	ListReplies(ctx context.Context, orgID int64, postID string, status newsroom.ReplyStatus, offset, limit int) ([]newsroom.Reply, error)
 	CountReplies(ctx context.Context, postID string, status newsroom.ReplyStatus) (int, error)
+}
+
+// Quotes stores other servers' requests to quote our posts (FEP-044f).
+type Quotes interface {
+	// AddQuote returns false when the quoting object was seen before for
+	// the same post.
+	AddQuote(ctx context.Context, q newsroom.Quote) (bool, error)
+	QuoteByID(ctx context.Context, id string) (*newsroom.Quote, error)
+	QuoteByObject(ctx context.Context, postID, objectID string) (*newsroom.Quote, error)
+	// DecideQuote moves a quote from status from to to; ErrNotFound when
+	// it is not in from.
+	DecideQuote(ctx context.Context, id string, from, to newsroom.QuoteStatus, at time.Time) error
+	// ListQuotes of one post, or of every post of org when postID is "";
+	// status "" means any.
+	ListQuotes(ctx context.Context, orgID int64, postID string, status newsroom.QuoteStatus, offset, limit int) ([]newsroom.Quote, error)
 }
 
 // Inbox records accepted incoming activities once.

@@ -54,6 +54,12 @@ func (b Builder) PostReplies(handle, id string) string { return b.Post(handle, i
 func (b Builder) PostLikes(handle, id string) string  { return b.Post(handle, id) + "/likes" }
 func (b Builder) PostShares(handle, id string) string { return b.Post(handle, id) + "/shares" }
 
+// QuoteAuthorization is the id of our consent to quote a post of handle
+// (FEP-044f), which the quoting server fetches to check it.
+func (b Builder) QuoteAuthorization(handle, id string) string {
+	return b.Org(handle) + "/quote-authorizations/" + id
+}
+
 func (b Builder) Activity(id string) string { return b.base + "/activities/" + id }
 func (b Builder) SharedInbox() string       { return b.base + "/inbox" }
 func (b Builder) InstanceActor() string     { return b.base + "/actor" }

@@ -1,1 +1,2 @@
 -- Placeholder: this number is another change's; kept so that versions have no gaps.
+-- Placeholder: this number belongs to another branch.

@@ -11,7 +11,8 @@ import (
 const orgColumns = `id, handle, name, bio, website, contact_email, actor_type,
 	default_lang, default_object_type, icon_media_id, banner_media_id,
 	public_key_pem, private_key_pem, created_at, updated_at, boosts_members, allows_boosts,
-	moved_to, moved_at, also_known_as`
+	moved_to, moved_at, also_known_as,
+	policy_quote, policy_reply, policy_like, policy_announce`
 
 func (q *Queries) scanOrg(row Row) (newsroom.Organisation, error) {
 	var o newsroom.Organisation
@@ -19,7 +20,8 @@ func (q *Queries) scanOrg(row Row) (newsroom.Organisation, error) {
 	err := row.Scan(&o.ID, &o.Handle, &o.Name, &o.Bio, &o.Website, &o.ContactEmail,
 		&o.ActorType, &o.DefaultLang, &o.DefaultObjectType, &o.IconMediaID,
 		&o.BannerMediaID, &o.PublicKeyPEM, &o.PrivateKeyPEM, q.at(&o.CreatedAt), q.at(&o.UpdatedAt),
-		&o.BoostsMembers, &o.AllowsBoosts, &o.MovedTo, q.at(&o.MovedAt), &aliases)
+		&o.BoostsMembers, &o.AllowsBoosts, &o.MovedTo, q.at(&o.MovedAt), &aliases,
+		&o.Policy.Quote, &o.Policy.Reply, &o.Policy.Like, &o.Policy.Announce)
 	if aliases != "" {
 		o.AlsoKnownAs = strings.Fields(aliases)
 	}
@@ -31,12 +33,14 @@ func (q *Queries) CreateOrg(ctx context.Context, o *newsroom.Organisation) error
 	err := q.w.QueryRow(ctx, `
 		INSERT INTO organisations (handle, name, bio, website, contact_email, actor_type,
 			default_lang, default_object_type, icon_media_id, banner_media_id,
-			public_key_pem, private_key_pem, created_at, updated_at, boosts_members, allows_boosts)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			public_key_pem, private_key_pem, created_at, updated_at, boosts_members, allows_boosts,
+			policy_quote, policy_reply, policy_like, policy_announce)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`,
 		o.Handle, o.Name, o.Bio, o.Website, o.ContactEmail, o.ActorType,
 		o.DefaultLang, o.DefaultObjectType, o.IconMediaID, o.BannerMediaID,
-		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), q.time(t), o.BoostsMembers, o.AllowsBoosts).Scan(&o.ID)
+		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), q.time(t), o.BoostsMembers, o.AllowsBoosts,
+		o.Policy.Quote, o.Policy.Reply, o.Policy.Like, o.Policy.Announce).Scan(&o.ID)
 	if err != nil {
 		return q.Wrap(err, "create org %q", o.Handle)
 	}
@@ -50,11 +54,13 @@ func (q *Queries) UpdateOrg(ctx context.Context, o *newsroom.Organisation) error
 		UPDATE organisations SET handle = ?, name = ?, bio = ?, website = ?,
 			contact_email = ?, actor_type = ?, default_lang = ?, default_object_type = ?,
 			icon_media_id = ?, banner_media_id = ?, public_key_pem = ?,
-			private_key_pem = ?, updated_at = ?, boosts_members = ?, allows_boosts = ?
+			private_key_pem = ?, updated_at = ?, boosts_members = ?, allows_boosts = ?,
+			policy_quote = ?, policy_reply = ?, policy_like = ?, policy_announce = ?
 		WHERE id = ?`,
 		o.Handle, o.Name, o.Bio, o.Website, o.ContactEmail, o.ActorType,
 		o.DefaultLang, o.DefaultObjectType, o.IconMediaID, o.BannerMediaID,
-		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), o.BoostsMembers, o.AllowsBoosts, o.ID))
+		o.PublicKeyPEM, o.PrivateKeyPEM, q.time(t), o.BoostsMembers, o.AllowsBoosts,
+		o.Policy.Quote, o.Policy.Reply, o.Policy.Like, o.Policy.Announce, o.ID))
 	if err != nil {
 		return q.Wrap(err, "update org %d", o.ID)
 	}

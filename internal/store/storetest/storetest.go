@@ -49,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RemoveFollowersByInbox", testRemoveFollowersByInbox},
 		{"Interactions", testInteractions},
 		{"Replies", testReplies},
+		{"Policies", testPolicies},
+		{"Quotes", testQuotes},
 		{"Inbox", testInbox},
 		{"InboxBatch", testInboxBatch},
 		{"Activities", testActivities},

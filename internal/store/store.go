@@ -53,6 +53,7 @@ type Queries interface {
 	MediaStore
 	Actors
 	Followers
+	FollowerSync
 	Interactions
 	Replies
 	Inbox
@@ -214,6 +215,14 @@ type Followers interface {
 	// RemoveFollowersByInbox drops the followers delivered through inbox
 	// (it answered 410) and returns how many.
 	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
+}
+
+// FollowerSync reads the followers that live on given servers, for the
+// partial followers collections of FEP-8fcf.
+type FollowerSync interface {
+	// FollowersOnHosts returns the actor ids of orgID's followers whose
+	// host (newsroom.Follower.Host) is one of hosts, sorted.
+	FollowersOnHosts(ctx context.Context, orgID int64, hosts []string) ([]string, error)
 }
 
 // Interactions counts likes and boosts idempotently by activity id.

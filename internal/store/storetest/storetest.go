@@ -68,6 +68,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UserTokens", testUserTokens},
 		{"UserTokenRace", testUserTokenRace},
 		{"ActorsByIDs", testActorsByIDs},
+		{"PostMentions", testPostMentions},
+		{"FollowersOnHosts", testFollowersOnHosts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,2 @@
+-- Kept free for a migration of another branch.
+SELECT 1;

@@ -91,10 +91,10 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 	client := newClient(m.Config, m.URLs)
 	aud := audience.New(m.Store, m.URLs, newULID)
 	aud.Pages = m.Cache
-	postSvc := newPosts(m.Store, m.URLs, m.Cache)
-	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
 	fetcher := &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv}
 	keys := inbox.NewKeys(m.Store, fetcher)
+	postSvc := newPosts(m.Store, m.URLs, m.Cache, mentionResolver{resolver(m.Config, keys, client)})
+	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
 	return &services{
 		client:   client,
 		fetcher:  fetcher,
@@ -130,10 +130,11 @@ func newFeeds(cfg config.Config, st store.Store, blobs media.Blobs, u urls.Build
 // newPosts is the publishing service of the server (its editor and
 // scheduler) and of the command line. pages is nil from the command line:
 // a server in another process learns of its writes from the database
-// (Main.watchChanges).
-func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts.Service {
+// (Main.watchChanges). mentions is nil from the command line too, where
+// only our own organisations can be mentioned.
+func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator, mentions posts.AccountResolver) *posts.Service {
 	members := network.New(network.Deps{Store: st, URLs: u, NewID: newULID})
-	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID, Members: members})
+	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID, Members: members, Mentions: mentions})
 }
 
 // newOrgs is the organisation service, as newPosts.
@@ -160,16 +161,20 @@ func newClient(cfg config.Config, u urls.Builder) *transport.Client {
 // newNetwork is the service following members' accounts, for the server
 // (its inbox and editor) and the command line (pages nil, as newPosts).
 func newNetwork(st store.Store, cfg config.Config, u urls.Builder, pages newsroom.Invalidator, keys *inbox.Keys, client *transport.Client, log *slog.Logger) *network.Service {
-	// WebFinger goes over https, or over http only for an instance that
-	// itself runs on http (tests on loopback), as Mastodon's development
-	// mode does.
+	return network.New(network.Deps{Store: st, URLs: u, NewID: newULID, Pages: pages, Limit: cfg.BoostLimit,
+		Logger:   log.With("component", "network"),
+		Resolver: resolver(cfg, keys, client)})
+}
+
+// resolver finds remote accounts by WebFinger and their actor. WebFinger
+// goes over https, or over http only for an instance that itself runs on
+// http (tests on loopback), as Mastodon's development mode does.
+func resolver(cfg config.Config, keys *inbox.Keys, client *transport.Client) *inbox.Resolver {
 	scheme := "https"
 	if cfg.BaseURL.Scheme == "http" {
 		scheme = "http"
 	}
-	return network.New(network.Deps{Store: st, URLs: u, NewID: newULID, Pages: pages, Limit: cfg.BoostLimit,
-		Logger:   log.With("component", "network"),
-		Resolver: &inbox.Resolver{Keys: keys, Client: client, Scheme: scheme}})
+	return &inbox.Resolver{Keys: keys, Client: client, Scheme: scheme}
 }
 
 func newULID() string { return ulid.Make().String() }

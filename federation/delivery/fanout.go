@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/riverqueue/river"
 
@@ -71,6 +72,7 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 	if err != nil {
 		return err
 	}
+	inboxes = withMentioned(inboxes, job.Args.Mentioned)
 	queued, err := w.store.ListDeliveries(ctx, id, "", 0)
 	if err != nil {
 		return err
@@ -154,4 +156,17 @@ func interleaveByHost(inboxes []string) []string {
 		hosts = left
 	}
 	return out
+}
+
+// withMentioned adds to the followers' inboxes those of the accounts the
+// post mentions, except the ones already there: a mentioned account on a
+// server where the organisation has followers shares their shared inbox,
+// which gets the activity once.
+func withMentioned(inboxes, mentioned []string) []string {
+	for _, m := range mentioned {
+		if !slices.Contains(inboxes, m) {
+			inboxes = append(inboxes, m)
+		}
+	}
+	return inboxes
 }

@@ -31,6 +31,9 @@ const (
 // FanoutArgs expands one of our activities into one delivery per inbox.
 type FanoutArgs struct {
 	ActivityID string `json:"activity_id"`
+	// Mentioned are the inboxes of the accounts the post mentions, which
+	// get the activity besides the followers, as Mastodon sends it.
+	Mentioned []string `json:"mentioned,omitempty"`
 }
 
 func (FanoutArgs) Kind() string { return "fanout" }

@@ -56,6 +56,9 @@ type PostInput struct {
 	Media      []newsroom.PostMedia
 	// PublishAt schedules publication; zero or past means now.
 	PublishAt time.Time
+
+	// mentions are the accounts the texts mention, resolved by prepare.
+	mentions mentionsOf
 }
 
 // TranslationInput is the second-language version of a post.
@@ -265,7 +268,7 @@ func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
 	body := p.BodyHTML
 	if p.SourceURL == "" || in.Body != p.BodyMD {
 		var err error
-		if body, err = s.render.Render(in.Body); err != nil {
+		if body, err = s.render.RenderMentions(in.Body, in.mentions.byKey); err != nil {
 			return err
 		}
 	}
@@ -280,9 +283,10 @@ func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
 		p.ObjectType = newsroom.ObjectAuto
 	}
 	p.Media = in.Media
+	p.Mentions = in.mentions.list
 	p.Translation = nil
 	if tr := in.Translation; tr != nil {
-		trBody, err := s.render.Render(tr.Body)
+		trBody, err := s.render.RenderMentions(tr.Body, in.mentions.byKey)
 		if err != nil {
 			return err
 		}

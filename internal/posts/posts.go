@@ -33,6 +33,9 @@ type Deps struct {
 	// Members boosts a member organisation's posts for the organisations
 	// that boost members (*network.Service); nil boosts nothing.
 	Members MemberBooster
+	// Mentions finds the remote accounts posts mention; with nil, only
+	// our own organisations can be mentioned.
+	Mentions AccountResolver
 }
 
 // MemberBooster writes, in the transaction that publishes or deletes a
@@ -52,6 +55,9 @@ type Service struct {
 	now     func() time.Time
 	newID   func() string
 	members MemberBooster
+	// mentions and urls resolve handles: remote, and our own.
+	mentions AccountResolver
+	urls     urls.Builder
 }
 
 // New returns a Service. NewID is required: post and activity ids are
@@ -66,7 +72,7 @@ func New(d Deps) *Service {
 		pages = newsroom.NoPages{}
 	}
 	return &Service{store: d.Store, pages: pages, convert: convert.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID,
-		members: d.Members}
+		members: d.Members, mentions: d.Mentions, urls: d.URLs}
 }
 
 // ErrNotEditable is returned for a change a post's state forbids, such as
@@ -295,6 +301,10 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		p.Status, p.DeletedAt = newsroom.StatusDeleted, now
 		p.Summary, p.BodyMD, p.BodyHTML, p.ContentWarning = "", "", "", ""
 		p.Translation, p.Tags, p.Media = nil, nil, nil
+		// The tombstone forgets whom the post mentioned; its Delete still
+		// goes to them, as the post did.
+		mentioned := p.Mentions
+		p.Mentions = nil
 		if p.Event != nil {
 			// Keep the start, which event listings sort on; forget the rest.
 			p.Event = &newsroom.Event{Start: p.Event.Start, End: p.Event.End, Timezone: p.Event.Timezone}
@@ -309,6 +319,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return fmt.Errorf("organisation of post %s: %w", id, err)
 		}
+		p.Mentions = mentioned
 		if err := s.emit(ctx, tx, convert.Delete, org, p, nil, now, true); err != nil {
 			return err
 		}
@@ -386,7 +397,7 @@ func (s *Service) prepare(ctx context.Context, in *PostInput, draft bool) (*news
 	if !in.PublishAt.IsZero() {
 		in.PublishAt = in.PublishAt.UTC().Truncate(time.Microsecond)
 	}
-	return org, validate(in, draft)
+	return org, mergeInvalid(validate(in, draft), s.resolveMentions(ctx, in, draft))
 }
 
 // loadOrNew returns post id for editing, or a new draft when id is "".
@@ -480,7 +491,7 @@ func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsro
 	if !deliver {
 		return nil
 	}
-	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id})
+	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id, Mentioned: mentionInboxes(p.Mentions)})
 }
 
 // mediaRows loads the media of p's attachments; an unknown one is an

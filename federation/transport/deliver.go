@@ -65,7 +65,7 @@ type DeliveryResult struct {
 // nil; the error is nil exactly when the outcome is Delivered and
 // otherwise says what happened, for the delivery log.
 func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (*DeliveryResult, error) {
-	return c.deliver(ctx, inbox, body, keyID, key, true)
+	return c.deliver(ctx, inbox, body, keyID, key, nil, true)
 }
 
 // TryDeliver is Deliver, except that when the inbox's server already has
@@ -73,13 +73,22 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 // first yet), it does not wait: it returns at once, with outcome Retry
 // and an error matching ErrHostBusy, having sent nothing.
 func (c *Client) TryDeliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (*DeliveryResult, error) {
-	return c.deliver(ctx, inbox, body, keyID, key, false)
+	return c.deliver(ctx, inbox, body, keyID, key, nil, false)
 }
 
-func (c *Client) deliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey, wait bool) (*DeliveryResult, error) {
+// DeliverWith is Deliver (wait) or TryDeliver (not wait) with more
+// headers, such as Collection-Synchronization, which the signature covers.
+func (c *Client) DeliverWith(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey, extra http.Header, wait bool) (*DeliveryResult, error) {
+	return c.deliver(ctx, inbox, body, keyID, key, extra, wait)
+}
+
+func (c *Client) deliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey, extra http.Header, wait bool) (*DeliveryResult, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return &DeliveryResult{Outcome: Failed}, fmt.Errorf("deliver to %s: %w", inbox, err)
+	}
+	for k, vs := range extra {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	req.Header.Set("Content-Type", ContentTypeActivity)
 	req.Header.Set("Accept", AcceptActivity)

@@ -2,12 +2,10 @@ package delivery
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
+
+	"github.com/soga/newsroom/federation/ap"
 )
 
 // SyncHeader is FEP-8fcf's header, with which the receiving server checks
@@ -18,7 +16,7 @@ const SyncHeader = "Collection-Synchronization"
 // Collection-Synchronization header of FEP-8fcf (final), as Mastodon's
 // delivery worker writes it: the organisation's followers collection, the
 // URL of its part on the inbox's server, and the digest of that part
-// (FollowersDigest). The followers of the batch's servers are read with
+// (ap.FollowersDigest). The followers of the batch's servers are read with
 // one query. A server that does not know the header ignores it; Mastodon
 // compares the digest with its own and, when they differ, fetches the
 // partial collection and drops the follows we do not have.
@@ -42,49 +40,14 @@ func (s *Sender) syncHeaders(ctx context.Context, activityID string, inboxes []s
 	collection, part := s.urls.OrgFollowers(handle), s.urls.OrgFollowersSync(handle)
 	out := make(map[string]http.Header, len(inboxes))
 	for _, inbox := range inboxes {
-		origin, ok := Origin(inbox)
+		origin, ok := ap.Origin(inbox)
 		if !ok {
 			continue
 		}
 		h := make(http.Header, 1)
 		h.Set(SyncHeader, fmt.Sprintf(`collectionId="%s", url="%s", digest="%s"`,
-			collection, part, FollowersDigest(OnOrigin(followers, origin))))
+			collection, part, ap.FollowersDigest(ap.OnOrigin(followers, origin))))
 		out[inbox] = h
 	}
 	return out, nil
-}
-
-// Origin is scheme://host[:port] of u, the part Mastodon compares actor
-// ids by.
-func Origin(u string) (string, bool) {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" || (p.Scheme != "https" && p.Scheme != "http") {
-		return "", false
-	}
-	return p.Scheme + "://" + strings.ToLower(p.Host), true
-}
-
-// OnOrigin keeps the actor ids that live under origin.
-func OnOrigin(ids []string, origin string) []string {
-	var out []string
-	for _, id := range ids {
-		if o, ok := Origin(id); ok && o == origin {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// FollowersDigest is FEP-8fcf's digest of a partial followers collection:
-// the SHA-256 of each actor id XORed together, in hex; 64 zeros for none.
-// The order of the ids does not matter.
-func FollowersDigest(ids []string) string {
-	var d [sha256.Size]byte
-	for _, id := range ids {
-		h := sha256.Sum256([]byte(id))
-		for i := range d {
-			d[i] ^= h[i]
-		}
-	}
-	return hex.EncodeToString(d[:])
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -26,25 +27,6 @@ func (s *fakeStore) FollowersOnHosts(_ context.Context, _ int64, hosts []string)
 		}
 	}
 	return out, nil
-}
-
-// The digest is FEP-8fcf's, checked against values computed apart
-// (Python's hashlib): the XOR of the SHA-256 of each id, in any order.
-func TestFollowersDigest(t *testing.T) {
-	ids := []string{"https://a.example/users/ada", "https://a.example/users/zoe"}
-	for _, tt := range []struct {
-		ids  []string
-		want string
-	}{
-		{nil, "0000000000000000000000000000000000000000000000000000000000000000"},
-		{ids[:1], "2ceb1f7950c37ff384090b8c1f6131a23d9195c5db692bd287b0d3eb7bf51a9b"},
-		{ids, "1475e20020aafd703bf3463945fe97d7c105bfb15f580359a2feef501e4f111a"},
-		{[]string{ids[1], ids[0]}, "1475e20020aafd703bf3463945fe97d7c105bfb15f580359a2feef501e4f111a"},
-	} {
-		if got := FollowersDigest(tt.ids); got != tt.want {
-			t.Errorf("FollowersDigest(%v) = %s, want %s", tt.ids, got, tt.want)
-		}
-	}
 }
 
 // Each inbox of a batch gets the Collection-Synchronization header of its
@@ -67,7 +49,7 @@ func TestDeliverBatchSendsSyncHeader(t *testing.T) {
 		inboxes = append(inboxes, srv.URL+"/inbox")
 		s.deliveries[srv.URL+"/inbox"] = newsroom.Delivery{ActivityID: "A1", Inbox: srv.URL + "/inbox", Status: newsroom.DeliveryPending}
 	}
-	origin := func(i int) string { o, _ := Origin(inboxes[i]); return o }
+	origin := func(i int) string { o, _ := ap.Origin(inboxes[i]); return o }
 	s.followers = []string{origin(0) + "/users/ada", origin(0) + "/users/zoe", origin(1) + "/users/bob",
 		"https://elsewhere.example/users/cat"}
 	w := NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s)))
@@ -77,9 +59,9 @@ func TestDeliverBatchSendsSyncHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		FollowersDigest([]string{origin(0) + "/users/ada", origin(0) + "/users/zoe"}),
-		FollowersDigest([]string{origin(1) + "/users/bob"}),
-		FollowersDigest(nil),
+		ap.FollowersDigest([]string{origin(0) + "/users/ada", origin(0) + "/users/zoe"}),
+		ap.FollowersDigest([]string{origin(1) + "/users/bob"}),
+		ap.FollowersDigest(nil),
 	}
 	for i, inbox := range inboxes {
 		r := got[inbox]

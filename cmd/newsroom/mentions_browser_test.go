@@ -77,7 +77,7 @@ func TestMentionInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		postURL := idOfObject(created.Activity)
+		postURL := created.Object()
 		var href, label string
 		run("public page",
 			chromedp.Navigate(postURL),
@@ -96,15 +96,4 @@ func TestMentionInChromium(t *testing.T) {
 			}
 		}
 	})
-}
-
-func idOfObject(activity map[string]any) string {
-	switch o := activity["object"].(type) {
-	case string:
-		return o
-	case map[string]any:
-		s, _ := o["id"].(string)
-		return s
-	}
-	return ""
 }

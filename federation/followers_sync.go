@@ -81,7 +81,7 @@ func (f *FollowersSync) ServeHTTP(w http.ResponseWriter, r *http.Request, handle
 		f.fail(w, r, fmt.Errorf("followers of %s on %s: %w", org.Handle, signer.Host, err))
 		return
 	}
-	ids = ap.OnOrigin(ids, origin)
+	ids = ap.ByOrigin(ids)[origin]
 
 	var ip ap.IRIParser
 	c := streams.NewActivityStreamsOrderedCollection()

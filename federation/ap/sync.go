@@ -17,12 +17,12 @@ func Origin(u string) (string, bool) {
 	return p.Scheme + "://" + strings.ToLower(p.Host), true
 }
 
-// OnOrigin keeps the actor ids that live under origin.
-func OnOrigin(ids []string, origin string) []string {
-	var out []string
+// ByOrigin groups actor ids by their Origin, reading each once.
+func ByOrigin(ids []string) map[string][]string {
+	out := make(map[string][]string)
 	for _, id := range ids {
-		if o, ok := Origin(id); ok && o == origin {
-			out = append(out, id)
+		if o, ok := Origin(id); ok {
+			out[o] = append(out[o], id)
 		}
 	}
 	return out

@@ -37,6 +37,7 @@ func (s *Sender) syncHeaders(ctx context.Context, activityID string, inboxes []s
 	if err != nil {
 		return nil, fmt.Errorf("followers of %s for synchronisation: %w", handle, err)
 	}
+	byOrigin := ap.ByOrigin(followers)
 	collection, part := s.urls.OrgFollowers(handle), s.urls.OrgFollowersSync(handle)
 	out := make(map[string]http.Header, len(inboxes))
 	for _, inbox := range inboxes {
@@ -46,7 +47,7 @@ func (s *Sender) syncHeaders(ctx context.Context, activityID string, inboxes []s
 		}
 		h := make(http.Header, 1)
 		h.Set(SyncHeader, fmt.Sprintf(`collectionId="%s", url="%s", digest="%s"`,
-			collection, part, ap.FollowersDigest(ap.OnOrigin(followers, origin))))
+			collection, part, ap.FollowersDigest(byOrigin[origin])))
 		out[inbox] = h
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -17,9 +18,12 @@ func (q *Queries) FollowersOnHosts(ctx context.Context, orgID int64, hosts []str
 	for _, h := range hosts {
 		args = append(args, h)
 	}
+	// Sorted here, not by ORDER BY actor_id, which SQLite would rather
+	// serve by walking the whole organisation's key in order than by
+	// looking up the hosts.
 	ids, err := List(ctx, q.r, scanString, `
 		SELECT actor_id FROM followers
-		WHERE org_id = ? AND host IN (?`+strings.Repeat(", ?", len(hosts)-1)+`)
-		ORDER BY actor_id`, args...)
+		WHERE org_id = ? AND host IN (?`+strings.Repeat(", ?", len(hosts)-1)+`)`, args...)
+	slices.Sort(ids)
 	return ids, q.Wrap(err, "followers of org %d on %d hosts", orgID, len(hosts))
 }

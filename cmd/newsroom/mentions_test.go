@@ -190,3 +190,77 @@ func TestMentionResolver(t *testing.T) {
 		t.Errorf("the refused server got %d requests", n-before)
 	}
 }
+
+// A member's server whose Collection-Synchronization header agrees with
+// our follows is not asked anything; when its digest differs (it lost our
+// follow), we fetch its partial collection, signed, and send the Follow
+// again, which it accepts: the organisation follows the member once more.
+func TestFollowersSyncReceived(t *testing.T) {
+	backends(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		ts := startServer(t, backend)
+		org := ts.createOrg(t, "soga", "Social Good Accelerator")
+		member := fedtest.NewPeer(t, "member")
+		member.AnswerFollows("Accept")
+		memberFollowed(t, ts, org, member)
+		ourOrigin, _ := ap.Origin(ts.URL)
+		fetches := func() int {
+			n := 0
+			for _, r := range member.Requests() {
+				if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/followers_synchronization") {
+					n++
+				}
+			}
+			return n
+		}
+		post := func(text string) {
+			t.Helper()
+			_, create, err := member.Publish(ctx, fedtest.Post{Content: "<p>" + text + "</p>"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := member.SendWithSync(ctx, ts.URLs.SharedInbox(), create, member.SyncHeader(ourOrigin))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != http.StatusAccepted {
+				t.Fatalf("delivery: status %d", resp.StatusCode)
+			}
+		}
+		follows := func() int {
+			n := 0
+			for _, r := range member.Received() {
+				if r.Type() == "Follow" && r.Accepted() && r.Actor() == ts.URLs.Org("soga") {
+					n++
+				}
+			}
+			return n
+		}
+
+		// In agreement: nothing to check.
+		post("Bonjour")
+		first := follows()
+		post("Encore")
+		// The inbox queues a check before it answers: none was queued.
+		if n := testdb.CountJobs(t, ts.Store, "followers_sync"); n != 0 || fetches() != 0 {
+			t.Fatalf("%d checks queued, %d fetches of the partial collection while the digests agree", n, fetches())
+		}
+
+		// The member's server loses the follow.
+		member.Forget(ts.URLs.Org("soga"))
+		post("Après la perte")
+		eventually(t, "a new Follow", func() string {
+			if fetches() == 0 {
+				return "no fetch of the partial collection"
+			}
+			if follows() <= first {
+				return "no new Follow"
+			}
+			return ""
+		})
+		waitState(t, ts, org, member.ActorID, newsroom.NetworkFollowing)
+		if !slices.Contains(member.FollowerIDs(), ts.URLs.Org("soga")) {
+			t.Errorf("the member's followers: %v", member.FollowerIDs())
+		}
+	})
+}

@@ -192,6 +192,7 @@ func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 		river.AddWorkerSafely(w, feeds.NewPollWorker(svc.feeds)),
 		river.AddWorkerSafely(w, upkeep.NewCompactWorker(svc.upkeep)),
 		river.AddWorkerSafely(w, upkeep.NewPruneWorker(svc.upkeep)),
+		river.AddWorkerSafely(w, network.NewSyncWorker(svc.network, svc.fetcher)),
 	)
 }
 
@@ -250,9 +251,11 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Blocks:   m.Blocks,
 		Network:  svc.network,
 		Keys:     svc.keys,
-		URLs:     m.URLs,
-		Logger:   m.Logger.With("component", "inbox"),
-		NewID:    newULID,
+		// Member servers' Collection-Synchronization headers (FEP-8fcf).
+		FollowersSync: svc.network,
+		URLs:          m.URLs,
+		Logger:        m.Logger.With("component", "inbox"),
+		NewID:         newULID,
 	})
 	pages := site.New(site.Deps{
 		Store:     m.Store,

@@ -41,3 +41,37 @@ func FollowersDigest(ids []string) string {
 	}
 	return hex.EncodeToString(d[:])
 }
+
+// SyncHeader is a Collection-Synchronization header's parameters.
+type SyncHeader struct {
+	CollectionID, URL, Digest string
+}
+
+// ParseSyncHeader reads `collectionId="…", url="…", digest="…"`, in any
+// order; ok is false unless all three are there and the digest is 64 hex
+// digits.
+func ParseSyncHeader(v string) (SyncHeader, bool) {
+	var h SyncHeader
+	for _, part := range strings.Split(v, ",") {
+		k, val, found := strings.Cut(strings.TrimSpace(part), "=")
+		if !found {
+			return SyncHeader{}, false
+		}
+		val = strings.Trim(val, `"`)
+		switch strings.TrimSpace(k) {
+		case "collectionId":
+			h.CollectionID = val
+		case "url":
+			h.URL = val
+		case "digest":
+			h.Digest = strings.ToLower(val)
+		}
+	}
+	if h.CollectionID == "" || h.URL == "" || len(h.Digest) != 2*sha256.Size {
+		return SyncHeader{}, false
+	}
+	if _, err := hex.DecodeString(h.Digest); err != nil {
+		return SyncHeader{}, false
+	}
+	return h, true
+}

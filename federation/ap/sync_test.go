@@ -1,6 +1,9 @@
 package ap
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The digest is FEP-8fcf's, checked against values computed apart
 // (Python's hashlib): the XOR of the SHA-256 of each id, in any order.
@@ -17,6 +20,26 @@ func TestFollowersDigest(t *testing.T) {
 	} {
 		if got := FollowersDigest(tt.ids); got != tt.want {
 			t.Errorf("FollowersDigest(%v) = %s, want %s", tt.ids, got, tt.want)
+		}
+	}
+}
+
+func TestParseSyncHeader(t *testing.T) {
+	d := FollowersDigest([]string{"https://a.example/users/ada"})
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{`collectionId="https://m.example/users/x/followers", url="https://m.example/users/x/followers_synchronization", digest="` + d + `"`, true},
+		{`digest="` + strings.ToUpper(d) + `",url="https://m.example/s",collectionId="https://m.example/f"`, true},
+		{`collectionId="https://m.example/f", url="https://m.example/s"`, false},
+		{`collectionId="https://m.example/f", url="https://m.example/s", digest="abc"`, false},
+		{`collectionId="https://m.example/f", url="https://m.example/s", digest="` + strings.Repeat("zz", 32) + `"`, false},
+		{`garbage`, false},
+	} {
+		h, ok := ParseSyncHeader(tt.in)
+		if ok != tt.ok || (ok && (h.Digest != d || h.URL == "" || h.CollectionID == "")) {
+			t.Errorf("ParseSyncHeader(%q) = %+v, %v", tt.in, h, ok)
 		}
 	}
 }

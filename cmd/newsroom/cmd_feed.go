@@ -57,7 +57,7 @@ func cmdFeed(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	u := urls.New(cfg.BaseURL)
-	svc := newFeeds(cfg, st, blobs, u, newPosts(st, u, nil), newOrgs(st, u, nil), newLogger(cfg, io.Discard))
+	svc := newFeeds(cfg, st, blobs, u, newPosts(st, u, nil, nil), newOrgs(st, u, nil), newLogger(cfg, io.Discard))
 	var org *newsroom.Organisation
 	if *handle != "" {
 		if org, err = st.OrgByHandle(ctx, newsroom.NormaliseHandle(*handle)); err != nil {

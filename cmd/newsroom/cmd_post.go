@@ -73,7 +73,7 @@ func postPublish(ctx context.Context, args []string, e env) error {
 	}
 	in.OrgID = org.ID
 	u := urls.New(cfg.BaseURL)
-	p, err := newPosts(st, u, nil).Publish(ctx, in)
+	p, err := newPosts(st, u, nil, nil).Publish(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func postEdit(ctx context.Context, args []string, e env) error {
 	if in.Lang == "" {
 		in.Lang = cur.Lang
 	}
-	if _, err := newPosts(st, u, nil).Update(ctx, cur.ID, in); err != nil {
+	if _, err := newPosts(st, u, nil, nil).Update(ctx, cur.ID, in); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, fs.Arg(0))
@@ -143,7 +143,7 @@ func postDelete(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if err := newPosts(st, u, nil).Delete(ctx, p.ID); err != nil {
+	if err := newPosts(st, u, nil, nil).Delete(ctx, p.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "deleted %s\n", fs.Arg(0))

@@ -208,7 +208,7 @@ func tail(s string, n int) string {
 // bound, which holds whatever the load, and logs the share.
 func TestCrashDuringFanout(t *testing.T) {
 	crashDuringFanout(t, "Create", func(t *testing.T, st store.Store, u urls.Builder, org *newsroom.Organisation) {
-		p, err := newPosts(st, u, nil).Publish(context.Background(),
+		p, err := newPosts(st, u, nil, nil).Publish(context.Background(),
 			posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress, Title: "Communiqué", Body: "Ne rien perdre."})
 		if err != nil {
 			t.Fatal(err)

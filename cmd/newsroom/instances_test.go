@@ -165,7 +165,7 @@ func TestTwoInstances(t *testing.T) {
 
 	// A fan-out to 4,000 inboxes, worked by both; A is killed a quarter
 	// of the way and B finishes.
-	svc := newPosts(st, u, nil)
+	svc := newPosts(st, u, nil, nil)
 	p, err := svc.Publish(ctx, posts.PostInput{OrgID: wide.ID, Kind: newsroom.KindPress, Title: "Communiqué", Body: "Tout le monde."})
 	if err != nil {
 		t.Fatal(err)

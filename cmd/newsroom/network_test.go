@@ -289,7 +289,7 @@ func TestNetworkBoostsLocalMembers(t *testing.T) {
 			t.Fatal(err)
 		}
 		other := ts.createOrg(t, "other", "Not opted in")
-		svc := newPosts(ts.Store, ts.URLs, ts.Cache)
+		svc := newPosts(ts.Store, ts.URLs, ts.Cache, nil)
 		publish := func(org *newsroom.Organisation, title string) string {
 			t.Helper()
 			p, err := svc.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindArticle, Title: title, Body: "Texte de " + title})

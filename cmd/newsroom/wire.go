@@ -91,11 +91,12 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 	client := newClient(m.Config, m.URLs)
 	aud := audience.New(m.Store, m.URLs, newULID)
 	aud.Pages = m.Cache
-	postSvc := newPosts(m.Store, m.URLs, m.Cache)
-	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
 	fetcher := &transport.Fetcher{Client: client, KeyID: m.URLs.InstanceKey(), Key: priv}
 	keys := inbox.NewKeys(m.Store, fetcher)
-	orgSvc.Resolver = newResolver(m.Config, keys, client)
+	accounts := newResolver(m.Config, keys, client)
+	postSvc := newPosts(m.Store, m.URLs, m.Cache, mentionResolver{accounts})
+	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
+	orgSvc.Resolver = accounts
 	return &services{
 		client:   client,
 		fetcher:  fetcher,
@@ -131,11 +132,12 @@ func newFeeds(cfg config.Config, st store.Store, blobs media.Blobs, u urls.Build
 // newPosts is the publishing service of the server (its editor and
 // scheduler) and of the command line. pages is nil from the command line:
 // a server in another process learns of its writes from the database
-// (Main.watchChanges).
-func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator) *posts.Service {
+// (Main.watchChanges). mentions is nil from the command line too, where
+// only our own organisations can be mentioned.
+func newPosts(st store.Store, u urls.Builder, pages newsroom.Invalidator, mentions posts.AccountResolver) *posts.Service {
 	members := network.New(network.Deps{Store: st, URLs: u, NewID: newULID})
 	return posts.New(posts.Deps{Store: st, URLs: u, Pages: pages, NewID: newULID, Members: members,
-		Quotes: audience.New(st, u, newULID)})
+		Quotes: audience.New(st, u, newULID), Mentions: mentions})
 }
 
 // newOrgs is the organisation service, as newPosts.
@@ -194,6 +196,7 @@ func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 		river.AddWorkerSafely(w, feeds.NewPollWorker(svc.feeds)),
 		river.AddWorkerSafely(w, upkeep.NewCompactWorker(svc.upkeep)),
 		river.AddWorkerSafely(w, upkeep.NewPruneWorker(svc.upkeep)),
+		river.AddWorkerSafely(w, network.NewSyncWorker(svc.network, svc.fetcher)),
 	)
 }
 
@@ -253,9 +256,11 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Blocks:   m.Blocks,
 		Network:  svc.network,
 		Keys:     svc.keys,
-		URLs:     m.URLs,
-		Logger:   m.Logger.With("component", "inbox"),
-		NewID:    newULID,
+		// Member servers' Collection-Synchronization headers (FEP-8fcf).
+		FollowersSync: svc.network,
+		URLs:          m.URLs,
+		Logger:        m.Logger.With("component", "inbox"),
+		NewID:         newULID,
 	})
 	pages := site.New(site.Deps{
 		Store:     m.Store,
@@ -269,13 +274,15 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		Logger:    m.Logger.With("component", "site"),
 	})
 	return server.New(server.Deps{
-		Logger:       m.Logger,
-		Metrics:      m.Metrics,
-		DB:           m.Store,
-		View:         views,
-		Editor:       ed,
-		Federation:   fed,
-		Inbox:        in,
+		Logger:     m.Logger,
+		Metrics:    m.Metrics,
+		DB:         m.Store,
+		View:       views,
+		Editor:     ed,
+		Federation: fed,
+		Inbox:      in,
+		FollowersSync: &federation.FollowersSync{URLs: m.URLs, Store: m.Store, Signers: svc.keys,
+			Logger: m.Logger.With("component", "federation")},
 		Site:         pages,
 		Cache:        m.Cache,
 		ServeMetrics: m.Config.MetricsListen == "",

@@ -70,6 +70,7 @@ func (c *Converter) Activity(typ, id string, at time.Time, org *newsroom.Organis
 	// document served at its URL, terms go-fed lacks included.
 	m["object"] = object
 	m["@context"] = postContext()
+	addMentions(m, p, false)
 	return m, nil
 }
 

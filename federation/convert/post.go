@@ -162,6 +162,7 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 	if tags := c.tags(p); len(tags) > 0 {
 		m["tag"] = tags
 	}
+	addMentions(m, p, true)
 	for k, v := range eventExtra {
 		m[k] = v
 	}

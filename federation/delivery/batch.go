@@ -11,6 +11,7 @@ import (
 
 	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/jobs"
+	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 )
 
@@ -63,10 +64,17 @@ func (b *DeliverBatchWorker) Work(ctx context.Context, job *river.Job[jobs.Deliv
 		wg   sync.WaitGroup
 	)
 	id := job.Args.ActivityID
+	sync, err := b.w.sender.syncHeaders(ctx, id, job.Args.Inboxes)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("activity %s no longer exists", id))
+	}
+	if err != nil {
+		return err
+	}
 	for _, inbox := range job.Args.Inboxes {
 		wg.Go(func() {
 			args := jobs.DeliverArgs{ActivityID: id, Inbox: inbox}
-			err := b.w.sender.send(ctx, id, inbox, 0, progress{w: b.w, args: args, rerun: job.Attempt > 1}, true)
+			err := b.w.sender.send(ctx, id, inbox, 0, progress{w: b.w, args: args, rerun: job.Attempt > 1}, true, sync[inbox])
 			if err == nil {
 				return
 			}

@@ -35,6 +35,7 @@ type fakeStore struct {
 	activity   *newsroom.Activity
 	org        *newsroom.Organisation
 	inboxes    []string
+	followers  []string // actor ids, for FollowersOnHosts
 	deliveries map[string]newsroom.Delivery
 	failures   int
 	removed    []string

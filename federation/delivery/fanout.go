@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/riverqueue/river"
 
@@ -71,6 +72,7 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 	if err != nil {
 		return err
 	}
+	inboxes = withMentioned(inboxes, job.Args.Mentioned)
 	todo := inboxes
 	if job.Attempt > 1 {
 		// Only a run after a crash can find rows queued already: the
@@ -168,4 +170,17 @@ func interleaveByHost(inboxes []string) []string {
 		hosts = left
 	}
 	return out
+}
+
+// withMentioned adds to the followers' inboxes those of the accounts the
+// post mentions, except the ones already there: a mentioned account on a
+// server where the organisation has followers shares their shared inbox,
+// which gets the activity once.
+func withMentioned(inboxes, mentioned []string) []string {
+	for _, m := range mentioned {
+		if !slices.Contains(inboxes, m) {
+			inboxes = append(inboxes, m)
+		}
+	}
+	return inboxes
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,9 @@ type Store interface {
 	RecordDomainFailure(ctx context.Context, host string, at time.Time) (newsroom.DomainHealth, error)
 	RecordDomainSuccess(ctx context.Context, host string) error
 	RemoveFollowersByInbox(ctx context.Context, inbox string) (int64, error)
+	// FollowersOnHosts gives the followers on the servers a batch goes
+	// to, for the Collection-Synchronization header.
+	FollowersOnHosts(ctx context.Context, orgID int64, hosts []string) ([]string, error)
 }
 
 // Sender signs and posts our activities and decides what each answer
@@ -88,8 +92,9 @@ type Sender struct {
 }
 
 type orgKey struct {
-	key *rsa.PrivateKey
-	id  string
+	key    *rsa.PrivateKey
+	id     string
+	handle string
 }
 
 // maxCachedActivities bounds the activities kept in memory. A fan-out
@@ -143,11 +148,12 @@ type settler interface {
 	retry(ctx context.Context, attempts int, why failure, at time.Time) error
 }
 
-// send makes attempt made+1 to deliver the activity to inbox, and settles
-// the answer with st. With try, a server busy with our deliveries is not
-// waited for: send then returns an error matching transport.ErrHostBusy,
-// having sent and settled nothing.
-func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler, try bool) error {
+// send makes attempt made+1 to deliver the activity to inbox, with the
+// headers in extra (nil for none), and settles the answer with st. With
+// try, a server busy with our deliveries is not waited for: send then
+// returns an error matching transport.ErrHostBusy, having sent and settled
+// nothing.
+func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler, try bool, extra http.Header) error {
 	attempt := made + 1
 	act, err := s.activity(ctx, activityID)
 	if errors.Is(err, newsroom.ErrNotFound) {
@@ -169,7 +175,7 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 	defer s.doneSending()
 	start := s.now()
 	res, derr := s.client.Send(ctx, transport.Delivery{Inbox: inbox, Body: act.JSON, KeyID: keyID, Key: key,
-		NoWait: try, BeforeSign: s.unrecorded.wait})
+		Header: extra, NoWait: try, BeforeSign: s.unrecorded.wait})
 	if errors.Is(derr, transport.ErrHostBusy) {
 		return derr
 	}
@@ -290,25 +296,36 @@ func (s *Sender) activity(ctx context.Context, id string) (*newsroom.Activity, e
 }
 
 func (s *Sender) orgKey(ctx context.Context, orgID int64) (*rsa.PrivateKey, string, error) {
+	k, err := s.org(ctx, orgID)
+	return k.key, k.id, err
+}
+
+// orgHandle is the handle of organisation orgID, read once.
+func (s *Sender) orgHandle(ctx context.Context, orgID int64) (string, error) {
+	k, err := s.org(ctx, orgID)
+	return k.handle, err
+}
+
+func (s *Sender) org(ctx context.Context, orgID int64) (orgKey, error) {
 	s.mu.Lock()
 	k, ok := s.keys[orgID]
 	s.mu.Unlock()
 	if ok {
-		return k.key, k.id, nil
+		return k, nil
 	}
 	o, err := s.store.OrgByID(ctx, orgID)
 	if err != nil {
-		return nil, "", fmt.Errorf("organisation %d: %w", orgID, err)
+		return orgKey{}, fmt.Errorf("organisation %d: %w", orgID, err)
 	}
 	key, err := transport.ParsePrivateKey(o.PrivateKeyPEM)
 	if err != nil {
-		return nil, "", fmt.Errorf("key of organisation %s: %w", o.Handle, err)
+		return orgKey{}, fmt.Errorf("key of organisation %s: %w", o.Handle, err)
 	}
-	k = orgKey{key: key, id: s.urls.OrgKey(o.Handle)}
+	k = orgKey{key: key, id: s.urls.OrgKey(o.Handle), handle: o.Handle}
 	s.mu.Lock()
 	s.keys[orgID] = k
 	s.mu.Unlock()
-	return k.key, k.id, nil
+	return k, nil
 }
 
 func hostOf(inbox string) string {

@@ -154,15 +154,7 @@ func (p *Peer) SignedRequest(ctx context.Context, inbox string, body []byte) (*h
 // Send POSTs activity to inbox, signed by the user. The response body is
 // already read; closing it is optional.
 func (p *Peer) Send(ctx context.Context, inbox string, activity map[string]any) (*http.Response, error) {
-	body, err := json.Marshal(activity)
-	if err != nil {
-		return nil, fmt.Errorf("send to %s: %w", inbox, err)
-	}
-	req, err := p.SignedRequest(ctx, inbox, body)
-	if err != nil {
-		return nil, err
-	}
-	return p.Do(req)
+	return p.SendWithSync(ctx, inbox, activity, "")
 }
 
 // Do sends req with the peer's loopback-only client and reads the response

@@ -27,6 +27,8 @@ func (p *Peer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.serveInbox(w, r)
 	case r.URL.Path == actorPath:
 		p.serveActor(w, r)
+	case r.URL.Path == actorPath+"/followers_synchronization":
+		p.serveFollowersSync(w, r)
 	case r.URL.Path == actorPath+"/followers" || r.URL.Path == actorPath+"/following" || r.URL.Path == actorPath+"/outbox":
 		if !p.allowGet(w, r) {
 			return

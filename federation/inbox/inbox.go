@@ -94,8 +94,14 @@ type Network interface {
 	Move(ctx context.Context, from string, to *newsroom.RemoteActor) error
 }
 
+// FollowersSync checks FEP-8fcf's header sent by a member's server.
+type FollowersSync interface {
+	CheckFollowersSync(ctx context.Context, signer *newsroom.RemoteActor, header string) error
+}
+
 // Handler serves the organisations' inboxes and the shared inbox.
 type Handler struct {
+	sync     FollowersSync
 	store    Store
 	audience Audience
 	network  Network
@@ -133,11 +139,14 @@ type Deps struct {
 	Audience Audience
 	// Network, when set, boosts what followed member accounts publish.
 	Network Network
-	Blocks  Blocklist
-	Keys    *Keys
-	URLs    urls.Builder
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// FollowersSync, when set, reads the Collection-Synchronization
+	// header of deliveries (*network.Service).
+	FollowersSync FollowersSync
+	Blocks        Blocklist
+	Keys          *Keys
+	URLs          urls.Builder
+	Logger        *slog.Logger
+	Now           func() time.Time
 	// NewID returns a fresh, never reused id for our activities (a ULID).
 	NewID func() string
 }
@@ -147,7 +156,7 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Handler{store: d.Store, audience: d.Audience, network: d.Network, blocks: d.Blocks, keys: d.Keys, urls: d.URLs, convert: convert.New(d.URLs), log: d.Logger, now: d.Now, newID: d.NewID,
+	return &Handler{sync: d.FollowersSync, store: d.Store, audience: d.Audience, network: d.Network, blocks: d.Blocks, keys: d.Keys, urls: d.URLs, convert: convert.New(d.URLs), log: d.Logger, now: d.Now, newID: d.NewID,
 		alive: newTTLCache[struct{}](aliveInterval, maxAliveHosts), posts: newTTLCache[string](postInterval, maxPosts),
 		repliesByActor: ratelimit.New(repliesPerActor, replyWindow, d.Now),
 		repliesByHost:  ratelimit.New(repliesPerHost, replyWindow, d.Now)}
@@ -271,10 +280,24 @@ func (h *Handler) receive(r *http.Request, handle string) error {
 	} else {
 		err = h.apply(ctx, act, signer, org, body)
 	}
+	h.checkSync(ctx, r, signer)
 	if errors.Is(err, audience.ErrDuplicate) {
 		return nil
 	}
 	return err
+}
+
+// checkSync hands a verified delivery's Collection-Synchronization header
+// to the network service. A failure is logged: the activity itself was
+// taken.
+func (h *Handler) checkSync(ctx context.Context, r *http.Request, signer *newsroom.RemoteActor) {
+	v := r.Header.Get("Collection-Synchronization")
+	if v == "" || h.sync == nil {
+		return
+	}
+	if err := h.sync.CheckFollowersSync(ctx, signer, v); err != nil {
+		h.log.WarnContext(ctx, "followers synchronisation", "actor", signer.ID, "err", err)
+	}
 }
 
 // checkBlocked refuses a request whose key or actor is on a blocked

@@ -82,6 +82,9 @@ type Delivery struct {
 	Body  []byte
 	KeyID string
 	Key   *rsa.PrivateKey
+	// Header holds more headers, such as Collection-Synchronization,
+	// which the signature covers.
+	Header http.Header
 	// NoWait makes Send return ErrHostBusy rather than wait for the
 	// inbox's server, as TryDeliver does.
 	NoWait bool
@@ -98,6 +101,9 @@ func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return &DeliveryResult{Outcome: Failed}, fmt.Errorf("deliver to %s: %w", inbox, err)
+	}
+	for k, vs := range d.Header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	req.Header.Set("Content-Type", ContentTypeActivity)
 	req.Header.Set("Accept", AcceptActivity)

@@ -24,7 +24,7 @@ const (
 // Headers we sign, as Mastodon does: POST over the body's digest and type,
 // GET over what we accept.
 var (
-	postSignedHeaders = []string{httpsig.RequestTarget, "host", "date", "digest", "content-type"}
+	postSignedHeaders = []string{httpsig.RequestTarget, "host", "date", "digest", "content-type", "collection-synchronization"}
 	getSignedHeaders  = []string{httpsig.RequestTarget, "host", "date", "accept"}
 )
 
@@ -88,7 +88,7 @@ func SignRequest(r *http.Request, body []byte, keyID string, key *rsa.PrivateKey
 func presentHeaders(r *http.Request, want []string) []string {
 	out := make([]string, 0, len(want))
 	for _, h := range want {
-		if (h == "content-type" || h == "accept") && r.Header.Get(h) == "" {
+		if (h == "content-type" || h == "accept" || h == "collection-synchronization") && r.Header.Get(h) == "" {
 			continue
 		}
 		out = append(out, h)

@@ -31,6 +31,9 @@ const (
 // FanoutArgs expands one of our activities into one delivery per inbox.
 type FanoutArgs struct {
 	ActivityID string `json:"activity_id"`
+	// Mentioned are the inboxes of the accounts the post mentions, which
+	// get the activity besides the followers, as Mastodon sends it.
+	Mentioned []string `json:"mentioned,omitempty"`
 }
 
 func (FanoutArgs) Kind() string { return "fanout" }
@@ -169,4 +172,21 @@ func upkeepOpts() river.InsertOpts {
 var unfinished = []rivertype.JobState{
 	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+}
+
+// FollowersSyncArgs checks, against a member's server, the organisations'
+// follows of one of its accounts: that server's Collection-Synchronization
+// header (FEP-8fcf) said its list differs from ours, and URL is its
+// partial collection of the followers on our server.
+type FollowersSyncArgs struct {
+	ActorID string `json:"actor_id"`
+	URL     string `json:"url"`
+}
+
+func (FollowersSyncArgs) Kind() string { return "followers_sync" }
+
+// InsertOpts: one check per account waits or runs at a time, however many
+// deliveries carry a differing digest meanwhile.
+func (FollowersSyncArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: unfinished}}
 }

@@ -49,6 +49,7 @@ type Post struct {
 	SourceURL      string // the original of a post imported from its organisation's website feed; "" if written here
 	Event          *Event
 	Media          []PostMedia
+	Mentions       []Mention // resolved when the post was saved, in order of appearance
 	AuthorID       int64     // the user who wrote it, 0 from the CLI
 	PublishAt      time.Time // for scheduled posts
 	PublishedAt    time.Time
@@ -94,4 +95,16 @@ type Media struct {
 	// cropped thumbnail keeps in view.
 	FocusX, FocusY float64
 	CreatedAt      time.Time
+}
+
+// Mention is an account a post names as @user@host, resolved (by
+// WebFinger and its actor document, or among our organisations) when the
+// post was saved, so that publishing later needs no network.
+type Mention struct {
+	Name  string // "@user@host", as the Mention tag names it
+	Actor string // the actor id: the tag's href, and an addressee in cc
+	URL   string // the profile page the text links to
+	// Inbox receives the post's activities (the shared inbox when the
+	// server has one); "" for our own organisations.
+	Inbox string
 }

@@ -58,6 +58,9 @@ type PostInput struct {
 	PublishAt time.Time
 	// Policy overrides the organisation's interaction policy where set.
 	Policy newsroom.InteractionPolicy
+
+	// mentions are the accounts the texts mention, resolved by prepare.
+	mentions mentionsOf
 }
 
 // TranslationInput is the second-language version of a post.
@@ -268,7 +271,7 @@ func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
 	body := p.BodyHTML
 	if p.SourceURL == "" || in.Body != p.BodyMD {
 		var err error
-		if body, err = s.render.Render(in.Body); err != nil {
+		if body, err = s.render.RenderMentions(in.Body, in.mentions.byKey); err != nil {
 			return err
 		}
 	}
@@ -284,9 +287,10 @@ func (s *Service) fill(p *newsroom.Post, in *PostInput) error {
 	}
 	p.Media = in.Media
 	p.Policy = in.Policy
+	p.Mentions = in.mentions.list
 	p.Translation = nil
 	if tr := in.Translation; tr != nil {
-		trBody, err := s.render.Render(tr.Body)
+		trBody, err := s.render.RenderMentions(tr.Body, in.mentions.byKey)
 		if err != nil {
 			return err
 		}

@@ -36,6 +36,9 @@ type Deps struct {
 	// Quotes withdraws the authorizations to quote a deleted post
 	// (*audience.Service); nil withdraws nothing.
 	Quotes QuoteRevoker
+	// Mentions finds the remote accounts posts mention; with nil, only
+	// our own organisations can be mentioned.
+	Mentions AccountResolver
 }
 
 // QuoteRevoker writes, in the transaction that deletes a published post,
@@ -62,6 +65,9 @@ type Service struct {
 	newID   func() string
 	members MemberBooster
 	quotes  QuoteRevoker
+	// mentions and urls resolve handles: remote, and our own.
+	mentions AccountResolver
+	urls     urls.Builder
 }
 
 // New returns a Service. NewID is required: post and activity ids are
@@ -76,7 +82,7 @@ func New(d Deps) *Service {
 		pages = newsroom.NoPages{}
 	}
 	return &Service{store: d.Store, pages: pages, convert: convert.New(d.URLs), render: NewRenderer(d.URLs), now: now, newID: d.NewID,
-		members: d.Members, quotes: d.Quotes}
+		members: d.Members, quotes: d.Quotes, mentions: d.Mentions, urls: d.URLs}
 }
 
 // ErrNotEditable is returned for a change a post's state forbids, such as
@@ -305,6 +311,10 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		p.Status, p.DeletedAt = newsroom.StatusDeleted, now
 		p.Summary, p.BodyMD, p.BodyHTML, p.ContentWarning = "", "", "", ""
 		p.Translation, p.Tags, p.Media = nil, nil, nil
+		// The tombstone forgets whom the post mentioned; its Delete still
+		// goes to them, as the post did.
+		mentioned := p.Mentions
+		p.Mentions = nil
 		if p.Event != nil {
 			// Keep the start, which event listings sort on; forget the rest.
 			p.Event = &newsroom.Event{Start: p.Event.Start, End: p.Event.End, Timezone: p.Event.Timezone}
@@ -319,6 +329,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return fmt.Errorf("organisation of post %s: %w", id, err)
 		}
+		p.Mentions = mentioned
 		if err := s.emit(ctx, tx, convert.Delete, org, p, nil, now, true); err != nil {
 			return err
 		}
@@ -413,7 +424,7 @@ func (s *Service) prepare(ctx context.Context, in *PostInput, draft bool) (*news
 	if !in.PublishAt.IsZero() {
 		in.PublishAt = in.PublishAt.UTC().Truncate(time.Microsecond)
 	}
-	return org, validate(in, draft)
+	return org, mergeInvalid(validate(in, draft), s.resolveMentions(ctx, in, draft))
 }
 
 // loadOrNew returns post id for editing, or a new draft when id is "".
@@ -507,7 +518,7 @@ func (s *Service) emit(ctx context.Context, tx store.Tx, typ string, org *newsro
 	if !deliver {
 		return nil
 	}
-	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id})
+	return tx.Enqueue(ctx, jobs.FanoutArgs{ActivityID: id, Mentioned: mentionInboxes(p.Mentions)})
 }
 
 // mediaRows loads the media of p's attachments; an unknown one is an

@@ -14,6 +14,7 @@ import (
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
+	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
 )
 
@@ -28,7 +29,7 @@ type Renderer struct {
 // NewRenderer returns a Renderer for posts under u's base URL.
 func NewRenderer(u urls.Builder) *Renderer {
 	md := goldmark.New(
-		goldmark.WithExtensions(extension.Strikethrough, extension.Linkify),
+		goldmark.WithExtensions(extension.Strikethrough, extension.Linkify, mentionExtension{}),
 		goldmark.WithParserOptions(parser.WithASTTransformers(
 			util.Prioritized(absoluteLinks{base: u.Base()}, 100),
 		)),
@@ -36,13 +37,49 @@ func NewRenderer(u urls.Builder) *Renderer {
 	return &Renderer{md: md, policy: Policy(u)}
 }
 
-// Render converts Markdown to sanitised HTML.
+// Render converts Markdown to sanitised HTML. Handles stay text.
 func (r *Renderer) Render(markdown string) (string, error) {
+	return r.RenderMentions(markdown, nil)
+}
+
+// RenderMentions is Render, with the handles found in resolved (by
+// Handle.key) written as links to the accounts' profiles.
+func (r *Renderer) RenderMentions(markdown string, resolved map[string]newsroom.Mention) (string, error) {
+	src := []byte(markdown)
+	doc := r.md.Parser().Parse(text.NewReader(src))
+	walkMentions(doc, func(n *mentionNode) {
+		if m, ok := resolved[n.Handle.key()]; ok {
+			n.Resolved = &m
+		}
+	})
 	var buf bytes.Buffer
-	if err := r.md.Convert([]byte(markdown), &buf); err != nil {
+	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {
 		return "", fmt.Errorf("render markdown: %w", err)
 	}
 	return strings.TrimSpace(r.policy.Sanitize(buf.String())), nil
+}
+
+// Handles lists the accounts markdown mentions, each once, in order.
+func (r *Renderer) Handles(markdown string) []Handle {
+	doc := r.md.Parser().Parse(text.NewReader([]byte(markdown)))
+	var hs []Handle
+	seen := make(map[string]bool)
+	walkMentions(doc, func(n *mentionNode) {
+		if k := n.Handle.key(); !seen[k] {
+			seen[k] = true
+			hs = append(hs, n.Handle)
+		}
+	})
+	return hs
+}
+
+func walkMentions(doc ast.Node, fn func(n *mentionNode)) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if m, ok := n.(*mentionNode); ok && entering {
+			fn(m)
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // Sanitize cleans HTML we did not write (an imported item's) with Policy.
@@ -53,7 +90,7 @@ func (r *Renderer) Sanitize(html string) string {
 // Policy is the one sanitiser of post HTML: structure, emphasis, quotes,
 // code, links to http(s) and mailto, and images only from our own /media/
 // (a post must not make readers' browsers fetch from elsewhere). No
-// classes, no styles, no ids.
+// styles, no ids, and no classes but those of a mention.
 func Policy(u urls.Builder) *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -66,6 +103,12 @@ func Policy(u urls.Builder) *bluemonday.Policy {
 	media := regexp.MustCompile(`^` + regexp.QuoteMeta(u.Media("")) + `[0-9a-f]{64}(?:[._-][0-9a-z._-]*)?$`)
 	p.AllowAttrs("src").Matching(media).OnElements("img")
 	p.AllowAttrs("alt", "title").OnElements("img")
+	// Mentions as Mastodon writes them (mentionHTML), and nothing more.
+	p.AllowElements("span")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^h-card$`)).OnElements("span")
+	p.AllowAttrs("translate").Matching(regexp.MustCompile(`^no$`)).OnElements("span")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^u-url mention$`)).OnElements("a")
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow noopener$`)).OnElements("a")
 	return p
 }
 

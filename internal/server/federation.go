@@ -82,6 +82,9 @@ func (s *Server) federationRoutes(d Deps) {
 	s.get("/orgs/:handle/following", withHandle(f.ServeFollowing))
 	s.get("/orgs/:handle/outbox", withHandle(f.ServeOutbox))
 	s.get("/orgs/:handle/featured", withHandle(f.ServeFeatured))
+	if d.FollowersSync != nil {
+		s.get("/orgs/:handle/followers_synchronization", withHandle(d.FollowersSync.ServeHTTP))
+	}
 	if in != nil {
 		s.handle(http.MethodPost, "/orgs/:handle/inbox", withHandle(in.ServeHTTP))
 		shared := func(w http.ResponseWriter, r *http.Request) { in.ServeHTTP(w, r, "") }

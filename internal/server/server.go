@@ -36,6 +36,9 @@ type Deps struct {
 	// receives activities.
 	Federation *federation.Handler
 	Inbox      *inbox.Handler
+	// FollowersSync serves FEP-8fcf's partial followers collections;
+	// without it, none.
+	FollowersSync *federation.FollowersSync
 	// Site serves the public HTML pages.
 	Site SiteHandler
 	// Cache keeps rendered ActivityStreams documents of actors and posts;

@@ -53,6 +53,7 @@ type Queries interface {
 	MediaStore
 	Actors
 	Followers
+	FollowerSync
 	Interactions
 	Replies
 	Quotes
@@ -231,6 +232,14 @@ type Followers interface {
 	// it first followed; an organisation to follows already keeps that
 	// follow. It returns the organisations concerned.
 	MoveFollower(ctx context.Context, fromActorID string, to newsroom.Follower) ([]int64, error)
+}
+
+// FollowerSync reads the followers that live on given servers, for the
+// partial followers collections of FEP-8fcf.
+type FollowerSync interface {
+	// FollowersOnHosts returns the actor ids of orgID's followers whose
+	// host (newsroom.Follower.Host) is one of hosts, sorted.
+	FollowersOnHosts(ctx context.Context, orgID int64, hosts []string) ([]string, error)
 }
 
 // Interactions counts likes and boosts idempotently by activity id.

@@ -35,10 +35,16 @@ func (b Builder) OrgInbox(handle string) string     { return b.Org(handle) + "/i
 func (b Builder) OrgOutbox(handle string) string    { return b.Org(handle) + "/outbox" }
 func (b Builder) OrgFollowers(handle string) string { return b.Org(handle) + "/followers" }
 func (b Builder) OrgFollowing(handle string) string { return b.Org(handle) + "/following" }
-func (b Builder) OrgFeatured(handle string) string  { return b.Org(handle) + "/featured" }
-func (b Builder) OrgAtom(handle string) string      { return b.Org(handle) + "/feed.atom" }
-func (b Builder) OrgRSS(handle string) string       { return b.Org(handle) + "/feed.rss" }
-func (b Builder) OrgICS(handle string) string       { return b.Org(handle) + "/events.ics" }
+
+// OrgFollowersSync is the partial followers collection of FEP-8fcf: the
+// followers on the server that asks.
+func (b Builder) OrgFollowersSync(handle string) string {
+	return b.Org(handle) + "/followers_synchronization"
+}
+func (b Builder) OrgFeatured(handle string) string { return b.Org(handle) + "/featured" }
+func (b Builder) OrgAtom(handle string) string     { return b.Org(handle) + "/feed.atom" }
+func (b Builder) OrgRSS(handle string) string      { return b.Org(handle) + "/feed.rss" }
+func (b Builder) OrgICS(handle string) string      { return b.Org(handle) + "/events.ics" }
 
 // Post is the id and page of a post.
 func (b Builder) Post(handle, id string) string { return b.Org(handle) + "/posts/" + id }

@@ -301,10 +301,13 @@ func (p *Page) T(id string, args ...any) string {
 	return s
 }
 
-// Err returns the translated error of field, or "".
+// Err returns the translated error of field, or "". An error may name
+// what it is about after a space ("mention_unknown @ada@social.example"),
+// which its message shows as {{.Arg}}.
 func (p *Page) Err(field string) string {
-	if id, ok := p.Errors[field]; ok {
-		return p.T("error." + id)
+	if code, ok := p.Errors[field]; ok {
+		id, arg, _ := strings.Cut(code, " ")
+		return p.T("error."+id, "Arg", arg)
 	}
 	return ""
 }

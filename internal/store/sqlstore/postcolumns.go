@@ -18,6 +18,7 @@ type postRow struct {
 	ev           newsroom.Event
 	hasTr, hasEv bool
 	tags, media  []byte
+	mentions     []byte
 }
 
 // postColumn is one column of posts: how SELECT reads it into a post and
@@ -92,6 +93,11 @@ var postColumns = []postColumn{
 		name: "media",
 		read: "(SELECT coalesce(%[1]s(%[2]s('id', media_id, 'alt', alt) ORDER BY position), '[]') FROM post_media WHERE post_id = p.id)",
 		dest: func(r *postRow, _ *Dialect) any { return &r.media },
+	},
+	{
+		name: "mentions",
+		read: "(SELECT coalesce(%[1]s(%[2]s('name', name, 'actor', actor_id, 'url', url, 'inbox', inbox) ORDER BY position), '[]') FROM post_mentions WHERE post_id = p.id)",
+		dest: func(r *postRow, _ *Dialect) any { return &r.mentions },
 	},
 }
 
@@ -217,5 +223,24 @@ func (q *Queries) scanPost(row Row) (newsroom.Post, error) {
 	for _, m := range media {
 		p.Media = append(p.Media, newsroom.PostMedia{MediaID: m.ID, Alt: m.Alt})
 	}
-	return p, nil
+	return p, scanMentions(r.mentions, &p)
+}
+
+type mentionJSON struct {
+	Name  string `json:"name"`
+	Actor string `json:"actor"`
+	URL   string `json:"url"`
+	Inbox string `json:"inbox"`
+}
+
+// scanMentions reads the mentions column's JSON array into p.
+func scanMentions(b []byte, p *newsroom.Post) error {
+	var ms []mentionJSON
+	if err := json.Unmarshal(b, &ms); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		p.Mentions = append(p.Mentions, newsroom.Mention{Name: m.Name, Actor: m.Actor, URL: m.URL, Inbox: m.Inbox})
+	}
+	return nil
 }

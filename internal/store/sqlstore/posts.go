@@ -67,6 +67,9 @@ func (q *Queries) writePostChildren(ctx context.Context, p *newsroom.Post, repla
 		if _, err := q.w.Exec(ctx, `DELETE FROM post_media WHERE post_id = ?`, p.ID); err != nil {
 			return err
 		}
+		if _, err := q.w.Exec(ctx, `DELETE FROM post_mentions WHERE post_id = ?`, p.ID); err != nil {
+			return err
+		}
 	}
 	if tags := store.UniqueTags(p.Tags); len(tags) > 0 {
 		args := make([]any, 0, 4*len(tags))
@@ -88,7 +91,21 @@ func (q *Queries) writePostChildren(ctx context.Context, p *newsroom.Post, repla
 			return err
 		}
 	}
-	return nil
+	return q.writeMentions(ctx, p)
+}
+
+// writeMentions stores p's mentions in order, with one INSERT.
+func (q *Queries) writeMentions(ctx context.Context, p *newsroom.Post) error {
+	if len(p.Mentions) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 6*len(p.Mentions))
+	for i, m := range p.Mentions {
+		args = append(args, p.ID, i, m.Name, m.Actor, m.URL, m.Inbox)
+	}
+	_, err := q.w.Exec(ctx, `INSERT INTO post_mentions (post_id, position, name, actor_id, url, inbox) VALUES `+
+		Values(len(p.Mentions), 6), args...)
+	return err
 }
 
 func (q *Queries) PostByID(ctx context.Context, id string) (*newsroom.Post, error) {

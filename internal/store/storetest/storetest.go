@@ -72,6 +72,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ActorsByIDs", testActorsByIDs},
 		{"OrgMoving", testOrgMoving},
 		{"MoveFollower", testMoveFollower},
+		{"PostMentions", testPostMentions},
+		{"FollowersOnHosts", testFollowersOnHosts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,15 @@
+-- The accounts a post mentions, resolved when it was saved: publishing
+-- (now or when scheduled) uses them as they are, with no network.
+CREATE TABLE post_mentions (
+    post_id  TEXT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    url      TEXT NOT NULL DEFAULT '',
+    inbox    TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (post_id, position)
+) STRICT;
+
+-- Followers by server: the partial followers collection of one server,
+-- and the digests sent with each delivery batch (FEP-8fcf).
+CREATE INDEX followers_org_host_idx ON followers (org_id, host);

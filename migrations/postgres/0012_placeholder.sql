@@ -1,1 +1,0 @@
--- Placeholder: this number is another change's; kept so that versions have no gaps.

@@ -29,6 +29,7 @@ test-short:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseSignatureHeader -fuzztime 30s ./federation/transport/
+	$(GO) test -run '^$$' -fuzz FuzzParseMessageSignatures -fuzztime 30s ./federation/transport/
 
 bench:
 	.ci/with-postgres $(GO) test -run '^$$' -bench . -benchmem ./...

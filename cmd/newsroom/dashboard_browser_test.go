@@ -12,7 +12,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/soga/newsroom/internal/browsertest"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/users"
@@ -60,21 +59,7 @@ func dashboardFlow(t *testing.T, backend, lang string) {
 	// axe checks the page at both widths and photographs it.
 	axe := func(name string) {
 		t.Helper()
-		for _, width := range []int{360, 1280} {
-			run("viewport", chromedp.EmulateViewport(int64(width), 800))
-			for _, v := range browsertest.Axe(t, e.ctx).Violations {
-				if v.Serious() {
-					t.Errorf("%s at %d px: %s", name, width, v)
-				}
-			}
-			var overflow bool
-			run("overflow", chromedp.Evaluate(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow))
-			if overflow {
-				t.Errorf("%s at %d px scrolls sideways", name, width)
-			}
-			shoot(name, width)
-		}
-		run("back to desktop", chromedp.EmulateViewport(1280, 800))
+		checkWidths(t, e.ctx, run, func(width int) { shoot(name, width) }, name)
 	}
 	login(t, run, ts.URL, "ada@example.org")
 	run("desktop", chromedp.EmulateViewport(1280, 800))

@@ -42,26 +42,13 @@ func policyFlow(t *testing.T, lang string) {
 	dir := screenshotDir(t)
 	check := func(name string) {
 		t.Helper()
-		for _, width := range []int{360, 1280} {
-			run("viewport", chromedp.EmulateViewport(int64(width), 800))
-			for _, v := range browsertest.Axe(t, e.ctx).Violations {
-				if v.Serious() {
-					t.Errorf("%s at %d px: %s", name, width, v)
-				}
-			}
-			var overflow bool
+		checkWidths(t, e.ctx, run, func(width int) {
 			var png []byte
-			run("overflow and screenshot",
-				chromedp.Evaluate(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow),
-				chromedp.FullScreenshot(&png, 100))
-			if overflow {
-				t.Errorf("%s at %d px scrolls sideways", name, width)
-			}
+			run("screenshot", chromedp.FullScreenshot(&png, 100))
 			if err := os.WriteFile(filepath.Join(dir, name+"-"+lang+"-"+strconv.Itoa(width)+".png"), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}
-		run("desktop", chromedp.EmulateViewport(1280, 800))
+		}, name)
 	}
 	login(t, run, ts.URL, "camille@example.org")
 
@@ -117,4 +104,26 @@ func policyFlow(t *testing.T, lang string) {
 	if _, err := waitFor(carol, func(r fedtest.Received) bool { return r.Type() == "Accept" && r.Object() == req["id"] }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// checkWidths checks the page at a phone's width and a laptop's: nothing
+// serious for axe-core, no sideways scrolling; shoot photographs it at
+// each. It ends back at the laptop's width.
+func checkWidths(t *testing.T, ctx context.Context, run func(string, ...chromedp.Action), shoot func(width int), name string) {
+	t.Helper()
+	for _, width := range []int{360, 1280} {
+		run("viewport", chromedp.EmulateViewport(int64(width), 800))
+		for _, v := range browsertest.Axe(t, ctx).Violations {
+			if v.Serious() {
+				t.Errorf("%s at %d px: %s", name, width, v)
+			}
+		}
+		var overflow bool
+		run("overflow", chromedp.Evaluate(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow))
+		if overflow {
+			t.Errorf("%s at %d px scrolls sideways", name, width)
+		}
+		shoot(width)
+	}
+	run("back to desktop", chromedp.EmulateViewport(1280, 800))
 }

@@ -42,6 +42,7 @@ type fakeStore struct {
 	health     newsroom.DomainHealth
 	fannedOut  []string // activities whose fan-out said it was done
 	compacted  bool
+	blocked    []string // blocked domains
 
 	txs         int
 	failTxAfter int
@@ -116,6 +117,10 @@ func (s *fakeStore) FanoutDone(_ context.Context, id string) error {
 	defer s.mu.Unlock()
 	s.fannedOut = append(s.fannedOut, id)
 	return nil
+}
+
+func (s *fakeStore) IsDomainBlocked(_ context.Context, host string) (bool, error) {
+	return slices.Contains(s.blocked, host), nil
 }
 
 func (s *fakeStore) DeliveryInboxes(context.Context, int64) ([]string, error) { return s.inboxes, nil }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"slices"
 
 	"github.com/riverqueue/river"
@@ -32,6 +33,9 @@ type FanoutStore interface {
 	DeliveryInboxes(ctx context.Context, orgID int64) ([]string, error)
 	ListDeliveries(ctx context.Context, activityID string, status newsroom.DeliveryStatus, limit int) ([]newsroom.Delivery, error)
 	DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error)
+	// IsDomainBlocked tells whether host, or a domain above it, is
+	// blocked.
+	IsDomainBlocked(ctx context.Context, host string) (bool, error)
 	// FanoutDone records that every inbox has its delivery queued, after
 	// which the deliveries may be compacted.
 	FanoutDone(ctx context.Context, activityID string) error
@@ -72,7 +76,11 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 	if err != nil {
 		return err
 	}
-	inboxes = withMentioned(inboxes, job.Args.Mentioned)
+	mentioned, err := w.unblocked(ctx, job.Args.Mentioned)
+	if err != nil {
+		return err
+	}
+	inboxes = withMentioned(inboxes, mentioned)
 	todo := inboxes
 	if job.Attempt > 1 {
 		// Only a run after a crash can find rows queued already: the
@@ -176,6 +184,27 @@ func interleaveByHost(inboxes []string) []string {
 // post mentions, except the ones already there: a mentioned account on a
 // server where the organisation has followers shares their shared inbox,
 // which gets the activity once.
+// unblocked leaves out the inboxes on blocked domains. The followers'
+// inboxes are filtered by their query; the mentioned ones come from the
+// post, resolved before the block may have been made.
+func (w *FanoutWorker) unblocked(ctx context.Context, inboxes []string) ([]string, error) {
+	out := make([]string, 0, len(inboxes))
+	for _, inbox := range inboxes {
+		u, err := url.Parse(inbox)
+		if err != nil {
+			continue
+		}
+		blocked, err := w.store.IsDomainBlocked(ctx, u.Hostname())
+		if err != nil {
+			return nil, fmt.Errorf("mentioned inbox %s: %w", inbox, err)
+		}
+		if !blocked {
+			out = append(out, inbox)
+		}
+	}
+	return out, nil
+}
+
 func withMentioned(inboxes, mentioned []string) []string {
 	for _, m := range mentioned {
 		if !slices.Contains(inboxes, m) {

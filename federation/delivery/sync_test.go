@@ -87,7 +87,8 @@ func TestFanoutAddsMentioned(t *testing.T) {
 	s.inboxes = []string{"https://a.example/inbox", "https://b.example/users/bob/inbox"}
 	w := NewFanoutWorker(s, slog.New(slog.DiscardHandler))
 	job := &river.Job[jobs.FanoutArgs]{JobRow: &rivertype.JobRow{}, Args: jobs.FanoutArgs{ActivityID: "A1",
-		Mentioned: []string{"https://a.example/inbox", "https://c.example/inbox"}}}
+		Mentioned: []string{"https://a.example/inbox", "https://c.example/inbox", "https://d.example/inbox"}}}
+	s.blocked = []string{"d.example"} // blocked since the post was saved
 	if err := w.Work(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/config"
@@ -95,15 +94,10 @@ func orgFollowers(ctx context.Context, args []string, e env) error {
 	if *asCSV {
 		return aud.FollowersCSV(ctx, e.stdout, org.ID)
 	}
-	var b strings.Builder
-	if err := aud.FollowersCSV(ctx, &b, org.ID); err != nil {
+	return aud.EachFollowerAcct(ctx, org.ID, func(acct string) error {
+		_, err := fmt.Fprintln(e.stdout, acct)
 		return err
-	}
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	for _, l := range lines[1:] {
-		fmt.Fprintln(e.stdout, strings.SplitN(l, ",", 2)[0])
-	}
-	return nil
+	})
 }
 
 // cliOrgs is the organisation service of a command, able to resolve

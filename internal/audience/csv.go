@@ -27,6 +27,19 @@ func (s *Service) FollowersCSV(ctx context.Context, w io.Writer, orgID int64) er
 	if err := cw.Write(FollowersCSVHeader); err != nil {
 		return err
 	}
+	err := s.EachFollowerAcct(ctx, orgID, func(acct string) error {
+		return cw.Write([]string{acct, "true", "false", ""})
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// EachFollowerAcct calls fn with the user@host of each of orgID's
+// followers that has one, oldest follower first, a page at a time.
+func (s *Service) EachFollowerAcct(ctx context.Context, orgID int64, fn func(acct string) error) error {
 	for offset := 0; ; offset += followersPage {
 		page, err := s.Store.ListFollowers(ctx, orgID, offset, followersPage)
 		if err != nil {
@@ -42,17 +55,15 @@ func (s *Service) FollowersCSV(ctx context.Context, w io.Writer, orgID int64) er
 		}
 		for _, f := range page {
 			if acct := Acct(f, actors[f.ActorID]); acct != "" {
-				if err := cw.Write([]string{acct, "true", "false", ""}); err != nil {
+				if err := fn(acct); err != nil {
 					return err
 				}
 			}
 		}
 		if len(page) < followersPage {
-			break
+			return nil
 		}
 	}
-	cw.Flush()
-	return cw.Error()
 }
 
 // Acct is a follower's user@host: its preferredUsername when we hold its

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"io"
 	"math/big"
 	mrand "math/rand/v2"
@@ -14,7 +15,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,12 +169,47 @@ type networkFarm struct {
 	bases []string // every server's base URL, dead ones too
 	live  int      // servers that end up accepting
 	kinds map[int]int
+
+	mu       sync.Mutex
+	arrivals map[int][]time.Time // kind of server → when each delivery was accepted
+}
+
+// arrived records a delivery accepted by a server of the given kind.
+func (f *networkFarm) arrived(kind int) {
+	f.mu.Lock()
+	f.arrivals[kind] = append(f.arrivals[kind], time.Now())
+	f.mu.Unlock()
+}
+
+// arrivalSummary says, per kind of server, how long after start its
+// deliveries arrived: where the time of a fan-out over the network goes.
+func (f *networkFarm) arrivalSummary(start time.Time) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	names := map[int]string{serverLive: "live", serverSlow: "slow", serverBusy: "busy"}
+	var out []string
+	for kind := serverLive; kind <= serverBusy; kind++ {
+		var lat []time.Duration
+		for _, at := range f.arrivals[kind] {
+			if at.After(start) {
+				lat = append(lat, at.Sub(start))
+			}
+		}
+		if len(lat) == 0 {
+			continue
+		}
+		slices.Sort(lat)
+		out = append(out, fmt.Sprintf("%s %d: p50 %s p90 %s max %s", names[kind], len(lat),
+			percentile(lat, 0.5).Round(time.Millisecond), percentile(lat, 0.9).Round(time.Millisecond),
+			lat[len(lat)-1].Round(time.Millisecond)))
+	}
+	return strings.Join(out, "; ")
 }
 
 func newNetworkFarm(tb testing.TB, n int, pki testPKI, ips []net.IP) *networkFarm {
 	tb.Helper()
 	counts := &inboxFarm{got: make(map[string]map[string]int), inboxes: make(map[string]int)}
-	f := &networkFarm{inboxFarm: counts, kinds: make(map[int]int)}
+	f := &networkFarm{inboxFarm: counts, kinds: make(map[int]int), arrivals: make(map[int][]time.Time)}
 	rnd := mrand.New(mrand.NewPCG(15, 1))
 	var busyMu sync.Mutex
 	busySeen := make(map[string]bool)
@@ -223,7 +261,11 @@ func newNetworkFarm(tb testing.TB, n int, pki testPKI, ips []net.IP) *networkFar
 			tb.Cleanup(func() { ln.Close() })
 			addr = startLatencyProxy(tb, listen, ln.Addr().String(), rtt)
 		default:
-			h := http.Handler(counts)
+			accept := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				counts.ServeHTTP(w, r)
+				f.arrived(kind)
+			})
+			h := http.Handler(accept)
 			switch kind {
 			case serverMute:
 				h = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-stop })
@@ -233,7 +275,7 @@ func newNetworkFarm(tb testing.TB, n int, pki testPKI, ips []net.IP) *networkFar
 					case <-time.After(5 * time.Second):
 					case <-stop:
 					}
-					counts.ServeHTTP(w, r)
+					accept(w, r)
 				})
 			case serverBusy:
 				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -247,7 +289,7 @@ func newNetworkFarm(tb testing.TB, n int, pki testPKI, ips []net.IP) *networkFar
 						w.WriteHeader(http.StatusServiceUnavailable)
 						return
 					}
-					counts.ServeHTTP(w, r)
+					accept(w, r)
 				})
 			}
 			srv := httptest.NewUnstartedServer(h)
@@ -351,4 +393,5 @@ func fanoutNetworkOnce(b *testing.B, backend string) {
 		backend, wan.kinds, wantNear, loopback.Round(time.Millisecond), wantFar, network.Round(time.Millisecond),
 		network.Seconds()/loopback.Seconds(), sign, cpuFar.Round(time.Microsecond),
 		len(lat), percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1))
+	b.Logf("arrivals over the network: %s", wan.arrivalSummary(start))
 }

@@ -53,7 +53,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[jobs.DeliverArg
 		// Queued before Accepts had their own kind: an Accept, which has
 		// no progress row, so it is sent and retried as a DirectArgs.
 		direct := jobs.DirectArgs{ActivityID: args.ActivityID, Inbox: args.Inbox, Attempt: args.Attempt}
-		return w.sender.send(ctx, direct.ActivityID, direct.Inbox, direct.Attempt, directSettler{w.sender, direct}, false, nil)
+		return w.sender.send(ctx, direct.ActivityID, direct.Inbox, direct.Attempt, directSettler{w.sender, direct}, nil, nil)
 	}
 	sync, err := w.sender.syncHeaders(ctx, args.ActivityID, []string{args.Inbox})
 	if errors.Is(err, newsroom.ErrNotFound) {
@@ -62,7 +62,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[jobs.DeliverArg
 	if err != nil {
 		return err
 	}
-	return w.sender.send(ctx, args.ActivityID, args.Inbox, args.Attempt, progress{w: w, args: args, rerun: job.Attempt > 1}, false, sync[args.Inbox])
+	return w.sender.send(ctx, args.ActivityID, args.Inbox, args.Attempt, progress{w: w, args: args, rerun: job.Attempt > 1}, nil, sync[args.Inbox])
 }
 
 // progress settles a fan-out delivery in the activity's delivery rows.

@@ -625,12 +625,13 @@ func TestDeliveryCutByJobTimeoutIsNotSettled(t *testing.T) {
 	}
 }
 
-// Inboxes whose server has not answered a first delivery yet are not
-// waited for: they are queued again, as a batch a moment later, untouched.
-func TestDeliverBatchDefersBusyServers(t *testing.T) {
-	release := make(chan struct{})
+// A server that has not answered its first delivery yet is waited for
+// within the job: its other inboxes go once it has, with nothing queued.
+func TestDeliverBatchWaitsForUnprovenServer(t *testing.T) {
+	var served atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-release
+		time.Sleep(200 * time.Millisecond)
+		served.Add(1)
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer srv.Close()
@@ -642,33 +643,165 @@ func TestDeliverBatchDefersBusyServers(t *testing.T) {
 	w := NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s)))
 	job := &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
 		Args: jobs.DeliverBatchArgs{ActivityID: "A1", Inboxes: inboxes}}
-	// The first to reach the server is its probe; the server answers
-	// after the other two have been turned away.
-	time.AfterFunc(time.Second, func() { close(release) })
-	before := time.Now()
 	if err := w.Work(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}
-	retries := s.retries()
-	if len(retries) != 1 {
-		t.Fatalf("queued %+v", retries)
+	if q := s.retries(); len(q) != 0 {
+		t.Errorf("queued %+v", q)
 	}
-	later := retries[0].(jobs.DeliverBatchArgs)
-	if len(later.Inboxes) != 2 || later.At.Before(before.Add(busyDelay)) || later.InsertOpts().Queue != jobs.QueueDeliver {
-		t.Errorf("busy inboxes queued as %+v", later)
-	}
-	delivered := 0
 	for _, in := range inboxes {
-		d := s.deliveries[in]
-		switch {
-		case d.Status == newsroom.DeliveryDelivered:
-			delivered++
-		case d.Attempts != 0 || !slices.Contains(later.Inboxes, in):
-			t.Errorf("%s: %+v, not queued again untouched", in, d)
+		if d := s.deliveries[in]; d.Status != newsroom.DeliveryDelivered {
+			t.Errorf("%s: %+v", in, d)
 		}
 	}
-	if delivered != 1 {
-		t.Errorf("%d delivered, want the probe", delivered)
+	if n := served.Load(); n != 3 {
+		t.Errorf("served %d times, want 3", n)
+	}
+}
+
+// A job whose inboxes left all wait on a server that does not answer
+// ends without them, leaving a follow-up; their deliveries go on and are
+// recorded when the server answers, and the follow-up then sends
+// nothing. Had the process died, the follow-up would send them.
+func TestDeliverBatchHandsOffSlowServers(t *testing.T) {
+	release := make(chan struct{})
+	var slowServed, fastServed atomic.Int32
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		slowServed.Add(1)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer slow.Close()
+	defer close(release)
+	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fastServed.Add(1)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer fast.Close()
+	s := newFixture(t)
+	slowInboxes := []string{slow.URL + "/a", slow.URL + "/b"}
+	inboxes := append([]string{fast.URL + "/a", fast.URL + "/b"}, slowInboxes...)
+	for _, in := range inboxes {
+		s.deliveries[in] = newsroom.Delivery{ActivityID: "A1", Inbox: in, Status: newsroom.DeliveryPending}
+	}
+	sender := newSender(t, s)
+	w := NewDeliverBatchWorker(NewDeliverWorker(sender))
+	job := &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
+		Args: jobs.DeliverBatchArgs{ActivityID: "A1", Inboxes: inboxes}}
+	start := time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := w.Work(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	cancel() // as River does once Work returns
+	if took := time.Since(start); took < handOffAfter || took > handOffAfter+2*time.Second {
+		t.Errorf("job took %s, want about %s", took, handOffAfter)
+	}
+	queued := s.retries()
+	if len(queued) != 1 {
+		t.Fatalf("queued %+v, want one follow-up", queued)
+	}
+	follow := queued[0].(jobs.DeliverBatchArgs)
+	if !follow.FollowUp || !slices.Equal(follow.Inboxes, slowInboxes) || follow.InsertOpts().Queue != jobs.QueueDeliver ||
+		follow.At.Before(start.Add(inboxTime+sender.client.Timeout()+settleTimeout)) {
+		t.Errorf("follow-up %+v", follow)
+	}
+	for _, in := range inboxes[:2] {
+		if d := s.deliveries[in]; d.Status != newsroom.DeliveryDelivered {
+			t.Errorf("%s: %+v", in, d)
+		}
+	}
+
+	// The server answers after the job's end: the deliveries handed off
+	// are recorded all the same.
+	release <- struct{}{}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.mu.Lock()
+		a, b := s.deliveries[slowInboxes[0]], s.deliveries[slowInboxes[1]]
+		s.mu.Unlock()
+		if a.Status == newsroom.DeliveryDelivered || b.Status == newsroom.DeliveryDelivered {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("handed-off delivery not recorded: %+v %+v", a, b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	release <- struct{}{}
+	for w.handedOff.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d deliveries still counted as handed off", w.handedOff.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, in := range slowInboxes {
+		if d := s.deliveries[in]; d.Status != newsroom.DeliveryDelivered || d.Attempts != 1 {
+			t.Errorf("%s: %+v", in, d)
+		}
+	}
+
+	// The follow-up finds them recorded and sends nothing.
+	if err := w.Work(context.Background(), &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: follow}); err != nil {
+		t.Fatal(err)
+	}
+	if n := slowServed.Load(); n != 2 {
+		t.Errorf("slow server served %d times, want 2", n)
+	}
+
+	// A process that died with them under way left their rows pending:
+	// the follow-up sends them.
+	s2 := newFixture(t)
+	for _, in := range slowInboxes {
+		s2.deliveries[in] = newsroom.Delivery{ActivityID: "A1", Inbox: in, Status: newsroom.DeliveryPending}
+	}
+	w2 := NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s2)))
+	go func() {
+		release <- struct{}{}
+		release <- struct{}{}
+	}()
+	if err := w2.Work(context.Background(), &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: follow}); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range slowInboxes {
+		if d := s2.deliveries[in]; d.Status != newsroom.DeliveryDelivered {
+			t.Errorf("after a crash, %s: %+v", in, d)
+		}
+	}
+	if n := fastServed.Load(); n != 2 {
+		t.Errorf("fast server served %d times, want 2", n)
+	}
+}
+
+// A job does not hand off deliveries that wait on us, here answers
+// waiting for the database: River's workers are what bounds those.
+func TestDeliverBatchKeepsWhatWaitsOnUs(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+	defer srv.Close()
+	s := newFixture(t)
+	s.slowUpdates = make(chan struct{})
+	inbox := srv.URL + "/a"
+	s.deliveries[inbox] = newsroom.Delivery{ActivityID: "A1", Inbox: inbox, Status: newsroom.DeliveryPending}
+	w := NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s)))
+	done := make(chan error, 1)
+	go func() {
+		done <- w.Work(context.Background(), &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
+			Args: jobs.DeliverBatchArgs{ActivityID: "A1", Inboxes: []string{inbox}}})
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("job ended (%v) while its answer waited to be recorded", err)
+	case <-time.After(handOffAfter + time.Second):
+	}
+	close(s.slowUpdates)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if q := s.retries(); len(q) != 0 {
+		t.Errorf("queued %+v", q)
+	}
+	if d := s.deliveries[inbox]; d.Status != newsroom.DeliveryDelivered {
+		t.Errorf("%+v", d)
 	}
 }
 

@@ -33,7 +33,7 @@ func (w *DirectWorker) NextRetry(job *river.Job[jobs.DirectArgs]) time.Time {
 // Work sends the activity.
 func (w *DirectWorker) Work(ctx context.Context, job *river.Job[jobs.DirectArgs]) error {
 	a := job.Args
-	return w.sender.send(ctx, a.ActivityID, a.Inbox, a.Attempt, directSettler{w.sender, a}, false, nil)
+	return w.sender.send(ctx, a.ActivityID, a.Inbox, a.Attempt, directSettler{w.sender, a}, nil, nil)
 }
 
 // directSettler settles a direct delivery: only a retry leaves a trace.

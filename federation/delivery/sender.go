@@ -25,23 +25,25 @@ import (
 const MaxAttempts = 17
 
 // maxInFlight bounds the deliveries between their signature and their
-// recorded outcome: while as many are under way, no new one starts. A
-// delivery sent but not yet recorded is what a crash sends twice, and a
-// batch has all its inboxes under way at once: without this bound, when
-// answers are read and recorded more slowly than the processors sign
-// (PostgreSQL on a loaded machine), hundreds of them are answered and
-// not recorded at any moment. It is a few times the hundred that one
-// delivery per job and a hundred workers allowed, for servers far away,
-// whose deliveries spend a round trip or two on the wire.
-const maxInFlight = 256
+// recorded outcome: while as many are under way, no new one signs. Those
+// answered and waiting to be recorded, what a crash sends twice, have
+// their own, much smaller bound (maxUnrecorded); this one bounds what
+// deliveries on the wire hold (a goroutine, a connection or a stream,
+// buffers: tens of kilobytes each). It is large because on the internet
+// most of them are waiting: a round trip or two to a server far away,
+// seconds for a slow one, the timeouts for one that never answers. Were
+// it a few hundred, fifty servers each taking five seconds to answer
+// thirty-two deliveries at a time would hold all of them and stop the
+// fan-out for the others.
+const maxInFlight = 2048
 
 // maxUnrecorded bounds the deliveries answered and not yet recorded: once
 // as many wait for their outcome to be written, no delivery signs until
 // some are. These are exactly what a crash sends twice. The in-flight
 // bound alone does not keep them few: on loopback nearly every delivery
 // in flight is answered at once, so when the database is slow to record
-// (two instances on one PostgreSQL, a loaded machine) all 256 could be
-// waiting there. Requests on the wire to far servers are not counted, so
+// (two instances on one PostgreSQL, a loaded machine) all of them could
+// be waiting there. Requests on the wire to far servers are not counted, so
 // the bound costs nothing in latency.
 const maxUnrecorded = 32
 
@@ -149,11 +151,9 @@ type settler interface {
 }
 
 // send makes attempt made+1 to deliver the activity to inbox, with the
-// headers in extra (nil for none), and settles the answer with st. With
-// try, a server busy with our deliveries is not waited for: send then
-// returns an error matching transport.ErrHostBusy, having sent and settled
-// nothing.
-func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler, try bool, extra http.Header) error {
+// headers in extra (nil for none), and settles the answer with st. w,
+// when not nil, is kept told where the delivery is.
+func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler, w *watch, extra http.Header) error {
 	attempt := made + 1
 	act, err := s.activity(ctx, activityID)
 	if errors.Is(err, newsroom.ErrNotFound) {
@@ -169,16 +169,33 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 	if err != nil {
 		return err
 	}
-	if err := s.startSending(ctx); err != nil {
-		return fmt.Errorf("deliver %s to %s: %w", activityID, inbox, err)
+	// The slot among the deliveries under way is taken once the server's
+	// gate is passed: deliveries waiting for a slow or unproven server
+	// hold none, and take no signature from those that can go.
+	sending := false
+	defer func() {
+		if sending {
+			s.doneSending()
+		}
+	}()
+	beforeSign := func(ctx context.Context) error {
+		if !sending {
+			if err := s.startSending(ctx); err != nil {
+				return err
+			}
+			sending = true
+		}
+		if err := s.unrecorded.wait(ctx); err != nil {
+			return err
+		}
+		w.set(stageServer) // signed in a moment, then on the wire
+		return nil
 	}
-	defer s.doneSending()
+	w.set(stageServer) // waiting for the server's gate
 	start := s.now()
 	res, derr := s.client.Send(ctx, transport.Delivery{Inbox: inbox, Body: act.JSON, KeyID: keyID, Key: key,
-		Header: extra, NoWait: try, BeforeSign: s.unrecorded.wait})
-	if errors.Is(derr, transport.ErrHostBusy) {
-		return derr
-	}
+		Header: extra, Passed: func() { w.set(stageOurs) }, BeforeSign: beforeSign})
+	w.set(stageOurs) // the answer is ours to record
 	if res.StatusCode == 0 && ctx.Err() != nil {
 		// The job's time ran out (or the process is stopping) with no
 		// answer from the inbox: there is nothing to settle, and River
@@ -338,6 +355,23 @@ func hostOf(inbox string) string {
 		return u.Host
 	}
 	return h
+}
+
+// Where a delivery of a batch is, for the batch to know whether it still
+// waits on us (processors, slots, the database) or on the server.
+const (
+	stageOurs   int32 = iota // reading, waiting for a processor, signing, recording
+	stageServer              // waiting for its server's gate, or for its answer
+	stageDone
+)
+
+// watch is where one delivery is; a nil watch ignores it all.
+type watch struct{ stage atomic.Int32 }
+
+func (w *watch) set(stage int32) {
+	if w != nil {
+		w.stage.Store(stage)
+	}
 }
 
 // startSending waits until fewer than maxInFlight deliveries are under

@@ -108,6 +108,9 @@ type Client struct {
 	hosts *hostGate
 }
 
+// Timeout is the longest a request may take, answer and body included.
+func (c *Client) Timeout() time.Duration { return c.opts.Timeout }
+
 // NewClient returns a Client that refuses non-public addresses (unless
 // allowed), proxies from the environment and schemes other than http(s).
 func NewClient(o Options) *Client {

@@ -68,14 +68,6 @@ func (c *Client) Deliver(ctx context.Context, inbox string, body []byte, keyID s
 	return c.Send(ctx, Delivery{Inbox: inbox, Body: body, KeyID: keyID, Key: key})
 }
 
-// TryDeliver is Deliver, except that when the inbox's server already has
-// as many of our deliveries in flight as it may (or has not answered its
-// first yet), it does not wait: it returns at once, with outcome Retry
-// and an error matching ErrHostBusy, having sent nothing.
-func (c *Client) TryDeliver(ctx context.Context, inbox string, body []byte, keyID string, key *rsa.PrivateKey) (*DeliveryResult, error) {
-	return c.Send(ctx, Delivery{Inbox: inbox, Body: body, KeyID: keyID, Key: key, NoWait: true})
-}
-
 // Delivery is one activity to post to one inbox.
 type Delivery struct {
 	Inbox string
@@ -85,9 +77,10 @@ type Delivery struct {
 	// Header holds more headers, such as Collection-Synchronization,
 	// which the signature covers.
 	Header http.Header
-	// NoWait makes Send return ErrHostBusy rather than wait for the
-	// inbox's server, as TryDeliver does.
-	NoWait bool
+	// Passed, when set, is called once the server's gate is passed: the
+	// delivery no longer waits for its server, only for a processor to
+	// sign, BeforeSign, and then the server's answer.
+	Passed func()
 	// BeforeSign, when set, is waited for once a processor is free to
 	// sign and before the signature: the caller's way to hold back new
 	// requests, all of them, while the answers of earlier ones are not
@@ -97,7 +90,7 @@ type Delivery struct {
 
 // Send posts d as Deliver does.
 func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) {
-	inbox, body, keyID, key, wait := d.Inbox, d.Body, d.KeyID, d.Key, !d.NoWait
+	inbox, body, keyID, key := d.Inbox, d.Body, d.KeyID, d.Key
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return &DeliveryResult{Outcome: Failed}, fmt.Errorf("deliver to %s: %w", inbox, err)
@@ -109,9 +102,12 @@ func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) 
 	req.Header.Set("Accept", AcceptActivity)
 	// The gate is passed before signing: a delivery to a server that is
 	// down costs no signature.
-	pass, err := c.hosts.acquire(ctx, strings.ToLower(req.URL.Host), wait)
+	pass, err := c.hosts.acquire(ctx, strings.ToLower(req.URL.Host))
 	if err != nil {
 		return &DeliveryResult{Outcome: Retry}, fmt.Errorf("deliver to %s: %w", inbox, err)
+	}
+	if d.Passed != nil {
+		d.Passed()
 	}
 	var connected atomic.Bool
 	// ctx bounds the wait for the server and for a processor to sign.
@@ -148,7 +144,7 @@ func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) 
 		return SignRequest(r, body, keyID, key, c.now())
 	}
 	resp, err := c.do(req, sign)
-	pass.release(err == nil, err != nil && unreachable(ctx, err, connected.Load()))
+	pass.release(err == nil, err == nil && resp.ProtoMajor == 2, err != nil && unreachable(ctx, err, connected.Load()))
 	if err != nil {
 		res := &DeliveryResult{Outcome: Retry}
 		if errors.Is(err, ErrForbiddenAddress) || errors.Is(err, errNotSent) {

@@ -11,9 +11,16 @@ import (
 // Defaults of the per-server gate of deliveries.
 const (
 	// DefaultMaxPerHost is how many deliveries may be in flight to one
-	// server at once. Over HTTP/2 they share a connection; over HTTP/1.1
-	// each has its own, kept alive for the next.
+	// server at once over HTTP/1.1, where each has a connection of its
+	// own, kept alive for the next: as many as a browser opens.
 	DefaultMaxPerHost = 8
+	// streamsPerConnection multiplies that bound for a server that
+	// answered over HTTP/2, where deliveries are streams on one
+	// connection: servers allow 100 (nginx's default) to 250 (Go's) at
+	// once, and a server slow to answer (seconds per request) would
+	// otherwise take its inboxes eight at a time, one slow round after
+	// another.
+	streamsPerConnection = 4
 	// DefaultHostDownFor is how long a server that could not be reached
 	// is left alone before one delivery probes it again; each failed probe
 	// doubles it, up to maxHostDownFor.
@@ -29,11 +36,6 @@ const (
 // later like any other failure, without a connection, a signature or a
 // worker spent on a server that is not there.
 var ErrHostDown = errors.New("server unreachable, not tried")
-
-// ErrHostBusy is returned by TryDeliver when the server has as many
-// deliveries in flight as it may: nothing was sent, and the caller may
-// try again in a moment.
-var ErrHostBusy = errors.New("server busy with our deliveries, not tried")
 
 // hostGate keeps, per server, how many deliveries are in flight and
 // whether the server can be reached, so that a dead server holds at most
@@ -60,6 +62,7 @@ type hostGate struct {
 type hostState struct {
 	inFlight  int
 	proven    bool
+	http2     bool // its last answer came over HTTP/2
 	downUntil time.Time
 	downFor   time.Duration // the last down period
 	// changed is closed, and replaced, whenever a slot frees or the state
@@ -80,9 +83,8 @@ type hostPass struct {
 }
 
 // acquire waits until a delivery to host may go, or fails with
-// ErrHostDown when the server is down or goes down meanwhile. With wait
-// false it fails with ErrHostBusy instead of waiting.
-func (g *hostGate) acquire(ctx context.Context, host string, wait bool) (*hostPass, error) {
+// ErrHostDown when the server is down or goes down meanwhile.
+func (g *hostGate) acquire(ctx context.Context, host string) (*hostPass, error) {
 	for {
 		g.mu.Lock()
 		st := g.hosts[host]
@@ -96,8 +98,11 @@ func (g *hostGate) acquire(ctx context.Context, host string, wait bool) (*hostPa
 			return nil, fmt.Errorf("%s until %s: %w", host, until.UTC().Format(time.TimeOnly), ErrHostDown)
 		}
 		limit := g.max
-		if !st.proven {
+		switch {
+		case !st.proven:
 			limit = 1
+		case st.http2:
+			limit = g.max * streamsPerConnection
 		}
 		if st.inFlight < limit {
 			st.inFlight++
@@ -106,9 +111,6 @@ func (g *hostGate) acquire(ctx context.Context, host string, wait bool) (*hostPa
 		}
 		changed := st.changed
 		g.mu.Unlock()
-		if !wait {
-			return nil, fmt.Errorf("%s: %w", host, ErrHostBusy)
-		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
@@ -118,9 +120,10 @@ func (g *hostGate) acquire(ctx context.Context, host string, wait bool) (*hostPa
 }
 
 // release ends the delivery. answered says the server answered (any
-// status): it is proven. unreachable says it got no answer at all, which
-// marks the server down, unless another delivery just did.
-func (p *hostPass) release(answered, unreachable bool) {
+// status): it is proven, and http2 says whether it answered over HTTP/2.
+// unreachable says it got no answer at all, which marks the server down,
+// unless another delivery just did.
+func (p *hostPass) release(answered, http2, unreachable bool) {
 	if p.ended {
 		return
 	}
@@ -132,7 +135,7 @@ func (p *hostPass) release(answered, unreachable bool) {
 	st.inFlight--
 	switch now := g.now(); {
 	case answered:
-		st.proven, st.downFor = true, 0
+		st.proven, st.downFor, st.http2 = true, 0, http2
 	case unreachable && !now.Before(st.downUntil):
 		st.proven = false
 		st.downFor = min(max(2*st.downFor, g.downFor), maxHostDownFor)

@@ -26,11 +26,19 @@ func deliverAll(t *testing.T, c *Client, inbox string, n int) ([]*DeliveryResult
 	return res, errs
 }
 
+// TestDeliverPerHostLimit: at most MaxPerHost deliveries in flight to a
+// server over HTTP/1.1, four times as many as streams of one connection
+// to a server that answered over HTTP/2.
 func TestDeliverPerHostLimit(t *testing.T) {
 	t.Parallel()
+	t.Run("HTTP/1.1", func(t *testing.T) { t.Parallel(); testPerHostLimit(t, false, 3) })
+	t.Run("HTTP/2", func(t *testing.T) { t.Parallel(); testPerHostLimit(t, true, 12) })
+}
+
+func testPerHostLimit(t *testing.T, h2 bool, want int32) {
 	var inFlight, most atomic.Int32
 	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/first" {
 			w.WriteHeader(http.StatusAccepted)
 			return
@@ -42,8 +50,11 @@ func TestDeliverPerHostLimit(t *testing.T) {
 		<-release
 		w.WriteHeader(http.StatusAccepted)
 	}))
+	srv.EnableHTTP2 = h2
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	c := NewClient(Options{AllowedNets: loopbackNets, LookupIP: fakeDNS(nil), MaxPerHost: 3})
+	c := NewClient(Options{AllowedNets: loopbackNets, LookupIP: fakeDNS(nil), MaxPerHost: 3,
+		ExtraRootCAs: []*x509.Certificate{srv.Certificate()}})
 	// A server is sent one delivery at a time until it has answered once.
 	if res, errs := deliverAll(t, c, srv.URL+"/first", 1); res[0].Outcome != Delivered {
 		t.Fatalf("first delivery: %+v %v", res[0], errs[0])
@@ -51,17 +62,17 @@ func TestDeliverPerHostLimit(t *testing.T) {
 
 	done := make(chan []*DeliveryResult)
 	go func() {
-		res, _ := deliverAll(t, c, srv.URL+"/inbox", 12)
+		res, _ := deliverAll(t, c, srv.URL+"/inbox", 30)
 		done <- res
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for inFlight.Load() < 3 && time.Now().Before(deadline) {
+	for inFlight.Load() < want && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	// Had the gate let a fourth through, it would be in the handler by now.
+	// Had the gate let one more through, it would be in the handler by now.
 	time.Sleep(200 * time.Millisecond)
-	if n := inFlight.Load(); n != 3 {
-		t.Errorf("%d deliveries in flight to one server, want the limit of 3", n)
+	if n := inFlight.Load(); n != want {
+		t.Errorf("%d deliveries in flight to one server, want the limit of %d", n, want)
 	}
 	close(release)
 	for i, r := range <-done {
@@ -69,8 +80,8 @@ func TestDeliverPerHostLimit(t *testing.T) {
 			t.Errorf("delivery %d: %+v", i, r)
 		}
 	}
-	if m := most.Load(); m != 3 {
-		t.Errorf("at most %d in flight, want 3", m)
+	if m := most.Load(); m != want {
+		t.Errorf("at most %d in flight, want %d", m, want)
 	}
 }
 

@@ -76,9 +76,13 @@ func (a DeliverArgs) InsertOpts() river.InsertOpts { return deliveryOpts(a.Attem
 type DeliverBatchArgs struct {
 	ActivityID string   `json:"activity_id"`
 	Inboxes    []string `json:"inboxes"`
-	// At, when set, is when the batch runs: the inboxes a batch could not
-	// send yet, their servers busy with our other deliveries, are queued
-	// again a moment later. Not stored in the arguments.
+	// FollowUp marks the batch a job queued for its inboxes still waiting
+	// on their servers when it ended: each inbox's row says whether its
+	// delivery got an outcome meanwhile.
+	FollowUp bool `json:"follow_up,omitempty"`
+	// At, when set, is when the batch runs: a follow-up runs once the
+	// deliveries it follows cannot be under way any more. Not stored in
+	// the arguments.
 	At time.Time `json:"-"`
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/soga/newsroom/federation/transport"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -23,24 +24,33 @@ import (
 // processors are busy signing for all the others.
 const BatchSize = 20
 
+// hostWait is how long a batch's delivery waits for its server to take
+// one more of our deliveries (its first answered, or one of those in
+// flight): a moment's wait on a server answering quickly saves queuing
+// its inbox again. Longer, the inbox goes into a new batch, queued
+// busyDelay later, so that a slow or dead server holds no job while its
+// inboxes wait their turn.
+const hostWait = time.Second
+
+// busyDelay is how long the inboxes of servers busy with our deliveries
+// wait before their batch runs again.
+const busyDelay = time.Second
+
 // A batch's deliveries may outlive its job. Once a job has run for
-// handOffAfter and every inbox it still has waits on its server (for the
-// server's gate, or for an answer) rather than on us, the job queues a
-// follow-up batch of those inboxes and ends, and their deliveries go on
-// in the background: a job is a worker of a queue of a hundred, and
-// a server that takes seconds to answer, or never answers, must not hold
-// one while other servers' inboxes wait for a worker. The follow-up runs
-// once they cannot be under way any more (their deadline, then a
-// request's and an outcome's longest time): it finds them recorded and
-// does nothing, unless the process died meanwhile, in which case it
-// sends what has no outcome, as a job run again after a crash does.
+// handOffAfter and every inbox it still has was sent and waits for its
+// server's answer, the job queues a follow-up batch of those inboxes and
+// ends, and their requests go on in the background: a job is one of a
+// hundred workers, and a server that takes seconds to answer, or never
+// answers, must not hold one while other servers' inboxes wait for it.
+// The follow-up runs once those requests cannot be under way any more
+// (the client's timeout, then the longest an outcome takes to write): it
+// finds them recorded and does nothing, unless the process died
+// meanwhile, in which case it sends what has no outcome, as a job run
+// again after a crash does.
 const (
 	handOffAfter = 2 * time.Second
-	// inboxTime bounds a batch's deliveries, from the job's start to the
-	// signature: waiting for the server's gate, a processor, a slot.
-	inboxTime = 90 * time.Second
-	// maxHandedOff bounds the deliveries under way in the background:
-	// past it, jobs wait for theirs, and River's workers bound the rest.
+	// maxHandedOff bounds the requests under way past their job: past it
+	// jobs wait for theirs, and River's workers bound the rest.
 	maxHandedOff = 4096
 )
 
@@ -82,24 +92,29 @@ func (b *DeliverBatchWorker) Work(ctx context.Context, job *river.Job[jobs.Deliv
 		return err
 	}
 	start := b.w.sender.now()
-	deadline := start.Add(inboxTime)
 	// The deliveries' context ends with the job's until they are handed
-	// off, then at their deadline only.
-	dctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	// off.
+	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	unlink := context.AfterFunc(ctx, cancel)
 	if ctx.Err() != nil {
 		cancel() // AfterFunc's own call would come in a goroutine, maybe after a signature
 	}
 	rerun := job.Attempt > 1 || job.Args.FollowUp
 	watches := make([]watch, len(inboxes))
-	results := make(chan error, len(inboxes))
+	type result struct {
+		inbox string
+		err   error
+	}
+	results := make(chan result, len(inboxes))
 	var wg sync.WaitGroup
 	for i, inbox := range inboxes {
 		wg.Go(func() {
 			args := jobs.DeliverArgs{ActivityID: id, Inbox: inbox}
 			err := b.w.sender.send(dctx, id, inbox, 0, progress{w: b.w, args: args, rerun: rerun}, &watches[i], headers[inbox])
+			// Done once the result is in the channel: an inbox seen done
+			// has its result there to read.
+			results <- result{inbox, err}
 			watches[i].set(stageDone)
-			results <- err
 		})
 	}
 	go func() {
@@ -109,63 +124,117 @@ func (b *DeliverBatchWorker) Work(ctx context.Context, job *river.Job[jobs.Deliv
 
 	tick := time.NewTicker(handOffAfter / 8)
 	defer tick.Stop()
-	var errs []error
-	for left := len(inboxes); left > 0; {
+	var (
+		errs []error
+		busy []string
+	)
+	left := len(inboxes)
+	take := func(r result) {
+		left--
+		switch {
+		case errors.Is(r.err, transport.ErrHostBusy):
+			busy = append(busy, r.inbox)
+		case r.err != nil:
+			errs = append(errs, r.err)
+		}
+	}
+	for left > 0 {
 		select {
-		case err := <-results:
-			left--
-			if err != nil {
-				errs = append(errs, err)
-			}
+		case r := <-results:
+			take(r)
 			continue
 		case <-tick.C:
 		}
 		if b.w.sender.now().Sub(start) < handOffAfter || len(errs) > 0 {
 			continue
 		}
-		if handed, err := b.handOff(ctx, job, watches, &wg, deadline, unlink); err != nil || handed {
+		sent, ok := waitingForAnswers(inboxes, watches)
+		if !ok {
+			continue
+		}
+		// Every inbox seen done has its result in the channel.
+		for drained := false; !drained; {
+			select {
+			case r := <-results:
+				take(r)
+			default:
+				drained = true
+			}
+		}
+		if len(errs) > 0 || len(sent) == 0 {
+			continue
+		}
+		if handed, err := b.handOff(ctx, id, sent, busy, &wg, unlink); err != nil || handed {
 			return err
 		}
 	}
-	// The run again sends only what has no outcome.
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		// The run again sends the busy inboxes too: their rows say
+		// nothing was attempted.
+		return errors.Join(errs...)
+	}
+	if len(busy) == 0 {
+		return nil
+	}
+	return b.queue(ctx, jobs.DeliverBatchArgs{ActivityID: id, Inboxes: busy, At: b.w.sender.now().Add(busyDelay)})
 }
 
-// handOff ends the job early when every inbox it still has waits on its
-// server: it queues their follow-up and lets their deliveries go on
-// without the job. It reports whether it did.
-func (b *DeliverBatchWorker) handOff(ctx context.Context, job *river.Job[jobs.DeliverBatchArgs], watches []watch, wg *sync.WaitGroup, deadline time.Time, unlink func() bool) (bool, error) {
-	var left []string
+// queue enqueues a batch of the inboxes a job leaves to another.
+func (b *DeliverBatchWorker) queue(ctx context.Context, batch jobs.DeliverBatchArgs) error {
+	if err := b.w.sender.store.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, batch) }); err != nil {
+		return fmt.Errorf("queue %d deliveries of %s again: %w", len(batch.Inboxes), batch.ActivityID, err)
+	}
+	return nil
+}
+
+// waitingForAnswers lists the inboxes sent and waiting for their answers,
+// and reports whether those are all the job still has.
+func waitingForAnswers(inboxes []string, watches []watch) ([]string, bool) {
+	var sent []string
 	for i := range watches {
 		switch watches[i].stage.Load() {
 		case stageOurs:
-			return false, nil // still ours: processors and the database are what River's workers bound
-		case stageServer:
-			left = append(left, job.Args.Inboxes[i])
+			return nil, false // processors, slots and the database are what River's workers bound
+		case stageWire:
+			sent = append(sent, inboxes[i])
 		}
 	}
-	if len(left) == 0 || b.handedOff.Load()+int64(len(left)) > maxHandedOff {
+	return sent, true
+}
+
+// handOff ends the job early, its inboxes sent and waiting for their
+// answers: it queues their follow-up, and the busy inboxes' batch, and
+// lets their requests go on without the job. It reports whether it did.
+func (b *DeliverBatchWorker) handOff(ctx context.Context, activityID string, sent, busy []string, wg *sync.WaitGroup, unlink func() bool) (bool, error) {
+	if b.handedOff.Load()+int64(len(sent)) > maxHandedOff {
 		return false, nil
 	}
 	s := b.w.sender
-	// After the deadline nothing more is signed; a request signed before
-	// it ends within the client's timeout, and its outcome is written
-	// within settleTimeout.
-	at := deadline.Add(s.client.Timeout() + settleTimeout + 5*time.Second)
-	followUp := jobs.DeliverBatchArgs{ActivityID: job.Args.ActivityID, Inboxes: left, FollowUp: true, At: at}
-	if err := s.store.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, followUp) }); err != nil {
-		s.log.Warn("hand off deliveries waiting on their servers", "activity", job.Args.ActivityID, "inboxes", len(left), "err", err)
+	now := s.now()
+	followUp := jobs.DeliverBatchArgs{ActivityID: activityID, Inboxes: sent, FollowUp: true,
+		At: now.Add(s.client.Timeout() + settleTimeout + 5*time.Second)}
+	err := s.store.InTx(ctx, func(tx store.Tx) error {
+		if len(busy) > 0 {
+			later := jobs.DeliverBatchArgs{ActivityID: activityID, Inboxes: busy, At: now.Add(busyDelay)}
+			if err := tx.Enqueue(ctx, later); err != nil {
+				return err
+			}
+		}
+		return tx.Enqueue(ctx, followUp)
+	})
+	if err != nil {
+		s.log.Warn("hand off deliveries waiting for their answers", "activity", activityID, "inboxes", len(sent), "err", err)
 		return false, nil // the job waits for them itself
 	}
 	if !unlink() {
-		// The job's context ended meanwhile and took theirs with it:
-		// the follow-up sends what they could not.
+		// The job's context ended meanwhile: the requests run to their
+		// answers all the same, and the follow-up finds them recorded.
 		return true, nil
 	}
-	b.handedOff.Add(int64(len(left)))
+	b.handedOff.Add(int64(len(sent)))
 	go func() {
 		wg.Wait()
-		b.handedOff.Add(-int64(len(left)))
+		b.handedOff.Add(-int64(len(sent)))
 	}()
 	return true, nil
 }

@@ -625,6 +625,16 @@ func TestDeliveryCutByJobTimeoutIsNotSettled(t *testing.T) {
 	}
 }
 
+// pendingBatch is a batch job of a fan-out to inboxes, their rows
+// pending, and its worker.
+func pendingBatch(t *testing.T, s *fakeStore, inboxes []string) (*DeliverBatchWorker, *river.Job[jobs.DeliverBatchArgs]) {
+	for _, in := range inboxes {
+		s.deliveries[in] = newsroom.Delivery{ActivityID: "A1", Inbox: in, Status: newsroom.DeliveryPending}
+	}
+	return NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s))), &river.Job[jobs.DeliverBatchArgs]{
+		JobRow: &rivertype.JobRow{Attempt: 1}, Args: jobs.DeliverBatchArgs{ActivityID: "A1", Inboxes: inboxes}}
+}
+
 // A server that has not answered its first delivery yet is waited for
 // within the job: its other inboxes go once it has, with nothing queued.
 func TestDeliverBatchWaitsForUnprovenServer(t *testing.T) {
@@ -637,12 +647,7 @@ func TestDeliverBatchWaitsForUnprovenServer(t *testing.T) {
 	defer srv.Close()
 	s := newFixture(t)
 	inboxes := []string{srv.URL + "/a", srv.URL + "/b", srv.URL + "/c"}
-	for _, in := range inboxes {
-		s.deliveries[in] = newsroom.Delivery{ActivityID: "A1", Inbox: in, Status: newsroom.DeliveryPending}
-	}
-	w := NewDeliverBatchWorker(NewDeliverWorker(newSender(t, s)))
-	job := &river.Job[jobs.DeliverBatchArgs]{JobRow: &rivertype.JobRow{Attempt: 1},
-		Args: jobs.DeliverBatchArgs{ActivityID: "A1", Inboxes: inboxes}}
+	w, job := pendingBatch(t, s, inboxes)
 	if err := w.Work(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}
@@ -659,19 +664,64 @@ func TestDeliverBatchWaitsForUnprovenServer(t *testing.T) {
 	}
 }
 
-// A job whose inboxes left all wait on a server that does not answer
-// ends without them, leaving a follow-up; their deliveries go on and are
-// recorded when the server answers, and the follow-up then sends
+// Inboxes whose server has not answered a first delivery within
+// hostWait are not waited for longer: they are queued again, as a batch
+// a moment later, untouched.
+func TestDeliverBatchDefersBusyServers(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	s := newFixture(t)
+	inboxes := []string{srv.URL + "/a", srv.URL + "/b", srv.URL + "/c"}
+	w, job := pendingBatch(t, s, inboxes)
+	// The first to reach the server is its probe; the server answers
+	// after the other two have been turned away.
+	time.AfterFunc(hostWait+500*time.Millisecond, func() { close(release) })
+	before := time.Now()
+	if err := w.Work(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	retries := s.retries()
+	if len(retries) != 1 {
+		t.Fatalf("queued %+v", retries)
+	}
+	later := retries[0].(jobs.DeliverBatchArgs)
+	if len(later.Inboxes) != 2 || later.At.Before(before.Add(busyDelay)) || later.InsertOpts().Queue != jobs.QueueDeliver {
+		t.Errorf("busy inboxes queued as %+v", later)
+	}
+	delivered := 0
+	for _, in := range inboxes {
+		d := s.deliveries[in]
+		switch {
+		case d.Status == newsroom.DeliveryDelivered:
+			delivered++
+		case d.Attempts != 0 || !slices.Contains(later.Inboxes, in):
+			t.Errorf("%s: %+v, not queued again untouched", in, d)
+		}
+	}
+	if delivered != 1 {
+		t.Errorf("%d delivered, want the probe", delivered)
+	}
+}
+
+// A job whose inboxes left were all sent to servers that do not answer
+// ends without them, leaving a follow-up; their requests go on and are
+// recorded when the servers answer, and the follow-up then sends
 // nothing. Had the process died, the follow-up would send them.
 func TestDeliverBatchHandsOffSlowServers(t *testing.T) {
 	release := make(chan struct{})
 	var slowServed, fastServed atomic.Int32
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	slowHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release
 		slowServed.Add(1)
 		w.WriteHeader(http.StatusAccepted)
-	}))
-	defer slow.Close()
+	})
+	slow1, slow2 := httptest.NewServer(slowHandler), httptest.NewServer(slowHandler)
+	defer slow1.Close()
+	defer slow2.Close()
 	defer close(release)
 	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fastServed.Add(1)
@@ -679,7 +729,7 @@ func TestDeliverBatchHandsOffSlowServers(t *testing.T) {
 	}))
 	defer fast.Close()
 	s := newFixture(t)
-	slowInboxes := []string{slow.URL + "/a", slow.URL + "/b"}
+	slowInboxes := []string{slow1.URL + "/a", slow2.URL + "/b"}
 	inboxes := append([]string{fast.URL + "/a", fast.URL + "/b"}, slowInboxes...)
 	for _, in := range inboxes {
 		s.deliveries[in] = newsroom.Delivery{ActivityID: "A1", Inbox: in, Status: newsroom.DeliveryPending}
@@ -703,7 +753,7 @@ func TestDeliverBatchHandsOffSlowServers(t *testing.T) {
 	}
 	follow := queued[0].(jobs.DeliverBatchArgs)
 	if !follow.FollowUp || !slices.Equal(follow.Inboxes, slowInboxes) || follow.InsertOpts().Queue != jobs.QueueDeliver ||
-		follow.At.Before(start.Add(inboxTime+sender.client.Timeout()+settleTimeout)) {
+		follow.At.Before(start.Add(handOffAfter+sender.client.Timeout()+settleTimeout)) {
 		t.Errorf("follow-up %+v", follow)
 	}
 	for _, in := range inboxes[:2] {

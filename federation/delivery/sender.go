@@ -32,10 +32,12 @@ const MaxAttempts = 17
 // buffers: tens of kilobytes each). It is large because on the internet
 // most of them are waiting: a round trip or two to a server far away,
 // seconds for a slow one, the timeouts for one that never answers. Were
-// it a few hundred, fifty servers each taking five seconds to answer
-// thirty-two deliveries at a time would hold all of them and stop the
-// fan-out for the others.
-const maxInFlight = 2048
+// it a few hundred, fifty servers taking five seconds to answer ten
+// deliveries each would hold all of them and stop the fan-out for the
+// others. It is not larger because on loopback or a loaded machine
+// requests received and not yet answered are also what a crash sends
+// twice.
+const maxInFlight = 1024
 
 // maxUnrecorded bounds the deliveries answered and not yet recorded: once
 // as many wait for their outcome to be written, no delivery signs until
@@ -151,8 +153,10 @@ type settler interface {
 }
 
 // send makes attempt made+1 to deliver the activity to inbox, with the
-// headers in extra (nil for none), and settles the answer with st. w,
-// when not nil, is kept told where the delivery is.
+// headers in extra (nil for none), and settles the answer with st. With a
+// watch, which is kept told where the delivery is, a server busy with our
+// deliveries is waited for hostWait at most: send then returns an error
+// matching transport.ErrHostBusy, having sent and settled nothing.
 func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, st settler, w *watch, extra http.Header) error {
 	attempt := made + 1
 	act, err := s.activity(ctx, activityID)
@@ -188,14 +192,19 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 		if err := s.unrecorded.wait(ctx); err != nil {
 			return err
 		}
-		w.set(stageServer) // signed in a moment, then on the wire
+		w.set(stageWire) // signed in a moment
 		return nil
 	}
-	w.set(stageServer) // waiting for the server's gate
+	d := transport.Delivery{Inbox: inbox, Body: act.JSON, KeyID: keyID, Key: key, Header: extra, BeforeSign: beforeSign}
+	if w != nil {
+		d.MaxWait = hostWait
+	}
 	start := s.now()
-	res, derr := s.client.Send(ctx, transport.Delivery{Inbox: inbox, Body: act.JSON, KeyID: keyID, Key: key,
-		Header: extra, Passed: func() { w.set(stageOurs) }, BeforeSign: beforeSign})
+	res, derr := s.client.Send(ctx, d)
 	w.set(stageOurs) // the answer is ours to record
+	if errors.Is(derr, transport.ErrHostBusy) {
+		return derr
+	}
 	if res.StatusCode == 0 && ctx.Err() != nil {
 		// The job's time ran out (or the process is stopping) with no
 		// answer from the inbox: there is nothing to settle, and River
@@ -360,8 +369,8 @@ func hostOf(inbox string) string {
 // Where a delivery of a batch is, for the batch to know whether it still
 // waits on us (processors, slots, the database) or on the server.
 const (
-	stageOurs   int32 = iota // reading, waiting for a processor, signing, recording
-	stageServer              // waiting for its server's gate, or for its answer
+	stageOurs int32 = iota // reading, waiting for its server's gate or a processor, signing, recording
+	stageWire              // sent, waiting for the answer
 	stageDone
 )
 

@@ -77,10 +77,10 @@ type Delivery struct {
 	// Header holds more headers, such as Collection-Synchronization,
 	// which the signature covers.
 	Header http.Header
-	// Passed, when set, is called once the server's gate is passed: the
-	// delivery no longer waits for its server, only for a processor to
-	// sign, BeforeSign, and then the server's answer.
-	Passed func()
+	// MaxWait, when set, bounds the wait for the inbox's server to take
+	// one more of our deliveries: past it Send returns ErrHostBusy,
+	// having sent nothing.
+	MaxWait time.Duration
 	// BeforeSign, when set, is waited for once a processor is free to
 	// sign and before the signature: the caller's way to hold back new
 	// requests, all of them, while the answers of earlier ones are not
@@ -102,12 +102,9 @@ func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) 
 	req.Header.Set("Accept", AcceptActivity)
 	// The gate is passed before signing: a delivery to a server that is
 	// down costs no signature.
-	pass, err := c.hosts.acquire(ctx, strings.ToLower(req.URL.Host))
+	pass, err := c.hosts.acquire(ctx, strings.ToLower(req.URL.Host), d.MaxWait)
 	if err != nil {
 		return &DeliveryResult{Outcome: Retry}, fmt.Errorf("deliver to %s: %w", inbox, err)
-	}
-	if d.Passed != nil {
-		d.Passed()
 	}
 	var connected atomic.Bool
 	// ctx bounds the wait for the server and for a processor to sign.

@@ -37,6 +37,12 @@ const (
 // worker spent on a server that is not there.
 var ErrHostDown = errors.New("server unreachable, not tried")
 
+// ErrHostBusy is returned by Send when the server still had as many of our
+// deliveries in flight as it may (or its first unanswered) at the end of
+// the delivery's MaxWait: nothing was sent, and the caller may try again
+// in a moment.
+var ErrHostBusy = errors.New("server busy with our deliveries, not tried")
+
 // hostGate keeps, per server, how many deliveries are in flight and
 // whether the server can be reached, so that a dead server holds at most
 // one delivery (its probe) instead of one per inbox it hosts, each until
@@ -83,8 +89,10 @@ type hostPass struct {
 }
 
 // acquire waits until a delivery to host may go, or fails with
-// ErrHostDown when the server is down or goes down meanwhile.
-func (g *hostGate) acquire(ctx context.Context, host string) (*hostPass, error) {
+// ErrHostDown when the server is down or goes down meanwhile. With a
+// maxWait it fails with ErrHostBusy once it has waited that long.
+func (g *hostGate) acquire(ctx context.Context, host string, maxWait time.Duration) (*hostPass, error) {
+	var timeout <-chan time.Time // made on the first wait: most deliveries do not wait
 	for {
 		g.mu.Lock()
 		st := g.hosts[host]
@@ -111,8 +119,15 @@ func (g *hostGate) acquire(ctx context.Context, host string) (*hostPass, error) 
 		}
 		changed := st.changed
 		g.mu.Unlock()
+		if maxWait > 0 && timeout == nil {
+			t := time.NewTimer(maxWait)
+			defer t.Stop()
+			timeout = t.C
+		}
 		select {
 		case <-changed:
+		case <-timeout:
+			return nil, fmt.Errorf("%s: %w", host, ErrHostBusy)
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}

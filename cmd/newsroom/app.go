@@ -19,6 +19,7 @@ import (
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/metrics"
+	"github.com/soga/newsroom/internal/server"
 	"github.com/soga/newsroom/internal/site"
 	"github.com/soga/newsroom/internal/upkeep"
 	"github.com/soga/newsroom/internal/urls"
@@ -48,6 +49,7 @@ type Main struct {
 	out        io.Writer
 	listener   net.Listener
 	httpServer *http.Server
+	conns      *server.ConnTimeouts
 	metricsLn  net.Listener
 	metricsSrv *http.Server
 	jobsCancel context.CancelFunc
@@ -97,14 +99,14 @@ func Open(ctx context.Context, cfg config.Config, out io.Writer) (*Main, error) 
 		m.Close()
 		return nil, err
 	}
+	// The timeouts against slow clients are the sweep's (server.ConnTimeouts),
+	// not net/http's, which cost four timer updates per request.
+	m.conns = server.NewConnTimeouts(10*time.Second, 60*time.Second, 120*time.Second)
 	m.httpServer = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		Handler:        handler,
+		ConnState:      m.conns.ConnState,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	if cfg.MetricsListen != "" {
 		m.metricsLn, err = listen(cfg.MetricsListen, "metrics-listen (--metrics-listen / NEWSROOM_METRICS_LISTEN)")
@@ -164,6 +166,15 @@ func (m *Main) Run(ctx context.Context) error {
 		m.watchChanges(watchCtx)
 	}()
 	defer func() { stopWatching(); <-watching }()
+	sweepCtx, stopSweeping := context.WithCancel(context.WithoutCancel(ctx))
+	sweeping := make(chan struct{})
+	go func() {
+		defer close(sweeping)
+		m.conns.Run(sweepCtx)
+	}()
+	// Stopped after the server's shutdown, which waits for the requests
+	// the sweep still bounds.
+	defer func() { stopSweeping(); <-sweeping }()
 	errc := make(chan error, 2)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
 	if m.metricsSrv != nil {

@@ -3,12 +3,13 @@
 // nginx, so that the table shows what serving a response costs in Go at
 // all, and what newsroom adds to it. It is never part of newsroom.
 //
-//	bare -listen 127.0.0.1:8080 -dir DIR
+//	bare -listen 127.0.0.1:8080 -dir DIR [-timeouts]
 //
 // DIR holds one file per response body and, next to it, NAME.headers, the
 // response's header as curl -D wrote it. GET /NAME answers with NAME, or
 // with NAME.gz when the request's Accept-Encoding mentions gzip and that
-// file exists.
+// file exists. -timeouts gives the server newsroom's timeouts against
+// slow clients, whose deadlines net/http then sets on every request.
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // response is one recorded answer.
@@ -32,6 +34,7 @@ type response struct {
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8080", "address to listen on")
 	dir := flag.String("dir", ".", "directory of bodies and their .headers files")
+	timeouts := flag.Bool("timeouts", false, "set the read, write and idle timeouts newsroom sets")
 	flag.Parse()
 	responses, err := load(*dir)
 	if err != nil {
@@ -56,6 +59,12 @@ func main() {
 		w.Write(res.body) //nolint:errcheck // the client went away
 	})
 	srv := &http.Server{Addr: *listen, Handler: handler}
+	if *timeouts {
+		srv.ReadHeaderTimeout = 10 * time.Second
+		srv.ReadTimeout = 60 * time.Second
+		srv.WriteTimeout = 60 * time.Second
+		srv.IdleTimeout = 120 * time.Second
+	}
 	if err := srv.ListenAndServe(); err != nil {
 		fmt.Fprintln(os.Stderr, "bare:", err)
 		os.Exit(1)

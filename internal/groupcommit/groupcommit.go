@@ -12,6 +12,10 @@
 // MaxBatch, the batches ahead of it, so nobody is held up for long by
 // others' work. When a batch of several fails, its items are written again
 // one by one, so that one bad item fails alone.
+//
+// A Committer may also be told to linger: its leader then waits a moment
+// for company before writing, for callers that arrive one at a time, each
+// a little after the last write began (see Options.Linger).
 package groupcommit
 
 import (
@@ -31,10 +35,17 @@ type Committer[T, R any] struct {
 	write    WriteFunc[T, R]
 	maxBatch int
 	timeout  time.Duration
+	linger   time.Duration
+	gather   int
 
 	mu       sync.Mutex
 	pending  []*request[T, R]
 	flushing bool
+	// company is closed when gather items are pending, waking a leader
+	// that lingers; nil when none does.
+	company chan struct{}
+	// timer is the lingering leader's; only the leader touches it.
+	timer *time.Timer
 }
 
 // Options tune a Committer; the zero value is usable.
@@ -44,6 +55,16 @@ type Options struct {
 	// Timeout bounds one write; default 30 s. A write serves several
 	// callers, so it runs detached from any one caller's context.
 	Timeout time.Duration
+	// Linger is how long a leader that finds fewer than Gather items
+	// waiting waits for more before it writes; zero writes at once. It
+	// pays when callers come one at a time, a little apart (the answers
+	// of deliveries, one signature apart on a processor that signs), so
+	// that each would otherwise pay a transaction of its own: their
+	// results are later by at most Linger.
+	Linger time.Duration
+	// Gather is how many waiting items end the lingering at once;
+	// default MaxBatch.
+	Gather int
 }
 
 // New returns a Committer that writes with write.
@@ -54,7 +75,11 @@ func New[T, R any](write WriteFunc[T, R], opts Options) *Committer[T, R] {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
-	return &Committer[T, R]{write: write, maxBatch: opts.MaxBatch, timeout: opts.Timeout}
+	if opts.Gather <= 0 || opts.Gather > opts.MaxBatch {
+		opts.Gather = opts.MaxBatch
+	}
+	return &Committer[T, R]{write: write, maxBatch: opts.MaxBatch, timeout: opts.Timeout,
+		linger: opts.Linger, gather: opts.Gather}
 }
 
 type request[T, R any] struct {
@@ -82,6 +107,10 @@ func (c *Committer[T, R]) Do(ctx context.Context, item T) (R, error) {
 	c.pending = append(c.pending, req)
 	lead := !c.flushing
 	c.flushing = true
+	if c.company != nil && len(c.pending) >= c.gather {
+		close(c.company)
+		c.company = nil
+	}
 	c.mu.Unlock()
 	for {
 		if !lead {
@@ -100,6 +129,9 @@ func (c *Committer[T, R]) Do(ctx context.Context, item T) (R, error) {
 func (c *Committer[T, R]) lead(ctx context.Context, req *request[T, R]) {
 	ctx = context.WithoutCancel(ctx)
 	for {
+		if c.linger > 0 {
+			c.await()
+		}
 		c.mu.Lock()
 		n := min(len(c.pending), c.maxBatch)
 		batch := make([]*request[T, R], n)
@@ -119,6 +151,33 @@ func (c *Committer[T, R]) lead(ctx context.Context, req *request[T, R]) {
 		return
 	}
 	c.pending[0].done <- outcome[R]{lead: true}
+}
+
+// await lingers until gather items are pending or the linger is over.
+func (c *Committer[T, R]) await() {
+	c.mu.Lock()
+	if len(c.pending) >= c.gather {
+		c.mu.Unlock()
+		return
+	}
+	company := make(chan struct{})
+	c.company = company
+	c.mu.Unlock()
+	if c.timer == nil {
+		c.timer = time.NewTimer(c.linger)
+	} else {
+		c.timer.Reset(c.linger)
+	}
+	select {
+	case <-company:
+		c.timer.Stop()
+	case <-c.timer.C:
+		c.mu.Lock()
+		if c.company == company {
+			c.company = nil
+		}
+		c.mu.Unlock()
+	}
 }
 
 func (c *Committer[T, R]) flush(ctx context.Context, batch []*request[T, R]) {

@@ -132,6 +132,72 @@ func TestWrongResultCount(t *testing.T) {
 	}
 }
 
+// arriveApart calls Do for items 1..n, each started gap after the one
+// before, and waits for all of them.
+func arriveApart(t *testing.T, c *Committer[int, string], n int, gap time.Duration) {
+	t.Helper()
+	var wg sync.WaitGroup
+	var wrong atomic.Int64
+	for i := 1; i <= n; i++ {
+		wg.Go(func() {
+			if got, err := c.Do(t.Context(), i); err != nil || got != fmt.Sprint("ok ", i) {
+				wrong.Add(1)
+			}
+		})
+		time.Sleep(gap)
+	}
+	wg.Wait()
+	if n := wrong.Load(); n > 0 {
+		t.Fatalf("%d callers got another's result or an error", n)
+	}
+}
+
+func TestLingerGathersCallersArrivingApart(t *testing.T) {
+	// Without lingering, callers a little apart each write alone: the
+	// writes are much shorter than the gap.
+	alone := &recorder{}
+	arriveApart(t, New(alone.write, Options{}), 8, 5*time.Millisecond)
+	if len(alone.batches) < 4 {
+		t.Fatalf("without linger, 8 callers 5 ms apart wrote %d batches: %v", len(alone.batches), alone.batches)
+	}
+	// Lingering far longer than their arrivals, the leader takes them all.
+	r := &recorder{}
+	arriveApart(t, New(r.write, Options{Linger: time.Second}), 8, 5*time.Millisecond)
+	if len(r.batches) != 1 || len(r.batches[0]) != 8 {
+		t.Fatalf("lingering a second, 8 callers 5 ms apart wrote %v, want one batch of 8", r.batches)
+	}
+}
+
+func TestGatherEndsTheLinger(t *testing.T) {
+	r := &recorder{}
+	c := New(r.write, Options{Linger: time.Hour, Gather: 3})
+	start := time.Now()
+	arriveApart(t, c, 6, time.Millisecond)
+	if d := time.Since(start); d > time.Minute {
+		t.Fatalf("six callers took %s: Gather did not end the linger", d)
+	}
+	if len(r.batches) != 2 || len(r.batches[0]) != 3 || len(r.batches[1]) != 3 {
+		t.Fatalf("batches %v, want two of 3", r.batches)
+	}
+}
+
+func TestLingerIsBounded(t *testing.T) {
+	r := &recorder{}
+	c := New(r.write, Options{Linger: 30 * time.Millisecond})
+	for i := 1; i <= 2; i++ {
+		start := time.Now()
+		if got, err := c.Do(t.Context(), i); err != nil || got != fmt.Sprint("ok ", i) {
+			t.Fatalf("Do(%d) = %q, %v", i, got, err)
+		}
+		if d := time.Since(start); d < 30*time.Millisecond {
+			t.Fatalf("a caller alone was written after %s, before the linger was over", d)
+		}
+	}
+	if len(r.batches) != 2 {
+		t.Fatalf("two callers one after the other wrote %v", r.batches)
+	}
+}
+
 func BenchmarkDo(b *testing.B) {
 	c := New(func(ctx context.Context, items []int) ([]int, error) { return items, nil }, Options{})
 	b.RunParallel(func(pb *testing.PB) {

@@ -35,6 +35,15 @@ type Options struct {
 	JobTimeout time.Duration
 }
 
+// deliverFetchCooldown spaces the delivery queue's fetches. A delivery
+// job is a batch of inboxes, and a hundred of them hold a couple of
+// thousand deliveries, a second or more of signing: a job that ends
+// frees a worker that nothing is waiting for. With the client's 20 ms,
+// each job ending fetched one job (on SQLite, River's fetch is an UPDATE
+// it prepares anew every time, near a millisecond); at 100 ms one fetch
+// takes the jobs of several that ended.
+const deliverFetchCooldown = 100 * time.Millisecond
+
 // Client runs River's workers on the store's own database, whichever
 // backend it is, behind one non-generic type the rest of the program can
 // hold.
@@ -61,7 +70,7 @@ func New(s store.Store, workers *river.Workers, o Options) (*Client, error) {
 			// A delivery mostly waits on the network; its CPU is one RSA
 			// signature. Many workers keep both cores busy signing while
 			// slow servers answer.
-			QueueDeliver: {MaxWorkers: 100},
+			QueueDeliver: {MaxWorkers: 100, FetchCooldown: deliverFetchCooldown},
 			QueueRetry:   {MaxWorkers: 20},
 		},
 		Workers:     workers,
@@ -105,6 +114,9 @@ func New(s store.Store, workers *river.Workers, o Options) (*Client, error) {
 			cfg.FetchPollInterval = 200 * time.Millisecond
 		}
 		cfg.FetchCooldown = min(cfg.FetchPollInterval, cfg.FetchCooldown)
+		q := cfg.Queues[QueueDeliver]
+		q.FetchCooldown = min(cfg.FetchPollInterval, q.FetchCooldown)
+		cfg.Queues[QueueDeliver] = q
 		c, err := river.NewClient(riversqlite.New(b.WriteDB()), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: sqlite client: %w", err)

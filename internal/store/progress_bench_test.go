@@ -17,25 +17,11 @@ import (
 //
 //	NEWSROOM_TEST_POSTGRES_URL=… go test ./internal/store -run '^$' -bench DeliveryProgress
 func BenchmarkDeliveryProgress(b *testing.B) {
-	for _, db := range []struct {
-		name string
-		open func(testing.TB) store.Store
-	}{
-		{"sqlite", func(tb testing.TB) store.Store { return testdb.SQLite(tb) }},
-		{"postgres", func(tb testing.TB) store.Store { return testdb.Postgres(tb) }},
-	} {
+	for _, db := range benchDatabases {
 		b.Run(db.name, func(b *testing.B) {
-			s := db.open(b)
-			ctx := b.Context()
-			org := &newsroom.Organisation{Handle: "bench", Name: "Bench", ActorType: newsroom.ActorOrganization,
-				DefaultLang: "fr", DefaultObjectType: newsroom.ObjectAuto}
-			if err := s.CreateOrg(ctx, org); err != nil {
-				b.Fatal(err)
-			}
 			const id, n = "01PROGRESS", 100_000
-			if err := s.CreateActivity(ctx, &newsroom.Activity{ID: id, OrgID: org.ID, Type: "Create", JSON: []byte("{}")}); err != nil {
-				b.Fatal(err)
-			}
+			s := benchActivity(b, db.open, id)
+			ctx := b.Context()
 			inboxes := make([]string, n)
 			for i := range inboxes {
 				inboxes[i] = fmt.Sprintf("https://s%05d.example/inbox", i)
@@ -83,6 +69,31 @@ func BenchmarkDeliveryProgress(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchDatabases are the backends the store's benchmarks run on.
+var benchDatabases = []struct {
+	name string
+	open func(testing.TB) store.Store
+}{
+	{"sqlite", func(tb testing.TB) store.Store { return testdb.SQLite(tb) }},
+	{"postgres", func(tb testing.TB) store.Store { return testdb.Postgres(tb) }},
+}
+
+// benchActivity opens a database with an organisation and its activity
+// id, ready for delivery rows.
+func benchActivity(b *testing.B, open func(testing.TB) store.Store, id string) store.Store {
+	s := open(b)
+	ctx := b.Context()
+	org := &newsroom.Organisation{Handle: "bench", Name: "Bench", ActorType: newsroom.ActorOrganization,
+		DefaultLang: "fr", DefaultObjectType: newsroom.ObjectAuto}
+	if err := s.CreateOrg(ctx, org); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.CreateActivity(ctx, &newsroom.Activity{ID: id, OrgID: org.ID, Type: "Create", JSON: []byte("{}")}); err != nil {
+		b.Fatal(err)
+	}
+	return s
 }
 
 func processorTime() time.Duration {

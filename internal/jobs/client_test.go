@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/riverqueue/river"
 
 	"github.com/soga/newsroom/internal/jobs"
@@ -87,7 +86,7 @@ func TestEnqueueInTransaction(t *testing.T) {
 		if w.seen["committed"] != 1 {
 			t.Errorf("committed job ran %d times", w.seen["committed"])
 		}
-		if n := testutil.ToFloat64(m.Jobs.WithLabelValues("test_mark", "completed")); n != 2 {
+		if n := m.Jobs.WithLabelValues("test_mark", "completed").Value(); n != 2 {
 			t.Errorf("jobs metric counts %v completed, want 2", n)
 		}
 	})

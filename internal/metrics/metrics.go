@@ -1,54 +1,63 @@
-// Package metrics owns newsroom's Prometheus collectors. They live on a
-// registry of our own, passed to whoever records, rather than on the
-// library's global default.
+// Package metrics owns newsroom's figures for Prometheus: counters and
+// histograms by label, and the Go runtime's and the process's figures,
+// written in Prometheus's text format.
+//
+// It is written here rather than with the Prometheus client library:
+// newsroom needs two kinds of series and a text page, and the library
+// links and initialises some thirty packages (protobuf among them) in
+// every process, about 2 MB of resident memory at idle
+// (docs/benchmarks.md, "Idle memory").
 package metrics
 
 import (
 	"net/http"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"time"
 )
 
-// Metrics holds every collector.
+// Metrics holds every series newsroom records.
 type Metrics struct {
-	Registry     *prometheus.Registry
-	HTTPRequests *prometheus.CounterVec   // route, method, status
-	HTTPDuration *prometheus.HistogramVec // route
-	Jobs         *prometheus.CounterVec   // kind, outcome
-	JobDuration  *prometheus.HistogramVec // kind
+	HTTPRequests *CounterVec   // route, method, status
+	HTTPDuration *HistogramVec // route
+	Jobs         *CounterVec   // kind, outcome
+	JobDuration  *HistogramVec // kind
+	started      time.Time
 }
 
-// New registers the collectors, with the Go runtime and process ones.
+// DefBuckets are the library's default histogram buckets, in seconds,
+// kept for the job durations so that existing dashboards still match.
+var DefBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// New makes the series, all empty.
 func New() *Metrics {
-	m := &Metrics{
-		Registry: prometheus.NewRegistry(),
-		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "newsroom_http_requests_total",
-			Help: "HTTP requests by route pattern, method and status code.",
-		}, []string{"route", "method", "status"}),
-		HTTPDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "newsroom_http_request_duration_seconds",
-			Help:    "HTTP request duration by route pattern.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"route"}),
-		Jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "newsroom_jobs_total",
-			Help: "Background jobs worked, by kind and outcome (completed, failed, cancelled, snoozed).",
-		}, []string{"kind", "outcome"}),
-		JobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "newsroom_job_duration_seconds",
-			Help:    "Time spent working background jobs, by kind.",
-			Buckets: prometheus.DefBuckets,
-		}, []string{"kind"}),
+	return &Metrics{
+		HTTPRequests: NewCounterVec("newsroom_http_requests_total",
+			"HTTP requests by route pattern, method and status code.",
+			"route", "method", "status"),
+		HTTPDuration: NewHistogramVec("newsroom_http_request_duration_seconds",
+			"HTTP request duration by route pattern.",
+			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+			"route"),
+		Jobs: NewCounterVec("newsroom_jobs_total",
+			"Background jobs worked, by kind and outcome (completed, failed, cancelled, snoozed).",
+			"kind", "outcome"),
+		JobDuration: NewHistogramVec("newsroom_job_duration_seconds",
+			"Time spent working background jobs, by kind.",
+			DefBuckets, "kind"),
+		started: time.Now(),
 	}
-	m.Registry.MustRegister(m.HTTPRequests, m.HTTPDuration, m.Jobs, m.JobDuration,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
 }
 
-// Handler serves the registry in the Prometheus text format.
+// Handler serves every series in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		e := &encoder{}
+		m.HTTPRequests.write(e)
+		m.HTTPDuration.write(e)
+		m.Jobs.write(e)
+		m.JobDuration.write(e)
+		writeRuntime(e)
+		writeProcess(e, m.started)
+		w.Write(e.buf) //nolint:errcheck // the scraper went away
+	})
 }

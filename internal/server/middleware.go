@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/soga/newsroom/internal/metrics"
 )
 
@@ -105,8 +103,8 @@ func withRecovery(log *slog.Logger, next http.Handler) http.Handler {
 // route is registered for ("" for any): the series of its successful
 // answers are looked up once here rather than hashed for every request.
 func instrument(log *slog.Logger, m *metrics.Metrics, route, method string, next http.Handler) http.Handler {
-	var ok prometheus.Counter
-	var duration prometheus.Observer
+	var ok *metrics.Counter
+	var duration *metrics.Histogram
 	if m != nil {
 		duration = m.HTTPDuration.WithLabelValues(route)
 		if method != "" {

@@ -168,7 +168,7 @@ func metricsMiddleware(m *metrics.Metrics) rivertype.WorkerMiddleware {
 	return river.WorkerMiddlewareFunc(func(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 		start := time.Now()
 		err := doInner(ctx)
-		m.JobDuration.WithLabelValues(job.Kind).Observe(time.Since(start).Seconds())
+		m.JobDuration.WithLabelValues(job.Kind).Update(time.Since(start).Seconds())
 		m.Jobs.WithLabelValues(job.Kind, outcome(err)).Inc()
 		return err
 	})

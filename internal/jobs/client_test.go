@@ -86,7 +86,7 @@ func TestEnqueueInTransaction(t *testing.T) {
 		if w.seen["committed"] != 1 {
 			t.Errorf("committed job ran %d times", w.seen["committed"])
 		}
-		if n := m.Jobs.WithLabelValues("test_mark", "completed").Value(); n != 2 {
+		if n := m.Jobs.WithLabelValues("test_mark", "completed").Get(); n != 2 {
 			t.Errorf("jobs metric counts %v completed, want 2", n)
 		}
 	})

@@ -1,63 +1,117 @@
 // Package metrics owns newsroom's figures for Prometheus: counters and
 // histograms by label, and the Go runtime's and the process's figures,
-// written in Prometheus's text format.
+// in Prometheus's text format.
 //
-// It is written here rather than with the Prometheus client library:
-// newsroom needs two kinds of series and a text page, and the library
-// links and initialises some thirty packages (protobuf among them) in
-// every process, about 2 MB of resident memory at idle
-// (docs/benchmarks.md, "Idle memory").
+// They are kept by github.com/VictoriaMetrics/metrics rather than the
+// Prometheus client library: it writes the same text format, and links a
+// handful of packages where the client library links and initialises
+// some thirty (protobuf among them), about 2 MB of resident memory at
+// idle (docs/benchmarks.md, "Idle memory"). The series live on a set of
+// our own, passed to whoever records, not on the library's default set.
 package metrics
 
 import (
 	"net/http"
-	"time"
+	"strings"
+
+	vm "github.com/VictoriaMetrics/metrics"
 )
+
+// Counter is a count that only goes up.
+type Counter = vm.Counter
+
+// Histogram counts observations in Prometheus's cumulative buckets.
+type Histogram = vm.PrometheusHistogram
 
 // Metrics holds every series newsroom records.
 type Metrics struct {
+	set          *vm.Set
 	HTTPRequests *CounterVec   // route, method, status
 	HTTPDuration *HistogramVec // route
 	Jobs         *CounterVec   // kind, outcome
 	JobDuration  *HistogramVec // kind
-	started      time.Time
 }
 
-// DefBuckets are the library's default histogram buckets, in seconds,
-// kept for the job durations so that existing dashboards still match.
+// DefBuckets are the Prometheus client's default histogram buckets, in
+// seconds, kept for the job durations so that existing dashboards still
+// match.
 var DefBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
 // New makes the series, all empty.
 func New() *Metrics {
+	// "# TYPE" lines, so that Prometheus reads histograms as such.
+	vm.ExposeMetadata(true)
+	set := vm.NewSet()
 	return &Metrics{
-		HTTPRequests: NewCounterVec("newsroom_http_requests_total",
-			"HTTP requests by route pattern, method and status code.",
-			"route", "method", "status"),
-		HTTPDuration: NewHistogramVec("newsroom_http_request_duration_seconds",
-			"HTTP request duration by route pattern.",
-			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-			"route"),
-		Jobs: NewCounterVec("newsroom_jobs_total",
-			"Background jobs worked, by kind and outcome (completed, failed, cancelled, snoozed).",
-			"kind", "outcome"),
-		JobDuration: NewHistogramVec("newsroom_job_duration_seconds",
-			"Time spent working background jobs, by kind.",
-			DefBuckets, "kind"),
-		started: time.Now(),
+		set:          set,
+		HTTPRequests: &CounterVec{vec{set, "newsroom_http_requests_total", []string{"route", "method", "status"}}},
+		HTTPDuration: &HistogramVec{vec{set, "newsroom_http_request_duration_seconds", []string{"route"}},
+			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}},
+		Jobs:        &CounterVec{vec{set, "newsroom_jobs_total", []string{"kind", "outcome"}}},
+		JobDuration: &HistogramVec{vec{set, "newsroom_job_duration_seconds", []string{"kind"}}, DefBuckets},
 	}
 }
 
-// Handler serves every series in the Prometheus text format.
+// Handler serves every series, then the Go runtime's and the process's
+// (go_*, process_*), in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		e := &encoder{}
-		m.HTTPRequests.write(e)
-		m.HTTPDuration.write(e)
-		m.Jobs.write(e)
-		m.JobDuration.write(e)
-		writeRuntime(e)
-		writeProcess(e, m.started)
-		w.Write(e.buf) //nolint:errcheck // the scraper went away
+		m.set.WritePrometheus(w)
+		vm.WriteGoMetrics(w)
+		vm.WriteProcMetrics(w)
+		vm.WriteFDMetrics(w)
 	})
+}
+
+// vec names the series of one metric by their label values: callers
+// label with bounded values (route patterns, job kinds), and look a
+// series up once where they can.
+type vec struct {
+	set    *vm.Set
+	name   string
+	labels []string
+}
+
+// series is the name of the series with the given label values, as the
+// text format writes it: name{label="value",…}.
+func (v vec) series(values []string) string {
+	var b strings.Builder
+	b.WriteString(v.name)
+	b.WriteByte('{')
+	for i, l := range v.labels {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(l)
+		b.WriteString(`="`)
+		if i < len(values) {
+			b.WriteString(labelEscaper.Replace(values[i]))
+		}
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+// CounterVec is a counter per combination of label values.
+type CounterVec struct{ vec }
+
+// WithLabelValues is the counter of these label values, in the order of
+// the labels.
+func (v *CounterVec) WithLabelValues(values ...string) *Counter {
+	return v.set.GetOrCreateCounter(v.series(values))
+}
+
+// HistogramVec is a histogram per combination of label values.
+type HistogramVec struct {
+	vec
+	buckets []float64
+}
+
+// WithLabelValues is the histogram of these label values.
+func (v *HistogramVec) WithLabelValues(values ...string) *Histogram {
+	return v.set.GetOrCreatePrometheusHistogramExt(v.series(values), v.buckets)
 }

@@ -52,10 +52,10 @@ func TestPageReadsAsPrometheusText(t *testing.T) {
 	observed := []float64{0.0001, 0.0005, 0.003, 0.003, 0.2, 7}
 	var sum float64
 	for _, v := range observed {
-		m.HTTPDuration.WithLabelValues("/orgs/:handle").Observe(v)
+		m.HTTPDuration.WithLabelValues("/orgs/:handle").Update(v)
 		sum += v
 	}
-	m.JobDuration.WithLabelValues("fanout").Observe(0.02)
+	m.JobDuration.WithLabelValues("fanout").Update(0.02)
 
 	f := scrape(t, m)
 	req := f["newsroom_http_requests_total"]
@@ -79,8 +79,8 @@ func TestPageReadsAsPrometheusText(t *testing.T) {
 	if h.GetSampleCount() != uint64(len(observed)) || math.Abs(h.GetSampleSum()-sum) > 1e-9 {
 		t.Errorf("count %d sum %v, want %d %v", h.GetSampleCount(), h.GetSampleSum(), len(observed), sum)
 	}
-	if len(h.GetBucket()) != len(m.HTTPDuration.upper)+1 { // and +Inf
-		t.Errorf("%d buckets, want %d", len(h.GetBucket()), len(m.HTTPDuration.upper)+1)
+	if len(h.GetBucket()) != len(m.HTTPDuration.buckets)+1 { // and +Inf
+		t.Errorf("%d buckets, want %d", len(h.GetBucket()), len(m.HTTPDuration.buckets)+1)
 	}
 	for _, b := range h.GetBucket() {
 		var want uint64
@@ -150,12 +150,12 @@ func TestConcurrentCounts(t *testing.T) {
 		wg.Go(func() {
 			for j := range 1000 {
 				m.Jobs.WithLabelValues("kind", []string{"completed", "failed"}[j%2]).Inc()
-				m.JobDuration.WithLabelValues("kind").Observe(float64(i))
+				m.JobDuration.WithLabelValues("kind").Update(float64(i))
 			}
 		})
 	}
 	wg.Wait()
-	if a, b := m.Jobs.WithLabelValues("kind", "completed").Value(), m.Jobs.WithLabelValues("kind", "failed").Value(); a != 4000 || b != 4000 {
+	if a, b := m.Jobs.WithLabelValues("kind", "completed").Get(), m.Jobs.WithLabelValues("kind", "failed").Get(); a != 4000 || b != 4000 {
 		t.Errorf("completed %d failed %d, want 4000 each", a, b)
 	}
 	h := scrape(t, m)["newsroom_job_duration_seconds"].GetMetric()[0].GetHistogram()

@@ -125,7 +125,7 @@ func instrument(log *slog.Logger, m *metrics.Metrics, route, method string, next
 			} else {
 				m.HTTPRequests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
 			}
-			duration.Observe(d.Seconds())
+			duration.Update(d.Seconds())
 		}
 		level := slog.LevelDebug
 		if sw.status >= 500 {

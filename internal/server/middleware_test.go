@@ -113,7 +113,7 @@ func TestInstrumentCounts(t *testing.T) {
 		{"/orgs/:handle", "GET", "404", 1},
 		{"not_found", "POST", "200", 1},
 	} {
-		if got := m.HTTPRequests.WithLabelValues(c.route, c.method, c.status).Value(); got != c.want {
+		if got := m.HTTPRequests.WithLabelValues(c.route, c.method, c.status).Get(); got != c.want {
 			t.Errorf("%s %s %s: %v, want %v", c.method, c.route, c.status, got, c.want)
 		}
 	}

@@ -25,40 +25,26 @@ func (q *Queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 
 // DeliveryProgress reads the counts kept with the rows (migration 0015)
 // and the deliveries compaction folded away, so that it reads the same
-// before and after, and reads a handful of rows whatever the fan-out's
+// before and after, and reads two rows at most whatever the fan-out's
 // size.
 func (q *Queries) DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error) {
 	var p newsroom.DeliveryProgress
-	// The summary's line has no status: it is there once compacted.
-	type count struct {
-		status   newsroom.DeliveryStatus
-		retrying bool
-		n        int
-	}
-	counts, err := List(ctx, q.r, func(r Row) (c count, err error) {
-		return c, r.Scan(&c.status, &c.retrying, &c.n)
+	type counts struct{ pending, retrying, delivered, failed, compacted int }
+	rows, err := List(ctx, q.r, func(r Row) (c counts, err error) {
+		return c, r.Scan(&c.pending, &c.retrying, &c.delivered, &c.failed, &c.compacted)
 	}, `
-		SELECT status, retrying, n FROM delivery_counts WHERE activity_id = ?
+		SELECT pending, retrying, delivered, failed, 0 FROM delivery_counts WHERE activity_id = ?
 		UNION ALL
-		SELECT '', false, delivered FROM delivery_summaries
+		SELECT 0, 0, delivered, 0, 1 FROM delivery_summaries
 		WHERE activity_id = ? AND compacted_at IS NOT NULL`, activityID, activityID)
-	for _, c := range counts {
-		p.Total += c.n
-		switch c.status {
-		case "":
-			p.Compacted = true
-			p.Delivered += c.n
-		case newsroom.DeliveryDelivered:
-			p.Delivered += c.n
-		case newsroom.DeliveryFailed:
-			p.Failed += c.n
-		case newsroom.DeliveryPending:
-			p.Pending += c.n
-			if c.retrying {
-				p.Retrying += c.n
-			}
-		}
+	for _, c := range rows {
+		p.Pending += c.pending
+		p.Retrying += c.retrying
+		p.Delivered += c.delivered
+		p.Failed += c.failed
+		p.Compacted = p.Compacted || c.compacted == 1
 	}
+	p.Total = p.Pending + p.Delivered + p.Failed
 	return p, q.Wrap(err, "delivery progress of %s", activityID)
 }
 

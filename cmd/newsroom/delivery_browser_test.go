@@ -32,18 +32,8 @@ func TestDeliveryPageInChromium(t *testing.T) {
 	ts := startServer(t, "sqlite")
 	// The next attempt comes in an hour: the page shows it waiting.
 	ts.services.delivery.SetBackoff(func(int) time.Duration { return time.Hour })
-	org := ts.createOrg(t, "soga", "Social Good Accelerator")
+	org, busy, gone := deliveryFollowers(t, ts)
 	bg := context.Background()
-	if _, err := users.New(ts.Store).Create(bg, users.NewUser{Email: "camille@example.org",
-		Name: "Camille", Password: browserPassword, OrgIDs: []int64{org.ID}}); err != nil {
-		t.Fatal(err)
-	}
-	fine, busy, gone := fedtest.NewPeer(t, "fine"), fedtest.NewPeer(t, "busy"), fedtest.NewPeer(t, "gone")
-	for _, p := range []*fedtest.Peer{fine, busy, gone} {
-		followedBy(t, ts, org, p)
-	}
-	busy.RespondAlways(http.StatusServiceUnavailable)
-	gone.RespondAlways(http.StatusGone)
 	// A follower whose server refuses connections: nothing listens there.
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -56,15 +46,7 @@ func TestDeliveryPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	post, err := ts.services.posts.Publish(bg, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindArticle,
-		Title: "Assemblée générale", Body: "Samedi, à la Maison des associations."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	act, err := ts.Store.LatestDelivered(bg, post.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	post, act := publishMeeting(t, ts, org)
 	want := newsroom.DeliveryProgress{Total: 4, Delivered: 1, Pending: 2, Failed: 1, Retrying: 2}
 	eventually(t, "every server tried", func() string {
 		if p, _ := ts.Store.DeliveryProgress(bg, act.ID); p != want {
@@ -151,4 +133,39 @@ func hostOfURL(t *testing.T, raw string) string {
 		t.Fatalf("no host in %q", raw)
 	}
 	return h
+}
+
+// deliveryFollowers makes the organisation soga, its editor
+// camille@example.org, and three followers' servers: one that accepts,
+// one answering 503 (busy) and one saying the account is gone (410).
+func deliveryFollowers(t *testing.T, ts *testServer) (org *newsroom.Organisation, busy, gone *fedtest.Peer) {
+	t.Helper()
+	org = ts.createOrg(t, "soga", "Social Good Accelerator")
+	if _, err := users.New(ts.Store).Create(context.Background(), users.NewUser{Email: "camille@example.org",
+		Name: "Camille", Password: browserPassword, OrgIDs: []int64{org.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	fine, busy, gone := fedtest.NewPeer(t, "fine"), fedtest.NewPeer(t, "busy"), fedtest.NewPeer(t, "gone")
+	for _, p := range []*fedtest.Peer{fine, busy, gone} {
+		followedBy(t, ts, org, p)
+	}
+	busy.RespondAlways(http.StatusServiceUnavailable)
+	gone.RespondAlways(http.StatusGone)
+	return org, busy, gone
+}
+
+// publishMeeting publishes a post to org's followers and returns it with
+// its Create.
+func publishMeeting(t *testing.T, ts *testServer, org *newsroom.Organisation) (*newsroom.Post, *newsroom.Activity) {
+	t.Helper()
+	post, err := ts.services.posts.Publish(context.Background(), posts.PostInput{OrgID: org.ID, Kind: newsroom.KindArticle,
+		Title: "Assemblée générale", Body: "Samedi, à la Maison des associations."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, err := ts.Store.LatestDelivered(context.Background(), post.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return post, act
 }

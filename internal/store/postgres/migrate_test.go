@@ -52,3 +52,30 @@ func TestEnqueue(t *testing.T) {
 		return n
 	})
 }
+
+// TestMigrateDeliveryCounts: migration 0015 counts the deliveries written
+// before it, and its triggers follow every write after.
+func TestMigrateDeliveryCounts(t *testing.T) {
+	ctx := t.Context()
+	s := testdb.OpenPostgres(t, testdb.PostgresURL(t))
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.Pool().Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	storetest.CheckDeliveryCountsMigration(t, s, func(version int) {
+		files, err := store.LoadMigrations(migrations.Postgres)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`)
+		for _, f := range files {
+			if f.Version >= version {
+				break
+			}
+			exec(f.SQL)
+			exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, f.Version, f.Name)
+		}
+	}, func(id string) { exec(`DELETE FROM activities WHERE id = $1`, id) })
+}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/sqlite"
 	"github.com/soga/newsroom/internal/store/storetest"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/migrations"
@@ -40,25 +41,7 @@ func TestEnqueue(t *testing.T) {
 func TestMigrateTagKeys(t *testing.T) {
 	ctx := t.Context()
 	s := testdb.SQLiteUnmigrated(t)
-	files, err := store.LoadMigrations(migrations.SQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := s.WriteDB()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
-	for _, f := range files {
-		if f.Version >= 4 {
-			break
-		}
-		exec(f.SQL)
-		exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)`, f.Version, f.Name)
-	}
+	exec := migrateBefore(t, s, 4)
 	exec(`INSERT INTO organisations (id, handle, name, actor_type, default_lang, default_object_type, created_at, updated_at)
 		VALUES (1, 'soga', 'SOGA', 'Organization', 'fr', 'auto', 0, 0)`)
 	exec(`INSERT INTO posts (id, org_id, kind, status, created_at) VALUES ('01JOLD', 1, 'article', 'published', 0)`)
@@ -76,4 +59,39 @@ func TestMigrateTagKeys(t *testing.T) {
 			t.Errorf("tag %s: %d posts", tag, len(posts))
 		}
 	}
+}
+
+// TestMigrateDeliveryCounts: migration 0015 counts the deliveries written
+// before it, and its triggers follow every write after.
+func TestMigrateDeliveryCounts(t *testing.T) {
+	s := testdb.SQLiteUnmigrated(t)
+	var exec func(q string, args ...any)
+	storetest.CheckDeliveryCountsMigration(t, s,
+		func(version int) { exec = migrateBefore(t, s, version) },
+		func(id string) { exec(`DELETE FROM activities WHERE id = ?`, id) })
+}
+
+// migrateBefore applies the migrations older than version to s, empty,
+// and returns a function that runs a statement on it.
+func migrateBefore(t *testing.T, s *sqlite.Store, version int) (exec func(q string, args ...any)) {
+	t.Helper()
+	files, err := store.LoadMigrations(migrations.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec = func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.WriteDB().ExecContext(t.Context(), q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
+	for _, f := range files {
+		if f.Version >= version {
+			break
+		}
+		exec(f.SQL)
+		exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)`, f.Version, f.Name)
+	}
+	return exec
 }

@@ -66,6 +66,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"FeedSources", testFeedSources},
 		{"DeliveryCompaction", testDeliveryCompaction},
 		{"DeliveryCompactionRace", testDeliveryCompactionRace},
+		{"DeliveryCounts", testDeliveryCounts},
+		{"DeliveryCountsConcurrent", testDeliveryCountsConcurrent},
 		{"Prune", testPrune},
 		{"UserTokens", testUserTokens},
 		{"UserTokenRace", testUserTokenRace},

@@ -12,6 +12,7 @@ package metrics
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	vm "github.com/VictoriaMetrics/metrics"
@@ -70,20 +71,27 @@ func (m *Metrics) Handler() http.Handler {
 type vec struct {
 	set    *vm.Set
 	name   string
-	labels []string
+	labels []string // in the order callers give their values
 }
 
 // series is the name of the series with the given label values, as the
-// text format writes it: name{label="value",…}.
+// text format writes it: name{label="value",…}, the labels sorted by
+// name as the Prometheus client library writes them, so that a series
+// keeps the name dashboards and alerts know it by.
 func (v vec) series(values []string) string {
+	order := make([]int, len(v.labels))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(v.labels[a], v.labels[b]) })
 	var b strings.Builder
 	b.WriteString(v.name)
 	b.WriteByte('{')
-	for i, l := range v.labels {
-		if i > 0 {
+	for n, i := range order {
+		if n > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(l)
+		b.WriteString(v.labels[i])
 		b.WriteString(`="`)
 		if i < len(values) {
 			b.WriteString(labelEscaper.Replace(values[i]))

@@ -45,11 +45,11 @@ func New() *Metrics {
 	set := vm.NewSet()
 	return &Metrics{
 		set:          set,
-		HTTPRequests: &CounterVec{vec{set, "newsroom_http_requests_total", []string{"route", "method", "status"}}},
-		HTTPDuration: &HistogramVec{vec{set, "newsroom_http_request_duration_seconds", []string{"route"}},
+		HTTPRequests: &CounterVec{newVec(set, "newsroom_http_requests_total", "route", "method", "status")},
+		HTTPDuration: &HistogramVec{newVec(set, "newsroom_http_request_duration_seconds", "route"),
 			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}},
-		Jobs:        &CounterVec{vec{set, "newsroom_jobs_total", []string{"kind", "outcome"}}},
-		JobDuration: &HistogramVec{vec{set, "newsroom_job_duration_seconds", []string{"kind"}}, DefBuckets},
+		Jobs:        &CounterVec{newVec(set, "newsroom_jobs_total", "kind", "outcome")},
+		JobDuration: &HistogramVec{newVec(set, "newsroom_job_duration_seconds", "kind"), DefBuckets},
 	}
 }
 
@@ -72,22 +72,28 @@ type vec struct {
 	set    *vm.Set
 	name   string
 	labels []string // in the order callers give their values
+	// order lists the labels sorted by name, as the Prometheus client
+	// library writes them, so that a series keeps the name dashboards and
+	// alerts know it by: labels[order[0]] comes first.
+	order []int
 }
 
-// series is the name of the series with the given label values, as the
-// text format writes it: name{label="value",…}, the labels sorted by
-// name as the Prometheus client library writes them, so that a series
-// keeps the name dashboards and alerts know it by.
-func (v vec) series(values []string) string {
-	order := make([]int, len(v.labels))
+func newVec(set *vm.Set, name string, labels ...string) vec {
+	order := make([]int, len(labels))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(v.labels[a], v.labels[b]) })
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	return vec{set: set, name: name, labels: labels, order: order}
+}
+
+// series is the name of the series with the given label values, as the
+// text format writes it: name{label="value",…}.
+func (v vec) series(values []string) string {
 	var b strings.Builder
 	b.WriteString(v.name)
 	b.WriteByte('{')
-	for n, i := range order {
+	for n, i := range v.order {
 		if n > 0 {
 			b.WriteByte(',')
 		}

@@ -220,8 +220,32 @@ func MigrateRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) 
 	return nil
 }
 
-// RiverStates lists River's migrations as m sees them in the database.
-func RiverStates[TTx any](ctx context.Context, m *rivermigrate.Migrator[TTx]) ([]MigrationState, error) {
+// Status lists a database's migrations, ours then River's, for either
+// backend: ours from fsys and from what applied reads of
+// schema_migrations (nothing while the table is not there), River's over
+// driver. It changes nothing.
+func Status[TTx any](ctx context.Context, fsys fs.FS, applied func(context.Context) ([]AppliedMigration, error), driver riverdriver.Driver[TTx]) ([]MigrationState, error) {
+	files, err := LoadMigrations(fsys)
+	if err != nil {
+		return nil, err
+	}
+	done, err := applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := RiverMigrator(driver)
+	if err != nil {
+		return nil, err
+	}
+	river, err := riverStates(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	return append(MigrationStates(files, done), river...), nil
+}
+
+// riverStates lists River's migrations as m sees them in the database.
+func riverStates[TTx any](ctx context.Context, m *rivermigrate.Migrator[TTx]) ([]MigrationState, error) {
 	existing, err := m.ExistingVersions(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: river migrations: %w", err)

@@ -97,30 +97,21 @@ func (s *Store) applyMigration(ctx context.Context, conn *pgxpool.Conn, f store.
 
 // MigrationStatus lists our migrations then River's. It changes nothing.
 func (s *Store) MigrationStatus(ctx context.Context) ([]store.MigrationState, error) {
-	files, err := store.LoadMigrations(migrations.Postgres)
-	if err != nil {
-		return nil, err
-	}
+	return store.Status(ctx, migrations.Postgres, s.appliedIfAny, riverpgxv5.New(s.pool))
+}
+
+// appliedIfAny reads schema_migrations, or nothing before the first
+// migration made it.
+func (s *Store) appliedIfAny(ctx context.Context) ([]store.AppliedMigration, error) {
 	var exists bool
 	if err := s.pool.QueryRow(ctx,
 		`SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("store: migration status: %w", err)
 	}
-	var applied []store.AppliedMigration
-	if exists {
-		if applied, err = appliedMigrations(ctx, s.pool); err != nil {
-			return nil, err
-		}
+	if !exists {
+		return nil, nil
 	}
-	m, err := store.RiverMigrator(riverpgxv5.New(s.pool))
-	if err != nil {
-		return nil, err
-	}
-	river, err := store.RiverStates(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	return append(store.MigrationStates(files, applied), river...), nil
+	return appliedMigrations(ctx, s.pool)
 }
 
 // CheckSchema tells whether the database is exactly as this binary expects.

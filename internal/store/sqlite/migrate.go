@@ -79,31 +79,22 @@ func (s *Store) applyMigration(ctx context.Context, f store.MigrationFile) error
 
 // MigrationStatus lists our migrations then River's. It changes nothing.
 func (s *Store) MigrationStatus(ctx context.Context) ([]store.MigrationState, error) {
-	files, err := store.LoadMigrations(migrations.SQLite)
-	if err != nil {
-		return nil, err
-	}
+	return store.Status(ctx, migrations.SQLite, s.appliedIfAny, riversqlite.New(s.write))
+}
+
+// appliedIfAny reads schema_migrations, or nothing before the first
+// migration made it.
+func (s *Store) appliedIfAny(ctx context.Context) ([]store.AppliedMigration, error) {
 	var exists bool
 	if err := s.read.QueryRowContext(ctx, `
 		SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations')`).
 		Scan(&exists); err != nil {
 		return nil, fmt.Errorf("store: migration status: %w", err)
 	}
-	var applied []store.AppliedMigration
-	if exists {
-		if applied, err = s.appliedMigrations(ctx); err != nil {
-			return nil, err
-		}
+	if !exists {
+		return nil, nil
 	}
-	m, err := store.RiverMigrator(riversqlite.New(s.write))
-	if err != nil {
-		return nil, err
-	}
-	river, err := store.RiverStates(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	return append(store.MigrationStates(files, applied), river...), nil
+	return s.appliedMigrations(ctx)
 }
 
 // CheckSchema tells whether the database is exactly as this binary expects.

@@ -18,10 +18,11 @@ import (
 
 // BatchSize is how many inboxes one delivery job serves. River's cost
 // per job (insert, fetch, completion: about a tenth of a millisecond on
-// SQLite) is then paid once for them all. A job lasts until its last
-// inbox has answered, and a hundred run at once: small batches keep that
-// short, so that a job is done well within its time even when the
-// processors are busy signing for all the others.
+// SQLite) is then paid once for them all. A job lasts until its inboxes
+// have answered, or only wait for answers (see handOffAfter), and a
+// hundred run at once: small batches keep that short, so that a job is
+// done well within its time even when the processors are busy signing for
+// all the others.
 const BatchSize = 20
 
 // hostWait is how long a batch's delivery waits for its server to take
@@ -164,8 +165,8 @@ func (b *DeliverBatchWorker) Work(ctx context.Context, job *river.Job[jobs.Deliv
 		if len(errs) > 0 || len(sent) == 0 {
 			continue
 		}
-		if handed, err := b.handOff(ctx, id, sent, busy, &wg, unlink); err != nil || handed {
-			return err
+		if b.handOff(ctx, id, sent, busy, &wg, unlink) {
+			return nil
 		}
 	}
 	if len(errs) > 0 {
@@ -173,16 +174,33 @@ func (b *DeliverBatchWorker) Work(ctx context.Context, job *river.Job[jobs.Deliv
 		// nothing was attempted.
 		return errors.Join(errs...)
 	}
-	if len(busy) == 0 {
-		return nil
-	}
-	return b.queue(ctx, jobs.DeliverBatchArgs{ActivityID: id, Inboxes: busy, At: b.w.sender.now().Add(busyDelay)})
+	return b.queue(ctx, b.busyBatch(id, busy))
 }
 
-// queue enqueues a batch of the inboxes a job leaves to another.
-func (b *DeliverBatchWorker) queue(ctx context.Context, batch jobs.DeliverBatchArgs) error {
-	if err := b.w.sender.store.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, batch) }); err != nil {
-		return fmt.Errorf("queue %d deliveries of %s again: %w", len(batch.Inboxes), batch.ActivityID, err)
+// busyBatch is the batch of the inboxes whose servers were busy, queued
+// busyDelay later.
+func (b *DeliverBatchWorker) busyBatch(activityID string, busy []string) jobs.DeliverBatchArgs {
+	return jobs.DeliverBatchArgs{ActivityID: activityID, Inboxes: busy, At: b.w.sender.now().Add(busyDelay)}
+}
+
+// queue enqueues, in one transaction, the batches a job leaves to
+// others; a batch without inboxes is left out.
+func (b *DeliverBatchWorker) queue(ctx context.Context, batches ...jobs.DeliverBatchArgs) error {
+	n := 0
+	err := b.w.sender.store.InTx(ctx, func(tx store.Tx) error {
+		for _, batch := range batches {
+			if len(batch.Inboxes) == 0 {
+				continue
+			}
+			n += len(batch.Inboxes)
+			if err := tx.Enqueue(ctx, batch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("queue %d deliveries of %s again: %w", n, batches[0].ActivityID, err)
 	}
 	return nil
 }
@@ -205,36 +223,26 @@ func waitingForAnswers(inboxes []string, watches []watch) ([]string, bool) {
 // handOff ends the job early, its inboxes sent and waiting for their
 // answers: it queues their follow-up, and the busy inboxes' batch, and
 // lets their requests go on without the job. It reports whether it did.
-func (b *DeliverBatchWorker) handOff(ctx context.Context, activityID string, sent, busy []string, wg *sync.WaitGroup, unlink func() bool) (bool, error) {
+func (b *DeliverBatchWorker) handOff(ctx context.Context, activityID string, sent, busy []string, wg *sync.WaitGroup, unlink func() bool) bool {
 	if b.handedOff.Load()+int64(len(sent)) > maxHandedOff {
-		return false, nil
+		return false
 	}
 	s := b.w.sender
-	now := s.now()
 	followUp := jobs.DeliverBatchArgs{ActivityID: activityID, Inboxes: sent, FollowUp: true,
-		At: now.Add(s.client.Timeout() + settleTimeout + 5*time.Second)}
-	err := s.store.InTx(ctx, func(tx store.Tx) error {
-		if len(busy) > 0 {
-			later := jobs.DeliverBatchArgs{ActivityID: activityID, Inboxes: busy, At: now.Add(busyDelay)}
-			if err := tx.Enqueue(ctx, later); err != nil {
-				return err
-			}
-		}
-		return tx.Enqueue(ctx, followUp)
-	})
-	if err != nil {
+		At: s.now().Add(s.client.Timeout() + settleTimeout + 5*time.Second)}
+	if err := b.queue(ctx, followUp, b.busyBatch(activityID, busy)); err != nil {
 		s.log.Warn("hand off deliveries waiting for their answers", "activity", activityID, "inboxes", len(sent), "err", err)
-		return false, nil // the job waits for them itself
+		return false // the job waits for them itself
 	}
 	if !unlink() {
 		// The job's context ended meanwhile: the requests run to their
 		// answers all the same, and the follow-up finds them recorded.
-		return true, nil
+		return true
 	}
 	b.handedOff.Add(int64(len(sent)))
 	go func() {
 		wg.Wait()
 		b.handedOff.Add(-int64(len(sent)))
 	}()
-	return true, nil
+	return true
 }

@@ -14,7 +14,8 @@ var Templates embed.FS
 //go:embed static
 var Static embed.FS
 
-// I18n holds one message catalogue a language (go-i18n JSON).
+// I18n holds one message catalogue a language: a JSON object of message
+// id to text, text/template where the text has {{…}}.
 //
 //go:embed i18n/*.json
 var I18n embed.FS

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -21,7 +20,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
 	"github.com/soga/newsroom/internal/newsroom"
@@ -36,10 +34,9 @@ var matcher = language.NewMatcher(Langs)
 // Engine holds parsed templates, catalogues and hashed asset names.
 type Engine struct {
 	pages  map[string]*pageTemplate // every page, parsed or not
-	bundle *i18n.Bundle
-	locs   map[string]*i18n.Localizer
-	assets map[string]asset // by plain name, e.g. "style.css"
-	byPath map[string]asset // by hashed name, e.g. "style.3f2a9c1b.css"
+	locs   map[string]*catalogue    // by language, e.g. "fr"
+	assets map[string]asset         // by plain name, e.g. "style.css"
+	byPath map[string]asset         // by hashed name, e.g. "style.3f2a9c1b.css"
 	// SiteZone is the site's time zone, for the pages that set none; nil
 	// means UTC. Set once, before serving.
 	SiteZone func() *time.Location
@@ -61,7 +58,7 @@ type asset struct {
 
 // New parses everything embedded in package web.
 func New() (*Engine, error) {
-	e := &Engine{pages: make(map[string]*pageTemplate), locs: make(map[string]*i18n.Localizer),
+	e := &Engine{pages: make(map[string]*pageTemplate), locs: make(map[string]*catalogue),
 		assets: make(map[string]asset), byPath: make(map[string]asset)}
 	if err := e.loadCatalogues(); err != nil {
 		return nil, err
@@ -76,14 +73,16 @@ func New() (*Engine, error) {
 }
 
 func (e *Engine) loadCatalogues() error {
-	e.bundle = i18n.NewBundle(language.English)
-	e.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	var fallback *catalogue
 	for _, tag := range Langs {
-		b := tag.String()
-		if _, err := e.bundle.LoadMessageFileFS(web.I18n, "i18n/"+b+".json"); err != nil {
-			return fmt.Errorf("view: catalogue %s: %w", b, err)
+		c, err := loadCatalogue(web.I18n, tag.String(), fallback)
+		if err != nil {
+			return err
 		}
-		e.locs[b] = i18n.NewLocalizer(e.bundle, b)
+		e.locs[tag.String()] = c
+		if fallback == nil {
+			fallback = c
+		}
 	}
 	return nil
 }
@@ -212,11 +211,16 @@ func (e *Engine) parse(file string) (*template.Template, error) {
 	return t, nil
 }
 
-// Check parses every page, for tests: a page is otherwise parsed when
-// first rendered.
+// Check parses every page and every message with arguments, for tests:
+// they are otherwise parsed when first used.
 func (e *Engine) Check() error {
 	for _, pt := range e.pages {
 		if _, err := e.template(pt); err != nil {
+			return err
+		}
+	}
+	for _, c := range e.locs {
+		if err := c.check(); err != nil {
 			return err
 		}
 	}
@@ -242,7 +246,7 @@ type Page struct {
 	LogoW, LogoH int // the logo's size in the header
 	// Zone is the zone the page shows times in; nil means the site's.
 	Zone *time.Location
-	loc  *i18n.Localizer
+	loc  *catalogue
 }
 
 // logoHeight is the height of the logo in the header, in CSS pixels.
@@ -294,11 +298,7 @@ func (p *Page) T(id string, args ...any) string {
 			data[fmt.Sprint(args[i])] = args[i+1]
 		}
 	}
-	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
-		return id
-	}
-	return s
+	return p.loc.translate(id, data)
 }
 
 // Err returns the translated error of field, or "". An error may name

@@ -37,9 +37,6 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	river *river.Client[*sql.Tx]
-	// path and opts open the watcher's own connection (changes.go).
-	path string
-	opts Options
 }
 
 var (
@@ -68,7 +65,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
-	s := &Store{write: write, read: read, river: rc, path: path, opts: opts}
+	s := &Store{write: write, read: read, river: rc}
 	s.queries = queries{sqlstore.New(dialect, executor[*sql.DB]{read}, executor[*sql.DB]{write}, sqlstore.Now, s.begin)}
 	return s, nil
 }

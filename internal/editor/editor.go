@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/julienschmidt/httprouter"
-	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/soga/newsroom/internal/audience"
 	"github.com/soga/newsroom/internal/clientip"
@@ -56,7 +55,7 @@ type Handler struct {
 	// replyPolicy sanitises remote replies once more before display: they
 	// were cleaned on arrival, but a page must not depend on what another
 	// part of the program did with hostile HTML.
-	replyPolicy *bluemonday.Policy
+	replyPolicy *posts.Sanitizer
 	// mail sends reset links from the login page; nil when no SMTP
 	// server is configured.
 	mail   Mailer
@@ -108,7 +107,7 @@ func New(d Deps) *Handler {
 	}
 	return &Handler{store: d.Store, users: d.Users, orgs: d.Orgs, posts: d.Posts, audience: d.Audience, media: d.Media, blocks: d.Blocks, feeds: d.Feeds,
 		network: d.Network, settings: d.Settings,
-		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.Policy(d.URLs),
+		markdown: posts.NewRenderer(d.URLs), replyPolicy: posts.NewSanitizer(d.URLs),
 		view: d.View, urls: d.URLs, log: d.Logger,
 		now: d.Now, secure: d.Secure, throttle: ratelimit.New(25, 5*time.Minute, d.Now), clientIP: d.ClientIP,
 		mail: d.Mail, resets: ratelimit.New(5, time.Hour, d.Now)}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -210,6 +211,29 @@ func TestRender(t *testing.T) {
 	for _, bad := range []string{"<script", "style", "javascript:", "evil.example", "<b>", "<b "} {
 		if strings.Contains(out, bad) {
 			t.Errorf("%q kept in\n%s", bad, out)
+		}
+	}
+}
+
+// The parser and the policy are built on first use: callers racing to be
+// first all get the same output (run with -race).
+func TestRendererFirstUseConcurrent(t *testing.T) {
+	r, s := NewRenderer(testURLs), NewSanitizer(testURLs)
+	var wg sync.WaitGroup
+	outs := make([]string, 8)
+	for i := range outs {
+		wg.Go(func() {
+			out, err := r.Render("**gras** <i>x</i>")
+			if err != nil {
+				t.Error(err)
+			}
+			outs[i] = out + s.Sanitize(`<p onclick="x()">p</p>`)
+		})
+	}
+	wg.Wait()
+	for i, out := range outs {
+		if out != "<p><strong>gras</strong> x</p><p>p</p>" {
+			t.Errorf("%d: %q", i, out)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -21,20 +22,34 @@ import (
 // Renderer turns an editor's Markdown into the HTML we store, serve and
 // federate. Goldmark drops raw HTML (it is not run with WithUnsafe), and
 // the result goes through Policy all the same: a second line of defence.
+//
+// The Markdown parser is built when first used: with its policy it is
+// 0.15 MB of regular expressions and tables, held for the life of the
+// process by every service that may render, though a server left alone
+// renders nothing.
 type Renderer struct {
+	base   string
+	once   sync.Once
 	md     goldmark.Markdown
-	policy *bluemonday.Policy
+	policy *Sanitizer
 }
 
 // NewRenderer returns a Renderer for posts under u's base URL.
 func NewRenderer(u urls.Builder) *Renderer {
-	md := goldmark.New(
-		goldmark.WithExtensions(extension.Strikethrough, extension.Linkify, mentionExtension{}),
-		goldmark.WithParserOptions(parser.WithASTTransformers(
-			util.Prioritized(absoluteLinks{base: u.Base()}, 100),
-		)),
-	)
-	return &Renderer{md: md, policy: Policy(u)}
+	return &Renderer{base: u.Base(), policy: NewSanitizer(u)}
+}
+
+// markdown returns the parser, building it on first use.
+func (r *Renderer) markdown() goldmark.Markdown {
+	r.once.Do(func() {
+		r.md = goldmark.New(
+			goldmark.WithExtensions(extension.Strikethrough, extension.Linkify, mentionExtension{}),
+			goldmark.WithParserOptions(parser.WithASTTransformers(
+				util.Prioritized(absoluteLinks{base: r.base}, 100),
+			)),
+		)
+	})
+	return r.md
 }
 
 // Render converts Markdown to sanitised HTML. Handles stay text.
@@ -46,14 +61,15 @@ func (r *Renderer) Render(markdown string) (string, error) {
 // Handle.key) written as links to the accounts' profiles.
 func (r *Renderer) RenderMentions(markdown string, resolved map[string]newsroom.Mention) (string, error) {
 	src := []byte(markdown)
-	doc := r.md.Parser().Parse(text.NewReader(src))
+	md := r.markdown()
+	doc := md.Parser().Parse(text.NewReader(src))
 	walkMentions(doc, func(n *mentionNode) {
 		if m, ok := resolved[n.Handle.key()]; ok {
 			n.Resolved = &m
 		}
 	})
 	var buf bytes.Buffer
-	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {
+	if err := md.Renderer().Render(&buf, src, doc); err != nil {
 		return "", fmt.Errorf("render markdown: %w", err)
 	}
 	return strings.TrimSpace(r.policy.Sanitize(buf.String())), nil
@@ -61,7 +77,7 @@ func (r *Renderer) RenderMentions(markdown string, resolved map[string]newsroom.
 
 // Handles lists the accounts markdown mentions, each once, in order.
 func (r *Renderer) Handles(markdown string) []Handle {
-	doc := r.md.Parser().Parse(text.NewReader([]byte(markdown)))
+	doc := r.markdown().Parser().Parse(text.NewReader([]byte(markdown)))
 	var hs []Handle
 	seen := make(map[string]bool)
 	walkMentions(doc, func(n *mentionNode) {
@@ -85,6 +101,23 @@ func walkMentions(doc ast.Node, fn func(n *mentionNode)) {
 // Sanitize cleans HTML we did not write (an imported item's) with Policy.
 func (r *Renderer) Sanitize(html string) string {
 	return strings.TrimSpace(r.policy.Sanitize(html))
+}
+
+// Sanitizer is Policy built when first used, for the services that hold
+// one from the start but may never sanitise anything.
+type Sanitizer struct {
+	u      urls.Builder
+	once   sync.Once
+	policy *bluemonday.Policy
+}
+
+// NewSanitizer returns a Sanitizer of Policy(u).
+func NewSanitizer(u urls.Builder) *Sanitizer { return &Sanitizer{u: u} }
+
+// Sanitize cleans html with Policy.
+func (s *Sanitizer) Sanitize(html string) string {
+	s.once.Do(func() { s.policy = Policy(s.u) })
+	return s.policy.Sanitize(html)
 }
 
 // Policy is the one sanitiser of post HTML: structure, emphasis, quotes,

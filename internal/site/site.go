@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/microcosm-cc/bluemonday"
-
 	"github.com/soga/newsroom/internal/httperr"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
@@ -78,7 +76,7 @@ type Handler struct {
 	// policy sanitises post bodies once more before they are shown, with
 	// the publishing service's own rules (images only from our /media/): a
 	// page must not depend on every writer of the table having done so.
-	policy *bluemonday.Policy
+	policy *posts.Sanitizer
 	langs  langMemo
 	// reactionStore gives post pages their counts and approved replies;
 	// nil shows none.
@@ -97,7 +95,7 @@ func New(d Deps) *Handler {
 		d.Media = media.NewFiles(d.MediaDir)
 	}
 	return &Handler{store: d.Store, boosts: d.Boosts, view: d.View, urls: d.URLs, cache: d.Cache, settings: d.Settings, media: d.Media,
-		log: d.Logger, now: d.Now, policy: posts.Policy(d.URLs), reactionStore: d.Reactions}
+		log: d.Logger, now: d.Now, policy: posts.NewSanitizer(d.URLs), reactionStore: d.Reactions}
 }
 
 // Page sizes of lists and feeds.

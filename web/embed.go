@@ -14,8 +14,7 @@ var Templates embed.FS
 //go:embed static
 var Static embed.FS
 
-// I18n holds one message catalogue a language: a JSON object of message
-// id to text, text/template where the text has {{…}}.
+// I18n holds one message catalogue a language (go-i18n JSON).
 //
 //go:embed i18n/*.json
 var I18n embed.FS

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
 	"github.com/soga/newsroom/internal/newsroom"
@@ -34,9 +36,10 @@ var matcher = language.NewMatcher(Langs)
 // Engine holds parsed templates, catalogues and hashed asset names.
 type Engine struct {
 	pages  map[string]*pageTemplate // every page, parsed or not
-	locs   map[string]*catalogue    // by language, e.g. "fr"
-	assets map[string]asset         // by plain name, e.g. "style.css"
-	byPath map[string]asset         // by hashed name, e.g. "style.3f2a9c1b.css"
+	bundle *i18n.Bundle
+	locs   map[string]*i18n.Localizer
+	assets map[string]asset // by plain name, e.g. "style.css"
+	byPath map[string]asset // by hashed name, e.g. "style.3f2a9c1b.css"
 	// SiteZone is the site's time zone, for the pages that set none; nil
 	// means UTC. Set once, before serving.
 	SiteZone func() *time.Location
@@ -58,7 +61,7 @@ type asset struct {
 
 // New parses everything embedded in package web.
 func New() (*Engine, error) {
-	e := &Engine{pages: make(map[string]*pageTemplate), locs: make(map[string]*catalogue),
+	e := &Engine{pages: make(map[string]*pageTemplate), locs: make(map[string]*i18n.Localizer),
 		assets: make(map[string]asset), byPath: make(map[string]asset)}
 	if err := e.loadCatalogues(); err != nil {
 		return nil, err
@@ -73,16 +76,14 @@ func New() (*Engine, error) {
 }
 
 func (e *Engine) loadCatalogues() error {
-	var fallback *catalogue
+	e.bundle = i18n.NewBundle(language.English)
+	e.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, tag := range Langs {
-		c, err := loadCatalogue(web.I18n, tag.String(), fallback)
-		if err != nil {
-			return err
+		b := tag.String()
+		if _, err := e.bundle.LoadMessageFileFS(web.I18n, "i18n/"+b+".json"); err != nil {
+			return fmt.Errorf("view: catalogue %s: %w", b, err)
 		}
-		e.locs[tag.String()] = c
-		if fallback == nil {
-			fallback = c
-		}
+		e.locs[b] = i18n.NewLocalizer(e.bundle, b)
 	}
 	return nil
 }
@@ -211,16 +212,11 @@ func (e *Engine) parse(file string) (*template.Template, error) {
 	return t, nil
 }
 
-// Check parses every page and every message with arguments, for tests:
-// they are otherwise parsed when first used.
+// Check parses every page, for tests: a page is otherwise parsed when
+// first rendered.
 func (e *Engine) Check() error {
 	for _, pt := range e.pages {
 		if _, err := e.template(pt); err != nil {
-			return err
-		}
-	}
-	for _, c := range e.locs {
-		if err := c.check(); err != nil {
 			return err
 		}
 	}
@@ -246,7 +242,7 @@ type Page struct {
 	LogoW, LogoH int // the logo's size in the header
 	// Zone is the zone the page shows times in; nil means the site's.
 	Zone *time.Location
-	loc  *catalogue
+	loc  *i18n.Localizer
 }
 
 // logoHeight is the height of the logo in the header, in CSS pixels.
@@ -298,7 +294,11 @@ func (p *Page) T(id string, args ...any) string {
 			data[fmt.Sprint(args[i])] = args[i+1]
 		}
 	}
-	return p.loc.translate(id, data)
+	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
 }
 
 // Err returns the translated error of field, or "". An error may name

@@ -35,11 +35,15 @@ type Pacer struct {
 	Percent int
 	// Limit is the heap's soft limit while busy (debug.SetMemoryLimit), so
 	// that a large live heap times Percent cannot take memory without
-	// bound; a lower limit already set (GOMEMLIMIT) is kept.
+	// bound. It never goes under the goal the usual GOGC gives the live
+	// heap: a limit below it would make the collector run more often than
+	// usual, not less (uploads hold tens of megabytes live). A lower
+	// limit already set (GOMEMLIMIT) is kept.
 	Limit int64
 
 	usualPercent int
 	usualLimit   int64
+	limit        int64 // in force while busy
 	busy         bool
 	calmSince    time.Time
 	lastAllocs   uint64
@@ -65,7 +69,7 @@ func (p *Pacer) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			p.Observe(allocated(), now)
+			p.Observe(allocated(), live(), now)
 		}
 	}
 }
@@ -77,9 +81,10 @@ func (p *Pacer) start(now time.Time) {
 	p.lastAllocs, p.lastTime = allocated(), now
 }
 
-// Observe takes the total of bytes allocated so far at now, and changes
-// the settings when the rate since the last observation calls for it.
-func (p *Pacer) Observe(allocs uint64, now time.Time) {
+// Observe takes the total of bytes allocated so far and the live heap at
+// now, and changes the settings when the rate since the last observation
+// calls for it.
+func (p *Pacer) Observe(allocs, live uint64, now time.Time) {
 	if p.lastTime.IsZero() {
 		p.start(now)
 		p.lastAllocs = allocs
@@ -91,31 +96,41 @@ func (p *Pacer) Observe(allocs uint64, now time.Time) {
 	}
 	rate := float64(allocs-p.lastAllocs) / elapsed
 	p.lastAllocs, p.lastTime = allocs, now
-	switch {
-	case rate >= float64(p.Busy):
+	if rate >= float64(p.Busy) || (p.busy && rate >= float64(p.Busy)/4) {
 		p.calmSince = time.Time{}
-		if !p.busy {
-			p.hurry()
-		}
-	case !p.busy:
-	case rate >= float64(p.Busy)/4:
-		p.calmSince = time.Time{}
-	case p.calmSince.IsZero():
-		p.calmSince = now
-	case now.Sub(p.calmSince) >= p.CalmFor:
-		p.calm()
+		p.hurry(live)
+		return
 	}
+	if !p.busy {
+		return
+	}
+	if p.calmSince.IsZero() {
+		p.calmSince = now
+	}
+	if now.Sub(p.calmSince) >= p.CalmFor {
+		p.calm()
+		return
+	}
+	p.hurry(live)
 }
 
-// hurry puts the busy settings in force. A GOGC of "off" (usualPercent
-// below zero) is left alone: whoever set it wants no cycles at all.
-func (p *Pacer) hurry() {
+// hurry puts the busy settings in force, or keeps them with the limit
+// following the live heap. A GOGC of "off" (usualPercent below zero) is
+// left alone: whoever set it wants no cycles at all.
+func (p *Pacer) hurry(live uint64) {
 	if p.usualPercent < 0 || p.usualPercent >= p.Percent {
 		return
 	}
-	p.busy = true
-	debug.SetMemoryLimit(min(p.usualLimit, p.Limit))
-	debug.SetGCPercent(p.Percent)
+	usualGoal := int64(live/100) * int64(100+p.usualPercent)
+	limit := min(p.usualLimit, max(p.Limit, usualGoal))
+	if limit != p.limit {
+		debug.SetMemoryLimit(limit)
+		p.limit = limit
+	}
+	if !p.busy {
+		p.busy = true
+		debug.SetGCPercent(p.Percent)
+	}
 }
 
 // calm puts the usual settings back and returns the busy heap's memory
@@ -124,7 +139,7 @@ func (p *Pacer) calm() {
 	if !p.busy {
 		return
 	}
-	p.busy = false
+	p.busy, p.limit = false, 0
 	p.calmSince = time.Time{}
 	debug.SetGCPercent(p.usualPercent)
 	debug.SetMemoryLimit(p.usualLimit)
@@ -135,6 +150,13 @@ func (p *Pacer) calm() {
 // process started.
 func allocated() uint64 {
 	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// live is the heap the last cycle found live.
+func live() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
 }

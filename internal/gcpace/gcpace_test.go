@@ -24,10 +24,10 @@ func TestObserveSwitchesByRate(t *testing.T) {
 	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 4, Limit: 32 << 20}
 	t0 := time.Unix(1000, 0)
 	var total uint64 = 1 << 30
-	p.Observe(total, t0)
+	p.Observe(total, 4<<20, t0)
 	step := func(sec int, bytes uint64) {
 		total += bytes
-		p.Observe(total, t0.Add(time.Duration(sec)*time.Second))
+		p.Observe(total, 4<<20, t0.Add(time.Duration(sec)*time.Second))
 	}
 	step(1, 5<<20) // under Busy
 	if got := currentPercent(); got != usual {
@@ -62,10 +62,37 @@ func TestObserveLeavesGOGCOffAlone(t *testing.T) {
 	debug.SetGCPercent(-1)
 	p := &Pacer{Busy: 1 << 20, CalmFor: time.Second, Percent: 800, Limit: 32 << 20}
 	t0 := time.Unix(1000, 0)
-	p.Observe(0, t0)
-	p.Observe(100<<20, t0.Add(time.Second))
+	p.Observe(0, 4<<20, t0)
+	p.Observe(100<<20, 4<<20, t0.Add(time.Second))
 	if got := currentPercent(); got != -1 {
 		t.Fatalf("GOGC %d, want off as set", got)
+	}
+}
+
+// A large live heap (uploads being decoded) keeps at least the goal the
+// usual GOGC gives it: a limit under it would make cycles more frequent.
+func TestBusyLimitNeverUnderTheUsualGoal(t *testing.T) {
+	usual, usualLimit := settings(t)
+	if usualLimit < 1<<30 {
+		t.Skipf("GOMEMLIMIT %d set for the tests", usualLimit)
+	}
+	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 8, Limit: 64 << 20}
+	t0 := time.Unix(1000, 0)
+	p.Observe(0, 4<<20, t0)
+	p.Observe(20<<20, 4<<20, t0.Add(time.Second))
+	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
+		t.Fatalf("memory limit %d with 4 MB live, want %d", got, 64<<20)
+	}
+	live := uint64(100 << 20)
+	p.Observe(40<<20, live, t0.Add(2*time.Second))
+	want := int64(live/100) * int64(100+usual)
+	if got := debug.SetMemoryLimit(-1); got != want {
+		t.Fatalf("memory limit %d with 100 MB live, want the usual goal %d", got, want)
+	}
+	// Still followed while the calm is counted.
+	p.Observe(40<<20, 4<<20, t0.Add(3*time.Second))
+	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
+		t.Fatalf("memory limit %d once the live heap is 4 MB again, want %d", got, 64<<20)
 	}
 }
 

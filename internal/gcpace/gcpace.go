@@ -52,9 +52,10 @@ type Pacer struct {
 
 // New returns a Pacer with the settings newsroom uses: busy from 16 MB
 // a second (about 3,500 cached responses a second), GOGC=800 with the
-// heap under 64 MiB while busy, back after 10 calm seconds.
+// heap under 64 MiB while busy, back after 30 calm seconds: a burst of
+// fetches after a post comes in waves, and the busy heap is small.
 func New() *Pacer {
-	return &Pacer{Busy: 16 << 20, CalmFor: 10 * time.Second, Percent: 800, Limit: 64 << 20}
+	return &Pacer{Busy: 16 << 20, CalmFor: 30 * time.Second, Percent: 800, Limit: 64 << 20}
 }
 
 // Run samples the allocation rate every interval until ctx ends, then

@@ -175,6 +175,8 @@ func (m *Main) Run(ctx context.Context) error {
 	// Stopped after the server's shutdown, which waits for the requests
 	// the sweep still bounds.
 	defer func() { stopSweeping(); <-sweeping }()
+	stopPacing := m.paceCollector(ctx)
+	defer stopPacing()
 	errc := make(chan error, 2)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
 	if m.metricsSrv != nil {

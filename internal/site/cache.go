@@ -334,8 +334,8 @@ type varyMerge struct {
 }
 
 // varyAfterCallers returns the caller's Vary values followed by the
-// entry's, v. The usual caller sets one value, always the same: that
-// merge is kept, so that answering it allocates nothing.
+// entry's, v, in one field line. The usual caller sets one value, always
+// the same: that merge is kept, so that answering it allocates nothing.
 func (e *entry) varyAfterCallers(callers, v []string) []string {
 	if len(callers) != 1 || e.varyAfter == nil {
 		return append(callers[:len(callers):len(callers)], v...)
@@ -343,7 +343,7 @@ func (e *entry) varyAfterCallers(callers, v []string) []string {
 	if m := e.varyAfter.Load(); m != nil && m.first == callers[0] {
 		return m.merged
 	}
-	merged := slices.Clip(append([]string{callers[0]}, v...))
+	merged := []string{strings.Join(append([]string{callers[0]}, v...), ", ")}
 	e.varyAfter.Store(&varyMerge{first: callers[0], merged: merged})
 	return merged
 }
@@ -421,6 +421,12 @@ func (r *recorder) entry() *entry {
 	}
 	if compressible(h.Get("Content-Type"), len(e.body)) {
 		e.compress()
+	}
+	// One field line for Vary, the same as several for HTTP (RFC 9110
+	// 5.3): net/http writes each value as a line of its own, each read,
+	// checked and written again for every answer.
+	if v := h["Vary"]; len(v) > 1 {
+		h["Vary"] = []string{strings.Join(v, ", ")}
 	}
 	// Written with every answer, so made once here. 304s drop the length.
 	h.Set("Content-Length", strconv.Itoa(len(e.body)))

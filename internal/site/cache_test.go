@@ -363,12 +363,13 @@ func TestCacheVaryAddsToTheCallers(t *testing.T) {
 	for range 3 {
 		w := &headerWriter{h: http.Header{"Vary": {"Accept"}}}
 		h(w, r)
-		if got := strings.Join(w.h["Vary"], ", "); got != "Accept, Accept-Language, Accept-Encoding" {
+		// One field line: each line costs net/http a write of its own.
+		if got := w.h["Vary"]; len(got) != 1 || got[0] != "Accept, Accept-Language, Accept-Encoding" {
 			t.Fatalf("Vary %q after the caller's Accept", got)
 		}
 		w = &headerWriter{h: http.Header{}}
 		h(w, r)
-		if got := strings.Join(w.h["Vary"], ", "); got != "Accept-Language, Accept-Encoding" {
+		if got := w.h["Vary"]; len(got) != 1 || got[0] != "Accept-Language, Accept-Encoding" {
 			t.Fatalf("Vary %q on its own", got)
 		}
 	}

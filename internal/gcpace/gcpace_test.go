@@ -1,0 +1,141 @@
+package gcpace
+
+import (
+	"context"
+	"runtime/debug"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// settings restores the collector's settings after a test changed them.
+func settings(t *testing.T) (percent int, limit int64) {
+	t.Helper()
+	percent, limit = currentPercent(), debug.SetMemoryLimit(-1)
+	t.Cleanup(func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	})
+	return percent, limit
+}
+
+func TestObserveSwitchesByRate(t *testing.T) {
+	usual, usualLimit := settings(t)
+	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 4, Limit: 32 << 20}
+	t0 := time.Unix(1000, 0)
+	var total uint64 = 1 << 30
+	p.Observe(total, 4<<20, t0)
+	step := func(sec int, bytes uint64) {
+		total += bytes
+		p.Observe(total, 4<<20, t0.Add(time.Duration(sec)*time.Second))
+	}
+	step(1, 5<<20) // under Busy
+	if got := currentPercent(); got != usual {
+		t.Fatalf("GOGC %d after a slow second, want %d", got, usual)
+	}
+	step(2, 20<<20)
+	if got := currentPercent(); got != usual*4 {
+		t.Fatalf("GOGC %d after a busy second, want %d", got, usual*4)
+	}
+	if got := debug.SetMemoryLimit(-1); got != min(usualLimit, 32<<20) {
+		t.Fatalf("memory limit %d while busy, want %d", got, min(usualLimit, 32<<20))
+	}
+	// A quarter of Busy or more keeps it busy; the calm must last CalmFor.
+	step(3, 4<<20)
+	step(4, 1<<20)
+	step(5, 1<<20)
+	step(6, 1<<20)
+	if got := currentPercent(); got != usual*4 {
+		t.Fatalf("GOGC %d two calm seconds in, want still %d", got, usual*4)
+	}
+	step(7, 0)
+	if got := currentPercent(); got != usual {
+		t.Fatalf("GOGC %d after three calm seconds, want %d again", got, usual)
+	}
+	if got := debug.SetMemoryLimit(-1); got != usualLimit {
+		t.Fatalf("memory limit %d after the calm, want %d again", got, usualLimit)
+	}
+}
+
+func TestObserveLeavesGOGCOffAlone(t *testing.T) {
+	settings(t)
+	debug.SetGCPercent(-1)
+	p := &Pacer{Busy: 1 << 20, CalmFor: time.Second, Percent: 800, Limit: 32 << 20}
+	t0 := time.Unix(1000, 0)
+	p.Observe(0, 4<<20, t0)
+	p.Observe(100<<20, 4<<20, t0.Add(time.Second))
+	if got := currentPercent(); got != -1 {
+		t.Fatalf("GOGC %d, want off as set", got)
+	}
+}
+
+// A large live heap (uploads being decoded) keeps at least the goal the
+// usual GOGC gives it: a limit under it would make cycles more frequent.
+func TestBusyLimitNeverUnderTheUsualGoal(t *testing.T) {
+	usual, usualLimit := settings(t)
+	if usualLimit < 1<<30 {
+		t.Skipf("GOMEMLIMIT %d set for the tests", usualLimit)
+	}
+	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 8, Limit: 64 << 20}
+	t0 := time.Unix(1000, 0)
+	p.Observe(0, 4<<20, t0)
+	p.Observe(20<<20, 4<<20, t0.Add(time.Second))
+	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
+		t.Fatalf("memory limit %d with 4 MB live, want %d", got, 64<<20)
+	}
+	live := uint64(100 << 20)
+	p.Observe(40<<20, live, t0.Add(2*time.Second))
+	want := int64(live/100) * int64(100+usual)
+	if got := debug.SetMemoryLimit(-1); got != want {
+		t.Fatalf("memory limit %d with 100 MB live, want the usual goal %d", got, want)
+	}
+	// Still followed while the calm is counted.
+	p.Observe(40<<20, 4<<20, t0.Add(3*time.Second))
+	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
+		t.Fatalf("memory limit %d once the live heap is 4 MB again, want %d", got, 64<<20)
+	}
+}
+
+var sink atomic.Pointer[[]byte]
+
+// TestRunFollowsRealAllocation drives the pacer with the process's own
+// allocation: busy while a goroutine allocates fast, usual again once it
+// stops.
+func TestRunFollowsRealAllocation(t *testing.T) {
+	usual, _ := settings(t)
+	p := &Pacer{Busy: 8 << 20, CalmFor: 200 * time.Millisecond, Percent: usual * 4, Limit: 256 << 20}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx, 20*time.Millisecond) }()
+	defer func() { cancel(); <-done }()
+
+	stop := make(chan struct{})
+	allocating := make(chan struct{})
+	go func() {
+		defer close(allocating)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			b := make([]byte, 64<<10)
+			sink.Store(&b)
+		}
+	}()
+	waitFor(t, "busy settings while allocating", func() bool { return currentPercent() == usual*4 })
+	close(stop)
+	<-allocating
+	waitFor(t, "usual settings once calm", func() bool { return currentPercent() == usual })
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after 10 s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

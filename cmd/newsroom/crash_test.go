@@ -88,15 +88,23 @@ func (f *inboxFarm) count(activityID string) (inboxes, deliveries int) {
 // countAfterKill is count once the requests a killed process had already
 // written have been read: they still reach the farm after the kill, and
 // counted too early they would pass for duplicates made by the restart.
+// The counts must hold still for a second: on a loaded machine the farm's
+// goroutines may wait that long to read what the kernel holds for them.
+// While another process goes on serving, this is the count after 10 s,
+// an upper bound.
 func (f *inboxFarm) countAfterKill(activityID string) (inboxes, deliveries int) {
 	inboxes, deliveries = f.count(activityID)
-	for range 50 {
+	still := 0
+	for range 100 {
 		time.Sleep(100 * time.Millisecond)
 		n, d := f.count(activityID)
-		if n == inboxes && d == deliveries {
+		if n != inboxes || d != deliveries {
+			inboxes, deliveries, still = n, d, 0
+			continue
+		}
+		if still++; still == 10 {
 			break
 		}
-		inboxes, deliveries = n, d
 	}
 	return inboxes, deliveries
 }

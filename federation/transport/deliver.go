@@ -73,6 +73,9 @@ type Delivery struct {
 	Body  []byte
 	KeyID string
 	Key   *rsa.PrivateKey
+	// Digest is BodyDigest(Body), when the caller has it already: a
+	// fan-out's deliveries share one body.
+	Digest string
 	// Header holds more headers, such as Collection-Synchronization,
 	// which the signature covers.
 	Header http.Header
@@ -90,6 +93,10 @@ type Delivery struct {
 // Send posts d as Deliver does.
 func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) {
 	inbox, body, keyID, key := d.Inbox, d.Body, d.KeyID, d.Key
+	digest := d.Digest
+	if digest == "" {
+		digest = BodyDigest(body)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return &DeliveryResult{Outcome: Failed}, fmt.Errorf("deliver to %s: %w", inbox, err)
@@ -122,7 +129,7 @@ func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) 
 					return err
 				}
 			}
-			return SignRequest(r, body, keyID, key, c.now())
+			return signRequest(r, digest, keyID, key, c.now())
 		})
 	}
 	resp, err := c.do(req, sign)

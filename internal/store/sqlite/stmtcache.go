@@ -44,6 +44,10 @@ func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, errors.New("sqlite: driver connection lacks the context methods")
 	}
+	if err := stablePlans(conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	return &cachingConn{innerConn: inner, byQuery: make(map[string]*lru.Element), lru: lru.New()}, nil
 }
 

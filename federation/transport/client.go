@@ -106,10 +106,6 @@ type Client struct {
 	// 60–80 ms on two cores), but deliveries could then never exceed half
 	// the machine's signing rate on two processors.
 	signSlots chan struct{}
-	// signing holds the deliveries waiting for a slot; whoever gets one
-	// signs a run of signRun of them (see defaultSignRun).
-	signing signQueue
-	signRun int
 	// hosts bounds the deliveries in flight to each server and keeps
 	// unreachable ones from taking more than one.
 	hosts *hostGate
@@ -144,8 +140,8 @@ func NewClient(o Options) *Client {
 		}
 	}
 	c := &Client{opts: o, allowed: append([]netip.Prefix(nil), o.AllowedNets...),
-		signSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))), signRun: defaultSignRun,
-		hosts: newHostGate(o.MaxPerHost, o.HostDownFor, o.Now)}
+		signSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		hosts:     newHostGate(o.MaxPerHost, o.HostDownFor, o.Now)}
 	c.dialer = &net.Dialer{Timeout: o.DialTimeout, Control: control(c.allowed)}
 	tlsConfig := &tls.Config{
 		// A server seen again (the next post, an edit) resumes its TLS

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -121,16 +122,30 @@ func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) 
 		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
 	}))
 	sign := func(r *http.Request) error {
-		return c.signInTurn(ctx, func() error {
-			if d.BeforeSign != nil {
-				// Waited for holding the slot: while the caller holds
-				// back, no delivery signs at all.
-				if err := d.BeforeSign(ctx); err != nil {
-					return err
-				}
+		if err := ctx.Err(); err != nil {
+			return err // select below would pick at random between both
+		}
+		select {
+		case c.signSlots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-c.signSlots }()
+		if d.BeforeSign != nil {
+			// Waited for holding the slot: while the caller holds back,
+			// no delivery signs at all.
+			if err := d.BeforeSign(ctx); err != nil {
+				return err
 			}
-			return signRequest(r, digest, keyID, key, c.now())
-		})
+		}
+		// The slot was handed over by a delivery that just signed, and
+		// Go runs a goroutine woken that way before any other waiting
+		// (runnext): signers would take turns ahead of the answers read
+		// meanwhile, which wait to be recorded (a crash then sends them
+		// twice), and of the public pages. Yielding puts this signature
+		// behind them.
+		runtime.Gosched()
+		return signRequest(r, digest, keyID, key, c.now())
 	}
 	resp, err := c.do(req, sign)
 	pass.release(err == nil, err == nil && resp.ProtoMajor == 2, err != nil && unreachable(ctx, err, connected.Load()))

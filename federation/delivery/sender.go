@@ -91,8 +91,14 @@ type Sender struct {
 
 	mu         sync.Mutex
 	keys       map[int64]orgKey // an organisation's key never changes; parse it once
-	activities map[string]*newsroom.Activity
+	activities map[string]sentActivity
 	healthy    map[string]bool // hosts whose success is recorded and that have not failed since
+}
+
+// sentActivity is an activity as its deliveries send it.
+type sentActivity struct {
+	*newsroom.Activity
+	digest string // of its JSON, the same in every delivery
 }
 
 type orgKey struct {
@@ -110,7 +116,7 @@ const maxCachedActivities = 64
 // of u.
 func NewSender(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *Sender {
 	sender := &Sender{store: s, client: c, urls: u, log: log, now: time.Now,
-		keys: make(map[int64]orgKey), activities: make(map[string]*newsroom.Activity), healthy: make(map[string]bool),
+		keys: make(map[int64]orgKey), activities: make(map[string]sentActivity), healthy: make(map[string]bool),
 		inFlight: make(chan struct{}, maxInFlight), unrecorded: backlog{max: maxUnrecorded}}
 	sender.SetBackoff(Backoff)
 	return sender
@@ -195,7 +201,7 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 		w.set(stageWire) // signed in a moment
 		return nil
 	}
-	d := transport.Delivery{Inbox: inbox, Body: act.JSON, KeyID: keyID, Key: key, Header: extra, BeforeSign: beforeSign}
+	d := transport.Delivery{Inbox: inbox, Body: act.JSON, Digest: act.digest, KeyID: keyID, Key: key, Header: extra, BeforeSign: beforeSign}
 	if w != nil {
 		d.MaxWait = hostWait
 	}
@@ -301,17 +307,18 @@ func (s *Sender) recordSuccess(ctx context.Context, host string) {
 
 // activity reads an activity once for all its deliveries. Activities
 // never change once stored.
-func (s *Sender) activity(ctx context.Context, id string) (*newsroom.Activity, error) {
+func (s *Sender) activity(ctx context.Context, id string) (sentActivity, error) {
 	s.mu.Lock()
 	a, ok := s.activities[id]
 	s.mu.Unlock()
 	if ok {
 		return a, nil
 	}
-	a, err := s.store.ActivityByID(ctx, id)
+	act, err := s.store.ActivityByID(ctx, id)
 	if err != nil {
-		return nil, err
+		return sentActivity{}, err
 	}
+	a = sentActivity{Activity: act, digest: transport.BodyDigest(act.JSON)}
 	s.mu.Lock()
 	if len(s.activities) >= maxCachedActivities {
 		clear(s.activities)

@@ -74,6 +74,9 @@ type Delivery struct {
 	Body  []byte
 	KeyID string
 	Key   *rsa.PrivateKey
+	// Digest is BodyDigest(Body), when the caller has it already: a
+	// fan-out's deliveries share one body.
+	Digest string
 	// Header holds more headers, such as Collection-Synchronization,
 	// which the signature covers.
 	Header http.Header
@@ -91,6 +94,10 @@ type Delivery struct {
 // Send posts d as Deliver does.
 func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) {
 	inbox, body, keyID, key := d.Inbox, d.Body, d.KeyID, d.Key
+	digest := d.Digest
+	if digest == "" {
+		digest = BodyDigest(body)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return &DeliveryResult{Outcome: Failed}, fmt.Errorf("deliver to %s: %w", inbox, err)
@@ -138,7 +145,7 @@ func (c *Client) Send(ctx context.Context, d Delivery) (*DeliveryResult, error) 
 		// twice), and of the public pages. Yielding puts this signature
 		// behind them.
 		runtime.Gosched()
-		return SignRequest(r, body, keyID, key, c.now())
+		return signRequest(r, digest, keyID, key, c.now())
 	}
 	resp, err := c.do(req, sign)
 	pass.release(err == nil, err == nil && resp.ProtoMajor == 2, err != nil && unreachable(ctx, err, connected.Load()))

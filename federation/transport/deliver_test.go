@@ -122,3 +122,39 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// A fan-out's deliveries share their body's digest, computed once: the
+// inbox sees the Digest given, and a signature over it that verifies
+// against the body it received.
+func TestSendWithSharedDigest(t *testing.T) {
+	t.Parallel()
+	key := testKey(t, 0)
+	body := []byte(`{"type":"Create","object":{"content":"shared"}}`)
+	digest := BodyDigest(body)
+	type seen struct {
+		digest, signature string
+		err               error
+	}
+	got := make(chan seen, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, err := VerifyRequest(r, b, time.Now(), staticLookup(&key.PublicKey))
+		got <- seen{r.Header.Get("Digest"), r.Header.Get("Signature"), err}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(srv.Close)
+	c := loopbackClient(nil)
+	for _, inbox := range []string{srv.URL + "/users/ada/inbox", srv.URL + "/users/grace/inbox"} {
+		res, err := c.Send(t.Context(), Delivery{Inbox: inbox, Body: body, Digest: digest, KeyID: testKeyID, Key: key})
+		if err != nil || res.Outcome != Delivered {
+			t.Fatalf("%s: %+v, %v", inbox, res, err)
+		}
+		s := <-got
+		if s.err != nil || s.digest != digest {
+			t.Errorf("%s: inbox saw Digest %q (want %q), signature %v", inbox, s.digest, digest, s.err)
+		}
+		if !strings.HasPrefix(s.signature, `keyId="`+testKeyID+`",algorithm="rsa-sha256",headers="`) {
+			t.Errorf("%s: Signature header %q", inbox, s.signature)
+		}
+	}
+}

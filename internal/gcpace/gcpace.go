@@ -70,7 +70,7 @@ func (p *Pacer) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			p.Observe(allocated(), live(), now)
+			p.Observe(allocated(), footprint(), now)
 		}
 	}
 }
@@ -82,10 +82,29 @@ func (p *Pacer) start(now time.Time) {
 	p.lastAllocs, p.lastTime = allocated(), now
 }
 
-// Observe takes the total of bytes allocated so far and the live heap at
-// now, and changes the settings when the rate since the last observation
-// calls for it.
-func (p *Pacer) Observe(allocs, live uint64, now time.Time) {
+// Footprint is what the collector's usual pace is worked out from.
+type Footprint struct {
+	Live    uint64 // heap the last cycle found live
+	Stacks  uint64 // goroutine stacks the collector scans
+	Globals uint64 // package variables the collector scans
+	// Other is the memory a limit counts besides the heap's objects and
+	// free room: stacks' spans, the runtime's metadata. A fan-out's
+	// thousand goroutines make it tens of megabytes.
+	Other uint64
+}
+
+// usual is the memory the process takes at the usual GOGC: the heap
+// goal the runtime works out for it (live, plus GOGC percent of all it
+// scans), and the rest.
+func (f Footprint) usual(percent int) int64 {
+	goal := f.Live + (f.Live+f.Stacks+f.Globals)/100*uint64(percent)
+	return int64(goal + f.Other)
+}
+
+// Observe takes the total of bytes allocated so far and the process's
+// footprint at now, and changes the settings when the rate since the
+// last observation calls for it.
+func (p *Pacer) Observe(allocs uint64, f Footprint, now time.Time) {
 	if p.lastTime.IsZero() {
 		p.start(now)
 		p.lastAllocs = allocs
@@ -99,7 +118,7 @@ func (p *Pacer) Observe(allocs, live uint64, now time.Time) {
 	p.lastAllocs, p.lastTime = allocs, now
 	if rate >= float64(p.Busy) || (p.busy && rate >= float64(p.Busy)/4) {
 		p.calmSince = time.Time{}
-		p.hurry(live)
+		p.hurry(f)
 		return
 	}
 	if !p.busy {
@@ -112,18 +131,24 @@ func (p *Pacer) Observe(allocs, live uint64, now time.Time) {
 		p.calm()
 		return
 	}
-	p.hurry(live)
+	p.hurry(f)
 }
 
 // hurry puts the busy settings in force, or keeps them with the limit
-// following the live heap. A GOGC of "off" (usualPercent below zero) is
+// following the footprint. A GOGC of "off" (usualPercent below zero) is
 // left alone: whoever set it wants no cycles at all.
-func (p *Pacer) hurry(live uint64) {
+//
+// The limit never goes under what the usual pace would take, with an
+// eighth more for the time between two observations: a limit under it
+// makes the collector run more often than usual, not less, and in a
+// fan-out, whose goroutines' stacks count in the limit and not in the
+// heap's goal, it ran nearly without a pause.
+func (p *Pacer) hurry(f Footprint) {
 	if p.usualPercent < 0 || p.usualPercent >= p.Percent {
 		return
 	}
-	usualGoal := int64(live/100) * int64(100+p.usualPercent)
-	limit := min(p.usualLimit, max(p.Limit, usualGoal))
+	usual := f.usual(p.usualPercent)
+	limit := min(p.usualLimit, max(p.Limit, usual+usual/8))
 	if limit != p.limit {
 		debug.SetMemoryLimit(limit)
 		p.limit = limit
@@ -155,11 +180,26 @@ func allocated() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// live is the heap the last cycle found live.
-func live() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+// footprint reads the process's Footprint from the runtime.
+func footprint() Footprint {
+	s := []metrics.Sample{
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/gc/scan/stack:bytes"},
+		{Name: "/gc/scan/globals:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+	}
 	metrics.Read(s)
-	return s[0].Value.Uint64()
+	v := func(i int) uint64 { return s[i].Value.Uint64() }
+	heap := v(4) + v(5) + v(6) + v(7)
+	f := Footprint{Live: v(0), Stacks: v(1), Globals: v(2)}
+	if total := v(3); total > heap {
+		f.Other = total - heap
+	}
+	return f
 }
 
 // currentPercent is GOGC as in force, -1 when it is off.

@@ -24,10 +24,10 @@ func TestObserveSwitchesByRate(t *testing.T) {
 	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 4, Limit: 32 << 20}
 	t0 := time.Unix(1000, 0)
 	var total uint64 = 1 << 30
-	p.Observe(total, 4<<20, t0)
+	p.Observe(total, Footprint{Live: 4 << 20}, t0)
 	step := func(sec int, bytes uint64) {
 		total += bytes
-		p.Observe(total, 4<<20, t0.Add(time.Duration(sec)*time.Second))
+		p.Observe(total, Footprint{Live: 4 << 20}, t0.Add(time.Duration(sec)*time.Second))
 	}
 	step(1, 5<<20) // under Busy
 	if got := currentPercent(); got != usual {
@@ -62,8 +62,8 @@ func TestObserveLeavesGOGCOffAlone(t *testing.T) {
 	debug.SetGCPercent(-1)
 	p := &Pacer{Busy: 1 << 20, CalmFor: time.Second, Percent: 800, Limit: 32 << 20}
 	t0 := time.Unix(1000, 0)
-	p.Observe(0, 4<<20, t0)
-	p.Observe(100<<20, 4<<20, t0.Add(time.Second))
+	p.Observe(0, Footprint{Live: 4 << 20}, t0)
+	p.Observe(100<<20, Footprint{Live: 4 << 20}, t0.Add(time.Second))
 	if got := currentPercent(); got != -1 {
 		t.Fatalf("GOGC %d, want off as set", got)
 	}
@@ -78,19 +78,21 @@ func TestBusyLimitNeverUnderTheUsualGoal(t *testing.T) {
 	}
 	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 8, Limit: 64 << 20}
 	t0 := time.Unix(1000, 0)
-	p.Observe(0, 4<<20, t0)
-	p.Observe(20<<20, 4<<20, t0.Add(time.Second))
+	p.Observe(0, Footprint{Live: 4 << 20}, t0)
+	p.Observe(20<<20, Footprint{Live: 4 << 20}, t0.Add(time.Second))
 	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
 		t.Fatalf("memory limit %d with 4 MB live, want %d", got, 64<<20)
 	}
-	live := uint64(100 << 20)
-	p.Observe(40<<20, live, t0.Add(2*time.Second))
-	want := int64(live/100) * int64(100+usual)
-	if got := debug.SetMemoryLimit(-1); got != want {
-		t.Fatalf("memory limit %d with 100 MB live, want the usual goal %d", got, want)
+	// A fan-out: a heap live of 20 MB, but a thousand goroutines whose
+	// stacks count in the limit (Other) and in what the collector scans.
+	f := Footprint{Live: 20 << 20, Stacks: 10 << 20, Globals: 1 << 20, Other: 40 << 20}
+	p.Observe(40<<20, f, t0.Add(2*time.Second))
+	usualTotal := int64(f.Live + (f.Live+f.Stacks+f.Globals)/100*uint64(usual) + f.Other)
+	if got := debug.SetMemoryLimit(-1); got < usualTotal || got > usualTotal+usualTotal/4 {
+		t.Fatalf("memory limit %d with a footprint of %d at the usual pace, want a little above it", got, usualTotal)
 	}
 	// Still followed while the calm is counted.
-	p.Observe(40<<20, 4<<20, t0.Add(3*time.Second))
+	p.Observe(40<<20, Footprint{Live: 4 << 20}, t0.Add(3*time.Second))
 	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
 		t.Fatalf("memory limit %d once the live heap is 4 MB again, want %d", got, 64<<20)
 	}

@@ -33,18 +33,17 @@ type Pacer struct {
 	CalmFor time.Duration
 	// Percent is GOGC while busy.
 	Percent int
-	// Limit is the heap's soft limit while busy (debug.SetMemoryLimit), so
-	// that a large live heap times Percent cannot take memory without
-	// bound. It never goes under the goal the usual GOGC gives the live
-	// heap: a limit below it would make the collector run more often than
-	// usual, not less (uploads hold tens of megabytes live). A lower
-	// limit already set (GOMEMLIMIT) is kept.
+	// Limit is the process's soft memory limit while busy
+	// (debug.SetMemoryLimit), so that Percent cannot take memory without
+	// bound. Busy settings apply only while the usual pace would keep
+	// the process under it; a lower limit already set (GOMEMLIMIT)
+	// counts instead.
 	Limit int64
 
 	usualPercent int
 	usualLimit   int64
-	limit        int64 // in force while busy
-	busy         bool
+	busy         bool // allocating fast, or not calm for long enough
+	paced        bool // the busy settings are in force
 	calmSince    time.Time
 	lastAllocs   uint64
 	lastTime     time.Time
@@ -117,7 +116,7 @@ func (p *Pacer) Observe(allocs uint64, f Footprint, now time.Time) {
 	rate := float64(allocs-p.lastAllocs) / elapsed
 	p.lastAllocs, p.lastTime = allocs, now
 	if rate >= float64(p.Busy) || (p.busy && rate >= float64(p.Busy)/4) {
-		p.calmSince = time.Time{}
+		p.busy, p.calmSince = true, time.Time{}
 		p.hurry(f)
 		return
 	}
@@ -134,42 +133,56 @@ func (p *Pacer) Observe(allocs uint64, f Footprint, now time.Time) {
 	p.hurry(f)
 }
 
-// hurry puts the busy settings in force, or keeps them with the limit
-// following the footprint. A GOGC of "off" (usualPercent below zero) is
-// left alone: whoever set it wants no cycles at all.
+// hurry puts the busy settings in force while the footprint is small,
+// and the usual ones while it is not. A GOGC of "off" (usualPercent
+// below zero) is left alone: whoever set it wants no cycles at all.
 //
-// The limit never goes under what the usual pace would take, with an
-// eighth more for the time between two observations: a limit under it
-// makes the collector run more often than usual, not less, and in a
-// fan-out, whose goroutines' stacks count in the limit and not in the
-// heap's goal, it ran nearly without a pause.
+// Pacing is for a small heap, whose cycles come every few hundred
+// requests: with a footprint the usual pace would take beyond the limit
+// (an eighth more for the time between two observations), the limit
+// would make the collector run more often than usual, not less, and a
+// large fan-out, whose goroutines' stacks count in the limit and not in
+// the heap's goal, ran slower and took more memory than at the usual
+// pace.
 func (p *Pacer) hurry(f Footprint) {
 	if p.usualPercent < 0 || p.usualPercent >= p.Percent {
 		return
 	}
 	usual := f.usual(p.usualPercent)
-	limit := min(p.usualLimit, max(p.Limit, usual+usual/8))
-	if limit != p.limit {
-		debug.SetMemoryLimit(limit)
-		p.limit = limit
+	if usual+usual/8 > min(p.Limit, p.usualLimit) {
+		p.unpace()
+		return
 	}
-	if !p.busy {
-		p.busy = true
+	if !p.paced {
+		p.paced = true
+		debug.SetMemoryLimit(min(p.usualLimit, p.Limit))
 		debug.SetGCPercent(p.Percent)
 	}
 }
 
-// calm puts the usual settings back and returns the busy heap's memory
-// to the system at once, rather than over the scavenger's minutes.
+// unpace puts the usual settings back.
+func (p *Pacer) unpace() {
+	if !p.paced {
+		return
+	}
+	p.paced = false
+	debug.SetGCPercent(p.usualPercent)
+	debug.SetMemoryLimit(p.usualLimit)
+}
+
+// calm ends a busy spell: the usual settings back, and the busy heap's
+// memory returned to the system at once, rather than over the
+// scavenger's minutes.
 func (p *Pacer) calm() {
 	if !p.busy {
 		return
 	}
-	p.busy, p.limit = false, 0
+	p.busy = false
 	p.calmSince = time.Time{}
-	debug.SetGCPercent(p.usualPercent)
-	debug.SetMemoryLimit(p.usualLimit)
-	debug.FreeOSMemory()
+	if p.paced {
+		p.unpace()
+		debug.FreeOSMemory()
+	}
 }
 
 // allocated is the total of bytes the heap has allocated since the

@@ -71,30 +71,35 @@ func TestObserveLeavesGOGCOffAlone(t *testing.T) {
 
 // A large live heap (uploads being decoded) keeps at least the goal the
 // usual GOGC gives it: a limit under it would make cycles more frequent.
-func TestBusyLimitNeverUnderTheUsualGoal(t *testing.T) {
+func TestBusySettingsOnlyForASmallFootprint(t *testing.T) {
 	usual, usualLimit := settings(t)
 	if usualLimit < 1<<30 {
 		t.Skipf("GOMEMLIMIT %d set for the tests", usualLimit)
 	}
 	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 8, Limit: 64 << 20}
 	t0 := time.Unix(1000, 0)
-	p.Observe(0, Footprint{Live: 4 << 20}, t0)
-	p.Observe(20<<20, Footprint{Live: 4 << 20}, t0.Add(time.Second))
-	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
-		t.Fatalf("memory limit %d with 4 MB live, want %d", got, 64<<20)
+	small := Footprint{Live: 4 << 20, Stacks: 1 << 20, Other: 4 << 20}
+	p.Observe(0, small, t0)
+	p.Observe(20<<20, small, t0.Add(time.Second))
+	if percent, limit := settings(t); percent != usual*8 || limit != 64<<20 {
+		t.Fatalf("GOGC %d, limit %d with a small footprint; want %d under %d", percent, limit, usual*8, 64<<20)
 	}
 	// A fan-out: a heap live of 20 MB, but a thousand goroutines whose
-	// stacks count in the limit (Other) and in what the collector scans.
-	f := Footprint{Live: 20 << 20, Stacks: 10 << 20, Globals: 1 << 20, Other: 40 << 20}
-	p.Observe(40<<20, f, t0.Add(2*time.Second))
-	usualTotal := int64(f.Live + (f.Live+f.Stacks+f.Globals)/100*uint64(usual) + f.Other)
-	if got := debug.SetMemoryLimit(-1); got < usualTotal || got > usualTotal+usualTotal/4 {
-		t.Fatalf("memory limit %d with a footprint of %d at the usual pace, want a little above it", got, usualTotal)
+	// stacks count in the limit (Other) and in what the collector scans:
+	// the usual pace takes more than the limit.
+	large := Footprint{Live: 20 << 20, Stacks: 10 << 20, Globals: 1 << 20, Other: 40 << 20}
+	p.Observe(40<<20, large, t0.Add(2*time.Second))
+	if percent, limit := settings(t); percent != usual || limit != usualLimit {
+		t.Fatalf("GOGC %d, limit %d with a large footprint; want the usual %d, %d", percent, limit, usual, usualLimit)
 	}
-	// Still followed while the calm is counted.
-	p.Observe(40<<20, Footprint{Live: 4 << 20}, t0.Add(3*time.Second))
-	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
-		t.Fatalf("memory limit %d once the live heap is 4 MB again, want %d", got, 64<<20)
+	// Small again while still busy: paced again.
+	p.Observe(60<<20, small, t0.Add(3*time.Second))
+	if percent, limit := settings(t); percent != usual*8 || limit != 64<<20 {
+		t.Fatalf("GOGC %d, limit %d once the footprint is small again", percent, limit)
+	}
+	p.calm()
+	if percent, limit := settings(t); percent != usual || limit != usualLimit {
+		t.Fatalf("GOGC %d, limit %d after calm", percent, limit)
 	}
 }
 

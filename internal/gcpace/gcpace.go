@@ -69,7 +69,8 @@ func (p *Pacer) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			p.Observe(allocated(), footprint(), now)
+			allocs, f := sample()
+			p.Observe(allocs, f, now)
 		}
 	}
 }
@@ -78,7 +79,8 @@ func (p *Pacer) Run(ctx context.Context, interval time.Duration) {
 func (p *Pacer) start(now time.Time) {
 	p.usualPercent = currentPercent()
 	p.usualLimit = debug.SetMemoryLimit(-1)
-	p.lastAllocs, p.lastTime = allocated(), now
+	p.lastAllocs, _ = sample()
+	p.lastTime = now
 }
 
 // Footprint is what the collector's usual pace is worked out from.
@@ -148,14 +150,14 @@ func (p *Pacer) hurry(f Footprint) {
 	if p.usualPercent < 0 || p.usualPercent >= p.Percent {
 		return
 	}
-	usual := f.usual(p.usualPercent)
-	if usual+usual/8 > min(p.Limit, p.usualLimit) {
+	usual, limit := f.usual(p.usualPercent), min(p.Limit, p.usualLimit)
+	if usual+usual/8 > limit {
 		p.unpace()
 		return
 	}
 	if !p.paced {
 		p.paced = true
-		debug.SetMemoryLimit(min(p.usualLimit, p.Limit))
+		debug.SetMemoryLimit(limit)
 		debug.SetGCPercent(p.Percent)
 	}
 }
@@ -185,17 +187,11 @@ func (p *Pacer) calm() {
 	}
 }
 
-// allocated is the total of bytes the heap has allocated since the
-// process started.
-func allocated() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-// footprint reads the process's Footprint from the runtime.
-func footprint() Footprint {
+// sample reads, in one call to the runtime, the total of bytes the heap
+// has allocated since the process started and the process's Footprint.
+func sample() (allocs uint64, f Footprint) {
 	s := []metrics.Sample{
+		{Name: "/gc/heap/allocs:bytes"},
 		{Name: "/gc/heap/live:bytes"},
 		{Name: "/gc/scan/stack:bytes"},
 		{Name: "/gc/scan/globals:bytes"},
@@ -207,12 +203,12 @@ func footprint() Footprint {
 	}
 	metrics.Read(s)
 	v := func(i int) uint64 { return s[i].Value.Uint64() }
-	heap := v(4) + v(5) + v(6) + v(7)
-	f := Footprint{Live: v(0), Stacks: v(1), Globals: v(2)}
-	if total := v(3); total > heap {
+	heap := v(5) + v(6) + v(7) + v(8)
+	f = Footprint{Live: v(1), Stacks: v(2), Globals: v(3)}
+	if total := v(4); total > heap {
 		f.Other = total - heap
 	}
-	return f
+	return v(0), f
 }
 
 // currentPercent is GOGC as in force, -1 when it is off.

@@ -28,28 +28,22 @@ import (
 // process by every service that may render, though a server left alone
 // renders nothing.
 type Renderer struct {
-	base   string
-	once   sync.Once
-	md     goldmark.Markdown
-	policy *Sanitizer
+	markdown func() goldmark.Markdown // built on first call
+	policy   *Sanitizer
 }
 
 // NewRenderer returns a Renderer for posts under u's base URL.
 func NewRenderer(u urls.Builder) *Renderer {
-	return &Renderer{base: u.Base(), policy: NewSanitizer(u)}
-}
-
-// markdown returns the parser, building it on first use.
-func (r *Renderer) markdown() goldmark.Markdown {
-	r.once.Do(func() {
-		r.md = goldmark.New(
+	base := u.Base()
+	markdown := sync.OnceValue(func() goldmark.Markdown {
+		return goldmark.New(
 			goldmark.WithExtensions(extension.Strikethrough, extension.Linkify, mentionExtension{}),
 			goldmark.WithParserOptions(parser.WithASTTransformers(
-				util.Prioritized(absoluteLinks{base: r.base}, 100),
+				util.Prioritized(absoluteLinks{base: base}, 100),
 			)),
 		)
 	})
-	return r.md
+	return &Renderer{markdown: markdown, policy: NewSanitizer(u)}
 }
 
 // Render converts Markdown to sanitised HTML. Handles stay text.
@@ -106,19 +100,16 @@ func (r *Renderer) Sanitize(html string) string {
 // Sanitizer is Policy built when first used, for the services that hold
 // one from the start but may never sanitise anything.
 type Sanitizer struct {
-	u      urls.Builder
-	once   sync.Once
-	policy *bluemonday.Policy
+	policy func() *bluemonday.Policy // built on first call
 }
 
 // NewSanitizer returns a Sanitizer of Policy(u).
-func NewSanitizer(u urls.Builder) *Sanitizer { return &Sanitizer{u: u} }
+func NewSanitizer(u urls.Builder) *Sanitizer {
+	return &Sanitizer{policy: sync.OnceValue(func() *bluemonday.Policy { return Policy(u) })}
+}
 
 // Sanitize cleans html with Policy.
-func (s *Sanitizer) Sanitize(html string) string {
-	s.once.Do(func() { s.policy = Policy(s.u) })
-	return s.policy.Sanitize(html)
-}
+func (s *Sanitizer) Sanitize(html string) string { return s.policy().Sanitize(html) }
 
 // Policy is the one sanitiser of post HTML: structure, emphasis, quotes,
 // code, links to http(s) and mailto, and images only from our own /media/

@@ -177,6 +177,8 @@ func (m *Main) Run(ctx context.Context) error {
 	defer func() { stopSweeping(); <-sweeping }()
 	stopPacing := m.paceCollector(ctx)
 	defer stopPacing()
+	stopSweepingCache := m.sweepCache(ctx)
+	defer stopSweepingCache()
 	errc := make(chan error, 2)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
 	if m.metricsSrv != nil {

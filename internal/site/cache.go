@@ -254,13 +254,7 @@ func (c *Cache) evictFor(need int64) {
 	if c.size+need <= c.maxBytes {
 		return
 	}
-	now := c.now()
-	for k, e := range c.entries {
-		if !now.Before(e.expires) {
-			c.size -= e.cost()
-			delete(c.entries, k)
-		}
-	}
+	c.dropExpired(c.now())
 	for k, e := range c.entries {
 		if c.size+need <= c.maxBytes {
 			return

@@ -34,6 +34,8 @@ type Options struct {
 // Store is an open SQLite database.
 type Store struct {
 	queries
+	path  string
+	opts  Options
 	write *sql.DB
 	read  *sql.DB
 	river *river.Client[*sql.Tx]
@@ -65,7 +67,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
-	s := &Store{write: write, read: read, river: rc}
+	s := &Store{path: path, opts: opts, write: write, read: read, river: rc}
 	s.queries = queries{sqlstore.New(dialect, executor[*sql.DB]{read}, executor[*sql.DB]{write}, sqlstore.Now, s.begin)}
 	return s, nil
 }

@@ -120,13 +120,7 @@ func TestStmtCacheErrorsSchemaAndEviction(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("count after eviction = %d, %v", n, err)
 	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		c := dc.(*cachingConn)
+	onConn(t, db, func(c *cachingConn) error {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if c.lru.Len() > stmtCacheSize || len(c.byQuery) != c.lru.Len() {
@@ -134,7 +128,17 @@ func TestStmtCacheErrorsSchemaAndEviction(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// onConn runs fn on a connection of db.
+func onConn(t *testing.T, db *sql.DB, fn func(c *cachingConn) error) {
+	t.Helper()
+	conn, err := db.Conn(t.Context())
 	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.Raw(func(dc any) error { return fn(dc.(*cachingConn)) }); err != nil {
 		t.Fatal(err)
 	}
 }

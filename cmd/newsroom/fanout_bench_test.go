@@ -218,7 +218,7 @@ func fanoutOnce(b *testing.B, backend string) {
 	farm := startFarmProcess(b, servers, farmCPU)
 	ts := startServer(b, backend, "--log-level", "warn")
 	org := ts.createOrg(b, "soga", "Social Good Accelerator")
-	want := addFollowersAt(b, ts.Store, org.ID, farm.bases, perServer)
+	want := addFollowersAt(b, ts.Store, org.ID, farm.Bases, perServer)
 	ctx := context.Background()
 	// A published post whose page the read probe fetches.
 	page, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindArticle, Title: "Avant", Body: "Texte."})

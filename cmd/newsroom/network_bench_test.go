@@ -34,7 +34,7 @@ import (
 // certificate it signed for each address the benchmark's servers use.
 // Each certificate names its own address only, as a server's on the
 // internet does: one certificate naming all thousand addresses made every
-// handshake send, parse and keep a thousand names (13 % of the heap at
+// handshake send, parse and keep a thousand names (a fifth of the heap at
 // the end of a fan-out, and processor time in every handshake).
 type testPKI struct {
 	ca     *x509.Certificate

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -140,12 +141,30 @@ func sampleLatencies(interval time.Duration, stop <-chan struct{}, fetch func() 
 			case <-tick.C:
 			}
 			start := time.Now()
-			if fetch() {
+			var ok bool
+			// A region, so that an execution trace shows each read.
+			trace.WithRegion(context.Background(), "read", func() { ok = fetch() })
+			if ok {
 				lat = append(lat, time.Since(start))
 			}
 		}
 	}()
 	return out
+}
+
+// benchOutput creates the file the environment variable env names, closed
+// when the benchmark ends, or returns nil when env is unset.
+func benchOutput(b *testing.B, env string) *os.File {
+	path := os.Getenv(env)
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	return f
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {
@@ -199,7 +218,7 @@ func fanoutOnce(b *testing.B, backend string) {
 	farm := startFarmProcess(b, servers, farmCPU)
 	ts := startServer(b, backend, "--log-level", "warn")
 	org := ts.createOrg(b, "soga", "Social Good Accelerator")
-	want := addFollowersAt(b, ts.Store, org.ID, farm.bases, perServer)
+	want := addFollowersAt(b, ts.Store, org.ID, farm.Bases, perServer)
 	ctx := context.Background()
 	// A published post whose page the read probe fetches.
 	page, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindArticle, Title: "Avant", Body: "Texte."})
@@ -218,12 +237,7 @@ func fanoutOnce(b *testing.B, backend string) {
 		db0 = dbCPU()
 	}
 	// The fan-out alone, without the set-up and the signing references.
-	if path := os.Getenv("NEWSROOM_BENCH_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
+	if f := benchOutput(b, "NEWSROOM_BENCH_CPUPROFILE"); f != nil {
 		if err := pprof.StartCPUProfile(f); err != nil {
 			b.Fatal(err)
 		}

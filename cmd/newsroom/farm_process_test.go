@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -28,17 +29,26 @@ type servedCounter interface {
 // is then not counted as ours, and it can be given a core of its own. It
 // is this test binary again, running TestInboxFarmProcess.
 type farmProcess struct {
-	bases   []string
-	control string
-	client  *http.Client
+	farmHello
+	client *http.Client
 }
 
 // startFarmProcess starts n inbox servers in a child process, pinned to
 // cpu when cpu ≥ 0.
 func startFarmProcess(tb testing.TB, n, cpu int) *farmProcess {
 	tb.Helper()
+	return startFarmChild(tb, n, cpu, "")
+}
+
+// startFarmChild starts a farm of n servers in a child process: plain
+// loopback inbox servers (newInboxFarm) for kind "", the network farm of
+// BenchmarkFanoutNetwork (newNetworkFarm, its certificate authority
+// handed back) for kind "network".
+func startFarmChild(tb testing.TB, n, cpu int, kind string) *farmProcess {
+	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestInboxFarmProcess$", "-test.v=false")
-	cmd.Env = append(os.Environ(), "NEWSROOM_FARM_SERVERS="+strconv.Itoa(n), "NEWSROOM_FARM_CPU="+strconv.Itoa(cpu))
+	cmd.Env = append(os.Environ(), "NEWSROOM_FARM_SERVERS="+strconv.Itoa(n), "NEWSROOM_FARM_CPU="+strconv.Itoa(cpu),
+		"NEWSROOM_FARM_KIND="+kind)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -55,10 +65,7 @@ func startFarmProcess(tb testing.TB, n, cpu int) *farmProcess {
 		stdin.Close() // the child stops when its input ends
 		cmd.Wait()
 	})
-	var hello struct {
-		Control string
-		Bases   []string
-	}
+	var hello farmHello
 	line, err := bufio.NewReader(stdout).ReadBytes('\n')
 	if err != nil {
 		tb.Fatalf("farm process: %v", err)
@@ -66,11 +73,33 @@ func startFarmProcess(tb testing.TB, n, cpu int) *farmProcess {
 	if err := json.Unmarshal(line, &hello); err != nil || len(hello.Bases) != n {
 		tb.Fatalf("farm process said %q: %v", line, err)
 	}
-	return &farmProcess{bases: hello.Bases, control: hello.Control, client: &http.Client{}}
+	return &farmProcess{farmHello: hello, client: &http.Client{}}
+}
+
+// farmHello is what a farm process says once its servers listen.
+type farmHello struct {
+	Control string   // where to ask how many inboxes have an activity
+	Bases   []string // every server's base URL
+	// The network farm's only: its certificate authority (DER), how many
+	// of its servers end up accepting, and how many of each kind.
+	CA    []byte      `json:",omitempty"`
+	Live  int         `json:",omitempty"`
+	Kinds map[int]int `json:",omitempty"`
+}
+
+// arrivalSummary is the network farm's networkFarm.arrivalSummary.
+func (f *farmProcess) arrivalSummary(start time.Time) string {
+	resp, err := f.client.Get(f.Control + "?arrivals=" + strconv.FormatInt(start.UnixNano(), 10))
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return strings.TrimSpace(string(b))
 }
 
 func (f *farmProcess) served(activityID string) int {
-	resp, err := f.client.Get(f.control + "?id=" + url.QueryEscape(activityID))
+	resp, err := f.client.Get(f.Control + "?id=" + url.QueryEscape(activityID))
 	if err != nil {
 		return 0
 	}
@@ -90,18 +119,32 @@ func TestInboxFarmProcess(t *testing.T) {
 	if cpu, _ := strconv.Atoi(os.Getenv("NEWSROOM_FARM_CPU")); cpu >= 0 {
 		pinTo(t, cpu)
 	}
-	farm := newInboxFarm(t, n)
+	var hello farmHello
+	var farm servedCounter
+	arrivals := func(time.Time) string { return "" }
+	if os.Getenv("NEWSROOM_FARM_KIND") == "network" {
+		ips := loopbackIPs(n)
+		pki := newTestPKI(t, ips)
+		wan := newNetworkFarm(t, n, pki, ips)
+		farm, arrivals = wan.inboxFarm, wan.arrivalSummary
+		hello = farmHello{Bases: wan.bases, CA: pki.ca.Raw, Live: wan.live, Kinds: wan.kinds}
+	} else {
+		loop := newInboxFarm(t, n)
+		farm = loop
+		for _, srv := range loop.servers {
+			hello.Bases = append(hello.Bases, srv.URL)
+		}
+	}
 	control := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if at := r.URL.Query().Get("arrivals"); at != "" {
+			ns, _ := strconv.ParseInt(at, 10, 64)
+			fmt.Fprintln(w, arrivals(time.Unix(0, ns)))
+			return
+		}
 		fmt.Fprintln(w, farm.served(r.URL.Query().Get("id")))
 	}))
 	defer control.Close()
-	hello := struct {
-		Control string
-		Bases   []string
-	}{Control: control.URL}
-	for _, srv := range farm.servers {
-		hello.Bases = append(hello.Bases, srv.URL)
-	}
+	hello.Control = control.URL
 	line, _ := json.Marshal(hello)
 	os.Stdout.Write(append(line, '\n'))
 	io.Copy(io.Discard, os.Stdin)

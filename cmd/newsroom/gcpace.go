@@ -20,7 +20,9 @@ func (m *Main) paceCollector(ctx context.Context) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		gcpace.New().Run(pctx, time.Second)
+		p := gcpace.New()
+		p.Log = m.Logger.With("component", "gcpace")
+		p.Run(pctx, time.Second)
 	}()
 	return func() { cancel(); <-done }
 }

@@ -15,6 +15,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,11 +30,15 @@ import (
 	"github.com/soga/newsroom/internal/posts"
 )
 
-// testPKI is a certificate authority made for one benchmark, and one
-// certificate it signed for every address the benchmark's servers use.
+// testPKI is a certificate authority made for one benchmark, and a
+// certificate it signed for each address the benchmark's servers use.
+// Each certificate names its own address only, as a server's on the
+// internet does: one certificate naming all thousand addresses made every
+// handshake send, parse and keep a thousand names (a fifth of the heap at
+// the end of a fan-out, and processor time in every handshake).
 type testPKI struct {
-	ca   *x509.Certificate
-	leaf tls.Certificate
+	ca     *x509.Certificate
+	leaves []tls.Certificate // by index of the address
 }
 
 func newTestPKI(tb testing.TB, ips []net.IP) testPKI {
@@ -56,14 +63,18 @@ func newTestPKI(tb testing.TB, ips []net.IP) testPKI {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "inbox farm"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IPAddresses: ips,
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		tb.Fatal(err)
+	pki := testPKI{ca: ca, leaves: make([]tls.Certificate, len(ips))}
+	for i, ip := range ips {
+		leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i) + 2), Subject: pkix.Name{CommonName: "inbox farm"},
+			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IPAddresses: []net.IP{ip},
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+		leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		pki.leaves[i] = tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key}
 	}
-	return testPKI{ca: ca, leaf: tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key}}
+	return pki
 }
 
 // latencyProxy stands between our client and one inbox server: it
@@ -119,20 +130,24 @@ type chunk struct {
 }
 
 // delayCopy copies src to dst, each chunk written oneWay after it was
-// read, the first one extra later still.
+// read, the first one extra later still. A chunk keeps only the bytes
+// read, not the buffer read into, and the buffer is small: a proxy's
+// buffers are the kernel's on a real network, and 16 KB ones held per
+// chunk made the proxies a fifth of the benchmark's heap, whose marking
+// the public reads measured here wait behind.
 func delayCopy(dst, src net.Conn, oneWay, extra time.Duration) {
 	ch := make(chan chunk, 64)
 	go func() {
 		defer close(ch)
+		buf := make([]byte, 4<<10)
 		for first := true; ; first = false {
-			buf := make([]byte, 16<<10)
 			n, err := src.Read(buf)
 			if n > 0 {
 				at := time.Now().Add(oneWay)
 				if first {
 					at = at.Add(extra)
 				}
-				ch <- chunk{buf[:n], at}
+				ch <- chunk{slices.Clone(buf[:n]), at}
 			}
 			if err != nil {
 				return
@@ -296,7 +311,7 @@ func newNetworkFarm(tb testing.TB, n int, pki testPKI, ips []net.IP) *networkFar
 			srv.Config.ErrorLog = nil
 			// Most servers offer HTTP/2; one in five speaks HTTP/1.1 only.
 			srv.EnableHTTP2 = i%5 != 4
-			srv.TLS = &tls.Config{Certificates: []tls.Certificate{pki.leaf}}
+			srv.TLS = &tls.Config{Certificates: []tls.Certificate{pki.leaves[i]}}
 			srv.StartTLS()
 			tb.Cleanup(srv.Close)
 			addr = startLatencyProxy(tb, listen, srv.Listener.Addr().String(), rtt)
@@ -323,6 +338,38 @@ func loopbackIPs(n int) []net.IP {
 	return ips
 }
 
+// wan is the network farm as the benchmark sees it, in this process or
+// in a child.
+type wan struct {
+	servedCounter
+	farmHello
+	ca       *x509.Certificate
+	arrivals func(start time.Time) string
+}
+
+// startWAN starts the network farm of n servers: in this process, or with
+// NEWSROOM_BENCH_FARM_PROCESS set in a process of its own. In this
+// process, the farm's thousand TLS servers, proxies and their heap share
+// the server's scheduler and collector: a public read measured during
+// the fan-out then also waits behind the farm's goroutines (half of those
+// runnable while a read was slow, in a trace) and the marking of its
+// heap, which the internet's servers would not make it do.
+func startWAN(b *testing.B, n int) *wan {
+	if os.Getenv("NEWSROOM_BENCH_FARM_PROCESS") != "" {
+		p := startFarmChild(b, n, -1, "network")
+		ca, err := x509.ParseCertificate(p.CA)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return &wan{servedCounter: p, farmHello: p.farmHello, ca: ca, arrivals: p.arrivalSummary}
+	}
+	ips := loopbackIPs(n)
+	pki := newTestPKI(b, ips)
+	f := newNetworkFarm(b, n, pki, ips)
+	return &wan{servedCounter: f.inboxFarm, farmHello: farmHello{Bases: f.bases, Live: f.live, Kinds: f.kinds},
+		ca: pki.ca, arrivals: f.arrivalSummary}
+}
+
 // BenchmarkFanoutNetwork sends one post to 10,000 followers on 1,000
 // servers that are 50–300 ms away over TLS, 10 % of them dead, 5 %
 // answering in 5 s, 2 % answering 503 with Retry-After the first time,
@@ -340,11 +387,9 @@ func fanoutNetworkOnce(b *testing.B, backend string) {
 		perServer = v // fewer on a machine too busy to finish in time
 	}
 	b.StopTimer()
-	ips := loopbackIPs(servers)
-	pki := newTestPKI(b, ips)
-	wan := newNetworkFarm(b, servers, pki, ips)
+	wan := startWAN(b, servers)
 	loop := newInboxFarm(b, servers)
-	ts := startServerWith(b, backend, func(c *config.Config) { c.ExtraRootCAs = []*x509.Certificate{pki.ca} },
+	ts := startServerWith(b, backend, func(c *config.Config) { c.ExtraRootCAs = []*x509.Certificate{wan.ca} },
 		"--log-level", "error")
 	near := ts.createOrg(b, "near", "Loopback")
 	far := ts.createOrg(b, "far", "Internet")
@@ -355,8 +400,8 @@ func fanoutNetworkOnce(b *testing.B, backend string) {
 		b.Fatal(err)
 	}
 	wantNear := loop.addFollowers(b, ts.Store, near.ID, perServer)
-	addFollowersAt(b, ts.Store, far.ID, wan.bases, perServer)
-	wantFar := wan.live * perServer
+	addFollowersAt(b, ts.Store, far.ID, wan.Bases, perServer)
+	wantFar := wan.Live * perServer
 
 	sign, _ := signingRate(b, 2*time.Second)
 	b.StartTimer()
@@ -373,10 +418,28 @@ func fanoutNetworkOnce(b *testing.B, backend string) {
 	loopback := time.Since(start)
 
 	stop := make(chan struct{})
-	reads := readLatencies(ts, "/orgs/near/posts/"+page.ID, 20*time.Millisecond, stop)
+	// A read every 5 ms: some 4,000 over a fan-out of 20 s, so that the
+	// 99th percentile is the 40th slowest read, not the 10th.
+	reads := readLatencies(ts, "/orgs/near/posts/"+page.ID, 5*time.Millisecond, stop)
+	// An execution trace of the network fan-out alone: who held the
+	// processors while a read waited.
+	if f := benchOutput(b, "NEWSROOM_BENCH_TRACE"); f != nil {
+		if err := trace.Start(f); err != nil {
+			b.Fatal(err)
+		}
+	}
 	start, cpu := publish(far.ID), cpuTime()
-	waitServed(b, ts, wan.inboxFarm, far.ID, wantFar, 10*time.Minute)
+	waitServed(b, ts, wan, far.ID, wantFar, 10*time.Minute)
 	network, cpuFar := time.Since(start), (cpuTime()-cpu)/time.Duration(wantFar)
+	trace.Stop()
+	// What the heap holds at the end of the network fan-out: ours, or
+	// the farm's.
+	if f := benchOutput(b, "NEWSROOM_BENCH_HEAPPROFILE"); f != nil {
+		runtime.GC()
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.StopTimer()
 	close(stop)
 	lat := <-reads
@@ -387,11 +450,18 @@ func fanoutNetworkOnce(b *testing.B, backend string) {
 	b.ReportMetric(sign, "signatures/s")
 	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "read-p50-ms")
 	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "read-p99-ms")
+	over := 0
+	for _, d := range lat {
+		if d > 50*time.Millisecond {
+			over++
+		}
+	}
+	b.ReportMetric(100*float64(over)/float64(max(1, len(lat))), "%reads>50ms")
 	b.Logf("%s: servers %v (0 live, 1 slow, 2 busy, 3 mute, 4 silent, 5 backlog, 6 refused); "+
 		"%d inboxes on loopback in %s, %d live inboxes over the network in %s: ratio %.2f; "+
 		"signing %.0f/s; processor time per live delivery %s; %d reads p50 %s p99 %s max %s",
-		backend, wan.kinds, wantNear, loopback.Round(time.Millisecond), wantFar, network.Round(time.Millisecond),
+		backend, wan.Kinds, wantNear, loopback.Round(time.Millisecond), wantFar, network.Round(time.Millisecond),
 		network.Seconds()/loopback.Seconds(), sign, cpuFar.Round(time.Microsecond),
 		len(lat), percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1))
-	b.Logf("arrivals over the network: %s", wan.arrivalSummary(start))
+	b.Logf("arrivals over the network: %s", wan.arrivals(start))
 }

@@ -15,6 +15,7 @@ package gcpace
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"runtime/debug"
 	"runtime/metrics"
@@ -39,6 +40,9 @@ type Pacer struct {
 	// the process under it; a lower limit already set (GOMEMLIMIT)
 	// counts instead.
 	Limit int64
+	// Log, when set, is told every change of settings at debug level:
+	// what the pacer did during a run can then be read back.
+	Log *slog.Logger
 
 	usualPercent int
 	usualLimit   int64
@@ -152,24 +156,32 @@ func (p *Pacer) hurry(f Footprint) {
 	}
 	usual, limit := f.usual(p.usualPercent), min(p.Limit, p.usualLimit)
 	if usual+usual/8 > limit {
-		p.unpace()
+		p.unpace("footprint", usual)
 		return
 	}
 	if !p.paced {
 		p.paced = true
 		debug.SetMemoryLimit(limit)
 		debug.SetGCPercent(p.Percent)
+		p.debug("collector paced", "gogc", p.Percent, "limit", limit, "usual_footprint", usual)
 	}
 }
 
-// unpace puts the usual settings back.
-func (p *Pacer) unpace() {
+// unpace puts the usual settings back, for the reason given.
+func (p *Pacer) unpace(reason string, usual int64) {
 	if !p.paced {
 		return
 	}
 	p.paced = false
 	debug.SetGCPercent(p.usualPercent)
 	debug.SetMemoryLimit(p.usualLimit)
+	p.debug("collector at its usual pace", "reason", reason, "gogc", p.usualPercent, "usual_footprint", usual)
+}
+
+func (p *Pacer) debug(msg string, args ...any) {
+	if p.Log != nil {
+		p.Log.Debug(msg, args...)
+	}
 }
 
 // calm ends a busy spell: the usual settings back, and the busy heap's
@@ -182,7 +194,7 @@ func (p *Pacer) calm() {
 	p.busy = false
 	p.calmSince = time.Time{}
 	if p.paced {
-		p.unpace()
+		p.unpace("calm", 0)
 		debug.FreeOSMemory()
 	}
 }

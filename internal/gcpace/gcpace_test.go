@@ -1,8 +1,13 @@
 package gcpace
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"regexp"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,7 +81,9 @@ func TestBusySettingsOnlyForASmallFootprint(t *testing.T) {
 	if usualLimit < 1<<30 {
 		t.Skipf("GOMEMLIMIT %d set for the tests", usualLimit)
 	}
-	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 8, Limit: 64 << 20}
+	var logs bytes.Buffer
+	p := &Pacer{Busy: 10 << 20, CalmFor: 3 * time.Second, Percent: usual * 8, Limit: 64 << 20,
+		Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	t0 := time.Unix(1000, 0)
 	small := Footprint{Live: 4 << 20, Stacks: 1 << 20, Other: 4 << 20}
 	p.Observe(0, small, t0)
@@ -100,6 +107,16 @@ func TestBusySettingsOnlyForASmallFootprint(t *testing.T) {
 	p.calm()
 	if percent, limit := settings(t); percent != usual || limit != usualLimit {
 		t.Fatalf("GOGC %d, limit %d after calm", percent, limit)
+	}
+	// Each change is logged, with its reason: a run's decisions can be
+	// read back from the log.
+	var got []string
+	for _, m := range regexp.MustCompile(`msg="([^"]+)"(?:.* reason=(\w+))?`).FindAllStringSubmatch(logs.String(), -1) {
+		got = append(got, strings.TrimSpace(m[1]+" "+m[2]))
+	}
+	want := []string{"collector paced", "collector at its usual pace footprint", "collector paced", "collector at its usual pace calm"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("logged %q, want %q:\n%s", got, want, logs.String())
 	}
 }
 

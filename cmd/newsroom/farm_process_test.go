@@ -43,7 +43,8 @@ func startFarmProcess(tb testing.TB, n, cpu int) *farmProcess {
 // startFarmChild starts a farm of n servers in a child process: plain
 // loopback inbox servers (newInboxFarm) for kind "", the network farm of
 // BenchmarkFanoutNetwork (newNetworkFarm, its certificate authority
-// handed back) for kind "network".
+// handed back) for kind "network", BenchmarkFanoutScale's servers without
+// keep-alive (manyServers) for kind "many".
 func startFarmChild(tb testing.TB, n, cpu int, kind string) *farmProcess {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestInboxFarmProcess$", "-test.v=false")
@@ -122,13 +123,17 @@ func TestInboxFarmProcess(t *testing.T) {
 	var hello farmHello
 	var farm servedCounter
 	arrivals := func(time.Time) string { return "" }
-	if os.Getenv("NEWSROOM_FARM_KIND") == "network" {
+	switch os.Getenv("NEWSROOM_FARM_KIND") {
+	case "network":
 		ips := loopbackIPs(n)
 		pki := newTestPKI(t, ips)
 		wan := newNetworkFarm(t, n, pki, ips)
 		farm, arrivals = wan.inboxFarm, wan.arrivalSummary
 		hello = farmHello{Bases: wan.bases, CA: pki.ca.Raw, Live: wan.live, Kinds: wan.kinds}
-	} else {
+	case "many":
+		many := &inboxFarm{got: make(map[string]map[string]int), inboxes: make(map[string]int)}
+		farm, hello.Bases = many, manyServers(t, n, many)
+	default:
 		loop := newInboxFarm(t, n)
 		farm = loop
 		for _, srv := range loop.servers {

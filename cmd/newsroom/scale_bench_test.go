@@ -41,6 +41,29 @@ func manyServers(tb testing.TB, n int, farm *inboxFarm) []string {
 	return bases
 }
 
+// startManyServers starts n servers of manyServers: in this process, or
+// with NEWSROOM_BENCH_FARM_PROCESS set in a process of its own. In this
+// process, the 10,000 servers of the large run share the server's
+// scheduler, collector and memory: its peak RSS then counts them, and the
+// editor's views wait behind their goroutines, which the internet's
+// servers would not make it do.
+func startManyServers(b *testing.B, n int) (servedCounter, []string) {
+	if os.Getenv("NEWSROOM_BENCH_FARM_PROCESS") != "" {
+		p := startFarmChild(b, n, -1, "many")
+		return p, p.Bases
+	}
+	farm := &inboxFarm{got: make(map[string]map[string]int), inboxes: make(map[string]int)}
+	return farm, manyServers(b, n, farm)
+}
+
+// farmWhere says whether the process's figures include the inbox servers.
+func farmWhere(farm servedCounter) string {
+	if _, ok := farm.(*farmProcess); ok {
+		return "inbox servers in a process of their own"
+	}
+	return "inbox servers included"
+}
+
 // peakRSS reads the process's peak resident memory (VmHWM), which
 // resetPeakRSS sets back to the current one.
 func peakRSS() int64 {
@@ -102,7 +125,8 @@ func pageLatencies(tb testing.TB, c *http.Client, url string, interval time.Dura
 // BenchmarkFanoutScale publishes one post to 10 followers on each of
 // inboxes/10 servers, each follower with its own inbox, for each size in
 // NEWSROOM_BENCH_FANOUT_SIZES (default 1000,10000; add 100000 for the
-// large run), and reports the time, the peak memory and the latency of
+// large run; NEWSROOM_BENCH_FARM_PROCESS=1 puts the servers in a process
+// of their own), and reports the time, the peak memory and the latency of
 // the editor's list of posts, which shows each post's delivery progress,
 // fetched every 100 ms during the fan-out.
 //
@@ -137,8 +161,7 @@ func BenchmarkFanoutScale(b *testing.B) {
 func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	const perServer = 10
 	b.StopTimer()
-	farm := &inboxFarm{got: make(map[string]map[string]int), inboxes: make(map[string]int)}
-	bases := manyServers(b, inboxes/perServer, farm)
+	farm, bases := startManyServers(b, inboxes/perServer)
 	ts := startServer(b, backend, "--log-level", "error")
 	org := ts.createOrg(b, "soga", "Social Good Accelerator")
 	want := addFollowersAt(b, ts.Store, org.ID, bases, perServer)
@@ -174,9 +197,9 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "view-p50-ms")
 	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "view-p99-ms")
 	b.Logf("%s: %d inboxes on %d servers in %s (%.0f/s), processor time per delivery %s; "+
-		"Go heap peak %.0f MB, process RSS %.0f MB at the start, peak %.0f MB (inbox servers included); "+
+		"Go heap peak %.0f MB, process RSS %.0f MB at the start, peak %.0f MB (%s); "+
 		"%d views of the editor's posts p50 %s p99 %s max %s",
 		backend, want, len(bases), elapsed.Round(time.Millisecond), float64(want)/elapsed.Seconds(), cpuPer.Round(time.Microsecond),
-		float64(heapMax)/(1<<20), float64(rss0)/(1<<20), float64(rss)/(1<<20),
+		float64(heapMax)/(1<<20), float64(rss0)/(1<<20), float64(rss)/(1<<20), farmWhere(farm),
 		len(lat), percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1))
 }

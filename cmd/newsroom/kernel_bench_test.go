@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 // are read from /proc/interrupts.
 type kernelCounts struct {
 	cpu    int
+	gcs    uint64
 	ru     syscall.Rusage
 	irqs   map[string]int64
 	perf   *exec.Cmd
@@ -48,6 +50,7 @@ func countKernel(tb testing.TB, cpu int) *kernelCounts {
 	if cpu >= 0 {
 		k.irqs = interrupts(cpu)
 	}
+	k.gcs = gcCycles()
 	syscall.Getrusage(syscall.RUSAGE_SELF, &k.ru)
 	return k
 }
@@ -57,8 +60,8 @@ func (k *kernelCounts) report(tb testing.TB, ops int) {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	per := func(n int64) string { return strconv.FormatFloat(float64(n)/float64(ops), 'f', 3, 64) }
-	lines := []string{fmt.Sprintf("voluntary context switches %s, involuntary %s",
-		per(ru.Nvcsw-k.ru.Nvcsw), per(ru.Nivcsw-k.ru.Nivcsw))}
+	lines := []string{fmt.Sprintf("voluntary context switches %s, involuntary %s; collections %s",
+		per(ru.Nvcsw-k.ru.Nvcsw), per(ru.Nivcsw-k.ru.Nivcsw), per(int64(gcCycles()-k.gcs)))}
 	if k.irqs != nil {
 		after := interrupts(k.cpu)
 		var names []string
@@ -97,6 +100,13 @@ func (k *kernelCounts) report(tb testing.TB, ops int) {
 		}
 	}
 	tb.Logf("per operation, %d operations: %s", ops, strings.Join(lines, "; "))
+}
+
+// gcCycles is how many collections this process has completed.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // interrupts reads the count of each interrupt on processor cpu.

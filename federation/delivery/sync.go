@@ -20,10 +20,11 @@ const SyncHeader = "Collection-Synchronization"
 // and digested again in each: a few hundredths of a millisecond a
 // delivery. Within one activity's fan-out a digest a few seconds old is
 // what a batch read at its start gives anyway; a retry a minute later
-// reads the followers again.
+// reads the followers again. The values kept (a few hundred bytes each)
+// stay after the fan-out, hence few of them.
 const (
 	syncValueLife = time.Minute
-	maxSyncValues = 4096
+	maxSyncValues = 1024
 )
 
 // syncKey names a server's header among an activity's deliveries.

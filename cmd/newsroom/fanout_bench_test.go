@@ -242,6 +242,11 @@ func fanoutOnce(b *testing.B, backend string) {
 			b.Fatal(err)
 		}
 	}
+	ownCPU := -1
+	if farmCPU >= 0 {
+		ownCPU = 0
+	}
+	kernel := countKernel(b, ownCPU)
 	start, cpu := time.Now(), cpuTime()
 	if _, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress,
 		Title: "Communiqué", Body: "Dix mille abonnés."}); err != nil {
@@ -250,6 +255,7 @@ func fanoutOnce(b *testing.B, backend string) {
 	waitServed(b, ts, farm, org.ID, want, 10*time.Minute)
 	pprof.StopCPUProfile()
 	elapsed, cpuDelivery := time.Since(start), (cpuTime()-cpu)/time.Duration(want)
+	kernel.report(b, want)
 	var cpuDB time.Duration
 	if dbCPU != nil {
 		cpuDB = (dbCPU() - db0) / time.Duration(want)

@@ -50,6 +50,9 @@ type fakeStore struct {
 	slowUpdates chan struct{}   // when set, outcomes are written once it is closed
 	batches     [][]string      // inboxes of each fan-out transaction
 	enqueued    []river.JobArgs // jobs enqueued, in order
+
+	// followersAsked lists the hosts of each FollowersOnHosts call.
+	followersAsked [][]string
 }
 
 func (s *fakeStore) ActivityByID(_ context.Context, id string) (*newsroom.Activity, error) {

@@ -93,6 +93,7 @@ type Sender struct {
 	keys       map[int64]orgKey // an organisation's key never changes; parse it once
 	activities map[string]sentActivity
 	healthy    map[string]bool // hosts whose success is recorded and that have not failed since
+	syncValues map[syncKey]syncValue
 }
 
 // sentActivity is an activity as its deliveries send it.
@@ -117,7 +118,8 @@ const maxCachedActivities = 64
 func NewSender(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *Sender {
 	sender := &Sender{store: s, client: c, urls: u, log: log, now: time.Now,
 		keys: make(map[int64]orgKey), activities: make(map[string]sentActivity), healthy: make(map[string]bool),
-		inFlight: make(chan struct{}, maxInFlight), unrecorded: backlog{max: maxUnrecorded}}
+		syncValues: make(map[syncKey]syncValue),
+		inFlight:   make(chan struct{}, maxInFlight), unrecorded: backlog{max: maxUnrecorded}}
 	sender.SetBackoff(Backoff)
 	return sender
 }

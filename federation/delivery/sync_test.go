@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -20,6 +22,9 @@ import (
 )
 
 func (s *fakeStore) FollowersOnHosts(_ context.Context, _ int64, hosts []string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.followersAsked = append(s.followersAsked, slices.Clone(hosts))
 	var out []string
 	for _, id := range s.followers {
 		if slices.Contains(hosts, hostOf(id)) {
@@ -77,6 +82,64 @@ func TestDeliverBatchSendsSyncHeader(t *testing.T) {
 		if err != nil || !slices.Contains(p.Headers, "collection-synchronization") {
 			t.Errorf("%s: signature does not cover the header: %+v %v", inbox, p, err)
 		}
+	}
+}
+
+// A server in several batches of one activity (followers with inboxes of
+// their own) has its followers read once for them all; another activity,
+// or the same a minute later, reads them again and sees who followed
+// meanwhile.
+func TestSyncHeadersReadOncePerActivity(t *testing.T) {
+	s := newFixture(t)
+	s.followers = []string{"https://a.example/users/ada", "https://b.example/users/bob"}
+	sender := newSender(t, s)
+	now := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+	sender.now = func() time.Time { return now }
+	ctx := context.Background()
+	header := func(activityID, inbox string) string {
+		t.Helper()
+		hs, err := sender.syncHeaders(ctx, activityID, []string{inbox})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hs[inbox].Get(SyncHeader)
+	}
+	digest := func(h string) string { _, d, _ := strings.Cut(h, `digest="`); return strings.TrimSuffix(d, `"`) }
+	first, err := sender.syncHeaders(ctx, "A1", []string{"https://a.example/users/ada/inbox", "https://b.example/users/bob/inbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := ap.FollowersDigest([]string{"https://a.example/users/ada"})
+	if d := digest(first["https://a.example/users/ada/inbox"].Get(SyncHeader)); d != alone {
+		t.Fatalf("first batch: digest %s, want %s", d, alone)
+	}
+	s.mu.Lock()
+	s.followers = append(s.followers, "https://a.example/users/zoe")
+	s.mu.Unlock()
+	both := ap.FollowersDigest([]string{"https://a.example/users/ada", "https://a.example/users/zoe"})
+
+	later, err := sender.syncHeaders(ctx, "A1", []string{"https://a.example/users/zoe/inbox", "https://c.example/inbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := digest(later["https://a.example/users/zoe/inbox"].Get(SyncHeader)); d != alone {
+		t.Errorf("same activity, a second batch: digest %s, want the first batch's %s", d, alone)
+	}
+	if d := digest(later["https://c.example/inbox"].Get(SyncHeader)); d != ap.FollowersDigest(nil) {
+		t.Errorf("a server seen first: digest %s", d)
+	}
+	s.activity = &newsroom.Activity{ID: "A2", OrgID: 1, Type: "Create", JSON: []byte(`{"id":"y"}`)}
+	if d := digest(header("A2", "https://a.example/users/ada/inbox")); d != both {
+		t.Errorf("another activity: digest %s, want %s", d, both)
+	}
+	s.activity = &newsroom.Activity{ID: "A1", OrgID: 1, Type: "Create", JSON: []byte(`{"id":"x"}`)}
+	now = now.Add(syncValueLife)
+	if d := digest(header("A1", "https://a.example/users/ada/inbox")); d != both {
+		t.Errorf("the same activity a minute later: digest %s, want %s", d, both)
+	}
+	want := [][]string{{"a.example", "b.example"}, {"c.example"}, {"a.example"}, {"a.example"}}
+	if !slices.EqualFunc(s.followersAsked, want, slices.Equal) {
+		t.Errorf("followers read for hosts %q, want %q", s.followersAsked, want)
 	}
 }
 

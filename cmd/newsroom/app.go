@@ -159,26 +159,13 @@ func (m *Main) Run(ctx context.Context) error {
 		m.backfillBlurhashes(jobsCtx)
 	}()
 	defer func() { <-backfilled }()
-	watchCtx, stopWatching := context.WithCancel(context.WithoutCancel(ctx))
-	watching := make(chan struct{})
-	go func() {
-		defer close(watching)
-		m.watchChanges(watchCtx)
-	}()
-	defer func() { stopWatching(); <-watching }()
-	sweepCtx, stopSweeping := context.WithCancel(context.WithoutCancel(ctx))
-	sweeping := make(chan struct{})
-	go func() {
-		defer close(sweeping)
-		m.conns.Run(sweepCtx)
-	}()
+	// Each starts here and stops when Run returns, in reverse order.
+	defer inBackground(ctx, m.watchChanges)()
 	// Stopped after the server's shutdown, which waits for the requests
 	// the sweep still bounds.
-	defer func() { stopSweeping(); <-sweeping }()
-	stopPacing := m.paceCollector(ctx)
-	defer stopPacing()
-	stopSweepingCache := m.sweepCache(ctx)
-	defer stopSweepingCache()
+	defer inBackground(ctx, m.conns.Run)()
+	defer m.paceCollector(ctx)()
+	defer inBackground(ctx, m.Cache.RunSweeper)()
 	errc := make(chan error, 2)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
 	if m.metricsSrv != nil {
@@ -311,4 +298,18 @@ func newLogger(cfg config.Config, out io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(out, opts))
 	}
 	return slog.New(slog.NewJSONHandler(out, opts))
+}
+
+// inBackground runs run in a goroutine of its own until the returned
+// function is called, which stops it and waits for it to return. The end
+// of ctx does not stop it: Run's deferred calls do, in their order, once
+// the server has shut down.
+func inBackground(ctx context.Context, run func(context.Context)) (stop func()) {
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(bctx)
+	}()
+	return func() { cancel(); <-done }
 }

@@ -16,13 +16,7 @@ func (m *Main) paceCollector(ctx context.Context) (stop func()) {
 	if os.Getenv("GOGC") != "" {
 		return func() {}
 	}
-	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		p := gcpace.New()
-		p.Log = m.Logger.With("component", "gcpace")
-		p.Run(pctx, time.Second)
-	}()
-	return func() { cancel(); <-done }
+	p := gcpace.New()
+	p.Log = m.Logger.With("component", "gcpace")
+	return inBackground(ctx, func(ctx context.Context) { p.Run(ctx, time.Second) })
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -111,7 +112,11 @@ func signingRate(tb testing.TB, d time.Duration) (float64, time.Duration) {
 
 // readLatencies fetches path every interval until stop closes, and
 // returns the latencies seen: public pages must stay fast while the
-// server signs thousands of deliveries.
+// server signs thousands of deliveries. Each read takes the whole body,
+// as a reader's server does, and so keeps its connection: a body closed
+// unread closes the connection with it, and every read was then a new
+// connection, whose accept and close the server paid, counted against
+// its deliveries.
 func readLatencies(ts *testServer, path string, interval time.Duration, stop <-chan struct{}) <-chan []time.Duration {
 	return sampleLatencies(interval, stop, func() bool {
 		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
@@ -120,8 +125,9 @@ func readLatencies(ts *testServer, path string, interval time.Duration, stop <-c
 		if err != nil {
 			return false
 		}
+		_, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		return true
+		return err == nil && resp.StatusCode == http.StatusOK
 	})
 }
 

@@ -25,6 +25,13 @@ type servedCounter interface {
 	served(activityID string) int
 }
 
+// servedWaiter is a farm that can be asked to answer once want of its
+// inboxes have an activity, or wait has passed, rather than be asked
+// again and again.
+type servedWaiter interface {
+	servedWait(activityID string, want int, wait time.Duration) int
+}
+
 // farmProcess is an inboxFarm in a process of its own: its processor time
 // is then not counted as ours, and it can be given a core of its own. It
 // is this test binary again, running TestInboxFarmProcess.
@@ -99,8 +106,11 @@ func (f *farmProcess) arrivalSummary(start time.Time) string {
 	return strings.TrimSpace(string(b))
 }
 
-func (f *farmProcess) served(activityID string) int {
-	resp, err := f.client.Get(f.Control + "?id=" + url.QueryEscape(activityID))
+func (f *farmProcess) served(activityID string) int { return f.servedWait(activityID, 0, 0) }
+
+func (f *farmProcess) servedWait(activityID string, want int, wait time.Duration) int {
+	resp, err := f.client.Get(f.Control + "?id=" + url.QueryEscape(activityID) +
+		"&want=" + strconv.Itoa(want) + "&wait=" + wait.String())
 	if err != nil {
 		return 0
 	}
@@ -146,7 +156,18 @@ func TestInboxFarmProcess(t *testing.T) {
 			fmt.Fprintln(w, arrivals(time.Unix(0, ns)))
 			return
 		}
-		fmt.Fprintln(w, farm.served(r.URL.Query().Get("id")))
+		// Asked to wait, the farm watches its own count, on its own
+		// processor, and answers once it is reached.
+		id := r.URL.Query().Get("id")
+		want, _ := strconv.Atoi(r.URL.Query().Get("want"))
+		wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
+		deadline := time.Now().Add(wait)
+		n := farm.served(id)
+		for n < want && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+			n = farm.served(id)
+		}
+		fmt.Fprintln(w, n)
 	}))
 	defer control.Close()
 	hello.Control = control.URL

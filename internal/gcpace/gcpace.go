@@ -146,6 +146,7 @@ func (p *Pacer) Observe(allocs uint64, f Footprint, now time.Time) {
 		return
 	}
 	rate := float64(allocs-p.lastAllocs) / elapsed
+	since := p.lastTime
 	p.lastAllocs, p.lastTime = allocs, now
 	if rate >= float64(p.Idle) {
 		p.quietSince = time.Time{}
@@ -157,7 +158,9 @@ func (p *Pacer) Observe(allocs uint64, f Footprint, now time.Time) {
 		return
 	}
 	if !p.busy {
-		p.rest(now)
+		if rate < float64(p.Idle) {
+			p.rest(since, now)
+		}
 		return
 	}
 	if p.calmSince.IsZero() {
@@ -234,13 +237,14 @@ func (p *Pacer) calm() {
 // Idle for IdleFor, and returns the heap's free pages to the system
 // then: they were taken at the usual pace, and the scavenger would give
 // them back only over minutes. A GOGC of "off", or one already at or
-// under IdlePercent, is left alone.
-func (p *Pacer) rest(now time.Time) {
+// under IdlePercent, is left alone. The rate observed at now is the
+// rate since the observation before: a quiet spell starts there.
+func (p *Pacer) rest(since, now time.Time) {
 	if p.Idle == 0 || p.idle {
 		return
 	}
 	if p.quietSince.IsZero() {
-		p.quietSince = now
+		p.quietSince = since
 	}
 	if now.Sub(p.quietSince) < p.IdleFor || p.usualPercent < 0 || p.usualPercent <= p.IdlePercent {
 		return

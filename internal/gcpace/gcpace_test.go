@@ -161,7 +161,6 @@ func TestObserveIdlePace(t *testing.T) {
 	// the free pages returned by a forced collection, once.
 	step(256 << 10)
 	step(256 << 10)
-	step(256 << 10)
 	want("after two quiet seconds", usual)
 	forced := forcedCycles()
 	step(256 << 10)
@@ -192,7 +191,7 @@ func TestObserveIdlePace(t *testing.T) {
 		step(0)
 	}
 	want("calm for three seconds", usual)
-	for range 3 {
+	for range 2 {
 		step(0)
 	}
 	want("calm, then quiet for two seconds", usual)

@@ -18,8 +18,8 @@
 // times a second, about 250 KB/s of garbage. At GOGC=100 the heap grows
 // to twice the live heap (2.5 MB live, 5–6 MB of spans) between cycles
 // that come every ten seconds, and those pages stay resident. At a low
-// GOGC while idle a cycle comes every few seconds, each a millisecond or
-// two of one core, and the heap stays near what is live.
+// GOGC while idle a cycle comes every few seconds, each two or three
+// milliseconds of one core, and the heap stays near what is live.
 package gcpace
 
 import (

@@ -59,7 +59,7 @@ func (c *Converter) Actor(org *newsroom.Organisation, icon, banner *newsroom.Med
 		name.AppendXMLSchemaString(org.Name)
 		a.SetActivityStreamsName(name)
 	}
-	if bio := c.policy.Sanitize(textToHTML(org.Bio)); bio != "" {
+	if bio := profile().Sanitize(textToHTML(org.Bio)); bio != "" {
 		summary := streams.NewActivityStreamsSummaryProperty()
 		summary.AppendXMLSchemaString(bio)
 		a.SetActivityStreamsSummary(summary)
@@ -161,7 +161,7 @@ func moving(m map[string]any, org *newsroom.Organisation) {
 func (c *Converter) profileFields(org *newsroom.Organisation) []any {
 	var fields []any
 	add := func(name, value string) {
-		if value = c.policy.Sanitize(value); value != "" {
+		if value = profile().Sanitize(value); value != "" {
 			fields = append(fields, map[string]any{"type": "PropertyValue", "name": name, "value": value})
 		}
 	}

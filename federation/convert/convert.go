@@ -23,21 +23,18 @@ package convert
 import (
 	"net/url"
 
-	"github.com/microcosm-cc/bluemonday"
-
 	"github.com/soga/newsroom/internal/urls"
 )
 
 // Converter makes our documents under one base URL.
 type Converter struct {
 	urls     urls.Builder
-	hostname string             // host of the base URL without its port
-	policy   *bluemonday.Policy // of profile HTML
+	hostname string // host of the base URL without its port
 }
 
 // New returns a Converter for the URLs of u.
 func New(u urls.Builder) *Converter {
-	return &Converter{urls: u, hostname: hostnameOf(u), policy: profilePolicy()}
+	return &Converter{urls: u, hostname: hostnameOf(u)}
 }
 
 // Hostname is the host of the base URL without its port: the domain

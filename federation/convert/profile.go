@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 )
@@ -28,6 +29,10 @@ func profilePolicy() *bluemonday.Policy {
 	p.RequireParseableURLs(true)
 	return p
 }
+
+// profile is the profilePolicy every Converter shares (the server makes
+// one for each of its services), built when first needed.
+var profile = sync.OnceValue(profilePolicy)
 
 // textToHTML renders plain text as HTML: everything escaped, blank lines
 // separating paragraphs, single newlines becoming <br>. Nothing is

@@ -11,14 +11,9 @@ import (
 
 	"github.com/soga/newsroom/federation/ap"
 	"github.com/soga/newsroom/federation/transport"
-	"github.com/soga/newsroom/internal/htmltext"
 	"github.com/soga/newsroom/internal/network"
 	"github.com/soga/newsroom/internal/newsroom"
 )
-
-// replyPolicy cleans the HTML of remote replies: text formatting and
-// http(s) links only, never style, scripts, images or forms.
-var replyPolicy = htmltext.RemotePolicy()
 
 // apply dispatches a verified activity to the audience service.
 func (h *Handler) apply(ctx context.Context, a *Activity, signer *newsroom.RemoteActor, org *newsroom.Organisation, body []byte) error {

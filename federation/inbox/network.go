@@ -79,7 +79,7 @@ func (h *Handler) remotePost(a *Activity, note noter) (newsroom.RemotePost, bool
 			}
 		}
 	}
-	p.ContentHTML = replyPolicy.Sanitize(p.ContentHTML)
+	p.ContentHTML = htmltext.SanitizeRemote(p.ContentHTML)
 	if len(p.ContentHTML) > maxReplyHTML {
 		// Mastodon keeps 500 characters of a status, Misskey 3,000: what is
 		// longer is a page of text, kept as its first characters.

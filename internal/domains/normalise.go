@@ -4,11 +4,17 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/idna"
 )
 
-var hostnameRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$`)
+// Compiled when first used, not at start: its counted repetitions
+// compile to 61 and 63 copies of the class, held for good by a server
+// that may never need it.
+var hostnameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$`)
+})
 
 // normalise accepts what people paste, a host or a URL, and returns
 // the host as the blocklist compares it: lowercase, ASCII (IDNA), without
@@ -28,7 +34,7 @@ func normalise(s string) (string, bool) {
 	}
 	s = strings.TrimSuffix(s, ".")
 	ascii, err := idna.Lookup.ToASCII(s)
-	if err != nil || len(ascii) > 253 || !hostnameRE.MatchString(ascii) {
+	if err != nil || len(ascii) > 253 || !hostnameRE().MatchString(ascii) {
 		return "", false
 	}
 	return ascii, true

@@ -37,10 +37,10 @@ func parseOrgForm(r *http.Request) orgForm {
 		IconID: v("icon_id"), BannerID: v("banner_id"),
 		BoostsMembers: v("boosts_members") == "1", AllowsBoosts: v("allows_boosts") == "1",
 		Policy: parsePolicyForm(r)}
-	if !mediaIDRE.MatchString(f.IconID) || r.PostFormValue("icon_remove") != "" {
+	if !mediaIDRE().MatchString(f.IconID) || r.PostFormValue("icon_remove") != "" {
 		f.IconID = ""
 	}
-	if !mediaIDRE.MatchString(f.BannerID) || r.PostFormValue("banner_remove") != "" {
+	if !mediaIDRE().MatchString(f.BannerID) || r.PostFormValue("banner_remove") != "" {
 		f.BannerID = ""
 	}
 	return f

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/soga/newsroom/internal/httperr"
@@ -116,7 +117,12 @@ func (h *Handler) postFormFrom(ctx context.Context, p *newsroom.Post, org *newsr
 	return f, nil
 }
 
-var mediaIDRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// Compiled when first used, not at start: its counted repetition
+// compiles to 64 copies of the class, held for good by a server that
+// may never need it.
+var mediaIDRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-f]{64}$`)
+})
 
 // parsePostForm reads the submitted form. Uploaded files are handled by
 // takeUploads.
@@ -141,7 +147,7 @@ func parsePostForm(r *http.Request) postForm {
 	for i := 0; i < posts.MaxMedia; i++ {
 		n := strconv.Itoa(i)
 		slot := imageSlot{MediaID: v("media_" + n + "_id"), Alt: oneLine(v("media_" + n + "_alt"))}
-		if !mediaIDRE.MatchString(slot.MediaID) || r.PostFormValue("media_"+n+"_remove") != "" {
+		if !mediaIDRE().MatchString(slot.MediaID) || r.PostFormValue("media_"+n+"_remove") != "" {
 			slot.MediaID = ""
 		}
 		images = append(images, slot)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"regexp"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -117,6 +118,132 @@ func TestBusySettingsOnlyForASmallFootprint(t *testing.T) {
 	want := []string{"collector paced", "collector at its usual pace footprint", "collector paced", "collector at its usual pace calm"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("logged %q, want %q:\n%s", got, want, logs.String())
+	}
+}
+
+// forcedCycles is how many collections the program forced so far.
+func forcedCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/forced:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+func TestObserveIdlePace(t *testing.T) {
+	usual, usualLimit := settings(t)
+	if usual < 8 {
+		t.Skipf("GOGC %d set for the tests", usual)
+	}
+	idle := usual / 4
+	var logs bytes.Buffer
+	p := &Pacer{Busy: 16 << 20, CalmFor: 3 * time.Second, Percent: usual * 8, Limit: 64 << 20,
+		Idle: 1 << 20, IdleFor: 3 * time.Second, IdlePercent: idle,
+		Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	t0 := time.Unix(1000, 0)
+	var total uint64 = 1 << 30
+	small := Footprint{Live: 4 << 20}
+	p.Observe(total, small, t0)
+	sec := 0
+	step := func(bytes uint64) {
+		sec++
+		total += bytes
+		p.Observe(total, small, t0.Add(time.Duration(sec)*time.Second))
+	}
+	want := func(what string, percent int) {
+		t.Helper()
+		if got := currentPercent(); got != percent {
+			t.Fatalf("GOGC %d %s, want %d", got, what, percent)
+		}
+		if got := debug.SetMemoryLimit(-1); got != usualLimit && percent != usual*8 {
+			t.Fatalf("memory limit %d %s, want %d as set", got, what, usualLimit)
+		}
+	}
+	// Quiet from the first second: idle once IdleFor has passed, with
+	// the free pages returned by a forced collection, once.
+	step(256 << 10)
+	step(256 << 10)
+	want("after two quiet seconds", usual)
+	forced := forcedCycles()
+	step(256 << 10)
+	want("after three quiet seconds", idle)
+	if got := forcedCycles(); got != forced+1 {
+		t.Fatalf("%d collections forced going idle, want 1", got-forced)
+	}
+	step(0)
+	step(0)
+	if got := forcedCycles(); got != forced+1 {
+		t.Fatalf("%d collections forced while idle, want 1 going idle only", got-forced)
+	}
+	// A few requests: awake at once.
+	step(2 << 20)
+	want("after a second over Idle", usual)
+	step(256 << 10)
+	step(2 << 20)
+	step(256 << 10)
+	step(256 << 10)
+	want("quiet again for two seconds only", usual)
+	// Busy straight from idle: the busy pace, and idle again only after
+	// the calm and IdleFor more.
+	step(256 << 10)
+	want("quiet again for three seconds", idle)
+	step(32 << 20)
+	want("busy", usual*8)
+	for range 4 {
+		step(0)
+	}
+	want("calm for three seconds", usual)
+	for range 2 {
+		step(0)
+	}
+	want("calm, then quiet for two seconds", usual)
+	step(0)
+	want("calm, then quiet for three seconds", idle)
+
+	var got []string
+	for _, m := range regexp.MustCompile(`msg="([^"]+)"(?:.* reason=(\w+))?`).FindAllStringSubmatch(logs.String(), -1) {
+		got = append(got, strings.TrimSpace(m[1]+" "+m[2]))
+	}
+	wantLog := []string{"collector at its idle pace", "collector at its usual pace awake",
+		"collector at its idle pace", "collector at its usual pace awake", "collector paced",
+		"collector at its usual pace calm", "collector at its idle pace"}
+	if !slices.Equal(got, wantLog) {
+		t.Fatalf("logged %q, want %q:\n%s", got, wantLog, logs.String())
+	}
+}
+
+// An operator's GOGC at or under the idle one, or off, stays as set.
+func TestObserveIdleLeavesALowGOGCAlone(t *testing.T) {
+	settings(t)
+	for _, percent := range []int{-1, 10, 25} {
+		debug.SetGCPercent(percent)
+		p := &Pacer{Busy: 16 << 20, CalmFor: time.Second, Percent: 800, Limit: 64 << 20,
+			Idle: 1 << 20, IdleFor: time.Second, IdlePercent: 25}
+		t0 := time.Unix(1000, 0)
+		for sec := range 5 {
+			p.Observe(0, Footprint{Live: 4 << 20}, t0.Add(time.Duration(sec)*time.Second))
+		}
+		if got := currentPercent(); got != percent {
+			t.Fatalf("GOGC %d after idle seconds, want %d as set", got, percent)
+		}
+	}
+}
+
+// TestRunEndsIdle: the usual pace is back once Run returns.
+func TestRunEndsIdle(t *testing.T) {
+	usual, _ := settings(t)
+	if usual < 2 {
+		t.Skipf("GOGC %d set for the tests", usual)
+	}
+	// Everything this test process does counts as idle.
+	p := &Pacer{Busy: 1 << 40, CalmFor: time.Second, Percent: usual * 4, Limit: 256 << 20,
+		Idle: 1 << 40, IdleFor: 50 * time.Millisecond, IdlePercent: usual / 2}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx, 10*time.Millisecond) }()
+	waitFor(t, "idle settings", func() bool { return currentPercent() == usual/2 })
+	cancel()
+	<-done
+	if got := currentPercent(); got != usual {
+		t.Fatalf("GOGC %d after Run, want %d", got, usual)
 	}
 }
 

@@ -1,6 +1,10 @@
 package htmltext
 
-import "github.com/microcosm-cc/bluemonday"
+import (
+	"sync"
+
+	"github.com/microcosm-cc/bluemonday"
+)
 
 // RemotePolicy cleans HTML written on other servers (replies, members'
 // posts): text formatting and http(s) links only, never style, scripts,
@@ -15,3 +19,10 @@ func RemotePolicy() *bluemonday.Policy {
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return p
 }
+
+// remote is the RemotePolicy the server shares, built when first needed:
+// a server that shows no reply or boost need not hold it.
+var remote = sync.OnceValue(RemotePolicy)
+
+// SanitizeRemote cleans s with RemotePolicy.
+func SanitizeRemote(s string) string { return remote().Sanitize(s) }

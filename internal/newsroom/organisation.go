@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -64,7 +65,12 @@ type Organisation struct {
 // Moved reports whether the organisation has left for another account.
 func (o *Organisation) Moved() bool { return o.MovedTo != "" }
 
-var handleRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$`)
+// Compiled when first used, not at start: its counted repetition
+// compiles to 62 copies of the class, held for good by a server that
+// may never need it.
+var handleRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$`)
+})
 
 // NormaliseHandle lowercases and trims a handle as users type it, with or
 // without a leading @ and host.
@@ -86,7 +92,7 @@ var reservedHandles = map[string]bool{
 // Validate checks the fields an administrator sets.
 func (o *Organisation) Validate() error {
 	var v ValidationError
-	if !handleRE.MatchString(o.Handle) {
+	if !handleRE().MatchString(o.Handle) {
 		v.Add("handle", "handle_invalid")
 	} else if reservedHandles[o.Handle] {
 		v.Add("handle", "handle_reserved")

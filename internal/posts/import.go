@@ -163,7 +163,7 @@ func (s *Service) fillImport(org *newsroom.Organisation, p *newsroom.Post, in *I
 	var tags []string
 	for _, t := range NormaliseTags(in.Tags) {
 		name := newsroom.TagName(t)
-		if len(tags) < MaxTags && utf8.RuneCountInString(name) <= MaxTagLen && tagRE.MatchString(name) {
+		if len(tags) < MaxTags && utf8.RuneCountInString(name) <= MaxTagLen && tagRE().MatchString(name) {
 			tags = append(tags, t)
 		}
 	}

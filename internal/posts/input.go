@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -74,7 +75,12 @@ type TranslationInput struct {
 // tagRE is what a hashtag may hold once its words are joined
 // (newsroom.TagName): letters, digits and underscores, as Mastodon
 // recognises them.
-var tagRE = regexp.MustCompile(`^[\p{L}\p{M}\p{N}_]+$`)
+//
+// Compiled when first used, not at start: its Unicode classes make a
+// large program, held for good by a server that may never need it.
+var tagRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[\p{L}\p{M}\p{N}_]+$`)
+})
 
 // NormaliseTags keeps tags as typed, cleaned by newsroom.CleanTag (NFC,
 // trimmed, without '#', single spaces), drops blanks, and keeps the first
@@ -170,7 +176,7 @@ func validate(in *PostInput, draft bool) error {
 	for _, t := range in.Tags {
 		if name := newsroom.TagName(t); utf8.RuneCountInString(name) > MaxTagLen {
 			v.Add("tags", "too_long")
-		} else if !tagRE.MatchString(name) {
+		} else if !tagRE().MatchString(name) {
 			v.Add("tags", "tag_invalid")
 		}
 	}

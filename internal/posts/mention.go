@@ -3,6 +3,7 @@ package posts
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -57,7 +58,12 @@ func asciiHost(host string) string {
 // "-" inside), and a host of word characters, dots and hyphens that ends
 // with a word character, so that the full stop closing a sentence is not
 // taken. A port is allowed for servers on test addresses.
-var mentionRE = regexp.MustCompile(`^@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)(?:@((?:[\p{L}\p{N}_-]+\.)*[\p{L}\p{N}_-]*[\p{L}\p{N}_])(?::([0-9]{1,5}))?)?`)
+//
+// Compiled when first used, not at start: its Unicode classes make a
+// large program, held for good by a server that may never need it.
+var mentionRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)(?:@((?:[\p{L}\p{N}_-]+\.)*[\p{L}\p{N}_-]*[\p{L}\p{N}_])(?::([0-9]{1,5}))?)?`)
+})
 
 // mentionNode is a handle in the text. Resolved stays nil when the account
 // is not known, and the handle is then written as it was typed.
@@ -94,7 +100,7 @@ func (mentionParser) Parse(_ ast.Node, block text.Reader, pc parser.Context) ast
 		return nil
 	}
 	line, _ := block.PeekLine()
-	m := mentionRE.FindSubmatch(line)
+	m := mentionRE().FindSubmatch(line)
 	if m == nil {
 		return nil
 	}

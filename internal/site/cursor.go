@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/soga/newsroom/internal/store"
@@ -15,7 +16,12 @@ import (
 // Keyset cursors keep pages stable while new posts arrive and cost no
 // OFFSET scan.
 
-var cursorIDRE = regexp.MustCompile(`^[0-9A-Za-z]{1,64}$`)
+// Compiled when first used, not at start: its counted repetition
+// compiles to 64 copies of the class, held for good by a server that
+// may never need it.
+var cursorIDRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9A-Za-z]{1,64}$`)
+})
 
 func encodeCursor(c *store.PostCursor) string {
 	at := int64(0)
@@ -32,7 +38,7 @@ func decodeCursor(s string) (*store.PostCursor, bool) {
 		return nil, true
 	}
 	at, id, ok := strings.Cut(s, ".")
-	if !ok || !cursorIDRE.MatchString(id) {
+	if !ok || !cursorIDRE().MatchString(id) {
 		return nil, false
 	}
 	n, err := strconv.ParseInt(at, 10, 64)

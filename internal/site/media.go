@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/soga/newsroom/internal/media"
@@ -13,7 +14,13 @@ import (
 // mediaNameRE is the only shape of name /media/ serves: a SHA-256 in hex
 // and an extension, which must be one of media's, optionally a resized
 // variant (hash-w640.ext). Nothing else from the URL reaches the store.
-var mediaNameRE = regexp.MustCompile(`^([0-9a-f]{64})(-w[0-9]{2,4})?\.([a-z]+)$`)
+//
+// Compiled when first used, not at start: its counted repetition
+// compiles to 64 copies of the class, held for good by a server that
+// may never need it.
+var mediaNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9a-f]{64})(-w[0-9]{2,4})?\.([a-z]+)$`)
+})
 
 // mediaPolicy forbids everything inside a served file: should a file ever
 // be something other than the image it claims to be, a browser opening it
@@ -30,7 +37,7 @@ const mediaRetryAfter = "30"
 // a year.
 func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
 	name := httprouter.ParamsFromContext(r.Context()).ByName("name")
-	m := mediaNameRE.FindStringSubmatch(name)
+	m := mediaNameRE().FindStringSubmatch(name)
 	if m == nil || media.TypeOf(m[3]) == "" {
 		http.NotFound(w, r)
 		return

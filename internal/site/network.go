@@ -19,10 +19,6 @@ type BoostSource interface {
 // networkSize is how many boosts the Network page shows, newest first.
 const networkSize = 50
 
-// boostPolicy keeps text and links of members' posts: never an image, a
-// style or anything that would load from their server.
-var boostPolicy = htmltext.RemotePolicy()
-
 // boostItem is a member's post as the Network page shows it.
 type boostItem struct {
 	Content    template.HTML
@@ -72,7 +68,9 @@ func (h *Handler) network(w http.ResponseWriter, r *http.Request) {
 		if name == "" {
 			name = b.AuthorAcct
 		}
-		v.Items = append(v.Items, boostItem{Content: template.HTML(boostPolicy.Sanitize(b.ContentHTML)), Lang: b.Lang,
+		// Text and links of members' posts: never an image, a style or
+		// anything that would load from their server.
+		v.Items = append(v.Items, boostItem{Content: template.HTML(htmltext.SanitizeRemote(b.ContentHTML)), Lang: b.Lang,
 			AuthorName: name, AuthorAcct: b.AuthorAcct, URL: b.URL, Date: view.FormatDate(b.Published.In(p.Zone), p.Lang),
 			Published: b.Published, OrgName: org.Name, OrgURL: h.urls.Org(org.Handle)})
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/soga/newsroom/web"
@@ -78,6 +79,42 @@ func TestPickLang(t *testing.T) {
 		if got := PickLang(c.user, r); got != c.want {
 			t.Errorf("PickLang(%q, %q) = %q, want %q", c.user, c.accept, got, c.want)
 		}
+	}
+}
+
+// The catalogues are read on first use, once, whichever of the server's
+// goroutines comes first; New reads none.
+func TestCataloguesReadOnFirstUse(t *testing.T) {
+	e, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.cat.locs != nil {
+		t.Fatal("catalogues read by New")
+	}
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	for i := range got {
+		wg.Go(func() {
+			if i%2 == 0 {
+				got[i] = e.Translate("fr", "site.name")
+				return
+			}
+			var buf bytes.Buffer
+			if err := e.Render(&buf, "setup", &Page{Lang: "fr", Data: map[string]string{"Email": "", "Name": ""}}); err != nil {
+				t.Error(err)
+			}
+			got[i] = e.Translate("fr", "site.name")
+		})
+	}
+	wg.Wait()
+	for i, s := range got {
+		if s == "" || s == "site.name" {
+			t.Errorf("goroutine %d: site.name translated as %q", i, s)
+		}
+	}
+	if len(e.cat.locs) != len(Langs) {
+		t.Fatalf("%d localizers, want one per language", len(e.cat.locs))
 	}
 }
 

@@ -33,18 +33,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, s.path, writeParams(s.opts), 1)
+	db, applied, err := s.openMigrations(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, createMigrationsTable); err != nil {
-		return fmt.Errorf("store: create schema_migrations: %w", err)
-	}
-	applied, err := s.appliedMigrations(ctx)
-	if err != nil {
-		return err
-	}
 	if err := store.CheckNotNewer(applied, files); err != nil {
 		return err
 	}
@@ -59,6 +52,40 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	return db.Close()
+}
+
+// freshCacheSize is the page cache of the migrations on a new database,
+// in SQLite's negative KiB: its tables are empty, and what a larger cache
+// would hold, every page the schema wrote (0.5 MB), stays resident once
+// the connection closes: modernc's allocator keeps the memory SQLite frees
+// for reuse. An upgrade keeps SQLite's default (2 MB): its migrations
+// may rewrite large tables and build indexes, whose sorter spills to
+// temporary files past the cache's size.
+const freshCacheSize = -64
+
+// openMigrations opens the connection the migrations run on, makes sure
+// schema_migrations exists and reads what it holds.
+func (s *Store) openMigrations(ctx context.Context) (*sql.DB, []store.AppliedMigration, error) {
+	db, err := openDB(ctx, s.path, writeParams(s.opts), 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := db.ExecContext(ctx, createMigrationsTable); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	applied, err := s.appliedMigrations(ctx)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	if len(applied) == 0 {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", freshCacheSize)); err != nil {
+			db.Close()
+			return nil, nil, fmt.Errorf("store: migrations' cache size: %w", err)
+		}
+	}
+	return db, applied, nil
 }
 
 // applyMigration runs f on db unless it is recorded already. The

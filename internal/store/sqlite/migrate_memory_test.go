@@ -61,3 +61,35 @@ func TestMigrationsLeaveTheWriterEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The migrations of a new database run with a small page cache; those of
+// an upgrade, with SQLite's default.
+func TestMigrationsCacheSize(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "newsroom.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cacheSize := func() int {
+		t.Helper()
+		db, _, err := s.openMigrations(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRowContext(t.Context(), `PRAGMA cache_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := cacheSize(); got != freshCacheSize {
+		t.Fatalf("cache_size %d for a new database's migrations, want %d", got, freshCacheSize)
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := cacheSize(); got == freshCacheSize {
+		t.Fatalf("cache_size %d for a migrated database's, want SQLite's default", got)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net"
@@ -179,6 +180,7 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	rss0 := peakRSS()
 	heap := heapPeak(stop)
 	views := pageLatencies(b, editor, ts.URL+"/admin/orgs/soga/posts", 100*time.Millisecond, stop)
+	pool := readPool(ts)
 	b.StartTimer()
 	start, cpu := time.Now(), cpuTime()
 	if _, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress,
@@ -194,7 +196,8 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	// The server's own count of the same views, from the request's first
 	// byte to its last: a view slower here than there waited to be read
 	// or answered, not in the handler.
-	b.Logf("the handler's own time for the editor's posts: %s", handlerTimes(b, ts, "/admin/orgs/:handle/posts"))
+	b.Logf("the handler's own time for the editor's posts: %s; the read connections: %s",
+		handlerTimes(b, ts, "/admin/orgs/:handle/posts"), pool())
 	b.ReportMetric(elapsed.Seconds(), "s/fanout")
 	b.ReportMetric(float64(want)/elapsed.Seconds(), "deliveries/s")
 	b.ReportMetric(float64(heapMax)/(1<<20), "heap-peak-MB")
@@ -246,4 +249,20 @@ func handlerTimes(tb testing.TB, ts *testServer, route string) string {
 		parts = append(parts, fmt.Sprintf("%d over %s s", total-counts[le], le))
 	}
 	return fmt.Sprintf("%d requests; %s", total, strings.Join(parts, ", "))
+}
+
+// readPool returns a function that says how often, and how long in all,
+// queries waited for one of SQLite's read connections since readPool was
+// called ("" on PostgreSQL).
+func readPool(ts *testServer) func() string {
+	r, ok := ts.Store.(interface{ ReadDB() *sql.DB })
+	if !ok {
+		return func() string { return "" }
+	}
+	before := r.ReadDB().Stats()
+	return func() string {
+		after := r.ReadDB().Stats()
+		return fmt.Sprintf("%d waits for one of %d, %s in all", after.WaitCount-before.WaitCount, after.MaxOpenConnections,
+			(after.WaitDuration - before.WaitDuration).Round(time.Millisecond))
+	}
 }

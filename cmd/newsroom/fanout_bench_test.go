@@ -303,23 +303,16 @@ func waitServed(b *testing.B, ts *testServer, farm servedCounter, orgID int64, w
 	// A farm in a process of its own is asked once and answers when it
 	// is done: asking it every 5 ms was thousands of requests, each one
 	// a write and reads of this process's, counted against its deliveries.
-	waiter, waits := farm.(servedWaiter)
-	for {
-		var n int
-		if waits {
-			n = waiter.servedWait(id, want, min(10*time.Second, time.Until(deadline)))
-		} else {
-			n = farm.served(id)
-		}
-		if n >= want {
-			break
-		}
+	count, pause := func() int { return farm.served(id) }, 5*time.Millisecond
+	if w, ok := farm.(servedWaiter); ok {
+		count = func() int { return w.servedWait(id, want, min(10*time.Second, time.Until(deadline))) }
+		pause = 0
+	}
+	for n := count(); n < want; n = count() {
 		if time.Now().After(deadline) {
 			b.Fatalf("%d of %d inboxes served within %s", n, want, limit)
 		}
-		if !waits {
-			time.Sleep(5 * time.Millisecond)
-		}
+		time.Sleep(pause)
 	}
 	eventually(b, "delivery progress", func() string {
 		p, err := ts.Store.DeliveryProgress(ctx, acts[0].ID)

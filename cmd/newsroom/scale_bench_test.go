@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -216,19 +215,11 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 // /metrics (served to loopback) and says how many requests took over
 // each bound from 50 ms up.
 func handlerTimes(tb testing.TB, ts *testServer, route string) string {
-	resp, err := http.Get(ts.URL + "/metrics")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	_, _, body := ts.get(tb, "/metrics", "")
 	prefix := `newsroom_http_request_duration_seconds_bucket{route="` + route + `",le="`
 	counts := make(map[string]int)
 	var bounds []string
-	for line := range strings.SplitSeq(string(body), "\n") {
+	for line := range strings.SplitSeq(body, "\n") {
 		rest, ok := strings.CutPrefix(line, prefix)
 		if !ok {
 			continue

@@ -56,7 +56,7 @@ type Client struct {
 // These let the client reach the backend's handle without importing the
 // backend packages.
 type sqliteBacked interface{ WriteDB() *sql.DB }
-type postgresBacked interface{ Pool() *pgxpool.Pool }
+type postgresBacked interface{ JobPool() *pgxpool.Pool }
 
 // New builds a client on s's database with the given workers.
 func New(s store.Store, workers *river.Workers, o Options) (*Client, error) {
@@ -103,8 +103,9 @@ func New(s store.Store, workers *river.Workers, o Options) (*Client, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Logger = quiet(cfg.Logger)
+	cfg.WorkerMiddleware = []rivertype.WorkerMiddleware{backgroundMiddleware()}
 	if o.Metrics != nil {
-		cfg.WorkerMiddleware = []rivertype.WorkerMiddleware{metricsMiddleware(o.Metrics)}
+		cfg.WorkerMiddleware = append(cfg.WorkerMiddleware, metricsMiddleware(o.Metrics))
 	}
 	switch b := s.(type) {
 	case sqliteBacked:
@@ -123,7 +124,7 @@ func New(s store.Store, workers *river.Workers, o Options) (*Client, error) {
 		}
 		return wrap(c), nil
 	case postgresBacked:
-		c, err := river.NewClient(riverpgxv5.New(b.Pool()), cfg)
+		c, err := river.NewClient(riverpgxv5.New(b.JobPool()), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: postgres client: %w", err)
 		}
@@ -162,6 +163,14 @@ func (c *Client) Stop(ctx context.Context) error {
 // its arguments carry.
 func (c *Client) Insert(ctx context.Context, args river.JobArgs) error {
 	return c.insert(ctx, args)
+}
+
+// backgroundMiddleware marks every job's context as background work, for
+// the store to keep its reads off the connections requests use.
+func backgroundMiddleware() rivertype.WorkerMiddleware {
+	return river.WorkerMiddlewareFunc(func(ctx context.Context, _ *rivertype.JobRow, doInner func(context.Context) error) error {
+		return doInner(store.Background(ctx))
+	})
 }
 
 func metricsMiddleware(m *metrics.Metrics) rivertype.WorkerMiddleware {

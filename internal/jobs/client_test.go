@@ -26,11 +26,17 @@ type markWorker struct {
 	mu   sync.Mutex
 	seen map[string]int
 	ran  chan string
+	// unmarked counts jobs whose context was not marked as background
+	// work, which the store would serve from the requests' connections.
+	unmarked int
 }
 
 func (w *markWorker) Work(ctx context.Context, job *river.Job[markArgs]) error {
 	w.mu.Lock()
 	w.seen[job.Args.Name]++
+	if !store.IsBackground(ctx) {
+		w.unmarked++
+	}
 	w.mu.Unlock()
 	w.ran <- job.Args.Name
 	return nil
@@ -85,6 +91,9 @@ func TestEnqueueInTransaction(t *testing.T) {
 		}
 		if w.seen["committed"] != 1 {
 			t.Errorf("committed job ran %d times", w.seen["committed"])
+		}
+		if w.unmarked != 0 {
+			t.Errorf("%d jobs ran with a context not marked as background work", w.unmarked)
 		}
 		if n := m.Jobs.WithLabelValues("test_mark", "completed").Get(); n != 2 {
 			t.Errorf("jobs metric counts %v completed, want 2", n)

@@ -58,7 +58,7 @@ func (s *Store) WatchChanges(ctx context.Context, onChange func(), onError func(
 // the connection fails or ctx ends. listened reports that it got as far as
 // listening.
 func (s *Store) listen(ctx context.Context, onChange func()) (listened bool, err error) {
-	cfg := s.pool.Config().ConnConfig.Copy()
+	cfg := s.conns.pool.Config().ConnConfig.Copy()
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
 	}

@@ -12,8 +12,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/store/sqlstore"
 )
 
@@ -34,6 +36,35 @@ type executor interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// pools sends background work's queries (a context marked by
+// store.Background) to a pool of their own and everyone else's to the
+// requests' pool.
+//
+// During a large fan-out a hundred delivery jobs query at once, and a
+// job's goroutine holds its connection until it has read the last row,
+// descheduled or not while both processors sign: with one pool an
+// editor's page queued behind them. Jobs now wait only for each other.
+type pools struct{ pool, jobs *pgxpool.Pool }
+
+func (p pools) pick(ctx context.Context) *pgxpool.Pool {
+	if store.IsBackground(ctx) {
+		return p.jobs
+	}
+	return p.pool
+}
+
+func (p pools) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return p.pick(ctx).Exec(ctx, sql, args...)
+}
+
+func (p pools) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return p.pick(ctx).Query(ctx, sql, args...)
+}
+
+func (p pools) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return p.pick(ctx).QueryRow(ctx, sql, args...)
 }
 
 // shared runs the shared queries on db with pgx, their ? rewritten to $n.

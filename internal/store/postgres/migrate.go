@@ -52,13 +52,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return store.MigrateRiver(ctx, riverpgxv5.New(s.pool))
+	return store.MigrateRiver(ctx, riverpgxv5.New(s.conns.pool))
 }
 
 // lockMigrations takes a connection holding the migration lock, waiting
 // for another instance that holds it.
 func (s *Store) lockMigrations(ctx context.Context) (*pgxpool.Conn, error) {
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.conns.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
@@ -97,21 +97,21 @@ func (s *Store) applyMigration(ctx context.Context, conn *pgxpool.Conn, f store.
 
 // MigrationStatus lists our migrations then River's. It changes nothing.
 func (s *Store) MigrationStatus(ctx context.Context) ([]store.MigrationState, error) {
-	return store.Status(ctx, migrations.Postgres, s.appliedIfAny, riverpgxv5.New(s.pool))
+	return store.Status(ctx, migrations.Postgres, s.appliedIfAny, riverpgxv5.New(s.conns.pool))
 }
 
 // appliedIfAny reads schema_migrations, or nothing before the first
 // migration made it.
 func (s *Store) appliedIfAny(ctx context.Context) ([]store.AppliedMigration, error) {
 	var exists bool
-	if err := s.pool.QueryRow(ctx,
+	if err := s.conns.pool.QueryRow(ctx,
 		`SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("store: migration status: %w", err)
 	}
 	if !exists {
 		return nil, nil
 	}
-	return appliedMigrations(ctx, s.pool)
+	return appliedMigrations(ctx, s.conns.pool)
 }
 
 // CheckSchema tells whether the database is exactly as this binary expects.

@@ -17,7 +17,7 @@ import (
 // Store is an open PostgreSQL database.
 type Store struct {
 	queries
-	pool  *pgxpool.Pool
+	conns pools
 	river *river.Client[pgx.Tx]
 }
 
@@ -28,6 +28,10 @@ var (
 
 // Open connects to the database at url (a postgres:// URL or a key=value
 // connection string). It does not migrate: call Migrate.
+//
+// It keeps two pools made from url, each of up to its pool_max_conns
+// (pgx's default: max(4, processors)): one for requests, one for
+// background work (see pools).
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -41,33 +45,44 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", cfg.ConnConfig.Database, err)
 	}
+	// Connects on first use (no MinConns), so a process that runs no jobs
+	// holds none of its connections.
+	jobs, err := pgxpool.NewWithConfig(ctx, cfg.Copy())
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
 	if err != nil {
 		pool.Close()
+		jobs.Close()
 		return nil, fmt.Errorf("postgres: river client: %w", err)
 	}
-	s := &Store{pool: pool, river: rc}
-	s.queries = newQueries(pool, s.begin)
+	s := &Store{conns: pools{pool: pool, jobs: jobs}, river: rc}
+	s.queries = newQueries(s.conns, s.begin)
 	return s, nil
 }
 
 // begin runs fn in a transaction, for the queries that need one. Errors
 // come back unwrapped for the caller to wrap.
 func (s *Store) begin(ctx context.Context, fn func(tx sqlstore.Executor) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.conns.pick(ctx), func(tx pgx.Tx) error {
 		return fn(shared{tx})
 	})
 }
 
-// Pool is the connection pool; River uses it too.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+// Pool is the requests' connection pool.
+func (s *Store) Pool() *pgxpool.Pool { return s.conns.pool }
+
+// JobPool is background work's connection pool; River works jobs on it.
+func (s *Store) JobPool() *pgxpool.Pool { return s.conns.jobs }
 
 // Backend returns "postgres".
 func (s *Store) Backend() string { return "postgres" }
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
+	if err := s.conns.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}
 	return nil
@@ -75,13 +90,14 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pool, waiting for connections in use to come back.
 func (s *Store) Close() error {
-	s.pool.Close()
+	s.conns.pool.Close()
+	s.conns.jobs.Close()
 	return nil
 }
 
 // InTx runs fn in one transaction, committed when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	pgTx, err := s.pool.Begin(ctx)
+	pgTx, err := s.conns.pick(ctx).Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}

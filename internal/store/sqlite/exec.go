@@ -11,6 +11,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/store/sqlstore"
 )
 
@@ -56,6 +57,38 @@ func (e executor[C]) Query(ctx context.Context, query string, args ...any) (sqls
 
 func (e executor[C]) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
 	return e.c.QueryRowContext(ctx, query, args...)
+}
+
+// reads runs the shared queries' reads: background work's (a context
+// marked by store.Background) on a pool of its own, everyone else's on
+// the read pool.
+//
+// A query on modernc.org/sqlite is Go code holding its connection until
+// the last row is read. During a large fan-out the delivery jobs keep
+// both processors busy signing, and a job's goroutine can be descheduled
+// in the middle of a read: with one pool, an editor's page waited behind
+// jobs that held every read connection without running (at 100,000
+// followers, about 200 waits and 10 s in all during one fan-out). Jobs
+// now wait only for each other.
+type reads struct{ requests, jobs *sql.DB }
+
+func (r *reads) pool(ctx context.Context) executor[*sql.DB] {
+	if store.IsBackground(ctx) {
+		return executor[*sql.DB]{r.jobs}
+	}
+	return executor[*sql.DB]{r.requests}
+}
+
+func (r *reads) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return r.pool(ctx).Exec(ctx, query, args...)
+}
+
+func (r *reads) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return r.pool(ctx).Query(ctx, query, args...)
+}
+
+func (r *reads) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return r.pool(ctx).QueryRow(ctx, query, args...)
 }
 
 // rows is *sql.Rows as sqlstore.Rows. Its Close error adds nothing to

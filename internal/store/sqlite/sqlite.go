@@ -24,7 +24,8 @@ import (
 
 // Options tunes Open. The zero value is fine.
 type Options struct {
-	// ReadConns is the size of the read pool; default max(4, GOMAXPROCS).
+	// ReadConns is the size of each read pool, the requests' and the
+	// jobs'; default max(4, GOMAXPROCS).
 	ReadConns int
 	// BusyTimeout is how long a connection waits for a lock held by another
 	// process; default 5s.
@@ -38,7 +39,9 @@ type Store struct {
 	opts  Options
 	write *sql.DB
 	read  *sql.DB
-	river *river.Client[*sql.Tx]
+	// jobRead serves the reads of background work: see reads.
+	jobRead *sql.DB
+	river   *river.Client[*sql.Tx]
 }
 
 var (
@@ -61,14 +64,21 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	rc, err := river.NewClient(riversqlite.New(write), &river.Config{})
+	// Not pinged: its connections open with the first job that reads, so
+	// an idle server holds none.
+	jobRead, err := newPool(path, readParams(opts), readConns(opts))
 	if err != nil {
 		write.Close()
 		read.Close()
+		return nil, err
+	}
+	rc, err := river.NewClient(riversqlite.New(write), &river.Config{})
+	if err != nil {
+		errors.Join(write.Close(), read.Close(), jobRead.Close()) //nolint:errcheck // the error returned says more
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
-	s := &Store{path: path, opts: opts, write: write, read: read, river: rc}
-	s.queries = queries{sqlstore.New(dialect, executor[*sql.DB]{read}, executor[*sql.DB]{write}, sqlstore.Now, s.begin)}
+	s := &Store{path: path, opts: opts, write: write, read: read, jobRead: jobRead, river: rc}
+	s.queries = queries{sqlstore.New(dialect, &reads{requests: read, jobs: jobRead}, executor[*sql.DB]{write}, sqlstore.Now, s.begin)}
 	return s, nil
 }
 
@@ -87,6 +97,19 @@ func (s *Store) begin(ctx context.Context, fn func(tx sqlstore.Executor) error) 
 }
 
 func openDB(ctx context.Context, path string, params url.Values, conns int) (*sql.DB, error) {
+	db, err := newPool(path, params, conns)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// newPool returns a pool of up to conns connections, kept open once opened.
+func newPool(path string, params url.Values, conns int) (*sql.DB, error) {
 	conn, err := newConnector(path + "?" + params.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -96,10 +119,6 @@ func openDB(ctx context.Context, path string, params url.Values, conns int) (*sq
 	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
 	return db, nil
 }
 
@@ -142,8 +161,12 @@ func readConns(opts Options) int {
 // it too.
 func (s *Store) WriteDB() *sql.DB { return s.write }
 
-// ReadDB is the pool of read-only connections.
+// ReadDB is the pool of read-only connections requests read through.
 func (s *Store) ReadDB() *sql.DB { return s.read }
+
+// JobReadDB is the pool of read-only connections background work reads
+// through.
+func (s *Store) JobReadDB() *sql.DB { return s.jobRead }
 
 // Backend returns "sqlite".
 func (s *Store) Backend() string { return "sqlite" }
@@ -161,7 +184,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools. Nothing else may use the Store afterwards.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.read.Close(), s.jobRead.Close(), s.write.Close())
 }
 
 // InTx runs fn in a write transaction. It holds the only write connection

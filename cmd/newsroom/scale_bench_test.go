@@ -104,8 +104,8 @@ func heapPeak(stop <-chan struct{}) <-chan uint64 {
 }
 
 // pageLatencies fetches url with c every interval until stop closes; a
-// page that fails or lacks the post fails the benchmark.
-func pageLatencies(tb testing.TB, c *http.Client, url string, interval time.Duration, stop <-chan struct{}) <-chan []time.Duration {
+// page that fails or lacks want fails the benchmark.
+func pageLatencies(tb testing.TB, c *http.Client, url, want string, interval time.Duration, stop <-chan struct{}) <-chan []time.Duration {
 	return sampleLatencies(interval, stop, func() bool {
 		resp, err := c.Get(url)
 		if err != nil {
@@ -115,7 +115,7 @@ func pageLatencies(tb testing.TB, c *http.Client, url string, interval time.Dura
 		var body bytes.Buffer
 		_, _ = body.ReadFrom(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.Contains(body.String(), "Communiqué") {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body.String(), want) {
 			tb.Errorf("editor's posts: status %d", resp.StatusCode)
 			return false
 		}
@@ -129,7 +129,8 @@ func pageLatencies(tb testing.TB, c *http.Client, url string, interval time.Dura
 // large run; NEWSROOM_BENCH_FARM_PROCESS=1 puts the servers in a process
 // of their own), and reports the time, the peak memory and the latency of
 // the editor's list of posts, which shows each post's delivery progress,
-// fetched every 100 ms during the fan-out.
+// fetched every 100 ms during the fan-out, both from this process and
+// from one of its own (startViewerProcess).
 //
 //	NEWSROOM_BENCH_FANOUT_SIZES=1000,10000,100000 .ci/with-postgres \
 //	  go test ./cmd/newsroom -run '^$' -bench FanoutScale -benchtime 1x -timeout 60m
@@ -178,7 +179,9 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	resetPeakRSS()
 	rss0 := peakRSS()
 	heap := heapPeak(stop)
-	views := pageLatencies(b, editor, ts.URL+"/admin/orgs/soga/posts", 100*time.Millisecond, stop)
+	list := ts.URL + "/admin/orgs/soga/posts"
+	views := pageLatencies(b, editor, list, "Communiqué", 100*time.Millisecond, stop)
+	apart := startViewerProcess(b, editor, list, "Communiqué", 100*time.Millisecond)
 	pool := readPool(ts)
 	b.StartTimer()
 	start, cpu := time.Now(), cpuTime()
@@ -190,7 +193,7 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	elapsed, cpuPer := time.Since(start), (cpuTime()-cpu)/time.Duration(want)
 	b.StopTimer()
 	close(stop)
-	lat, heapMax, rss := <-views, <-heap, peakRSS()
+	lat, latApart, heapMax, rss := <-views, apart(), <-heap, peakRSS()
 
 	// The server's own count of the same views, from the request's first
 	// byte to its last: a view slower here than there waited to be read
@@ -203,12 +206,15 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	b.ReportMetric(float64(rss)/(1<<20), "rss-peak-MB")
 	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "view-p50-ms")
 	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "view-p99-ms")
+	b.ReportMetric(float64(percentile(latApart, 0.99).Microseconds())/1000, "apart-view-p99-ms")
+	b.ReportMetric(float64(percentile(latApart, 1).Microseconds())/1000, "apart-view-max-ms")
 	b.Logf("%s: %d inboxes on %d servers in %s (%.0f/s), processor time per delivery %s; "+
 		"Go heap peak %.0f MB, process RSS %.0f MB at the start, peak %.0f MB (%s); "+
-		"%d views of the editor's posts p50 %s p99 %s max %s",
+		"%d views of the editor's posts p50 %s p99 %s max %s; from a process of their own, %d views p50 %s p99 %s max %s",
 		backend, want, len(bases), elapsed.Round(time.Millisecond), float64(want)/elapsed.Seconds(), cpuPer.Round(time.Microsecond),
 		float64(heapMax)/(1<<20), float64(rss0)/(1<<20), float64(rss)/(1<<20), farmWhere(farm),
-		len(lat), percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1))
+		len(lat), percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1),
+		len(latApart), percentile(latApart, 0.5), percentile(latApart, 0.99), percentile(latApart, 1))
 }
 
 // handlerTimes reads the server's duration histogram of route from its
@@ -244,16 +250,27 @@ func handlerTimes(tb testing.TB, ts *testServer, route string) string {
 
 // readPool returns a function that says how often, and how long in all,
 // queries waited for one of SQLite's read connections since readPool was
-// called ("" on PostgreSQL).
+// called, the requests' and the jobs' ("" on PostgreSQL).
 func readPool(ts *testServer) func() string {
 	r, ok := ts.Store.(interface{ ReadDB() *sql.DB })
 	if !ok {
 		return func() string { return "" }
 	}
-	before := r.ReadDB().Stats()
+	pools := []*sql.DB{r.ReadDB()}
+	if j, ok := ts.Store.(interface{ JobReadDB() *sql.DB }); ok {
+		pools = append(pools, j.JobReadDB())
+	}
+	before := make([]sql.DBStats, len(pools))
+	for i, p := range pools {
+		before[i] = p.Stats()
+	}
 	return func() string {
-		after := r.ReadDB().Stats()
-		return fmt.Sprintf("%d waits for one of %d, %s in all", after.WaitCount-before.WaitCount, after.MaxOpenConnections,
-			(after.WaitDuration - before.WaitDuration).Round(time.Millisecond))
+		var parts []string
+		for i, p := range pools {
+			after := p.Stats()
+			parts = append(parts, fmt.Sprintf("%d waits for one of %d, %s in all", after.WaitCount-before[i].WaitCount,
+				after.MaxOpenConnections, (after.WaitDuration-before[i].WaitDuration).Round(time.Millisecond)))
+		}
+		return strings.Join(parts, "; jobs' ")
 	}
 }

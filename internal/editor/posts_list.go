@@ -72,37 +72,19 @@ func (h *Handler) postRowOf(org *newsroom.Organisation, p newsroom.Post) postRow
 // that of each post's latest Create or Update: an edit is delivered anew
 // to every follower, and that journey is the one still under way.
 func (h *Handler) addStats(ctx context.Context, org *newsroom.Organisation, rows []postRow) error {
-	latest := map[string]newsroom.Activity{}
-	for _, typ := range []string{"Create", "Update"} {
-		acts, err := h.store.ListActivities(ctx, org.ID, typ, 0, 4*listLimit)
-		if err != nil {
-			return fmt.Errorf("activities of %s: %w", org.Handle, err)
-		}
-		for _, a := range acts {
-			if prev, ok := latest[a.PostID]; !ok || a.CreatedAt.After(prev.CreatedAt) {
-				latest[a.PostID] = a
-			}
-		}
+	ids := make([]string, len(rows))
+	for i, row := range rows {
+		ids[i] = row.Post.ID
+	}
+	stats, err := h.store.PostStats(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("posts of %s: %w", org.Handle, err)
 	}
 	for i := range rows {
 		row := &rows[i]
-		if a, ok := latest[row.Post.ID]; ok {
-			prog, err := h.store.DeliveryProgress(ctx, a.ID)
-			if err != nil {
-				return fmt.Errorf("progress of %s: %w", a.ID, err)
-			}
-			row.Activity, row.Progress = a.Type, prog
-		}
-		var err error
-		if row.Likes, row.Boosts, err = h.store.CountInteractions(ctx, row.Post.ID); err != nil {
-			return fmt.Errorf("reactions to %s: %w", row.Post.ID, err)
-		}
-		if row.Replies, err = h.store.CountReplies(ctx, row.Post.ID, ""); err != nil {
-			return fmt.Errorf("replies to %s: %w", row.Post.ID, err)
-		}
-		if row.Pending, err = h.store.CountReplies(ctx, row.Post.ID, newsroom.ReplyPending); err != nil {
-			return fmt.Errorf("replies to %s: %w", row.Post.ID, err)
-		}
+		s := stats[row.Post.ID]
+		row.Activity, row.Progress = s.Activity, s.Progress
+		row.Likes, row.Boosts, row.Replies, row.Pending = s.Likes, s.Boosts, s.Replies, s.PendingReplies
 	}
 	return nil
 }

@@ -163,6 +163,17 @@ type DeliveryProgress struct {
 	Compacted bool
 }
 
+// PostStats is what the editor's lists show of a published post: the
+// delivery of its latest Create or Update (Activity "" when it has none),
+// and the reactions and replies it drew.
+type PostStats struct {
+	Activity       string
+	Progress       DeliveryProgress
+	Likes, Boosts  int
+	Replies        int
+	PendingReplies int // awaiting moderation
+}
+
 // DomainBlock is a remote domain an administrator refuses.
 type DomainBlock struct {
 	Domain    string

@@ -308,6 +308,10 @@ type Activities interface {
 	// LatestDelivered returns a post's latest Create or Update, or
 	// ErrNotFound.
 	LatestDelivered(ctx context.Context, postID string) (*newsroom.Activity, error)
+	// PostStats gives the stats of each of a page's posts (a few dozen
+	// ids), in a handful of queries whatever their number. Every id has
+	// an entry, zero for a post without activities.
+	PostStats(ctx context.Context, postIDs []string) (map[string]newsroom.PostStats, error)
 }
 
 // Deliveries tracks each activity's journey to each inbox.

@@ -28,24 +28,47 @@ func (q *Queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 // before and after, and reads two rows at most whatever the fan-out's
 // size.
 func (q *Queries) DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error) {
-	var p newsroom.DeliveryProgress
-	type counts struct{ pending, retrying, delivered, failed, compacted int }
+	p, err := q.progressOf(ctx, []string{activityID})
+	return p[activityID], err
+}
+
+// progressOf sums the deliveries of each activity: from the counts kept
+// with the rows while the fan-out runs, and once compacted from its
+// summary.
+func (q *Queries) progressOf(ctx context.Context, activityIDs []string) (map[string]newsroom.DeliveryProgress, error) {
+	progress := make(map[string]newsroom.DeliveryProgress, len(activityIDs))
+	if len(activityIDs) == 0 {
+		return progress, nil
+	}
+	in, args := inList(activityIDs)
+	type counts struct {
+		id                                              string
+		pending, retrying, delivered, failed, compacted int
+	}
 	rows, err := List(ctx, q.r, func(r Row) (c counts, err error) {
-		return c, r.Scan(&c.pending, &c.retrying, &c.delivered, &c.failed, &c.compacted)
+		return c, r.Scan(&c.id, &c.pending, &c.retrying, &c.delivered, &c.failed, &c.compacted)
 	}, `
-		SELECT pending, retrying, delivered, failed, 0 FROM delivery_counts WHERE activity_id = ?
+		SELECT activity_id, pending, retrying, delivered, failed, 0 FROM delivery_counts WHERE activity_id IN `+in+`
 		UNION ALL
-		SELECT 0, 0, delivered, 0, 1 FROM delivery_summaries
-		WHERE activity_id = ? AND compacted_at IS NOT NULL`, activityID, activityID)
+		SELECT activity_id, 0, 0, delivered, 0, 1 FROM delivery_summaries
+		WHERE activity_id IN `+in+` AND compacted_at IS NOT NULL`, append(args, args...)...)
+	if err != nil {
+		return nil, q.Wrap(err, "delivery progress of %d activities", len(activityIDs))
+	}
 	for _, c := range rows {
+		p := progress[c.id]
 		p.Pending += c.pending
 		p.Retrying += c.retrying
 		p.Delivered += c.delivered
 		p.Failed += c.failed
 		p.Compacted = p.Compacted || c.compacted == 1
+		progress[c.id] = p
 	}
-	p.Total = p.Pending + p.Delivered + p.Failed
-	return p, q.Wrap(err, "delivery progress of %s", activityID)
+	for id, p := range progress {
+		p.Total = p.Pending + p.Delivered + p.Failed
+		progress[id] = p
+	}
+	return progress, nil
 }
 
 // ListDeliveries lists the rows by inbox; status "" means any, limit 0 no

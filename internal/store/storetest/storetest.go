@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InboxBatch", testInboxBatch},
 		{"Activities", testActivities},
 		{"Deliveries", testDeliveries},
+		{"PostStats", testPostStats},
 		{"DomainBlocks", testDomainBlocks},
 		{"DomainHealth", testDomainHealth},
 		{"DeleteRemoteActor", testDeleteRemoteActor},

@@ -154,9 +154,9 @@ func pageLatencies(tb testing.TB, c *http.Client, url, want string, interval tim
 // large run; NEWSROOM_BENCH_FARM_PROCESS=1 puts the servers in a process
 // of their own), and reports the time, the peak memory and the latency of
 // the editor's list of posts, which shows each post's delivery progress
-// (fifty of them: the new one and forty-nine published before), fetched
-// every 100 ms during the fan-out (with the servers, from a
-// process of its own).
+// (fifty of them: the new one and forty-nine published before), and the
+// new post's delivery page, each fetched every 100 ms during the fan-out
+// (with the servers, from a process of its own).
 //
 //	NEWSROOM_BENCH_FANOUT_SIZES=1000,10000,100000 .ci/with-postgres \
 //	  go test ./cmd/newsroom -run '^$' -bench FanoutScale -benchtime 1x -timeout 60m
@@ -225,21 +225,25 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	pool := readPool(ts)
 	b.StartTimer()
 	start, cpu := time.Now(), cpuTime()
-	if _, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress,
-		Title: "Communiqué", Body: "Beaucoup d’abonnés."}); err != nil {
+	post, err := ts.services.posts.Publish(ctx, posts.PostInput{OrgID: org.ID, Kind: newsroom.KindPress,
+		Title: "Communiqué", Body: "Beaucoup d’abonnés."})
+	if err != nil {
 		b.Fatal(err)
 	}
+	// The post's own delivery page, with its progress and its failures,
+	// exists from now on.
+	deliveryViews := startViews(b, farm, editor, ts.URL+"/admin/posts/"+post.ID+"/delivery", "Communiqué", stop)
 	waitServed(b, ts, farm, org.ID, want, time.Duration(want/100+120)*time.Second)
 	elapsed, cpuPer := time.Since(start), (cpuTime()-cpu)/time.Duration(want)
 	b.StopTimer()
 	close(stop)
-	lat, heapMax, rss := views(), <-heap, peakRSS()
+	lat, delivery, heapMax, rss := views(), deliveryViews(), <-heap, peakRSS()
 
 	// The server's own count of the same views, from the request's first
 	// byte to its last: a view slower here than there waited to be read
 	// or answered, not in the handler.
-	b.Logf("the handler's own time for the editor's posts: %s; the read connections: %s",
-		handlerTimes(b, ts, "/admin/orgs/:handle/posts"), pool())
+	b.Logf("the handler's own time for the editor's posts: %s; for the post's delivery page: %s; the read connections: %s",
+		handlerTimes(b, ts, "/admin/orgs/:handle/posts"), handlerTimes(b, ts, "/admin/posts/:id/delivery"), pool())
 	b.ReportMetric(elapsed.Seconds(), "s/fanout")
 	b.ReportMetric(float64(want)/elapsed.Seconds(), "deliveries/s")
 	b.ReportMetric(float64(heapMax)/(1<<20), "heap-peak-MB")
@@ -247,12 +251,15 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "view-p50-ms")
 	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "view-p99-ms")
 	b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "view-max-ms")
+	b.ReportMetric(float64(percentile(delivery, 0.99).Microseconds())/1000, "delivery-view-p99-ms")
+	b.ReportMetric(float64(percentile(delivery, 1).Microseconds())/1000, "delivery-view-max-ms")
 	b.Logf("%s: %d inboxes on %d servers in %s (%.0f/s), processor time per delivery %s; "+
 		"Go heap peak %.0f MB, process RSS %.0f MB at the start, peak %.0f MB (%s); "+
-		"%d views of the editor's posts (%s) p50 %s p99 %s max %s",
+		"%d views of the editor's posts (%s) p50 %s p99 %s max %s; %d of the post's delivery page p50 %s p99 %s max %s",
 		backend, want, len(bases), elapsed.Round(time.Millisecond), float64(want)/elapsed.Seconds(), cpuPer.Round(time.Microsecond),
 		float64(heapMax)/(1<<20), float64(rss0)/(1<<20), float64(rss)/(1<<20), farmWhere(farm),
-		len(lat), viewsWhere(farm), percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1))
+		len(lat), viewsWhere(farm), percentile(lat, 0.5), percentile(lat, 0.99), percentile(lat, 1),
+		len(delivery), percentile(delivery, 0.5), percentile(delivery, 0.99), percentile(delivery, 1))
 }
 
 // unfinishedJobs counts the jobs of kinds not yet completed, whatever the

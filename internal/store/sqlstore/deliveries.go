@@ -85,12 +85,19 @@ func (q *Queries) ListDeliveries(ctx context.Context, activityID string, status 
 // those failing and waiting for their next attempt, the latest failure
 // first within each.
 func (q *Queries) ListDeliveryTrouble(ctx context.Context, activityID string, limit int) ([]newsroom.Delivery, error) {
+	// Two ranges of the (activity_id, status, attempts) index. Written
+	// with OR, SQLite read every row of the activity instead: 100,000
+	// during a large fan-out, for every view of its delivery page.
 	ds, err := List(ctx, q.r, q.scanDelivery, `
-		SELECT `+deliveryColumns+`
-		FROM deliveries
-		WHERE activity_id = ? AND (status = ? OR (status = ? AND attempts > 0))
-		ORDER BY status = ? DESC, updated_at DESC, inbox LIMIT ?`,
-		activityID, newsroom.DeliveryFailed, newsroom.DeliveryPending, newsroom.DeliveryFailed, q.limit(limit))
+		SELECT `+deliveryColumns+` FROM (
+			SELECT `+deliveryColumns+`, 1 AS given_up FROM deliveries
+			WHERE activity_id = ? AND status = ?
+			UNION ALL
+			SELECT `+deliveryColumns+`, 0 FROM deliveries
+			WHERE activity_id = ? AND status = ? AND attempts > 0
+		) AS trouble
+		ORDER BY given_up DESC, updated_at DESC, inbox LIMIT ?`,
+		activityID, newsroom.DeliveryFailed, activityID, newsroom.DeliveryPending, q.limit(limit))
 	return ds, q.Wrap(err, "failing deliveries of %s", activityID)
 }
 

@@ -23,7 +23,7 @@ func TestCleanerDeletesOldCompletedJobs(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		run := func(fn func()) {
-			_, stop := startQueue(t, s, &markWorker{seen: map[string]int{}, ran: make(chan string, 10)}, jobs.Options{})
+			_, stop := startQueue(t, s, newMarkWorker(10), jobs.Options{})
 			defer stop()
 			fn()
 		}

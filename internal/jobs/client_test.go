@@ -16,27 +16,33 @@ import (
 )
 
 type markArgs struct {
-	Name string `json:"name"`
+	Name  string `json:"name"`
+	Queue string `json:"queue,omitempty"`
 }
 
 func (markArgs) Kind() string { return "test_mark" }
+
+func (a markArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: a.Queue} }
 
 type markWorker struct {
 	river.WorkerDefaults[markArgs]
 	mu   sync.Mutex
 	seen map[string]int
 	ran  chan string
-	// unmarked counts jobs whose context was not marked as background
-	// work, which the store would serve from the requests' connections.
-	unmarked int
+	// background says, for each job run, whether its context was marked
+	// as background work, which the store serves from connections of
+	// their own.
+	background map[string]bool
+}
+
+func newMarkWorker(buffer int) *markWorker {
+	return &markWorker{seen: map[string]int{}, ran: make(chan string, buffer), background: map[string]bool{}}
 }
 
 func (w *markWorker) Work(ctx context.Context, job *river.Job[markArgs]) error {
 	w.mu.Lock()
 	w.seen[job.Args.Name]++
-	if !store.IsBackground(ctx) {
-		w.unmarked++
-	}
+	w.background[job.Args.Name] = store.IsBackground(ctx)
 	w.mu.Unlock()
 	w.ran <- job.Args.Name
 	return nil
@@ -47,7 +53,7 @@ func (w *markWorker) Work(ctx context.Context, job *river.Job[markArgs]) error {
 func TestEnqueueInTransaction(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s store.Store) {
 		ctx := t.Context()
-		w := &markWorker{seen: map[string]int{}, ran: make(chan string, 10)}
+		w := newMarkWorker(10)
 		m := metrics.New()
 		q, stop := startQueue(t, s, w, jobs.Options{Metrics: m})
 		defer stop()
@@ -92,11 +98,43 @@ func TestEnqueueInTransaction(t *testing.T) {
 		if w.seen["committed"] != 1 {
 			t.Errorf("committed job ran %d times", w.seen["committed"])
 		}
-		if w.unmarked != 0 {
-			t.Errorf("%d jobs ran with a context not marked as background work", w.unmarked)
+		if w.background["committed"] {
+			t.Errorf("a job of the default queue ran with its context marked as background work")
 		}
 		if n := m.Jobs.WithLabelValues("test_mark", "completed").Get(); n != 2 {
 			t.Errorf("jobs metric counts %v completed, want 2", n)
+		}
+	})
+}
+
+// The delivery queues' jobs, which a fan-out runs by the hundred, read as
+// background work; the others as requests do.
+func TestDeliveryJobsReadInTheBackground(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		w := newMarkWorker(10)
+		q, stop := startQueue(t, s, w, jobs.Options{})
+		defer stop()
+		want := map[string]bool{"delivery": true, "retry": true, "other": false}
+		for _, a := range []markArgs{{Name: "delivery", Queue: jobs.QueueDeliver}, {Name: "retry", Queue: jobs.QueueRetry}, {Name: "other"}} {
+			if err := q.Insert(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		timeout := time.After(15 * time.Second)
+		for range want {
+			select {
+			case <-w.ran:
+			case <-timeout:
+				t.Fatal("jobs did not run")
+			}
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for name, background := range want {
+			if w.background[name] != background {
+				t.Errorf("job %q: context marked as background work: %v, want %v", name, w.background[name], background)
+			}
 		}
 	})
 }

@@ -42,7 +42,7 @@ func TestRiverRoutineLinesAreDebug(t *testing.T) {
 		var out syncBuffer
 		logger := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: level}))
 		s := testdb.SQLite(t)
-		w := &markWorker{seen: map[string]int{}, ran: make(chan string, 1)}
+		w := newMarkWorker(1)
 		workers := river.NewWorkers()
 		river.AddWorker(workers, w)
 		q, err := jobs.New(s, workers, jobs.Options{PollInterval: 20 * time.Millisecond, Logger: logger})

@@ -54,21 +54,8 @@ func startFarmProcess(tb testing.TB, n, cpu int) *farmProcess {
 // keep-alive (manyServers) for kind "many".
 func startFarmChild(tb testing.TB, n, cpu int, kind string) *farmProcess {
 	tb.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestInboxFarmProcess$", "-test.v=false")
-	cmd.Env = append(os.Environ(), "NEWSROOM_FARM_SERVERS="+strconv.Itoa(n), "NEWSROOM_FARM_CPU="+strconv.Itoa(cpu),
-		"NEWSROOM_FARM_KIND="+kind)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
+	cmd, stdin, stdout := startChild(tb, "TestInboxFarmProcess", "NEWSROOM_FARM_SERVERS="+strconv.Itoa(n),
+		"NEWSROOM_FARM_CPU="+strconv.Itoa(cpu), "NEWSROOM_FARM_KIND="+kind)
 	tb.Cleanup(func() {
 		stdin.Close() // the child stops when its input ends
 		cmd.Wait()
@@ -82,6 +69,28 @@ func startFarmChild(tb testing.TB, n, cpu int, kind string) *farmProcess {
 		tb.Fatalf("farm process said %q: %v", line, err)
 	}
 	return &farmProcess{farmHello: hello, client: &http.Client{}}
+}
+
+// startChild runs test in a child process of this test binary, with env
+// added to ours and its standard error ours. A child of ours stops when
+// its input closes.
+func startChild(tb testing.TB, test string, env ...string) (*exec.Cmd, io.WriteCloser, io.Reader) {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v=false")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	return cmd, stdin, stdout
 }
 
 // farmHello is what a farm process says once its servers listen.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -29,21 +28,10 @@ func startViewerProcess(tb testing.TB, client *http.Client, page, want string, i
 	for _, c := range client.Jar.Cookies(u) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestViewerProcess$", "-test.v=false")
-	cmd.Env = append(os.Environ(), "NEWSROOM_VIEWER_PAGE="+page, "NEWSROOM_VIEWER_COOKIE="+strings.Join(cookies, "; "),
-		"NEWSROOM_VIEWER_WANT="+want, "NEWSROOM_VIEWER_INTERVAL="+interval.String())
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
+	cmd, stdin, stdout := startChild(tb, "TestViewerProcess", "NEWSROOM_VIEWER_PAGE="+page,
+		"NEWSROOM_VIEWER_COOKIE="+strings.Join(cookies, "; "), "NEWSROOM_VIEWER_WANT="+want,
+		"NEWSROOM_VIEWER_INTERVAL="+interval.String())
+	tb.Cleanup(func() { stdin.Close() }) // a benchmark that failed first
 	return func() []time.Duration {
 		stdin.Close() // the child stops when its input ends
 		var lat []time.Duration

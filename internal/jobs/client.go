@@ -170,7 +170,8 @@ func (c *Client) Insert(ctx context.Context, args river.JobArgs) error {
 // off the connections requests use: during a fan-out they run a hundred
 // at a time. Other jobs run a few at a time and read as requests do; on
 // SQLite, marking them too would open the jobs' read connection with the
-// first upkeep at start and keep it, 0.6 MB of an idle server's memory.
+// first upkeep at start and keep it: about half a megabyte of an idle
+// server's memory.
 func backgroundMiddleware() rivertype.WorkerMiddleware {
 	return river.WorkerMiddlewareFunc(func(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 		if job.Queue == QueueDeliver || job.Queue == QueueRetry {

@@ -74,7 +74,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	rc, err := river.NewClient(riversqlite.New(write), &river.Config{})
 	if err != nil {
-		errors.Join(write.Close(), read.Close(), jobRead.Close()) //nolint:errcheck // the error returned says more
+		write.Close()
+		read.Close()
+		jobRead.Close()
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
 	s := &Store{path: path, opts: opts, write: write, read: read, jobRead: jobRead, river: rc}

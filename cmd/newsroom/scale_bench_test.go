@@ -20,6 +20,7 @@ import (
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/store/postgres"
 	"github.com/soga/newsroom/internal/store/sqlite"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/internal/users"
 )
@@ -268,16 +269,16 @@ func unfinishedJobs(tb testing.TB, st store.Store, kinds ...string) int {
 	tb.Helper()
 	var n int
 	var err error
-	const q = `SELECT count(*) FROM river_job WHERE kind IN (%s) AND state NOT IN ('completed', 'cancelled', 'discarded')`
-	args := make([]any, len(kinds))
-	for i, k := range kinds {
-		args[i] = k
-	}
+	const q = `SELECT count(*) FROM river_job WHERE kind IN %s AND state NOT IN ('completed', 'cancelled', 'discarded')`
 	switch s := st.(type) {
 	case *sqlite.Store:
-		err = s.ReadDB().QueryRowContext(tb.Context(), fmt.Sprintf(q, strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")), args...).Scan(&n)
+		args := make([]any, len(kinds))
+		for i, k := range kinds {
+			args[i] = k
+		}
+		err = s.ReadDB().QueryRowContext(tb.Context(), fmt.Sprintf(q, sqlstore.Values(1, len(kinds))), args...).Scan(&n)
 	case *postgres.Store:
-		err = s.Pool().QueryRow(tb.Context(), fmt.Sprintf(q, "SELECT unnest($1::text[])"), kinds).Scan(&n)
+		err = s.Pool().QueryRow(tb.Context(), fmt.Sprintf(q, "(SELECT unnest($1::text[]))"), kinds).Scan(&n)
 	default:
 		tb.Fatalf("unknown backend %T", st)
 	}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
 )
@@ -17,28 +16,21 @@ func (q *Queries) PostStats(ctx context.Context, postIDs []string) (map[string]n
 		return stats, nil
 	}
 	in, args := inList(postIDs)
-	type latest struct {
-		id, typ string
-		at      sortKey
-	}
-	acts, err := List(ctx, q.r, func(r Row) (l struct {
-		post string
-		latest
-	}, err error) {
-		return l, r.Scan(&l.post, &l.id, &l.typ, q.at(&l.at.t))
+	type latest struct{ post, id, typ string }
+	// Oldest first, as LatestDelivered orders them (by time, then id):
+	// the last one seen of a post is its latest.
+	acts, err := List(ctx, q.r, func(r Row) (l latest, err error) {
+		return l, r.Scan(&l.post, &l.id, &l.typ)
 	}, `
-		SELECT post_id, id, type, created_at FROM activities
-		WHERE post_id IN `+in+` AND type IN ('Create', 'Update')`, args...)
+		SELECT post_id, id, type FROM activities
+		WHERE post_id IN `+in+` AND type IN ('Create', 'Update')
+		ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, q.Wrap(err, "latest activities of %d posts", len(postIDs))
 	}
-	// The latest as LatestDelivered orders them: by time, then id.
 	byPost := make(map[string]latest, len(postIDs))
 	for _, a := range acts {
-		a.at.id = a.id
-		if prev, ok := byPost[a.post]; !ok || prev.at.before(a.at) {
-			byPost[a.post] = a.latest
-		}
+		byPost[a.post] = a
 	}
 	activityIDs := make([]string, 0, len(byPost))
 	for _, l := range byPost {
@@ -56,46 +48,38 @@ func (q *Queries) PostStats(ctx context.Context, postIDs []string) (map[string]n
 		stats[id] = s
 	}
 
-	type counted struct {
-		post string
-		a, b int
+	// Two counts per post from each table, grouped by post.
+	count := func(what, query string, filters []any, set func(s *newsroom.PostStats, a, b int)) error {
+		type counted struct {
+			post string
+			a, b int
+		}
+		rows, err := List(ctx, q.r, func(r Row) (c counted, err error) {
+			return c, r.Scan(&c.post, &c.a, &c.b)
+		}, query+` WHERE post_id IN `+in+` GROUP BY post_id`, append(filters, args...)...)
+		if err != nil {
+			return q.Wrap(err, "count %s of %d posts", what, len(postIDs))
+		}
+		for _, c := range rows {
+			s := stats[c.post]
+			set(&s, c.a, c.b)
+			stats[c.post] = s
+		}
+		return nil
 	}
-	scanCounts := func(r Row) (c counted, err error) { return c, r.Scan(&c.post, &c.a, &c.b) }
-	reactions, err := List(ctx, q.r, scanCounts, `
-		SELECT post_id, count(*) FILTER (WHERE kind = ?), count(*) FILTER (WHERE kind = ?)
-		FROM interactions WHERE post_id IN `+in+` GROUP BY post_id`,
-		append([]any{newsroom.InteractionLike, newsroom.InteractionAnnounce}, args...)...)
-	if err != nil {
-		return nil, q.Wrap(err, "count interactions of %d posts", len(postIDs))
+	if err := count("interactions", `
+		SELECT post_id, count(*) FILTER (WHERE kind = ?), count(*) FILTER (WHERE kind = ?) FROM interactions`,
+		[]any{newsroom.InteractionLike, newsroom.InteractionAnnounce},
+		func(s *newsroom.PostStats, likes, boosts int) { s.Likes, s.Boosts = likes, boosts }); err != nil {
+		return nil, err
 	}
-	for _, c := range reactions {
-		s := stats[c.post]
-		s.Likes, s.Boosts = c.a, c.b
-		stats[c.post] = s
-	}
-	replies, err := List(ctx, q.r, scanCounts, `
-		SELECT post_id, count(*), count(*) FILTER (WHERE status = ?)
-		FROM replies WHERE post_id IN `+in+` GROUP BY post_id`,
-		append([]any{newsroom.ReplyPending}, args...)...)
-	if err != nil {
-		return nil, q.Wrap(err, "count replies of %d posts", len(postIDs))
-	}
-	for _, c := range replies {
-		s := stats[c.post]
-		s.Replies, s.PendingReplies = c.a, c.b
-		stats[c.post] = s
+	if err := count("replies", `
+		SELECT post_id, count(*), count(*) FILTER (WHERE status = ?) FROM replies`,
+		[]any{newsroom.ReplyPending},
+		func(s *newsroom.PostStats, all, pending int) { s.Replies, s.PendingReplies = all, pending }); err != nil {
+		return nil, err
 	}
 	return stats, nil
-}
-
-// sortKey orders activities as LatestDelivered does.
-type sortKey struct {
-	t  time.Time
-	id string
-}
-
-func (k sortKey) before(o sortKey) bool {
-	return k.t.Before(o.t) || k.t.Equal(o.t) && k.id < o.id
 }
 
 // inList returns "(?, ?, …)" for ids, and ids as arguments.

@@ -309,8 +309,8 @@ type Activities interface {
 	// ErrNotFound.
 	LatestDelivered(ctx context.Context, postID string) (*newsroom.Activity, error)
 	// PostStats gives the stats of each of a page's posts (a few dozen
-	// ids), in a handful of queries whatever their number. Every id has
-	// an entry, zero for a post without activities.
+	// ids), in one query whatever their number. Every id has an entry,
+	// zero for a post without activities.
 	PostStats(ctx context.Context, postIDs []string) (map[string]newsroom.PostStats, error)
 }
 

@@ -179,6 +179,11 @@ type Posts interface {
 	// PostByID returns tombstones too (Status deleted): callers answer 410.
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
 	ListPosts(ctx context.Context, f PostFilter) ([]newsroom.Post, error)
+	// ListPostsByStatus lists an organisation's posts of each status in
+	// limits, at most that many of each (0: no limit), each in ListPosts'
+	// order, in one query: the editor's lists of drafts, scheduled and
+	// published posts. A status without posts has no entry.
+	ListPostsByStatus(ctx context.Context, orgID int64, limits map[newsroom.PostStatus]int) (map[newsroom.PostStatus][]newsroom.Post, error)
 	CountPosts(ctx context.Context, f PostFilter) (int, error)
 }
 

@@ -3,6 +3,10 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -127,6 +131,46 @@ func (q *Queries) ListPosts(ctx context.Context, f store.PostFilter) ([]newsroom
 	}
 	posts, err := List(ctx, q.r, q.scanPost, query, w.args...)
 	return posts, q.Wrap(err, "list posts")
+}
+
+// ListPostsByStatus lists an organisation's posts of each status in
+// limits, at most that many of each (0 or less: no limit), each in
+// ListPosts' order, in one statement: per status, ListPosts' own query,
+// a LIMITed range of the (org_id, status, published_at, id) index, the
+// ranges joined with UNION ALL. A window function numbering each
+// status's rows would read and sort every post of the organisation; and
+// a join of the ranges' ids back to posts had PostgreSQL read the whole
+// table (a hash join) to find 150 rows.
+func (q *Queries) ListPostsByStatus(ctx context.Context, orgID int64, limits map[newsroom.PostStatus]int) (map[newsroom.PostStatus][]newsroom.Post, error) {
+	lists := make(map[newsroom.PostStatus][]newsroom.Post, len(limits))
+	if len(limits) == 0 {
+		return lists, nil
+	}
+	// In a fixed order, so that the same statuses make the same SQL text,
+	// whose plan both databases keep.
+	statuses := slices.Sorted(maps.Keys(limits))
+	ranges := make([]string, len(statuses))
+	var args []any
+	order := ""
+	for i, status := range statuses {
+		f := store.PostFilter{OrgID: orgID, Status: status}
+		w := q.postWhere(f)
+		order = q.postOrder(f, w)
+		ranges[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s FROM posts p%s ORDER BY %s LIMIT ?) AS s%d`,
+			q.d.postColumns(), w.sql(), order, i)
+		args = append(append(args, w.args...), q.limit(limits[status]))
+	}
+	// The order of the rows of a UNION ALL is the database's to choose:
+	// sorted again (150 rows), the union named p for ORDER BY's columns.
+	posts, err := List(ctx, q.r, q.scanPost, `SELECT * FROM (`+strings.Join(ranges, ` UNION ALL `)+`) AS p
+		ORDER BY `+order, args...)
+	if err != nil {
+		return nil, q.Wrap(err, "list posts of org %d by status", orgID)
+	}
+	for _, p := range posts {
+		lists[p.Status] = append(lists[p.Status], p)
+	}
+	return lists, nil
 }
 
 func (q *Queries) CountPosts(ctx context.Context, f store.PostFilter) (int, error) {

@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PostSourceURL", testPostSourceURL},
 		{"PostTombstone", testPostTombstone},
 		{"PostList", testPostList},
+		{"PostsByStatus", testPostsByStatus},
 		{"PostTagKey", testPostTagKey},
 		{"PostPagination", testPostPagination},
 		{"PostEvents", testPostEvents},

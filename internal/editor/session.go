@@ -46,11 +46,7 @@ func (h *Handler) loadSession(r *http.Request) (*current, error) {
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
 		return nil, newsroom.ErrNotFound
 	}
-	s, err := h.store.SessionByTokenHash(r.Context(), users.HashToken(c.Value), h.now())
-	if err != nil {
-		return nil, err
-	}
-	u, err := h.store.UserByID(r.Context(), s.UserID)
+	s, u, err := h.store.SessionByTokenHash(r.Context(), users.HashToken(c.Value), h.now())
 	if err != nil {
 		return nil, err
 	}

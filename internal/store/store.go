@@ -98,8 +98,9 @@ type Users interface {
 // Sessions stores browser sessions and first-run setup tokens, both by hash.
 type Sessions interface {
 	CreateSession(ctx context.Context, s newsroom.Session) error
-	// SessionByTokenHash returns ErrNotFound for unknown or expired sessions.
-	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, error)
+	// SessionByTokenHash returns the session and its user, or ErrNotFound
+	// for unknown or expired sessions.
+	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, *newsroom.User, error)
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)

@@ -18,16 +18,19 @@ func (q *Queries) CreateSession(ctx context.Context, s newsroom.Session) error {
 	return q.Wrap(err, "create session for user %d", s.UserID)
 }
 
-func (q *Queries) SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, error) {
+// SessionByTokenHash reads the session and its user in one statement:
+// every editor request starts with it.
+func (q *Queries) SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, *newsroom.User, error) {
 	var s newsroom.Session
-	err := q.r.QueryRow(ctx, `
-		SELECT token_hash, user_id, csrf_token, created_at, expires_at
-		FROM sessions WHERE token_hash = ? AND expires_at > ?`,
-		hash, q.time(now)).Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, q.at(&s.CreatedAt), q.at(&s.ExpiresAt))
+	u, err := q.scanUser(leadRow{q.r.QueryRow(ctx, `
+		SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, `+qualified("u", userColumns)+`
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND s.expires_at > ?`, hash, q.time(now)),
+		[]any{&s.TokenHash, &s.UserID, &s.CSRFToken, q.at(&s.CreatedAt), q.at(&s.ExpiresAt)}})
 	if err != nil {
-		return nil, q.Wrap(err, "session")
+		return nil, nil, q.Wrap(err, "session")
 	}
-	return &s, nil
+	return &s, &u, nil
 }
 
 func (q *Queries) DeleteSession(ctx context.Context, hash string) error {

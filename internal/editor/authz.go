@@ -44,7 +44,7 @@ func (h *Handler) orgFor(r *http.Request) (*newsroom.Organisation, error) {
 // postFor is the post named by the route's :id and its organisation, when
 // the user edits that organisation. Deleted posts are gone.
 func (h *Handler) postFor(r *http.Request) (*newsroom.Post, *newsroom.Organisation, error) {
-	p, err := h.store.PostByID(r.Context(), param(r, "id"))
+	p, o, err := h.store.PostWithOrg(r.Context(), param(r, "id"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,10 +53,6 @@ func (h *Handler) postFor(r *http.Request) (*newsroom.Post, *newsroom.Organisati
 	}
 	if p.Status == newsroom.StatusDeleted {
 		return nil, nil, fmt.Errorf("post %s: %w", p.ID, newsroom.ErrGone)
-	}
-	o, err := h.store.OrgByID(r.Context(), p.OrgID)
-	if err != nil {
-		return nil, nil, err
 	}
 	return p, o, nil
 }

@@ -179,6 +179,8 @@ type Posts interface {
 	UpdatePost(ctx context.Context, p *newsroom.Post) error
 	// PostByID returns tombstones too (Status deleted): callers answer 410.
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
+	// PostWithOrg is PostByID with the post's organisation, in one query.
+	PostWithOrg(ctx context.Context, id string) (*newsroom.Post, *newsroom.Organisation, error)
 	ListPosts(ctx context.Context, f PostFilter) ([]newsroom.Post, error)
 	// ListPostsByStatus lists an organisation's posts of each status in
 	// limits, at most that many of each (0: no limit), each in ListPosts'

@@ -121,6 +121,20 @@ func (q *Queries) PostByID(ctx context.Context, id string) (*newsroom.Post, erro
 	return &p, nil
 }
 
+// PostWithOrg reads the post and its organisation in one statement: the
+// editor's pages about one post show both.
+func (q *Queries) PostWithOrg(ctx context.Context, id string) (*newsroom.Post, *newsroom.Organisation, error) {
+	var o newsroom.Organisation
+	dest, done := q.orgDest(&o)
+	p, err := q.scanPost(leadRow{q.r.QueryRow(ctx, `SELECT `+qualified("o", orgColumns)+`, `+q.d.postColumns()+`
+		FROM posts p JOIN organisations o ON o.id = p.org_id WHERE p.id = ?`, id), dest})
+	if err != nil {
+		return nil, nil, q.Wrap(err, "post %s", id)
+	}
+	done()
+	return &p, &o, nil
+}
+
 func (q *Queries) ListPosts(ctx context.Context, f store.PostFilter) ([]newsroom.Post, error) {
 	w := q.postWhere(f)
 	order := q.postOrder(f, w)

@@ -227,6 +227,10 @@ func testPostTombstone(t *testing.T, s store.Store) {
 	ok(t, err)
 	equal(t, "tombstone status", got.Status, newsroom.StatusDeleted)
 	equal(t, "tombstone DeletedAt", got.DeletedAt, t0.Add(time.Hour))
+	withOrg, gotOrg, err := s.PostWithOrg(ctx, p.ID)
+	ok(t, err)
+	equal(t, "PostWithOrg of a tombstone", *withOrg, *got)
+	equal(t, "PostWithOrg's organisation", gotOrg.Handle, org.Handle)
 
 	// The id is never reused.
 	wantErr(t, s.CreatePost(ctx, &newsroom.Post{ID: p.ID, OrgID: org.ID,
@@ -278,6 +282,31 @@ func testPostList(t *testing.T, s store.Store) {
 	posts, err := s.ListPosts(ctx, store.PostFilter{Tag: "ville"})
 	ok(t, err)
 	equal(t, "tags of a listed post", posts[0].Tags, []string{"velo", "ville"})
+}
+
+// testPostWithOrg: PostWithOrg reads what PostByID and OrgByID read, the
+// organisation's aliases and the post's children included.
+func testPostWithOrg(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := newOrg(t, s, "alpha"), newOrg(t, s, "beta")
+	ok(t, s.SetOrgAliases(ctx, b.ID, []string{"https://old.example/users/beta", "https://older.example/beta"}))
+	newPost(t, s, a.ID, "01A", t0, nil)
+	newPost(t, s, b.ID, "01B", t0, func(p *newsroom.Post) {
+		p.Tags = []string{"velo", "ville"}
+		p.Translation = &newsroom.Translation{Lang: "en", Title: "Post"}
+	})
+	for _, id := range []string{"01A", "01B"} {
+		post, org, err := s.PostWithOrg(ctx, id)
+		ok(t, err)
+		wantPost, err := s.PostByID(ctx, id)
+		ok(t, err)
+		wantOrg, err := s.OrgByID(ctx, wantPost.OrgID)
+		ok(t, err)
+		equal(t, "PostWithOrg's post "+id, *post, *wantPost)
+		equal(t, "PostWithOrg's organisation "+id, *org, *wantOrg)
+	}
+	_, _, err := s.PostWithOrg(ctx, "01NONE")
+	wantErr(t, err, newsroom.ErrNotFound)
 }
 
 // testPostsByStatus: ListPostsByStatus gives each status what ListPosts

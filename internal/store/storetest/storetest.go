@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PostTombstone", testPostTombstone},
 		{"PostList", testPostList},
 		{"PostsByStatus", testPostsByStatus},
+		{"PostWithOrg", testPostWithOrg},
 		{"PostTagKey", testPostTagKey},
 		{"PostPagination", testPostPagination},
 		{"PostEvents", testPostEvents},

@@ -14,18 +14,11 @@ import (
 
 // mayEdit reports ErrForbidden unless the current user edits orgID.
 func (h *Handler) mayEdit(r *http.Request, orgID int64) error {
-	u := currentFrom(r.Context()).user
-	if u.IsAdmin {
+	cur := currentFrom(r.Context())
+	if cur.user.IsAdmin || slices.Contains(cur.orgIDs, orgID) {
 		return nil
 	}
-	ids, err := h.store.UserOrgIDs(r.Context(), u.ID)
-	if err != nil {
-		return fmt.Errorf("organisations of user %d: %w", u.ID, err)
-	}
-	if !slices.Contains(ids, orgID) {
-		return fmt.Errorf("user %d on organisation %d: %w", u.ID, orgID, newsroom.ErrForbidden)
-	}
-	return nil
+	return fmt.Errorf("user %d on organisation %d: %w", cur.user.ID, orgID, newsroom.ErrForbidden)
 }
 
 // orgFor is the organisation named by the route's :handle, when the user

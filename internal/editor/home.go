@@ -117,17 +117,10 @@ func (h *Handler) editableOrgs(r *http.Request, u *newsroom.User) ([]newsroom.Or
 	if err != nil || u.IsAdmin {
 		return all, err
 	}
-	ids, err := h.store.UserOrgIDs(r.Context(), u.ID)
-	if err != nil {
-		return nil, err
-	}
-	allowed := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		allowed[id] = true
-	}
+	ids := currentFrom(r.Context()).orgIDs
 	var out []newsroom.Organisation
 	for _, o := range all {
-		if allowed[o.ID] {
+		if slices.Contains(ids, o.ID) {
 			out = append(out, o)
 		}
 	}

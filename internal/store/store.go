@@ -98,9 +98,10 @@ type Users interface {
 // Sessions stores browser sessions and first-run setup tokens, both by hash.
 type Sessions interface {
 	CreateSession(ctx context.Context, s newsroom.Session) error
-	// SessionByTokenHash returns the session and its user, or ErrNotFound
-	// for unknown or expired sessions.
-	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, *newsroom.User, error)
+	// SessionByTokenHash returns the session with its user and the
+	// organisations the user edits, or ErrNotFound for unknown or expired
+	// sessions.
+	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Login, error)
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
@@ -113,6 +114,16 @@ type Sessions interface {
 	// DeleteExpiredSetupTokens removes the setup tokens past their time.
 	DeleteExpiredSetupTokens(ctx context.Context, now time.Time) (int64, error)
 	UserTokens
+}
+
+// Login is a session with what every editor request needs of its user,
+// read in one query.
+type Login struct {
+	Session newsroom.Session
+	User    newsroom.User
+	// OrgIDs are the organisations the user edits, in order; an
+	// administrator edits them all, listed or not.
+	OrgIDs []int64
 }
 
 // UserTokens stores one-time account links (invitations, password

@@ -56,7 +56,7 @@ func TestPrune(t *testing.T) {
 				t.Errorf("activity %d: kept %v, want %v", i, err == nil, kept)
 			}
 		}
-		if _, _, err := s.SessionByTokenHash(ctx, "1", now); err != nil {
+		if _, err := s.SessionByTokenHash(ctx, "1", now); err != nil {
 			t.Errorf("live session: %v", err)
 		}
 		if p, err = svc.Prune(ctx); err != nil || p != (Pruned{}) {

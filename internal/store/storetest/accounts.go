@@ -123,20 +123,26 @@ func testSessions(t *testing.T, s store.Store) {
 	ok(t, s.CreateSession(ctx, sess))
 	wantErr(t, s.CreateSession(ctx, sess), newsroom.ErrConflict)
 
-	got, user, err := s.SessionByTokenHash(ctx, "hash1", t0.Add(time.Hour-time.Microsecond))
+	got, err := s.SessionByTokenHash(ctx, "hash1", t0.Add(time.Hour-time.Microsecond))
 	ok(t, err)
 	want := sess
 	want.CreatedAt = t0
-	equal(t, "SessionByTokenHash", *got, want)
+	equal(t, "SessionByTokenHash", got.Session, want)
 	wantUser, err := s.UserByID(ctx, u.ID)
 	ok(t, err)
-	equal(t, "SessionByTokenHash's user", *user, *wantUser)
-	got, user, err = s.SessionByTokenHash(ctx, "hash1", t0.Add(time.Hour))
+	equal(t, "SessionByTokenHash's user", got.User, *wantUser)
+	equal(t, "SessionByTokenHash's organisations", len(got.OrgIDs), 0)
+	o1, o2 := newOrg(t, s, "beta"), newOrg(t, s, "alpha")
+	ok(t, s.SetUserOrgs(ctx, u.ID, []int64{o2.ID, o1.ID}))
+	got, err = s.SessionByTokenHash(ctx, "hash1", t0)
+	ok(t, err)
+	equal(t, "SessionByTokenHash's organisations, in order", got.OrgIDs, []int64{o1.ID, o2.ID})
+	got, err = s.SessionByTokenHash(ctx, "hash1", t0.Add(time.Hour))
 	wantErr(t, err, newsroom.ErrNotFound)
-	if got != nil || user != nil {
-		t.Errorf("expired session returned: %+v, %+v", got, user)
+	if got != nil {
+		t.Errorf("expired session returned: %+v", got)
 	}
-	_, _, err = s.SessionByTokenHash(ctx, "nope", t0)
+	_, err = s.SessionByTokenHash(ctx, "nope", t0)
 	wantErr(t, err, newsroom.ErrNotFound)
 
 	ok(t, s.CreateSession(ctx, newsroom.Session{TokenHash: "hash2", UserID: u.ID, ExpiresAt: t0.Add(2 * time.Hour)}))
@@ -144,17 +150,17 @@ func testSessions(t *testing.T, s store.Store) {
 	n, err := s.DeleteExpiredSessions(ctx, t0.Add(2*time.Hour))
 	ok(t, err)
 	equal(t, "DeleteExpiredSessions", n, int64(2))
-	_, _, err = s.SessionByTokenHash(ctx, "hash3", t0)
+	_, err = s.SessionByTokenHash(ctx, "hash3", t0)
 	ok(t, err)
 
 	ok(t, s.DeleteSession(ctx, "hash3"))
-	_, _, err = s.SessionByTokenHash(ctx, "hash3", t0)
+	_, err = s.SessionByTokenHash(ctx, "hash3", t0)
 	wantErr(t, err, newsroom.ErrNotFound)
 	ok(t, s.DeleteSession(ctx, "hash3"))
 
 	ok(t, s.CreateSession(ctx, newsroom.Session{TokenHash: "hash4", UserID: u.ID, ExpiresAt: t0.Add(time.Hour)}))
 	ok(t, s.DeleteUserSessions(ctx, u.ID))
-	_, _, err = s.SessionByTokenHash(ctx, "hash4", t0)
+	_, err = s.SessionByTokenHash(ctx, "hash4", t0)
 	wantErr(t, err, newsroom.ErrNotFound)
 }
 

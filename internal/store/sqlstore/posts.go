@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -152,9 +153,11 @@ func (q *Queries) ListPosts(ctx context.Context, f store.PostFilter) ([]newsroom
 // ListPosts' order, in one statement: per status, ListPosts' own query,
 // a LIMITed range of the (org_id, status, published_at, id) index, the
 // ranges joined with UNION ALL. A window function numbering each
-// status's rows would read and sort every post of the organisation; and
-// a join of the ranges' ids back to posts had PostgreSQL read the whole
-// table (a hash join) to find 150 rows.
+// status's rows would read and sort every post of the organisation; a
+// join of the ranges' ids back to posts had PostgreSQL read the whole
+// table (a hash join) to find 150 rows; an ORDER BY over the union made
+// SQLite sort the posts' every column again (a quarter of a millisecond
+// for 50 posts, against the three statements' 0.6 ms).
 func (q *Queries) ListPostsByStatus(ctx context.Context, orgID int64, limits map[newsroom.PostStatus]int) (map[newsroom.PostStatus][]newsroom.Post, error) {
 	lists := make(map[newsroom.PostStatus][]newsroom.Post, len(limits))
 	if len(limits) == 0 {
@@ -165,26 +168,39 @@ func (q *Queries) ListPostsByStatus(ctx context.Context, orgID int64, limits map
 	statuses := slices.Sorted(maps.Keys(limits))
 	ranges := make([]string, len(statuses))
 	var args []any
-	order := ""
 	for i, status := range statuses {
 		f := store.PostFilter{OrgID: orgID, Status: status}
 		w := q.postWhere(f)
-		order = q.postOrder(f, w)
 		ranges[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s FROM posts p%s ORDER BY %s LIMIT ?) AS s%d`,
-			q.d.postColumns(), w.sql(), order, i)
+			q.d.postColumns(), w.sql(), q.postOrder(f, w), i)
 		args = append(append(args, w.args...), q.limit(limits[status]))
 	}
-	// The order of the rows of a UNION ALL is the database's to choose:
-	// sorted again (150 rows), the union named p for ORDER BY's columns.
-	posts, err := List(ctx, q.r, q.scanPost, `SELECT * FROM (`+strings.Join(ranges, ` UNION ALL `)+`) AS p
-		ORDER BY `+order, args...)
+	posts, err := List(ctx, q.r, q.scanPost, strings.Join(ranges, ` UNION ALL `), args...)
 	if err != nil {
 		return nil, q.Wrap(err, "list posts of org %d by status", orgID)
 	}
 	for _, p := range posts {
 		lists[p.Status] = append(lists[p.Status], p)
 	}
+	// The order of a union's rows is the database's to choose: each list
+	// is put in ListPosts' order again (published_at DESC NULLS LAST,
+	// id DESC), which the conformance suite checks against ListPosts.
+	for _, list := range lists {
+		slices.SortFunc(list, func(a, b newsroom.Post) int {
+			if a.PublishedAt.IsZero() != b.PublishedAt.IsZero() {
+				return cmp.Compare(boolInt(a.PublishedAt.IsZero()), boolInt(b.PublishedAt.IsZero()))
+			}
+			return cmp.Or(b.PublishedAt.Compare(a.PublishedAt), cmp.Compare(b.ID, a.ID))
+		})
+	}
 	return lists, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (q *Queries) CountPosts(ctx context.Context, f store.PostFilter) (int, error) {

@@ -156,8 +156,8 @@ func (q *Queries) ListPosts(ctx context.Context, f store.PostFilter) ([]newsroom
 // status's rows would read and sort every post of the organisation; a
 // join of the ranges' ids back to posts had PostgreSQL read the whole
 // table (a hash join) to find 150 rows; an ORDER BY over the union made
-// SQLite sort the posts' every column again (a quarter of a millisecond
-// for 50 posts, against the three statements' 0.6 ms).
+// SQLite sort every column of the posts again (0.85 ms for 50 posts,
+// against 0.60 for three statements).
 func (q *Queries) ListPostsByStatus(ctx context.Context, orgID int64, limits map[newsroom.PostStatus]int) (map[newsroom.PostStatus][]newsroom.Post, error) {
 	lists := make(map[newsroom.PostStatus][]newsroom.Post, len(limits))
 	if len(limits) == 0 {
@@ -187,17 +187,16 @@ func (q *Queries) ListPostsByStatus(ctx context.Context, orgID int64, limits map
 	// id DESC), which the conformance suite checks against ListPosts.
 	for _, list := range lists {
 		slices.SortFunc(list, func(a, b newsroom.Post) int {
-			if a.PublishedAt.IsZero() != b.PublishedAt.IsZero() {
-				return cmp.Compare(boolInt(a.PublishedAt.IsZero()), boolInt(b.PublishedAt.IsZero()))
-			}
-			return cmp.Or(b.PublishedAt.Compare(a.PublishedAt), cmp.Compare(b.ID, a.ID))
+			return cmp.Or(cmp.Compare(unpublished(a), unpublished(b)), b.PublishedAt.Compare(a.PublishedAt), cmp.Compare(b.ID, a.ID))
 		})
 	}
 	return lists, nil
 }
 
-func boolInt(b bool) int {
-	if b {
+// unpublished is 1 for a post never published (NULL published_at), which
+// ListPosts' order puts last, else 0.
+func unpublished(p newsroom.Post) int {
+	if p.PublishedAt.IsZero() {
 		return 1
 	}
 	return 0

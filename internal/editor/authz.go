@@ -14,18 +14,11 @@ import (
 
 // mayEdit reports ErrForbidden unless the current user edits orgID.
 func (h *Handler) mayEdit(r *http.Request, orgID int64) error {
-	u := currentFrom(r.Context()).user
-	if u.IsAdmin {
+	cur := currentFrom(r.Context())
+	if cur.user.IsAdmin || slices.Contains(cur.orgIDs, orgID) {
 		return nil
 	}
-	ids, err := h.store.UserOrgIDs(r.Context(), u.ID)
-	if err != nil {
-		return fmt.Errorf("organisations of user %d: %w", u.ID, err)
-	}
-	if !slices.Contains(ids, orgID) {
-		return fmt.Errorf("user %d on organisation %d: %w", u.ID, orgID, newsroom.ErrForbidden)
-	}
-	return nil
+	return fmt.Errorf("user %d on organisation %d: %w", cur.user.ID, orgID, newsroom.ErrForbidden)
 }
 
 // orgFor is the organisation named by the route's :handle, when the user
@@ -44,7 +37,7 @@ func (h *Handler) orgFor(r *http.Request) (*newsroom.Organisation, error) {
 // postFor is the post named by the route's :id and its organisation, when
 // the user edits that organisation. Deleted posts are gone.
 func (h *Handler) postFor(r *http.Request) (*newsroom.Post, *newsroom.Organisation, error) {
-	p, err := h.store.PostByID(r.Context(), param(r, "id"))
+	p, o, err := h.store.PostWithOrg(r.Context(), param(r, "id"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,10 +46,6 @@ func (h *Handler) postFor(r *http.Request) (*newsroom.Post, *newsroom.Organisati
 	}
 	if p.Status == newsroom.StatusDeleted {
 		return nil, nil, fmt.Errorf("post %s: %w", p.ID, newsroom.ErrGone)
-	}
-	o, err := h.store.OrgByID(r.Context(), p.OrgID)
-	if err != nil {
-		return nil, nil, err
 	}
 	return p, o, nil
 }

@@ -128,6 +128,7 @@ const userKey ctxKey = iota
 type current struct {
 	user    *newsroom.User
 	session *newsroom.Session
+	orgIDs  []int64 // the organisations the user edits, read with the session
 }
 
 func currentFrom(ctx context.Context) *current {

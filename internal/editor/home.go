@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
-	"github.com/soga/newsroom/internal/store"
 )
 
 // How much of each list the dashboard shows; the organisation's posts
@@ -80,25 +79,19 @@ func (h *Handler) Home(w http.ResponseWriter, r *http.Request) {
 // addHomeRows adds org's scheduled posts, latest drafts, latest published
 // posts with their delivery, and its count of replies to moderate.
 func (h *Handler) addHomeRows(ctx context.Context, org *newsroom.Organisation, data *homeData) error {
+	lists, err := h.store.ListPostsByStatus(ctx, org.ID, map[newsroom.PostStatus]int{
+		newsroom.StatusScheduled: listLimit, newsroom.StatusDraft: homeDrafts, newsroom.StatusPublished: homeRecent})
+	if err != nil {
+		return fmt.Errorf("posts of %s: %w", org.Handle, err)
+	}
+	for status, dst := range map[newsroom.PostStatus]*[]homeRow{newsroom.StatusScheduled: &data.Scheduled, newsroom.StatusDraft: &data.Drafts} {
+		for _, p := range lists[status] {
+			*dst = append(*dst, homeRow{postRow: h.postRowOf(org, p), Org: org})
+		}
+	}
 	var recent []postRow
-	for _, l := range []struct {
-		status newsroom.PostStatus
-		limit  int
-		dst    *[]homeRow
-	}{{newsroom.StatusScheduled, listLimit, &data.Scheduled}, {newsroom.StatusDraft, homeDrafts, &data.Drafts},
-		{newsroom.StatusPublished, homeRecent, nil}} {
-		list, err := h.store.ListPosts(ctx, store.PostFilter{OrgID: org.ID, Status: l.status, Limit: l.limit})
-		if err != nil {
-			return fmt.Errorf("posts of %s: %w", org.Handle, err)
-		}
-		for _, p := range list {
-			row := h.postRowOf(org, p)
-			if l.dst == nil {
-				recent = append(recent, row)
-			} else {
-				*l.dst = append(*l.dst, homeRow{postRow: row, Org: org})
-			}
-		}
+	for _, p := range lists[newsroom.StatusPublished] {
+		recent = append(recent, h.postRowOf(org, p))
 	}
 	if err := h.addStats(ctx, org, recent); err != nil {
 		return err
@@ -124,17 +117,10 @@ func (h *Handler) editableOrgs(r *http.Request, u *newsroom.User) ([]newsroom.Or
 	if err != nil || u.IsAdmin {
 		return all, err
 	}
-	ids, err := h.store.UserOrgIDs(r.Context(), u.ID)
-	if err != nil {
-		return nil, err
-	}
-	allowed := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		allowed[id] = true
-	}
+	ids := currentFrom(r.Context()).orgIDs
 	var out []newsroom.Organisation
 	for _, o := range all {
-		if allowed[o.ID] {
+		if slices.Contains(ids, o.ID) {
 			out = append(out, o)
 		}
 	}

@@ -1,7 +1,6 @@
 package editor
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,19 +51,16 @@ func (h *Handler) PostDelivery(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	data := deliveryPage{Post: post, Org: org, URL: h.urls.Post(org.Handle, post.ID)}
-	act, err := h.store.LatestDelivered(ctx, post.ID)
-	switch {
-	case errors.Is(err, newsroom.ErrNotFound):
-	case err != nil:
+	// The list's one query for a post: its latest Create or Update and
+	// that one's progress.
+	stats, err := h.store.PostStats(ctx, []string{post.ID})
+	if err != nil {
 		h.serverError(w, r, err)
 		return
-	default:
-		data.Activity = act.Type
-		if data.Progress, err = h.store.DeliveryProgress(ctx, act.ID); err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		ds, err := h.store.ListDeliveryTrouble(ctx, act.ID, troubleLimit+1)
+	}
+	if s := stats[post.ID]; s.ActivityID != "" {
+		data.Activity, data.Progress = s.Activity, s.Progress
+		ds, err := h.store.ListDeliveryTrouble(ctx, s.ActivityID, troubleLimit+1)
 		if err != nil {
 			h.serverError(w, r, err)
 			return

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
-	"github.com/soga/newsroom/internal/store"
 )
 
 // listLimit bounds each section of the posts list. Older posts remain on
@@ -42,15 +41,16 @@ func (h *Handler) Posts(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	data := postsPage{Org: org}
+	lists, err := h.store.ListPostsByStatus(ctx, org.ID, map[newsroom.PostStatus]int{
+		newsroom.StatusDraft: listLimit, newsroom.StatusScheduled: listLimit, newsroom.StatusPublished: listLimit})
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	for status, dst := range map[newsroom.PostStatus]*[]postRow{
 		newsroom.StatusDraft: &data.Drafts, newsroom.StatusScheduled: &data.Scheduled, newsroom.StatusPublished: &data.Published,
 	} {
-		list, err := h.store.ListPosts(ctx, store.PostFilter{OrgID: org.ID, Status: status, Limit: listLimit})
-		if err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		for _, p := range list {
+		for _, p := range lists[status] {
 			*dst = append(*dst, h.postRowOf(org, p))
 		}
 	}

@@ -40,21 +40,18 @@ func (h *Handler) startSession(ctx context.Context, w http.ResponseWriter, u *ne
 	return nil
 }
 
-// loadSession returns the request's session and user, or ErrNotFound.
+// loadSession returns the request's session, user and the organisations
+// the user edits, or ErrNotFound.
 func (h *Handler) loadSession(r *http.Request) (*current, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
 		return nil, newsroom.ErrNotFound
 	}
-	s, err := h.store.SessionByTokenHash(r.Context(), users.HashToken(c.Value), h.now())
+	l, err := h.store.SessionByTokenHash(r.Context(), users.HashToken(c.Value), h.now())
 	if err != nil {
 		return nil, err
 	}
-	u, err := h.store.UserByID(r.Context(), s.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return &current{user: u, session: s}, nil
+	return &current{user: &l.User, session: &l.Session, orgIDs: l.OrgIDs}, nil
 }
 
 // RequireUser wraps an admin route: logged-out requests go to the login

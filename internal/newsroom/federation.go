@@ -164,10 +164,11 @@ type DeliveryProgress struct {
 }
 
 // PostStats is what the editor's lists show of a published post: the
-// delivery of its latest Create or Update (Activity "" when it has none),
-// and the reactions and replies it drew.
+// delivery of its latest Create or Update (Activity and ActivityID ""
+// when it has none), and the reactions and replies it drew.
 type PostStats struct {
-	Activity       string
+	Activity       string // Create or Update
+	ActivityID     string
 	Progress       DeliveryProgress
 	Likes, Boosts  int
 	Replies        int

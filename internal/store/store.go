@@ -98,8 +98,10 @@ type Users interface {
 // Sessions stores browser sessions and first-run setup tokens, both by hash.
 type Sessions interface {
 	CreateSession(ctx context.Context, s newsroom.Session) error
-	// SessionByTokenHash returns ErrNotFound for unknown or expired sessions.
-	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, error)
+	// SessionByTokenHash returns the session with its user and the
+	// organisations the user edits, or ErrNotFound for unknown or expired
+	// sessions.
+	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Login, error)
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
@@ -112,6 +114,16 @@ type Sessions interface {
 	// DeleteExpiredSetupTokens removes the setup tokens past their time.
 	DeleteExpiredSetupTokens(ctx context.Context, now time.Time) (int64, error)
 	UserTokens
+}
+
+// Login is a session with what every editor request needs of its user,
+// read in one query.
+type Login struct {
+	Session newsroom.Session
+	User    newsroom.User
+	// OrgIDs are the organisations the user edits, in order; an
+	// administrator edits them all, listed or not.
+	OrgIDs []int64
 }
 
 // UserTokens stores one-time account links (invitations, password
@@ -178,7 +190,14 @@ type Posts interface {
 	UpdatePost(ctx context.Context, p *newsroom.Post) error
 	// PostByID returns tombstones too (Status deleted): callers answer 410.
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
+	// PostWithOrg is PostByID with the post's organisation, in one query.
+	PostWithOrg(ctx context.Context, id string) (*newsroom.Post, *newsroom.Organisation, error)
 	ListPosts(ctx context.Context, f PostFilter) ([]newsroom.Post, error)
+	// ListPostsByStatus lists an organisation's posts of each status in
+	// limits, at most that many of each (0: no limit), each in ListPosts'
+	// order, in one query: the editor's lists of drafts, scheduled and
+	// published posts. A status without posts has no entry.
+	ListPostsByStatus(ctx context.Context, orgID int64, limits map[newsroom.PostStatus]int) (map[newsroom.PostStatus][]newsroom.Post, error)
 	CountPosts(ctx context.Context, f PostFilter) (int, error)
 }
 
@@ -309,8 +328,8 @@ type Activities interface {
 	// ErrNotFound.
 	LatestDelivered(ctx context.Context, postID string) (*newsroom.Activity, error)
 	// PostStats gives the stats of each of a page's posts (a few dozen
-	// ids), in a handful of queries whatever their number. Every id has
-	// an entry, zero for a post without activities.
+	// ids), in one query whatever their number. Every id has an entry,
+	// zero for a post without activities.
 	PostStats(ctx context.Context, postIDs []string) (map[string]newsroom.PostStats, error)
 }
 

@@ -16,16 +16,26 @@ const orgColumns = `id, handle, name, bio, website, contact_email, actor_type,
 
 func (q *Queries) scanOrg(row Row) (newsroom.Organisation, error) {
 	var o newsroom.Organisation
+	dest, done := q.orgDest(&o)
+	err := row.Scan(dest...)
+	done()
+	return o, err
+}
+
+// orgDest returns the scan destinations of orgColumns into o, and what to
+// run once the row is read.
+func (q *Queries) orgDest(o *newsroom.Organisation) ([]any, func()) {
 	var aliases string
-	err := row.Scan(&o.ID, &o.Handle, &o.Name, &o.Bio, &o.Website, &o.ContactEmail,
+	dest := []any{&o.ID, &o.Handle, &o.Name, &o.Bio, &o.Website, &o.ContactEmail,
 		&o.ActorType, &o.DefaultLang, &o.DefaultObjectType, &o.IconMediaID,
 		&o.BannerMediaID, &o.PublicKeyPEM, &o.PrivateKeyPEM, q.at(&o.CreatedAt), q.at(&o.UpdatedAt),
 		&o.BoostsMembers, &o.AllowsBoosts, &o.MovedTo, q.at(&o.MovedAt), &aliases,
-		&o.Policy.Quote, &o.Policy.Reply, &o.Policy.Like, &o.Policy.Announce)
-	if aliases != "" {
-		o.AlsoKnownAs = strings.Fields(aliases)
+		&o.Policy.Quote, &o.Policy.Reply, &o.Policy.Like, &o.Policy.Announce}
+	return dest, func() {
+		if aliases != "" {
+			o.AlsoKnownAs = strings.Fields(aliases)
+		}
 	}
-	return o, err
 }
 
 func (q *Queries) CreateOrg(ctx context.Context, o *newsroom.Organisation) error {

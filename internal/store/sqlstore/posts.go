@@ -1,8 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -117,6 +122,20 @@ func (q *Queries) PostByID(ctx context.Context, id string) (*newsroom.Post, erro
 	return &p, nil
 }
 
+// PostWithOrg reads the post and its organisation in one statement: the
+// editor's pages about one post show both.
+func (q *Queries) PostWithOrg(ctx context.Context, id string) (*newsroom.Post, *newsroom.Organisation, error) {
+	var o newsroom.Organisation
+	dest, done := q.orgDest(&o)
+	p, err := q.scanPost(leadRow{q.r.QueryRow(ctx, `SELECT `+qualified("o", orgColumns)+`, `+q.d.postColumns()+`
+		FROM posts p JOIN organisations o ON o.id = p.org_id WHERE p.id = ?`, id), dest})
+	if err != nil {
+		return nil, nil, q.Wrap(err, "post %s", id)
+	}
+	done()
+	return &p, &o, nil
+}
+
 func (q *Queries) ListPosts(ctx context.Context, f store.PostFilter) ([]newsroom.Post, error) {
 	w := q.postWhere(f)
 	order := q.postOrder(f, w)
@@ -127,6 +146,60 @@ func (q *Queries) ListPosts(ctx context.Context, f store.PostFilter) ([]newsroom
 	}
 	posts, err := List(ctx, q.r, q.scanPost, query, w.args...)
 	return posts, q.Wrap(err, "list posts")
+}
+
+// ListPostsByStatus lists an organisation's posts of each status in
+// limits, at most that many of each (0 or less: no limit), each in
+// ListPosts' order, in one statement: per status, ListPosts' own query,
+// a LIMITed range of the (org_id, status, published_at, id) index, the
+// ranges joined with UNION ALL. A window function numbering each
+// status's rows would read and sort every post of the organisation; a
+// join of the ranges' ids back to posts had PostgreSQL read the whole
+// table (a hash join) to find 150 rows; an ORDER BY over the union made
+// SQLite sort every column of the posts again (0.85 ms for 50 posts,
+// against 0.60 for three statements).
+func (q *Queries) ListPostsByStatus(ctx context.Context, orgID int64, limits map[newsroom.PostStatus]int) (map[newsroom.PostStatus][]newsroom.Post, error) {
+	lists := make(map[newsroom.PostStatus][]newsroom.Post, len(limits))
+	if len(limits) == 0 {
+		return lists, nil
+	}
+	// In a fixed order, so that the same statuses make the same SQL text,
+	// whose plan both databases keep.
+	statuses := slices.Sorted(maps.Keys(limits))
+	ranges := make([]string, len(statuses))
+	var args []any
+	for i, status := range statuses {
+		f := store.PostFilter{OrgID: orgID, Status: status}
+		w := q.postWhere(f)
+		ranges[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s FROM posts p%s ORDER BY %s LIMIT ?) AS s%d`,
+			q.d.postColumns(), w.sql(), q.postOrder(f, w), i)
+		args = append(append(args, w.args...), q.limit(limits[status]))
+	}
+	posts, err := List(ctx, q.r, q.scanPost, strings.Join(ranges, ` UNION ALL `), args...)
+	if err != nil {
+		return nil, q.Wrap(err, "list posts of org %d by status", orgID)
+	}
+	for _, p := range posts {
+		lists[p.Status] = append(lists[p.Status], p)
+	}
+	// The order of a union's rows is the database's to choose: each list
+	// is put in ListPosts' order again (published_at DESC NULLS LAST,
+	// id DESC), which the conformance suite checks against ListPosts.
+	for _, list := range lists {
+		slices.SortFunc(list, func(a, b newsroom.Post) int {
+			return cmp.Or(cmp.Compare(unpublished(a), unpublished(b)), b.PublishedAt.Compare(a.PublishedAt), cmp.Compare(b.ID, a.ID))
+		})
+	}
+	return lists, nil
+}
+
+// unpublished is 1 for a post never published (NULL published_at), which
+// ListPosts' order puts last, else 0.
+func unpublished(p newsroom.Post) int {
+	if p.PublishedAt.IsZero() {
+		return 1
+	}
+	return 0
 }
 
 func (q *Queries) CountPosts(ctx context.Context, f store.PostFilter) (int, error) {

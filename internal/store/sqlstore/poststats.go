@@ -6,78 +6,72 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
-// PostStats reads, for all the posts at once, what DeliveryProgress,
-// CountInteractions and CountReplies read for one: the editor's list of
-// fifty posts is then four queries, not two hundred, and reads no
-// activity's document.
+// PostStats reads, for all the posts at once, what LatestDelivered,
+// DeliveryProgress, CountInteractions and CountReplies read for one, in
+// one statement: on PostgreSQL each statement is a round trip to a
+// server process that, during a fan-out, waits for a processor like
+// everything else, and the editor's list of fifty posts should not pay
+// that more than once. It reads no activity's document.
+//
+// The statement is three queries joined with UNION ALL, each planned as
+// it was as a statement of its own, its rows told apart by their first
+// column: each post's latest Create or Update (as LatestDelivered orders
+// them: none later by time, then id) with its counts while the fan-out
+// runs and, once compacted, its summary's; the reactions; the replies.
+// Joined to the posts instead, the counts made SQLite build an index of
+// each part for every view; the latest activity numbered by a window
+// function cost SQLite 0.24 ms for 50 posts, NOT EXISTS 0.15.
 func (q *Queries) PostStats(ctx context.Context, postIDs []string) (map[string]newsroom.PostStats, error) {
 	stats := make(map[string]newsroom.PostStats, len(postIDs))
+	for _, id := range postIDs {
+		stats[id] = newsroom.PostStats{}
+	}
 	if len(postIDs) == 0 {
 		return stats, nil
 	}
-	in, args := inList(postIDs)
-	type latest struct{ post, id, typ string }
-	// Oldest first, as LatestDelivered orders them (by time, then id):
-	// the last one seen of a post is its latest.
-	acts, err := List(ctx, q.r, func(r Row) (l latest, err error) {
-		return l, r.Scan(&l.post, &l.id, &l.typ)
+	in, ids := inList(postIDs)
+	var args []any
+	args = append(args, ids...)
+	args = append(append(args, newsroom.InteractionLike, newsroom.InteractionAnnounce), ids...)
+	args = append(append(args, newsroom.ReplyPending), ids...)
+	type part struct {
+		part, post, activity, typ string
+		n                         [5]int
+	}
+	parts, err := List(ctx, q.r, func(r Row) (p part, err error) {
+		return p, r.Scan(&p.part, &p.post, &p.activity, &p.typ, &p.n[0], &p.n[1], &p.n[2], &p.n[3], &p.n[4])
 	}, `
-		SELECT post_id, id, type FROM activities
-		WHERE post_id IN `+in+` AND type IN ('Create', 'Update')
-		ORDER BY created_at, id`, args...)
+		SELECT 'delivery', l.post_id, l.id, l.type, coalesce(c.pending, 0), coalesce(c.retrying, 0),
+			coalesce(c.delivered, 0) + coalesce(s.delivered, 0), coalesce(c.failed, 0),
+			CASE WHEN s.activity_id IS NULL THEN 0 ELSE 1 END
+		FROM activities l
+		LEFT JOIN delivery_counts c ON c.activity_id = l.id
+		LEFT JOIN delivery_summaries s ON s.activity_id = l.id AND s.compacted_at IS NOT NULL
+		WHERE l.post_id IN `+in+` AND l.type IN ('Create', 'Update') AND NOT EXISTS (
+			SELECT 1 FROM activities m WHERE m.post_id = l.post_id AND m.type IN ('Create', 'Update')
+			AND (m.created_at, m.id) > (l.created_at, l.id))
+		UNION ALL
+		SELECT 'interactions', post_id, '', '', count(*) FILTER (WHERE kind = ?), count(*) FILTER (WHERE kind = ?), 0, 0, 0
+		FROM interactions WHERE post_id IN `+in+` GROUP BY post_id
+		UNION ALL
+		SELECT 'replies', post_id, '', '', count(*), count(*) FILTER (WHERE status = ?), 0, 0, 0
+		FROM replies WHERE post_id IN `+in+` GROUP BY post_id`, args...)
 	if err != nil {
-		return nil, q.Wrap(err, "latest activities of %d posts", len(postIDs))
+		return nil, q.Wrap(err, "stats of %d posts", len(postIDs))
 	}
-	byPost := make(map[string]latest, len(postIDs))
-	for _, a := range acts {
-		byPost[a.post] = a
-	}
-	activityIDs := make([]string, 0, len(byPost))
-	for _, l := range byPost {
-		activityIDs = append(activityIDs, l.id)
-	}
-	progress, err := q.progressOf(ctx, activityIDs)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range postIDs {
-		var s newsroom.PostStats
-		if l, ok := byPost[id]; ok {
-			s.Activity, s.Progress = l.typ, progress[l.id]
+	for _, p := range parts {
+		s := stats[p.post]
+		switch p.part {
+		case "delivery":
+			s.ActivityID, s.Activity = p.activity, p.typ
+			s.Progress = newsroom.DeliveryProgress{Pending: p.n[0], Retrying: p.n[1], Delivered: p.n[2], Failed: p.n[3],
+				Total: p.n[0] + p.n[2] + p.n[3], Compacted: p.n[4] == 1}
+		case "interactions":
+			s.Likes, s.Boosts = p.n[0], p.n[1]
+		case "replies":
+			s.Replies, s.PendingReplies = p.n[0], p.n[1]
 		}
-		stats[id] = s
-	}
-
-	// Two counts per post from each table, grouped by post.
-	count := func(what, query string, filters []any, set func(s *newsroom.PostStats, a, b int)) error {
-		type counted struct {
-			post string
-			a, b int
-		}
-		rows, err := List(ctx, q.r, func(r Row) (c counted, err error) {
-			return c, r.Scan(&c.post, &c.a, &c.b)
-		}, query+` WHERE post_id IN `+in+` GROUP BY post_id`, append(filters, args...)...)
-		if err != nil {
-			return q.Wrap(err, "count %s of %d posts", what, len(postIDs))
-		}
-		for _, c := range rows {
-			s := stats[c.post]
-			set(&s, c.a, c.b)
-			stats[c.post] = s
-		}
-		return nil
-	}
-	if err := count("interactions", `
-		SELECT post_id, count(*) FILTER (WHERE kind = ?), count(*) FILTER (WHERE kind = ?) FROM interactions`,
-		[]any{newsroom.InteractionLike, newsroom.InteractionAnnounce},
-		func(s *newsroom.PostStats, likes, boosts int) { s.Likes, s.Boosts = likes, boosts }); err != nil {
-		return nil, err
-	}
-	if err := count("replies", `
-		SELECT post_id, count(*), count(*) FILTER (WHERE status = ?) FROM replies`,
-		[]any{newsroom.ReplyPending},
-		func(s *newsroom.PostStats, all, pending int) { s.Replies, s.PendingReplies = all, pending }); err != nil {
-		return nil, err
+		stats[p.post] = s
 	}
 	return stats, nil
 }

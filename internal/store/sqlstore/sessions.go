@@ -2,9 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 )
 
 func (q *Queries) CreateSession(ctx context.Context, s newsroom.Session) error {
@@ -18,16 +20,27 @@ func (q *Queries) CreateSession(ctx context.Context, s newsroom.Session) error {
 	return q.Wrap(err, "create session for user %d", s.UserID)
 }
 
-func (q *Queries) SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*newsroom.Session, error) {
-	var s newsroom.Session
-	err := q.r.QueryRow(ctx, `
-		SELECT token_hash, user_id, csrf_token, created_at, expires_at
-		FROM sessions WHERE token_hash = ? AND expires_at > ?`,
-		hash, q.time(now)).Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, q.at(&s.CreatedAt), q.at(&s.ExpiresAt))
+// SessionByTokenHash reads the session, its user and the organisations
+// the user edits in one statement: every editor request starts with it.
+func (q *Queries) SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*store.Login, error) {
+	var l store.Login
+	var orgIDs []byte
+	s := &l.Session
+	u, err := q.scanUser(leadRow{q.r.QueryRow(ctx, `
+		SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at,
+			(SELECT coalesce(`+q.d.JSONArrayAgg+`(org_id ORDER BY org_id), '[]') FROM user_orgs WHERE user_id = u.id),
+			`+qualified("u", userColumns)+`
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND s.expires_at > ?`, hash, q.time(now)),
+		[]any{&s.TokenHash, &s.UserID, &s.CSRFToken, q.at(&s.CreatedAt), q.at(&s.ExpiresAt), &orgIDs}})
+	if err == nil {
+		l.User = u
+		err = json.Unmarshal(orgIDs, &l.OrgIDs)
+	}
 	if err != nil {
 		return nil, q.Wrap(err, "session")
 	}
-	return &s, nil
+	return &l, nil
 }
 
 func (q *Queries) DeleteSession(ctx context.Context, hash string) error {

@@ -8,6 +8,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,6 +182,28 @@ func nullText(s string) any {
 func Values(rows, n int) string {
 	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(group+", ", rows), ", ")
+}
+
+// leadRow is a row whose first columns go to lead and the rest to the
+// scan function it is given to: one statement then reads two things, the
+// second with its usual scan function.
+type leadRow struct {
+	Row
+	lead []any
+}
+
+func (r leadRow) Scan(dest ...any) error {
+	return r.Row.Scan(append(slices.Clip(r.lead), dest...)...)
+}
+
+// qualified prefixes each name of a list of columns with table, for a
+// join in which both tables have a column of that name.
+func qualified(table, columns string) string {
+	names := strings.Split(columns, ",")
+	for i, name := range names {
+		names[i] = table + "." + strings.TrimSpace(name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // where collects the conditions of a query.

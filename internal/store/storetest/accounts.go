@@ -127,7 +127,16 @@ func testSessions(t *testing.T, s store.Store) {
 	ok(t, err)
 	want := sess
 	want.CreatedAt = t0
-	equal(t, "SessionByTokenHash", *got, want)
+	equal(t, "SessionByTokenHash", got.Session, want)
+	wantUser, err := s.UserByID(ctx, u.ID)
+	ok(t, err)
+	equal(t, "SessionByTokenHash's user", got.User, *wantUser)
+	equal(t, "SessionByTokenHash's organisations", len(got.OrgIDs), 0)
+	o1, o2 := newOrg(t, s, "beta"), newOrg(t, s, "alpha")
+	ok(t, s.SetUserOrgs(ctx, u.ID, []int64{o2.ID, o1.ID}))
+	got, err = s.SessionByTokenHash(ctx, "hash1", t0)
+	ok(t, err)
+	equal(t, "SessionByTokenHash's organisations, in order", got.OrgIDs, []int64{o1.ID, o2.ID})
 	got, err = s.SessionByTokenHash(ctx, "hash1", t0.Add(time.Hour))
 	wantErr(t, err, newsroom.ErrNotFound)
 	if got != nil {

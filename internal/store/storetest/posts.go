@@ -227,6 +227,10 @@ func testPostTombstone(t *testing.T, s store.Store) {
 	ok(t, err)
 	equal(t, "tombstone status", got.Status, newsroom.StatusDeleted)
 	equal(t, "tombstone DeletedAt", got.DeletedAt, t0.Add(time.Hour))
+	withOrg, gotOrg, err := s.PostWithOrg(ctx, p.ID)
+	ok(t, err)
+	equal(t, "PostWithOrg of a tombstone", *withOrg, *got)
+	equal(t, "PostWithOrg's organisation", gotOrg.Handle, org.Handle)
 
 	// The id is never reused.
 	wantErr(t, s.CreatePost(ctx, &newsroom.Post{ID: p.ID, OrgID: org.ID,
@@ -278,6 +282,86 @@ func testPostList(t *testing.T, s store.Store) {
 	posts, err := s.ListPosts(ctx, store.PostFilter{Tag: "ville"})
 	ok(t, err)
 	equal(t, "tags of a listed post", posts[0].Tags, []string{"velo", "ville"})
+}
+
+// testPostWithOrg: PostWithOrg reads what PostByID and OrgByID read, the
+// organisation's aliases and the post's children included.
+func testPostWithOrg(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := newOrg(t, s, "alpha"), newOrg(t, s, "beta")
+	ok(t, s.SetOrgAliases(ctx, b.ID, []string{"https://old.example/users/beta", "https://older.example/beta"}))
+	newPost(t, s, a.ID, "01A", t0, nil)
+	newPost(t, s, b.ID, "01B", t0, func(p *newsroom.Post) {
+		p.Tags = []string{"velo", "ville"}
+		p.Translation = &newsroom.Translation{Lang: "en", Title: "Post"}
+	})
+	for _, id := range []string{"01A", "01B"} {
+		post, org, err := s.PostWithOrg(ctx, id)
+		ok(t, err)
+		wantPost, err := s.PostByID(ctx, id)
+		ok(t, err)
+		wantOrg, err := s.OrgByID(ctx, wantPost.OrgID)
+		ok(t, err)
+		equal(t, "PostWithOrg's post "+id, *post, *wantPost)
+		equal(t, "PostWithOrg's organisation "+id, *org, *wantOrg)
+	}
+	_, _, err := s.PostWithOrg(ctx, "01NONE")
+	wantErr(t, err, newsroom.ErrNotFound)
+}
+
+// testPostsByStatus: ListPostsByStatus gives each status what ListPosts
+// with that status and limit gives, in its order (drafts and scheduled
+// posts, never published, newest id first), and nothing of another
+// organisation's or of a status not asked for.
+func testPostsByStatus(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := newOrg(t, s, "alpha"), newOrg(t, s, "beta")
+	draft, scheduled, published := newsroom.StatusDraft, newsroom.StatusScheduled, newsroom.StatusPublished
+	for i, at := range []time.Duration{3, 1, 4, 1, 5} { // a tie on the time: the greater id first
+		newPost(t, s, a.ID, fmt.Sprintf("01P%d", i), t0.Add(at*time.Hour), nil)
+	}
+	for i := range 4 {
+		newPost(t, s, a.ID, fmt.Sprintf("01D%d", i), time.Time{}, func(p *newsroom.Post) { p.Status = draft })
+	}
+	for i := range 2 {
+		newPost(t, s, a.ID, fmt.Sprintf("01S%d", i), time.Time{}, func(p *newsroom.Post) {
+			p.Status, p.PublishAt = scheduled, t0.Add(time.Duration(10-i)*time.Hour)
+		})
+	}
+	newPost(t, s, a.ID, "01X", t0, func(p *newsroom.Post) { p.Status, p.DeletedAt = newsroom.StatusDeleted, t0 })
+	newPost(t, s, b.ID, "01Q", t0.Add(9*time.Hour), nil)
+	newPost(t, s, b.ID, "01E", time.Time{}, func(p *newsroom.Post) { p.Status = draft })
+
+	for _, limits := range []map[newsroom.PostStatus]int{
+		{draft: 50, scheduled: 50, published: 50},
+		{draft: 2, scheduled: 1, published: 3},
+		{published: 0, draft: 1},
+		{scheduled: 5},
+		{newsroom.StatusDeleted: 5, published: 1},
+	} {
+		got, err := s.ListPostsByStatus(ctx, a.ID, limits)
+		ok(t, err)
+		want := map[newsroom.PostStatus][]newsroom.Post{}
+		for status, limit := range limits {
+			list, err := s.ListPosts(ctx, store.PostFilter{OrgID: a.ID, Status: status, Limit: limit})
+			ok(t, err)
+			if len(list) > 0 {
+				want[status] = list
+			}
+		}
+		equal(t, fmt.Sprintf("ListPostsByStatus %v", limits), got, want)
+	}
+	got, err := s.ListPostsByStatus(ctx, a.ID, map[newsroom.PostStatus]int{draft: 2, scheduled: 5, published: 3})
+	ok(t, err)
+	equal(t, "drafts", ids(got[draft]), []string{"01D3", "01D2"})
+	equal(t, "scheduled", ids(got[scheduled]), []string{"01S1", "01S0"})
+	equal(t, "published", ids(got[published]), []string{"01P4", "01P2", "01P0"})
+	none, err := s.ListPostsByStatus(ctx, a.ID, nil)
+	ok(t, err)
+	equal(t, "ListPostsByStatus of no status", len(none), 0)
+	none, err = s.ListPostsByStatus(ctx, 999, map[newsroom.PostStatus]int{published: 5})
+	ok(t, err)
+	equal(t, "ListPostsByStatus of an unknown org", len(none), 0)
 }
 
 // testPostTagKey: tags are stored as typed and found by their key, in any

@@ -54,21 +54,32 @@ func testPostStats(t *testing.T, s store.Store) {
 		}
 	}
 
-	ids := []string{edited.ID, compacted.ID, quiet.ID, "01NONE"}
+	// Two activities at the same time: the latest is the greater id, as
+	// LatestDelivered orders them, whatever their types.
+	tied := newPost(t, s, org.ID, "01S4", t0, nil)
+	activity("01C6", "Create", t0, tied.ID, a)
+	activity("01C5", "Update", t0, tied.ID, a, b)
+	// A draft: no activity at all, like the quiet post.
+	draft := newPost(t, s, org.ID, "01S5", time.Time{}, func(p *newsroom.Post) { p.Status = newsroom.StatusDraft })
+
+	ids := []string{edited.ID, compacted.ID, quiet.ID, tied.ID, draft.ID, "01NONE"}
 	got, err := s.PostStats(ctx, ids)
 	ok(t, err)
 	equal(t, "PostStats", got, map[string]newsroom.PostStats{
-		edited.ID: {Activity: "Update", Progress: newsroom.DeliveryProgress{Total: 2, Delivered: 1, Failed: 1}, Likes: 2, Boosts: 1},
-		compacted.ID: {Activity: "Create", Progress: newsroom.DeliveryProgress{Total: 2, Delivered: 2, Compacted: true},
+		edited.ID: {Activity: "Update", ActivityID: "01C2", Progress: newsroom.DeliveryProgress{Total: 2, Delivered: 1, Failed: 1},
+			Likes: 2, Boosts: 1},
+		compacted.ID: {Activity: "Create", ActivityID: "01C3", Progress: newsroom.DeliveryProgress{Total: 2, Delivered: 2, Compacted: true},
 			Replies: 2, PendingReplies: 1},
 		quiet.ID: {},
+		tied.ID:  {Activity: "Create", ActivityID: "01C6", Progress: newsroom.DeliveryProgress{Total: 1, Pending: 1}},
+		draft.ID: {},
 		"01NONE": {},
 	})
 	// The same as the one-post queries the lists used before.
-	for _, id := range ids[:3] {
+	for _, id := range ids[:5] {
 		want := newsroom.PostStats{}
 		if latest, err := s.LatestDelivered(ctx, id); err == nil {
-			want.Activity = latest.Type
+			want.Activity, want.ActivityID = latest.Type, latest.ID
 			want.Progress, err = s.DeliveryProgress(ctx, latest.ID)
 			ok(t, err)
 		}
@@ -83,4 +94,7 @@ func testPostStats(t *testing.T, s store.Store) {
 	none, err := s.PostStats(ctx, nil)
 	ok(t, err)
 	equal(t, "PostStats of no posts", len(none), 0)
+	one, err := s.PostStats(ctx, []string{edited.ID})
+	ok(t, err)
+	equal(t, "PostStats of one post", one, map[string]newsroom.PostStats{edited.ID: got[edited.ID]})
 }

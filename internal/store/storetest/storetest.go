@@ -40,6 +40,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PostSourceURL", testPostSourceURL},
 		{"PostTombstone", testPostTombstone},
 		{"PostList", testPostList},
+		{"PostsByStatus", testPostsByStatus},
+		{"PostWithOrg", testPostWithOrg},
 		{"PostTagKey", testPostTagKey},
 		{"PostPagination", testPostPagination},
 		{"PostEvents", testPostEvents},

@@ -28,47 +28,42 @@ func (q *Queries) UpdateDelivery(ctx context.Context, d newsroom.Delivery) error
 // before and after, and reads two rows at most whatever the fan-out's
 // size.
 func (q *Queries) DeliveryProgress(ctx context.Context, activityID string) (newsroom.DeliveryProgress, error) {
-	p, err := q.progressOf(ctx, []string{activityID})
-	return p[activityID], err
+	var p progressRow
+	err := q.r.QueryRow(ctx, `SELECT `+progressColumns+` FROM activities a `+progressJoins("a.id")+`
+		WHERE a.id = ?`, activityID).Scan(p.dest()...)
+	err = q.Wrap(err, "delivery progress of %s", activityID)
+	if errors.Is(err, newsroom.ErrNotFound) {
+		return newsroom.DeliveryProgress{}, nil // no activity, nothing delivered
+	}
+	return p.progress(), err
 }
 
-// progressOf sums the deliveries of each activity: from the counts kept
-// with the rows while the fan-out runs, and once compacted from its
-// summary.
-func (q *Queries) progressOf(ctx context.Context, activityIDs []string) (map[string]newsroom.DeliveryProgress, error) {
-	progress := make(map[string]newsroom.DeliveryProgress, len(activityIDs))
-	if len(activityIDs) == 0 {
-		return progress, nil
-	}
-	in, args := inList(activityIDs)
-	type counts struct {
-		id                                              string
-		pending, retrying, delivered, failed, compacted int
-	}
-	rows, err := List(ctx, q.r, func(r Row) (c counts, err error) {
-		return c, r.Scan(&c.id, &c.pending, &c.retrying, &c.delivered, &c.failed, &c.compacted)
-	}, `
-		SELECT activity_id, pending, retrying, delivered, failed, 0 FROM delivery_counts WHERE activity_id IN `+in+`
-		UNION ALL
-		SELECT activity_id, 0, 0, delivered, 0, 1 FROM delivery_summaries
-		WHERE activity_id IN `+in+` AND compacted_at IS NOT NULL`, append(args, args...)...)
-	if err != nil {
-		return nil, q.Wrap(err, "delivery progress of %d activities", len(activityIDs))
-	}
-	for _, c := range rows {
-		p := progress[c.id]
-		p.Pending += c.pending
-		p.Retrying += c.retrying
-		p.Delivered += c.delivered
-		p.Failed += c.failed
-		p.Compacted = p.Compacted || c.compacted == 1
-		progress[c.id] = p
-	}
-	for id, p := range progress {
-		p.Total = p.Pending + p.Delivered + p.Failed
-		progress[id] = p
-	}
-	return progress, nil
+// An activity's delivery progress is read from the counts kept with the
+// rows while its fan-out runs and, once compacted, from its summary.
+// progressColumns select it from the joins progressJoins makes for the
+// activity whose id is idColumn; DeliveryProgress and PostStats both read
+// it so.
+const progressColumns = `coalesce(c.pending, 0), coalesce(c.retrying, 0),
+	coalesce(c.delivered, 0) + coalesce(s.delivered, 0), coalesce(c.failed, 0),
+	CASE WHEN s.activity_id IS NULL THEN 0 ELSE 1 END`
+
+func progressJoins(idColumn string) string {
+	return `LEFT JOIN delivery_counts c ON c.activity_id = ` + idColumn + `
+		LEFT JOIN delivery_summaries s ON s.activity_id = ` + idColumn + ` AND s.compacted_at IS NOT NULL`
+}
+
+// progressRow is what progressColumns read.
+type progressRow struct {
+	pending, retrying, delivered, failed, compacted int
+}
+
+func (r *progressRow) dest() []any {
+	return []any{&r.pending, &r.retrying, &r.delivered, &r.failed, &r.compacted}
+}
+
+func (r progressRow) progress() newsroom.DeliveryProgress {
+	return newsroom.DeliveryProgress{Pending: r.pending, Retrying: r.retrying, Delivered: r.delivered, Failed: r.failed,
+		Total: r.pending + r.delivered + r.failed, Compacted: r.compacted == 1}
 }
 
 // ListDeliveries lists the rows by inbox; status "" means any, limit 0 no

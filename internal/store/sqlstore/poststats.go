@@ -41,12 +41,8 @@ func (q *Queries) PostStats(ctx context.Context, postIDs []string) (map[string]n
 	parts, err := List(ctx, q.r, func(r Row) (p part, err error) {
 		return p, r.Scan(&p.part, &p.post, &p.activity, &p.typ, &p.n[0], &p.n[1], &p.n[2], &p.n[3], &p.n[4])
 	}, `
-		SELECT 'delivery', l.post_id, l.id, l.type, coalesce(c.pending, 0), coalesce(c.retrying, 0),
-			coalesce(c.delivered, 0) + coalesce(s.delivered, 0), coalesce(c.failed, 0),
-			CASE WHEN s.activity_id IS NULL THEN 0 ELSE 1 END
-		FROM activities l
-		LEFT JOIN delivery_counts c ON c.activity_id = l.id
-		LEFT JOIN delivery_summaries s ON s.activity_id = l.id AND s.compacted_at IS NOT NULL
+		SELECT 'delivery', l.post_id, l.id, l.type, `+progressColumns+`
+		FROM activities l `+progressJoins("l.id")+`
 		WHERE l.post_id IN `+in+` AND l.type IN ('Create', 'Update') AND NOT EXISTS (
 			SELECT 1 FROM activities m WHERE m.post_id = l.post_id AND m.type IN ('Create', 'Update')
 			AND (m.created_at, m.id) > (l.created_at, l.id))
@@ -64,8 +60,7 @@ func (q *Queries) PostStats(ctx context.Context, postIDs []string) (map[string]n
 		switch p.part {
 		case "delivery":
 			s.ActivityID, s.Activity = p.activity, p.typ
-			s.Progress = newsroom.DeliveryProgress{Pending: p.n[0], Retrying: p.n[1], Delivered: p.n[2], Failed: p.n[3],
-				Total: p.n[0] + p.n[2] + p.n[3], Compacted: p.n[4] == 1}
+			s.Progress = progressRow{p.n[0], p.n[1], p.n[2], p.n[3], p.n[4]}.progress()
 		case "interactions":
 			s.Likes, s.Boosts = p.n[0], p.n[1]
 		case "replies":

@@ -21,6 +21,7 @@ import (
 	"github.com/soga/newsroom/internal/config"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/feeds"
+	"github.com/soga/newsroom/internal/foreground"
 	"github.com/soga/newsroom/internal/mail"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/network"
@@ -70,9 +71,12 @@ type services struct {
 	network  *network.Service
 	keys     *inbox.Keys
 	delivery *delivery.Sender
-	feeds    *feeds.Service
-	settings *settings.Service
-	upkeep   *upkeep.Service
+	// foreground lets an editor's requests go ahead of the deliveries'
+	// signatures.
+	foreground *foreground.Gate
+	feeds      *feeds.Service
+	settings   *settings.Service
+	upkeep     *upkeep.Service
 }
 
 func (m *Main) buildServices(ctx context.Context) (*services, error) {
@@ -97,20 +101,24 @@ func (m *Main) buildServices(ctx context.Context) (*services, error) {
 	postSvc := newPosts(m.Store, m.URLs, m.Cache, mentionResolver{accounts})
 	orgSvc := newOrgs(m.Store, m.URLs, m.Cache)
 	orgSvc.Resolver = accounts
+	fg := foreground.New(foreground.Window, m.Metrics)
+	sender := delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery"))
+	sender.SetForeground(fg)
 	return &services{
-		client:   client,
-		fetcher:  fetcher,
-		keys:     keys,
-		network:  newNetwork(m.Store, m.Config, m.URLs, m.Cache, keys, client, m.Logger),
-		keyPEM:   pub,
-		posts:    postSvc,
-		orgs:     orgSvc,
-		users:    users.New(m.Store),
-		audience: aud,
-		delivery: delivery.NewSender(m.Store, client, m.URLs, m.Logger.With("component", "delivery")),
-		feeds:    newFeeds(m.Config, m.Store, m.Media, m.URLs, postSvc, orgSvc, m.Logger),
-		settings: newSettings(m.Store, m.Media, m.URLs, m.Cache, m.Logger),
-		upkeep:   upkeep.New(m.Store, m.Logger.With("component", "upkeep")),
+		client:     client,
+		fetcher:    fetcher,
+		keys:       keys,
+		network:    newNetwork(m.Store, m.Config, m.URLs, m.Cache, keys, client, m.Logger),
+		keyPEM:     pub,
+		posts:      postSvc,
+		orgs:       orgSvc,
+		users:      users.New(m.Store),
+		audience:   aud,
+		delivery:   sender,
+		foreground: fg,
+		feeds:      newFeeds(m.Config, m.Store, m.Media, m.URLs, postSvc, orgSvc, m.Logger),
+		settings:   newSettings(m.Store, m.Media, m.URLs, m.Cache, m.Logger),
+		upkeep:     upkeep.New(m.Store, m.Logger.With("component", "upkeep")),
 	}, nil
 }
 
@@ -186,6 +194,7 @@ func newULID() string { return ulid.Make().String() }
 // registerWorkers adds every job kind's worker.
 func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 	fanout := delivery.NewFanoutWorker(m.Store, m.Logger.With("component", "fanout"))
+	fanout.SetForeground(svc.foreground)
 	deliver := delivery.NewDeliverWorker(svc.delivery)
 	return errors.Join(
 		river.AddWorkerSafely(w, fanout),
@@ -279,6 +288,7 @@ func (m *Main) handler(ctx context.Context, svc *services) (http.Handler, error)
 		DB:         m.Store,
 		View:       views,
 		Editor:     ed,
+		Foreground: svc.foreground,
 		Federation: fed,
 		Inbox:      in,
 		FollowersSync: &federation.FollowersSync{URLs: m.URLs, Store: m.Store, Signers: svc.keys,

@@ -210,14 +210,20 @@ func (s *fakeStore) retries() []river.JobArgs {
 	return slices.Clone(s.enqueued)
 }
 
-func TestFanoutResumes(t *testing.T) {
+// newFanout is a fan-out of activity A1 to 25 inboxes, in transactions
+// of 10.
+func newFanout(t *testing.T) (*fakeStore, *FanoutWorker, *river.Job[jobs.FanoutArgs]) {
 	s := newFixture(t)
 	for i := range 25 {
 		s.inboxes = append(s.inboxes, "https://h"+string(rune('a'+i))+".example/inbox")
 	}
 	w := NewFanoutWorker(s, slog.New(slog.DiscardHandler))
 	w.batch = 10
-	job := &river.Job[jobs.FanoutArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: jobs.FanoutArgs{ActivityID: "A1"}}
+	return s, w, &river.Job[jobs.FanoutArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: jobs.FanoutArgs{ActivityID: "A1"}}
+}
+
+func TestFanoutResumes(t *testing.T) {
+	s, w, job := newFanout(t)
 
 	// The first run dies after its first batch.
 	s.failTxAfter = 1

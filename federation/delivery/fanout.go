@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/soga/newsroom/internal/foreground"
 	"github.com/soga/newsroom/internal/jobs"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
@@ -47,12 +48,20 @@ type FanoutWorker struct {
 	store FanoutStore
 	log   *slog.Logger
 	batch int
+	// foreground is waited for before each transaction; nil for none.
+	foreground *foreground.Gate
 }
 
 // NewFanoutWorker returns the worker of FanoutArgs jobs.
 func NewFanoutWorker(s FanoutStore, log *slog.Logger) *FanoutWorker {
 	return &FanoutWorker{store: s, log: log, batch: FanoutBatch}
 }
+
+// SetForeground makes each of the fan-out's transactions wait, boundedly,
+// while g has a request under way: queuing 100,000 deliveries is
+// seconds of the database's time, which an editor's page would otherwise
+// wait behind. Call it before the first job.
+func (w *FanoutWorker) SetForeground(g *foreground.Gate) { w.foreground = g }
 
 // Work queues the deliveries the activity does not have yet. A delivery
 // row and its job are committed together, so an inbox with a row already
@@ -93,6 +102,9 @@ func (w *FanoutWorker) Work(ctx context.Context, job *river.Job[jobs.FanoutArgs]
 	todo = interleaveByHost(todo)
 	for start := 0; start < len(todo); start += w.batch {
 		end := min(start+w.batch, len(todo))
+		if err := w.foreground.Wait(ctx); err != nil {
+			return err
+		}
 		if err := w.enqueue(ctx, id, todo[start:end]); err != nil {
 			return err
 		}

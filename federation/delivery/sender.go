@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/soga/newsroom/federation/transport"
+	"github.com/soga/newsroom/internal/foreground"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/urls"
@@ -88,6 +89,9 @@ type Sender struct {
 	// unrecorded counts the answers waiting for their outcome to be
 	// written.
 	unrecorded backlog
+	// foreground holds signatures back while an editor's request is
+	// under way; nil for none.
+	foreground *foreground.Gate
 
 	mu         sync.Mutex
 	keys       map[int64]orgKey // an organisation's key never changes; parse it once
@@ -123,6 +127,12 @@ func NewSender(s Store, c *transport.Client, u urls.Builder, log *slog.Logger) *
 	sender.SetBackoff(Backoff)
 	return sender
 }
+
+// SetForeground makes every signature wait, boundedly, while g has a
+// request under way: an editor's page during a fan-out of thousands of
+// deliveries then gets the processors, and the database's, for itself.
+// Call it before the first delivery.
+func (s *Sender) SetForeground(g *foreground.Gate) { s.foreground = g }
 
 // SetBackoff replaces the delay between attempts; tests make it short.
 func (s *Sender) SetBackoff(f func(attempt int) time.Duration) { s.backoff.Store(&f) }
@@ -196,6 +206,9 @@ func (s *Sender) send(ctx context.Context, activityID, inbox string, made int, s
 				return err
 			}
 			sending = true
+		}
+		if err := s.foreground.Wait(ctx); err != nil {
+			return err
 		}
 		if err := s.unrecorded.wait(ctx); err != nil {
 			return err

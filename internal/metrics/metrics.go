@@ -21,6 +21,10 @@ import (
 // Counter is a count that only goes up.
 type Counter = vm.Counter
 
+// FloatCounter is a count of something measured, such as seconds, that
+// only goes up.
+type FloatCounter = vm.FloatCounter
+
 // Histogram counts observations in Prometheus's cumulative buckets.
 type Histogram = vm.PrometheusHistogram
 
@@ -31,6 +35,13 @@ type Metrics struct {
 	HTTPDuration *HistogramVec // route
 	Jobs         *CounterVec   // kind, outcome
 	JobDuration  *HistogramVec // kind
+	// Foreground counts the signed-in editor's requests that went ahead
+	// of background work; Held and HeldSeconds count the steps of
+	// background work (a signature, a fan-out's transaction) that waited
+	// for them, and how long in all.
+	Foreground  *Counter
+	Held        *Counter
+	HeldSeconds *FloatCounter
 }
 
 // DefBuckets are the Prometheus client's default histogram buckets, in
@@ -50,6 +61,9 @@ func New() *Metrics {
 			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}},
 		Jobs:        &CounterVec{newVec(set, "newsroom_jobs_total", "kind", "outcome")},
 		JobDuration: &HistogramVec{newVec(set, "newsroom_job_duration_seconds", "kind"), DefBuckets},
+		Foreground:  set.NewCounter("newsroom_foreground_requests_total"),
+		Held:        set.NewCounter("newsroom_background_held_total"),
+		HeldSeconds: set.NewFloatCounter("newsroom_background_held_seconds_total"),
 	}
 }
 

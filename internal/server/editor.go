@@ -4,14 +4,20 @@ import (
 	"net/http"
 
 	"github.com/soga/newsroom/internal/editor"
+	"github.com/soga/newsroom/internal/foreground"
 )
 
 // editorRoutes are the pages under /admin/. Every one needs a session;
 // the administration pages need an administrator. httprouter refuses a
 // parameter beside a fixed name in the same segment, hence "edit/:handle"
 // rather than ":handle/edit" under /admin/organisations.
-func (s *Server) editorRoutes(ed *editor.Handler) {
-	user, admin := ed.RequireUser, ed.RequireAdmin
+//
+// A signed-in editor's requests go ahead of a fan-out's signatures (fg);
+// the sign-in itself does not, so that nobody without an account can
+// hold back deliveries.
+func (s *Server) editorRoutes(ed *editor.Handler, fg *foreground.Gate) {
+	user := func(h http.HandlerFunc) http.HandlerFunc { return ed.RequireUser(fg.Handler(h)) }
+	admin := func(h http.HandlerFunc) http.HandlerFunc { return ed.RequireAdmin(fg.Handler(h)) }
 	get := func(pattern string, h http.HandlerFunc) { s.handle(http.MethodGet, pattern, h) }
 
 	get("/admin/", user(ed.Home))

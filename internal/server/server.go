@@ -12,6 +12,7 @@ import (
 	"github.com/soga/newsroom/federation"
 	"github.com/soga/newsroom/federation/inbox"
 	"github.com/soga/newsroom/internal/editor"
+	"github.com/soga/newsroom/internal/foreground"
 	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/metrics"
 	"github.com/soga/newsroom/internal/posts"
@@ -32,6 +33,9 @@ type Deps struct {
 	DB      Pinger
 	View    *view.Engine
 	Editor  *editor.Handler
+	// Foreground, when set, lets a signed-in editor's requests go ahead
+	// of the background work that waits on it.
+	Foreground *foreground.Gate
 	// Federation serves discovery and ActivityStreams documents; Inbox
 	// receives activities.
 	Federation *federation.Handler
@@ -176,6 +180,6 @@ func (s *Server) routes(d Deps) {
 		s.form("/invite/:token", ed.Invitation)
 		s.form("/reset/:token", ed.PasswordReset)
 		s.post("/logout", ed.RequireUser(ed.Logout))
-		s.editorRoutes(ed)
+		s.editorRoutes(ed, d.Foreground)
 	}
 }

@@ -17,11 +17,11 @@ import (
 )
 
 // FanoutBatch is how many deliveries one transaction queues, a multiple
-// of BatchSize. Batches keep
-// each transaction short (SQLite has one writer, shared with the inbox
-// and the editor), and let a fan-out interrupted by a crash resume where
-// it stopped.
-const FanoutBatch = 1000
+// of BatchSize. Batches keep each transaction short (SQLite has one
+// writer, shared with the inbox and the editor; an editor's page waits
+// for the transaction under way, see SetForeground), and let a fan-out
+// interrupted by a crash resume where it stopped.
+const FanoutBatch = 200
 
 // FanoutStore is what the fan-out reads and writes.
 type FanoutStore interface {

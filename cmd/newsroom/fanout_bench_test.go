@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -180,6 +181,22 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+// slowest says which of the views in d, in the order they were made,
+// took longest: "#k of n: duration" for the n slowest, slowest first.
+// Where they fall tells a slow start from a slow fan-out.
+func slowest(d []time.Duration, n int) string {
+	idx := make([]int, len(d))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(d[b], d[a]) })
+	var parts []string
+	for _, i := range idx[:min(n, len(idx))] {
+		parts = append(parts, fmt.Sprintf("#%d of %d: %s", i+1, len(d), d[i].Round(100*time.Microsecond)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // BenchmarkFanout sends one post to 10,000 followers, each with its own

@@ -62,17 +62,19 @@ func startManyServers(b *testing.B, n int) (servedCounter, []string) {
 	return farm, manyServers(b, n, farm)
 }
 
-// startViews fetches page every 100 ms with editor's session until stop
-// closes: from a process of its own when the inbox servers have theirs,
-// as a browser would, or from this one. The function returned gives what
-// each fetch took once stop is closed.
-func startViews(b *testing.B, farm servedCounter, editor *http.Client, page, want string, stop <-chan struct{}) func() []time.Duration {
+// startViews readies the fetches of a page every 100 ms with editor's
+// session, until stop closes once begun: from a process of its own when
+// the inbox servers have theirs, as a browser would, or from this one.
+func startViews(b *testing.B, farm servedCounter, editor *http.Client, base, want string, stop <-chan struct{}) views {
 	const every = 100 * time.Millisecond
 	if _, ok := farm.(*farmProcess); ok {
-		return startViewerProcess(b, editor, page, want, every)
+		return startViewerProcess(b, editor, base, want, every)
 	}
-	lat := pageLatencies(b, editor, page, want, every, stop)
-	return func() []time.Duration { return <-lat }
+	var lat <-chan []time.Duration
+	return views{
+		begin: func(page string) { lat = pageLatencies(b, editor, page, want, every, stop) },
+		end:   func() []time.Duration { return <-lat },
+	}
 }
 
 // viewsWhere says where startViews fetched from.
@@ -222,7 +224,11 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	resetPeakRSS()
 	rss0 := peakRSS()
 	heap := heapPeak(stop)
-	views := startViews(b, farm, editor, ts.URL+"/admin/orgs/soga/posts", "Communiqué", stop)
+	// Both viewers are ready before the fan-out: a process started
+	// during it would take processors from the moments it measures.
+	views := startViews(b, farm, editor, ts.URL, "Communiqué", stop)
+	deliveryViews := startViews(b, farm, editor, ts.URL, "Communiqué", stop)
+	views.begin(ts.URL + "/admin/orgs/soga/posts")
 	pool := readPool(ts)
 	b.StartTimer()
 	start, cpu := time.Now(), cpuTime()
@@ -233,18 +239,19 @@ func fanoutScaleOnce(b *testing.B, backend string, inboxes int) {
 	}
 	// The post's own delivery page, with its progress and its failures,
 	// exists from now on.
-	deliveryViews := startViews(b, farm, editor, ts.URL+"/admin/posts/"+post.ID+"/delivery", "Communiqué", stop)
+	deliveryViews.begin(ts.URL + "/admin/posts/" + post.ID + "/delivery")
 	waitServed(b, ts, farm, org.ID, want, time.Duration(want/100+120)*time.Second)
 	elapsed, cpuPer := time.Since(start), (cpuTime()-cpu)/time.Duration(want)
 	b.StopTimer()
 	close(stop)
-	lat, delivery, heapMax, rss := views(), deliveryViews(), <-heap, peakRSS()
+	lat, delivery, heapMax, rss := views.end(), deliveryViews.end(), <-heap, peakRSS()
 
 	// The server's own count of the same views, from the request's first
 	// byte to its last: a view slower here than there waited to be read
 	// or answered, not in the handler.
 	b.Logf("the handler's own time for the editor's posts: %s; for the post's delivery page: %s; the read connections: %s",
 		handlerTimes(b, ts, "/admin/orgs/:handle/posts"), handlerTimes(b, ts, "/admin/posts/:id/delivery"), pool())
+	b.Logf("the slowest views of the editor's posts: %s; of the delivery page: %s", slowest(lat, 3), slowest(delivery, 3))
 	b.ReportMetric(elapsed.Seconds(), "s/fanout")
 	b.ReportMetric(float64(want)/elapsed.Seconds(), "deliveries/s")
 	b.ReportMetric(float64(heapMax)/(1<<20), "heap-peak-MB")

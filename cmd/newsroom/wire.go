@@ -195,6 +195,9 @@ func newULID() string { return ulid.Make().String() }
 func (m *Main) registerWorkers(w *river.Workers, svc *services) error {
 	fanout := delivery.NewFanoutWorker(m.Store, m.Logger.With("component", "fanout"))
 	fanout.SetForeground(svc.foreground)
+	if m.Config.Backend() == "postgres" {
+		fanout.SetBatch(delivery.FanoutBatchShared)
+	}
 	deliver := delivery.NewDeliverWorker(svc.delivery)
 	return errors.Join(
 		river.AddWorkerSafely(w, fanout),

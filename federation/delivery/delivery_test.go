@@ -218,7 +218,7 @@ func newFanout(t *testing.T) (*fakeStore, *FanoutWorker, *river.Job[jobs.FanoutA
 		s.inboxes = append(s.inboxes, "https://h"+string(rune('a'+i))+".example/inbox")
 	}
 	w := NewFanoutWorker(s, slog.New(slog.DiscardHandler))
-	w.batch = 10
+	w.SetBatch(10)
 	return s, w, &river.Job[jobs.FanoutArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: jobs.FanoutArgs{ActivityID: "A1"}}
 }
 

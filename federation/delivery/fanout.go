@@ -18,10 +18,17 @@ import (
 
 // FanoutBatch is how many deliveries one transaction queues, a multiple
 // of BatchSize. Batches keep each transaction short (SQLite has one
-// writer, shared with the inbox and the editor; an editor's page waits
-// for the transaction under way, see SetForeground), and let a fan-out
+// writer, shared with the inbox and the editor), and let a fan-out
 // interrupted by a crash resume where it stopped.
-const FanoutBatch = 200
+const FanoutBatch = 1000
+
+// FanoutBatchShared is FanoutBatch for a database whose processes share
+// the processors with newsroom's: an editor's page waits for the
+// transaction under way (see SetForeground), 30–150 ms for 1,000 rows on
+// PostgreSQL during a fan-out on two busy processors. SQLite keeps
+// FanoutBatch: with 200 its fan-out of 100,000 took some 5 % longer,
+// and its pages answered no faster (docs/benchmarks.md).
+const FanoutBatchShared = 200
 
 // FanoutStore is what the fan-out reads and writes.
 type FanoutStore interface {
@@ -56,6 +63,10 @@ type FanoutWorker struct {
 func NewFanoutWorker(s FanoutStore, log *slog.Logger) *FanoutWorker {
 	return &FanoutWorker{store: s, log: log, batch: FanoutBatch}
 }
+
+// SetBatch sets how many deliveries one transaction queues, a multiple
+// of BatchSize; FanoutBatch unless called.
+func (w *FanoutWorker) SetBatch(n int) { w.batch = n }
 
 // SetForeground makes each of the fan-out's transactions wait, boundedly,
 // while g has a request under way: queuing 100,000 deliveries is

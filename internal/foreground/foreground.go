@@ -6,9 +6,10 @@
 // processor signing, and PostgreSQL's processes wait for a processor as
 // the editor's pages do. Go schedules goroutines without priorities, so
 // the background work holds itself back: before each costly step it
-// waits while a foreground request is under way. The wait is bounded, so
-// that a long request (an export of 100,000 followers) or editors who
-// never stop clicking slow a fan-out and never stop it.
+// waits while a foreground request is under way. The wait is bounded, by
+// a window per request and by a share of each second, so that a long
+// request (an export of 100,000 followers) or editors who never stop
+// clicking slow a fan-out and never stop it.
 package foreground
 
 import (
@@ -26,6 +27,12 @@ import (
 // busy with a fan-out.
 const Window = 200 * time.Millisecond
 
+// MaxShare bounds the share of each second that requests may go ahead
+// in: past it, for the rest of the second, they share the processors.
+// An editor's tab that reloads without end, or a script with an
+// editor's session, then slows a fan-out by half at most.
+const MaxShare = 0.5
+
 // Gate counts the foreground requests under way. The zero value is not
 // usable; a nil *Gate never holds anything back.
 type Gate struct {
@@ -39,6 +46,12 @@ type Gate struct {
 	until time.Time
 	// clear is closed when n falls to zero; nil while nobody waits.
 	clear chan struct{}
+	// second is the start of the current second, and spent how long the
+	// requests that left during it went ahead, each counted up to the
+	// window: once spent reaches MaxShare of a second, nothing waits
+	// until the next.
+	second time.Time
+	spent  time.Duration
 }
 
 // New returns a gate that lets each request go ahead for window at most,
@@ -56,17 +69,20 @@ func (g *Gate) Enter() (leave func()) {
 	if g.metrics != nil {
 		g.metrics.Foreground.Inc()
 	}
+	start := time.Now()
 	g.mu.Lock()
 	g.n++
-	if u := time.Now().Add(g.window); u.After(g.until) {
+	if u := start.Add(g.window); u.After(g.until) {
 		g.until = u
 	}
 	g.mu.Unlock()
-	return g.leave
+	return func() { g.leave(start) }
 }
 
-func (g *Gate) leave() {
+func (g *Gate) leave(start time.Time) {
+	now := time.Now()
 	g.mu.Lock()
+	g.spendLocked(now, min(now.Sub(start), g.window))
 	g.n--
 	if g.n == 0 && g.clear != nil {
 		close(g.clear)
@@ -75,8 +91,23 @@ func (g *Gate) leave() {
 	g.mu.Unlock()
 }
 
+// spendLocked counts d of going ahead in the second of now.
+func (g *Gate) spendLocked(now time.Time, d time.Duration) {
+	if now.Sub(g.second) >= time.Second {
+		g.second, g.spent = now, 0
+	}
+	g.spent += d
+}
+
+// spentLocked tells whether the requests have had their share of the
+// second of now.
+func (g *Gate) spentLocked(now time.Time) bool {
+	return now.Sub(g.second) < time.Second && g.spent >= time.Duration(MaxShare*float64(time.Second))
+}
+
 // Wait returns once no foreground request is under way, or when the
 // requests under way have had their window, or after one window in all,
+// or once requests have gone ahead for MaxShare of the current second,
 // whichever comes first; or with ctx's error when ctx ends first.
 func (g *Gate) Wait(ctx context.Context) error {
 	if g == nil {
@@ -102,7 +133,7 @@ func (g *Gate) Wait(ctx context.Context) error {
 			return nil
 		}
 		now := time.Now()
-		if !now.Before(g.until) {
+		if !now.Before(g.until) || g.spentLocked(now) {
 			g.mu.Unlock()
 			return nil
 		}

@@ -172,3 +172,42 @@ func TestHandlerMarksItsRequests(t *testing.T) {
 		t.Fatal("Wait did not return after the request")
 	}
 }
+
+// Requests that follow one another without end go ahead for half of
+// each second at most: the rest of the second, background work runs.
+func TestRequestsGoAheadForHalfOfEachSecondAtMost(t *testing.T) {
+	g := New(time.Minute, nil) // only the share bounds the waits
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			leave := g.Enter()
+			time.Sleep(30 * time.Millisecond)
+			leave()
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+	time.Sleep(10 * time.Millisecond) // the first has entered
+	const run = 2 * time.Second
+	var held time.Duration
+	for start := time.Now(); time.Since(start) < run; {
+		t0 := time.Now()
+		if err := g.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		held += time.Since(t0)
+		time.Sleep(time.Millisecond) // a signature
+	}
+	close(stop)
+	<-stopped
+	// Without the share, the waits would last the whole run: the window
+	// is a minute and a request is always under way.
+	t.Logf("held back %s of %s", held.Round(time.Millisecond), run)
+	if held < run/5 || held > run*4/5 {
+		t.Errorf("held back %s of %s, want about half", held.Round(time.Millisecond), run)
+	}
+}

@@ -34,7 +34,12 @@ func TestReason(t *testing.T) {
 		return Reason(res, err, time.Since(start))
 	}
 
-	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	// The closed port is on an address of its own: the refusal marks its
+	// host down, and the kernel may give the same port to a server below.
+	closed, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	addr := closed.Addr().String()
 	closed.Close()
 	if got := attempt("http://" + addr + "/inbox"); got != "refused" {

@@ -114,7 +114,7 @@ func (g *Gate) Wait(ctx context.Context) error {
 		return nil
 	}
 	var timer *time.Timer
-	start := time.Now()
+	var start time.Time // of the first wait; the clock is not read when nothing waits
 	defer func() {
 		if timer == nil {
 			return // never held
@@ -125,7 +125,6 @@ func (g *Gate) Wait(ctx context.Context) error {
 			g.metrics.HeldSeconds.Add(time.Since(start).Seconds())
 		}
 	}()
-	deadline := time.Time{}
 	for {
 		g.mu.Lock()
 		if g.n == 0 {
@@ -133,30 +132,26 @@ func (g *Gate) Wait(ctx context.Context) error {
 			return nil
 		}
 		now := time.Now()
-		if !now.Before(g.until) || g.spentLocked(now) {
-			g.mu.Unlock()
-			return nil
+		if start.IsZero() {
+			start = now
 		}
-		if deadline.IsZero() {
-			deadline = now.Add(g.window)
+		end := g.until // the requests' window, or this wait's, whichever ends first
+		if own := start.Add(g.window); own.Before(end) {
+			end = own
 		}
-		if !now.Before(deadline) {
+		if !now.Before(end) || g.spentLocked(now) {
 			g.mu.Unlock()
 			return nil
 		}
 		if g.clear == nil {
 			g.clear = make(chan struct{})
 		}
-		end := g.until
-		if deadline.Before(end) {
-			end = deadline
-		}
-		clear, d := g.clear, end.Sub(now)
+		clear := g.clear
 		g.mu.Unlock()
 		if timer == nil {
-			timer = time.NewTimer(d)
+			timer = time.NewTimer(end.Sub(now))
 		} else {
-			timer.Reset(d)
+			timer.Reset(end.Sub(now))
 		}
 		select {
 		case <-clear:

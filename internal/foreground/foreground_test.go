@@ -28,6 +28,19 @@ type result struct {
 	took time.Duration
 }
 
+// returns fails t unless the wait w returns, without error, within 5 s.
+func returns(t *testing.T, w <-chan result, what string) {
+	t.Helper()
+	select {
+	case r := <-w:
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("Wait did not return %s", what)
+	}
+}
+
 func TestWaitWithoutRequests(t *testing.T) {
 	g := New(time.Minute, nil)
 	if r := <-waitFor(g, context.Background()); r.err != nil || r.took > 100*time.Millisecond {
@@ -57,14 +70,7 @@ func TestWaitHoldsUntilTheRequestLeaves(t *testing.T) {
 	}
 	leave()
 	for _, w := range []<-chan result{w1, w2} {
-		select {
-		case r := <-w:
-			if r.err != nil {
-				t.Fatal(r.err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("Wait did not return once the request left")
-		}
+		returns(t, w, "once the request left")
 	}
 	// What /metrics says: one request, two waits of 200 ms or more.
 	if n, held, secs := m.Foreground.Get(), m.Held.Get(), m.HeldSeconds.Get(); n != 1 || held != 2 || secs < 0.4 || secs > 20 {
@@ -163,14 +169,7 @@ func TestHandlerMarksItsRequests(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case r := <-w:
-		if r.err != nil {
-			t.Fatal(r.err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Wait did not return after the request")
-	}
+	returns(t, w, "after the request")
 }
 
 // Requests that follow one another without end go ahead for half of

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,37 +86,57 @@ func (h *Handler) ServeFollowing(w http.ResponseWriter, r *http.Request, handle 
 	})
 }
 
-// ServeOutbox answers GET /orgs/{handle}/outbox: the organisation's Create
-// activities, newest first, each embedded exactly as it was delivered.
+// ServeOutbox answers GET /orgs/{handle}/outbox: the Creates of the
+// organisation's posts still published, newest first, each carrying its
+// post as it is now (edits included), as /activities/{id} serves it.
 func (h *Handler) ServeOutbox(w http.ResponseWriter, r *http.Request, handle string) {
 	org, ok := h.findOrg(w, r, handle)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	const typ = "Create"
 	c := pagedCollection{id: h.urls.OrgOutbox(org.Handle), size: outboxPageSize}
-	total, err := h.collections.CountActivities(ctx, org.ID, typ)
+	total, err := h.collections.CountOutbox(ctx, org.ID)
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("count activities of %s: %w", org.Handle, err))
+		h.fail(w, r, fmt.Errorf("count the outbox of %s: %w", org.Handle, err))
 		return
 	}
 	h.servePaged(w, r, c, total, func(offset int) ([]any, error) {
-		activities, err := h.collections.ListActivities(ctx, org.ID, typ, offset, c.size)
+		activities, err := h.collections.ListOutbox(ctx, org.ID, offset, c.size)
 		if err != nil {
-			return nil, fmt.Errorf("list activities of %s: %w", org.Handle, err)
+			return nil, fmt.Errorf("list the outbox of %s: %w", org.Handle, err)
 		}
 		items := make([]any, 0, len(activities))
 		for _, a := range activities {
-			// One damaged row must not take the whole outbox down.
-			if !json.Valid(a.JSON) {
-				h.log.ErrorContext(ctx, "stored activity is not valid JSON", slog.String("activity", a.ID))
+			item, err := h.outboxItem(ctx, &a)
+			if err != nil {
+				// One damaged row must not take the whole outbox down.
+				h.log.ErrorContext(ctx, "outbox item left out", slog.String("activity", a.ID), slog.Any("error", err))
 				continue
 			}
-			items = append(items, json.RawMessage(a.JSON))
+			if item != nil {
+				items = append(items, item)
+			}
 		}
 		return items, nil
 	})
+}
+
+// outboxItem is a's entry in the outbox: the Create with its post as it is
+// now, nil if the post was deleted since the list was read. A Create
+// without a post is embedded as stored.
+func (h *Handler) outboxItem(ctx context.Context, a *newsroom.Activity) (any, error) {
+	if a.PostID == "" || h.posts == nil {
+		if !json.Valid(a.JSON) {
+			return nil, errors.New("stored activity is not valid JSON")
+		}
+		return json.RawMessage(a.JSON), nil
+	}
+	doc, gone, err := h.postActivity(ctx, a)
+	if err != nil || gone {
+		return nil, err
+	}
+	return doc, nil
 }
 
 // ServeFeatured answers GET /orgs/{handle}/featured, the pinned posts

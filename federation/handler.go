@@ -47,9 +47,10 @@ type CollectionSource interface {
 	CountFollowers(ctx context.Context, orgID int64) (int, error)
 	// ListFollowers pages oldest first.
 	ListFollowers(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Follower, error)
-	CountActivities(ctx context.Context, orgID int64, typ string) (int, error)
-	// ListActivities pages newest first.
-	ListActivities(ctx context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error)
+	// CountOutbox and ListOutbox read the Creates of the organisation's
+	// posts still published; ListOutbox pages newest first.
+	CountOutbox(ctx context.Context, orgID int64) (int, error)
+	ListOutbox(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Activity, error)
 }
 
 // FollowingSource reads the accounts an organisation follows (the store's

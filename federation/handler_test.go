@@ -82,20 +82,20 @@ func (s *fakeStore) ListFollowers(_ context.Context, orgID int64, offset, limit 
 	return window(s.followers[orgID], offset, limit), s.err
 }
 
-func (s *fakeStore) CountActivities(_ context.Context, orgID int64, typ string) (int, error) {
+func (s *fakeStore) CountOutbox(_ context.Context, orgID int64) (int, error) {
 	n := 0
 	for _, a := range s.activities[orgID] {
-		if a.Type == typ {
+		if a.Type == "Create" {
 			n++
 		}
 	}
 	return n, s.err
 }
 
-func (s *fakeStore) ListActivities(_ context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error) {
+func (s *fakeStore) ListOutbox(_ context.Context, orgID int64, offset, limit int) ([]newsroom.Activity, error) {
 	var of []newsroom.Activity
 	for _, a := range s.activities[orgID] {
-		if a.Type == typ {
+		if a.Type == "Create" {
 			of = append(of, a)
 		}
 	}

@@ -191,6 +191,12 @@ func TestNetworkBoostsMemberPosts(t *testing.T) {
 		if s := boostState(t, ts, org, noteID); s != newsroom.BoostUndone {
 			t.Errorf("after the delete: %s", s)
 		}
+		// The Announce taken back is gone from its URL too.
+		annPath := strings.TrimPrefix(ann.Activity["id"].(string), ts.URLs.Activity(""))
+		if code, _, body := ts.get(t, "/activities/"+annPath, "application/activity+json"); code != http.StatusGone ||
+			!strings.Contains(body, `"formerType":"Announce"`) {
+			t.Errorf("GET the withdrawn Announce: %d %s", code, body)
+		}
 
 		// Making a boosted post followers-only un-boosts it.
 		if _, err := member.Edit(ctx, thread, "<p>Suite, privée</p>", true); err != nil {

@@ -142,6 +142,25 @@ func TestPublishEditDelete(t *testing.T) {
 				t.Errorf("%s: update %v", peer.Name, u)
 			}
 		}
+		// The Create's URL and the outbox carry the post as edited.
+		var pressCreate string
+		creates, err := ts.Store.ListActivities(ctx, org.ID, "Create", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range creates {
+			if a.PostID == press.ID {
+				pressCreate = "/activities/" + a.ID
+			}
+		}
+		code, _, body = ts.get(t, pressCreate, "application/activity+json")
+		if code != http.StatusOK || !strings.Contains(body, "une alliance") || strings.Contains(body, "une fusion") ||
+			!strings.Contains(body, `"updated":`) || !strings.Contains(body, `"type":"Create"`) {
+			t.Errorf("GET the edited post's Create: %d %s", code, body)
+		}
+		if _, _, body := ts.get(t, "/orgs/soga/outbox?page=1", "application/activity+json"); !strings.Contains(body, "une alliance") || strings.Contains(body, "une fusion") {
+			t.Errorf("outbox after the edit: %s", body)
+		}
 
 		// Delete.
 		if err := svc.Delete(ctx, press.ID); err != nil {
@@ -157,9 +176,21 @@ func TestPublishEditDelete(t *testing.T) {
 		if code != http.StatusGone || !strings.Contains(body, `"type":"Tombstone"`) || !strings.HasPrefix(hdr.Get("Content-Type"), "application/activity+json") {
 			t.Fatalf("GET deleted post: %d %s", code, body)
 		}
+		// Its text is public nowhere: not at its Create's URL, which every
+		// follower's server was given, nor in the outbox.
+		code, _, body = ts.get(t, pressCreate, "application/activity+json")
+		if code != http.StatusGone || !strings.Contains(body, `"formerType":"Create"`) || strings.Contains(body, "alliance") {
+			t.Errorf("GET the deleted post's Create: %d %s", code, body)
+		}
+		_, _, body = ts.get(t, "/orgs/soga/outbox", "application/activity+json")
+		_, _, page := ts.get(t, "/orgs/soga/outbox?page=1", "application/activity+json")
+		if !strings.Contains(body, `"totalItems":2`) || strings.Contains(page, "alliance") || strings.Contains(page, pressURL) ||
+			!strings.Contains(page, articleURL) {
+			t.Errorf("outbox after the deletion: %s\n%s", body, page)
+		}
 
 		// Every delivery of the article is recorded as done.
-		creates, err := ts.Store.ListActivities(ctx, org.ID, "Create", 0, 0)
+		creates, err = ts.Store.ListActivities(ctx, org.ID, "Create", 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -324,6 +324,10 @@ type Activities interface {
 	// first, starting after the given offset.
 	ListActivities(ctx context.Context, orgID int64, typ string, offset, limit int) ([]newsroom.Activity, error)
 	CountActivities(ctx context.Context, orgID int64, typ string) (int, error)
+	// ListOutbox pages the Creates of an organisation's posts still
+	// published, newest first; CountOutbox counts them.
+	ListOutbox(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Activity, error)
+	CountOutbox(ctx context.Context, orgID int64) (int, error)
 	// LatestDelivered returns a post's latest Create or Update, or
 	// ErrNotFound.
 	LatestDelivered(ctx context.Context, postID string) (*newsroom.Activity, error)

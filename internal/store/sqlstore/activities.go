@@ -53,6 +53,28 @@ func (q *Queries) CountActivities(ctx context.Context, orgID int64, typ string) 
 	return n, q.Wrap(err, "count %s activities of org %d", typ, orgID)
 }
 
+// outboxWhere picks an organisation's Creates of posts still published:
+// a deleted post's text must not stay public through its Create.
+const outboxWhere = `org_id = ? AND type = 'Create' AND EXISTS (
+		SELECT 1 FROM posts WHERE posts.id = activities.post_id AND posts.status = 'published')`
+
+// ListOutbox pages the Creates of an organisation's published posts,
+// newest first.
+func (q *Queries) ListOutbox(ctx context.Context, orgID int64, offset, limit int) ([]newsroom.Activity, error) {
+	as, err := List(ctx, q.r, q.scanActivity, `
+		SELECT `+activityColumns+` FROM activities WHERE `+outboxWhere+`
+		ORDER BY created_at DESC, id DESC
+		LIMIT ? OFFSET ?`, orgID, q.limit(limit), max(offset, 0))
+	return as, q.Wrap(err, "outbox of org %d", orgID)
+}
+
+// CountOutbox counts what ListOutbox lists.
+func (q *Queries) CountOutbox(ctx context.Context, orgID int64) (int, error) {
+	var n int
+	err := q.r.QueryRow(ctx, `SELECT count(*) FROM activities WHERE `+outboxWhere, orgID).Scan(&n)
+	return n, q.Wrap(err, "count the outbox of org %d", orgID)
+}
+
 // LatestDelivered returns the post's latest Create or Update: an edit is
 // delivered anew to every follower, and that journey is the one an
 // editor follows. ErrNotFound when the post was never delivered.

@@ -466,6 +466,25 @@ func testActivities(t *testing.T, s store.Store) {
 	ok(t, err)
 	equal(t, "CountActivities of none", n, 0)
 
+	// The outbox lists the Creates of posts still published: a deleted
+	// post's Create, still stored, is no longer listed nor counted.
+	gone := newPost(t, s, org.ID, "01Q", t0, nil)
+	create("01A6", "Create", t0.Add(5*time.Hour), gone.ID)
+	outbox, err := s.ListOutbox(ctx, org.ID, 0, 10)
+	ok(t, err)
+	equal(t, "ListOutbox", activityIDs(outbox), []string{"01A6", "01A2", "01A3", "01A1"})
+	gone.Status, gone.DeletedAt = newsroom.StatusDeleted, t0.Add(6*time.Hour)
+	ok(t, s.UpdatePost(ctx, gone))
+	outbox, err = s.ListOutbox(ctx, org.ID, 1, 2)
+	ok(t, err)
+	equal(t, "ListOutbox without the deleted post, with offset", activityIDs(outbox), []string{"01A3", "01A1"})
+	n, err = s.CountOutbox(ctx, org.ID)
+	ok(t, err)
+	equal(t, "CountOutbox", n, 3)
+	n, err = s.CountOutbox(ctx, other.ID)
+	ok(t, err)
+	equal(t, "CountOutbox of a Create without a post", n, 0)
+
 	// The latest Create or Update of a post; the Accept, later, is not one.
 	latest, err := s.LatestDelivered(ctx, p.ID)
 	ok(t, err)

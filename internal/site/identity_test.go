@@ -17,8 +17,10 @@ func TestListsShowThumbnailsLogosAndPastEvents(t *testing.T) {
 	ts := newTestSite(t)
 	_, home := ts.get(t, "/")
 	thumb := regexp.MustCompile(`<img class="list-thumb" src="[^"]*-w400\.[a-z]+" alt="([^"]*)" width="96" height="(\d+)" loading="lazy"`).FindStringSubmatch(home)
-	if thumb == nil || html.UnescapeString(thumb[1]) != ts.fx.Article.Media[0].Alt || thumb[2] != "54" { // 640×360 at 96 wide
-		t.Errorf("home: no thumbnail of the article's image with its alt and size: %v", thumb)
+	// Decorative beside the title: a screen reader would otherwise read
+	// the image's whole description before every title.
+	if thumb == nil || thumb[1] != "" || thumb[2] != "54" { // 640×360 at 96 wide
+		t.Errorf("home: no thumbnail of the article's image, without alt, at its size: %v", thumb)
 	}
 	if !strings.Contains(home, `<img class="org-icon" src="`) {
 		t.Error("home: no organisation logo")

@@ -202,13 +202,26 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An image from elsewhere becomes a link to it: readers' browsers
+	// fetch nothing from another site, and nothing shows as a broken image.
 	for _, want := range []string{"<h1>Titre</h1>", `<a href="https://a.example">lien</a>`, `<a href="mailto:a@b.example">mail</a>`,
-		`<img src="https://news.example.org` + media + `" alt="ok">`, "<blockquote>", "<pre><code>code"} {
+		`<img src="https://news.example.org` + media + `" alt="ok">`, `<a href="https://evil.example/x.png">ailleurs</a>`,
+		"<blockquote>", "<pre><code>code"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
 	}
-	for _, bad := range []string{"<script", "style", "javascript:", "evil.example", "<b>", "<b "} {
+	if n := strings.Count(out, "<img"); n != 1 {
+		t.Errorf("%d images, want ours alone, in\n%s", n, out)
+	}
+	bare, err := r.Render("![](https://evil.example/y.png)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bare != `<p><a href="https://evil.example/y.png">https://evil.example/y.png</a></p>` {
+		t.Errorf("image without a description: %s", bare)
+	}
+	for _, bad := range []string{"<script", "style", "javascript:", "<b>", "<b "} {
 		if strings.Contains(out, bad) {
 			t.Errorf("%q kept in\n%s", bad, out)
 		}

@@ -40,6 +40,7 @@ func NewRenderer(u urls.Builder) *Renderer {
 			goldmark.WithExtensions(extension.Strikethrough, extension.Linkify, mentionExtension{}),
 			goldmark.WithParserOptions(parser.WithASTTransformers(
 				util.Prioritized(absoluteLinks{base: base}, 100),
+				util.Prioritized(remoteImages{ours: mediaPattern(u)}, 110), // after absoluteLinks: goldmark runs lower values first
 			)),
 		)
 	})
@@ -124,8 +125,7 @@ func Policy(u urls.Builder) *bluemonday.Policy {
 	p.AllowAttrs("href").OnElements("a")
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.RequireParseableURLs(true)
-	media := regexp.MustCompile(`^` + regexp.QuoteMeta(u.Media("")) + `[0-9a-f]{64}(?:[._-][0-9a-z._-]*)?$`)
-	p.AllowAttrs("src").Matching(media).OnElements("img")
+	p.AllowAttrs("src").Matching(mediaPattern(u)).OnElements("img")
 	p.AllowAttrs("alt", "title").OnElements("img")
 	// Mentions as Mastodon writes them (mentionHTML), and nothing more.
 	p.AllowElements("span")
@@ -134,6 +134,42 @@ func Policy(u urls.Builder) *bluemonday.Policy {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^u-url mention$`)).OnElements("a")
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow noopener$`)).OnElements("a")
 	return p
+}
+
+// mediaPattern matches the absolute URLs of our own uploaded images, the
+// only images a post may show.
+func mediaPattern(u urls.Builder) *regexp.Regexp {
+	return regexp.MustCompile(`^` + regexp.QuoteMeta(u.Media("")) + `[0-9a-f]{64}(?:[._-][0-9a-z._-]*)?$`)
+}
+
+// remoteImages turns a Markdown image from another site into a link to
+// it, its description as the text. Readers' browsers must not fetch from
+// elsewhere, and the policy would strip the image's src and leave an
+// empty picture where the editor put one: a link keeps what was meant,
+// and the preview shows the editor what readers will get.
+type remoteImages struct{ ours *regexp.Regexp }
+
+func (ri remoteImages) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	var remote []*ast.Image
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if img, ok := n.(*ast.Image); ok && entering && !ri.ours.Match(img.Destination) {
+			remote = append(remote, img)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, img := range remote {
+		link := ast.NewLink()
+		link.Destination, link.Title = img.Destination, img.Title
+		for c := img.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			link.AppendChild(link, c)
+			c = next
+		}
+		if !link.HasChildren() {
+			link.AppendChild(link, ast.NewString(img.Destination))
+		}
+		img.Parent().ReplaceChild(img.Parent(), img, link)
+	}
 }
 
 // absoluteLinks makes site-relative links and images ("/media/…",

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // and returns Mobilizon's terms go-fed lacks, to add after serialising.
 // Times carry the offset of the event's own time zone, as Mobilizon sends
 // them, so a reader's software can show local time without a zone table.
-func (c *Converter) eventFields(ev vocab.ActivityStreamsEvent, p *newsroom.Post, ip *ap.IRIParser) (map[string]any, error) {
+// readAt is the post's url, which an online event links to first.
+func (c *Converter) eventFields(ev vocab.ActivityStreamsEvent, p *newsroom.Post, readAt string, ip *ap.IRIParser) (map[string]any, error) {
 	e := p.Event
 	if e == nil || e.Start.IsZero() {
 		return nil, fmt.Errorf("event post %s has no start time", p.ID)
@@ -48,22 +50,20 @@ func (c *Converter) eventFields(ev vocab.ActivityStreamsEvent, p *newsroom.Post,
 		ev.SetActivityStreamsLocation(loc)
 	}
 	if e.OnlineURL != "" {
-		link := streams.NewActivityStreamsLink()
-		href := streams.NewActivityStreamsHrefProperty()
-		href.Set(ip.Parse(e.OnlineURL))
-		link.SetActivityStreamsHref(href)
-		name := streams.NewActivityStreamsNameProperty()
-		name.AppendXMLSchemaString("Website")
-		link.SetActivityStreamsName(name)
-		mediaType := streams.NewActivityStreamsMediaTypeProperty()
-		mediaType.Set("text/html")
-		link.SetActivityStreamsMediaType(mediaType)
+		// Two Links, in this order. Mastodon 4.7 makes the link card
+		// from the first Link attachment (FEP-8967): our page, where the
+		// card's title, summary, image and author are. Mobilizon takes
+		// the online address from the first Link named "Website" with
+		// mediaType text/html, wherever it is (get_online_address in its
+		// converter/event.ex), so the meeting keeps that name and our
+		// page has none. See docs/federation.md.
 		attachment := ev.GetActivityStreamsAttachment()
 		if attachment == nil {
 			attachment = streams.NewActivityStreamsAttachmentProperty()
 			ev.SetActivityStreamsAttachment(attachment)
 		}
-		attachment.AppendActivityStreamsLink(link)
+		attachment.AppendActivityStreamsLink(htmlLink(ip.Parse(readAt), ""))
+		attachment.AppendActivityStreamsLink(htmlLink(ip.Parse(e.OnlineURL), onlineLinkName))
 	}
 	if hasPlace(e) {
 		// go-fed's Place has no address: serialise it and add one.
@@ -78,6 +78,27 @@ func (c *Converter) eventFields(ev vocab.ActivityStreamsEvent, p *newsroom.Post,
 		extra["location"] = placeMap
 	}
 	return extra, nil
+}
+
+// onlineLinkName is the name Mobilizon reads an event's online address
+// under.
+const onlineLinkName = "Website"
+
+// htmlLink is a Link to a web page, named when name is not "".
+func htmlLink(href *url.URL, name string) vocab.ActivityStreamsLink {
+	link := streams.NewActivityStreamsLink()
+	hrefProp := streams.NewActivityStreamsHrefProperty()
+	hrefProp.Set(href)
+	link.SetActivityStreamsHref(hrefProp)
+	if name != "" {
+		nameProp := streams.NewActivityStreamsNameProperty()
+		nameProp.AppendXMLSchemaString(name)
+		link.SetActivityStreamsName(nameProp)
+	}
+	mediaType := streams.NewActivityStreamsMediaTypeProperty()
+	mediaType.Set("text/html")
+	link.SetActivityStreamsMediaType(mediaType)
+	return link
 }
 
 func hasPlace(e *newsroom.Event) bool {

@@ -131,7 +131,7 @@ func (c *Converter) object(org *newsroom.Organisation, p *newsroom.Post, media [
 	var eventExtra map[string]any
 	if ev, ok := t.(vocab.ActivityStreamsEvent); ok {
 		var err error
-		if eventExtra, err = c.eventFields(ev, p, &ip); err != nil {
+		if eventExtra, err = c.eventFields(ev, p, readAt(page, p), &ip); err != nil {
 			return nil, err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/soga/newsroom/federation/ap"
+	"github.com/soga/newsroom/federation/fedtest"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/urls"
 )
@@ -247,14 +248,69 @@ func TestEvent(t *testing.T) {
 		addr["postalCode"] != "69001" || addr["addressLocality"] != "Lyon" || addr["streetAddress"] != "1 rue de la Paix" {
 		t.Errorf("location = %v", m["location"])
 	}
+	// The image, our page, then the meeting: Mastodon 4.7 makes the card
+	// from the first Link, Mobilizon reads the one named "Website".
 	atts, _ := m["attachment"].([]any)
-	if len(atts) != 2 {
+	page := "https://news.example.org/orgs/soga/posts/" + p.ID
+	if got := mastodonCard(t, m); got != page {
+		t.Errorf("Mastodon's card from %q, want our page %q", got, page)
+	}
+	if got := mobilizonOnlineAddress(atts); got != "https://meet.example.org/forum" {
+		t.Errorf("Mobilizon's online address %q, want the meeting; attachment = %v", got, atts)
+	}
+	if len(atts) != 3 {
 		t.Fatalf("attachment = %v", m["attachment"])
 	}
-	link := atts[1].(map[string]any)
-	if link["type"] != "Link" || link["href"] != "https://meet.example.org/forum" {
-		t.Errorf("online link = %v", link)
+	if link := atts[1].(map[string]any); link["type"] != "Link" || link["href"] != page || link["mediaType"] != "text/html" {
+		t.Errorf("page link = %v", link)
 	}
+
+	// Without an online address there is no Link: the card comes from
+	// the url, as before Mastodon 4.7, and no Link reaches the servers
+	// that once dropped posts with one (Misskey before 2024.5).
+	p.Event.OnlineURL = ""
+	m, err = testConverter().Object(testOrg, p, testMedia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range asList(m["attachment"]) {
+		if a.(map[string]any)["type"] == "Link" {
+			t.Errorf("Link without an online address: %v", a)
+		}
+	}
+	if got := mastodonCard(t, m); got != page {
+		t.Errorf("without an online address, Mastodon's card from %q, want %q", got, page)
+	}
+}
+
+// mastodonCard is the page Mastodon makes the object's link card from
+// (fedtest's reader of Mastodon 4.7).
+func mastodonCard(t *testing.T, m map[string]any) string {
+	t.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := fedtest.Readers(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shown[0].Card
+}
+
+// mobilizonOnlineAddress reads an event's online address as Mobilizon
+// does (get_online_address in lib/federation/activity_stream/converter/
+// event.ex): the href of the first attachment that is exactly a Link with
+// mediaType text/html named "Website", wherever it is in the list.
+func mobilizonOnlineAddress(attachments []any) string {
+	for _, a := range attachments {
+		att, _ := a.(map[string]any)
+		href, ok := att["href"].(string)
+		if ok && att["type"] == "Link" && att["mediaType"] == "text/html" && att["name"] == "Website" {
+			return href
+		}
+	}
+	return ""
 }
 
 func TestEventSummaryLine(t *testing.T) {

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+
+	"golang.org/x/net/html"
 
 	"github.com/soga/newsroom/internal/htmltext"
 )
@@ -22,7 +26,8 @@ type Shown struct {
 	CW       string // the content warning the post is folded behind; "" when open
 	Language string // the language the post is labelled with; "" when none
 	Images   []ShownImage
-	InFeed   bool // whether it appears in followers' home timelines
+	InFeed   bool   // whether it appears in followers' home timelines
+	Card     string // the page its link card is made from (Mastodon); "" when none
 }
 
 // ShownImage is one attachment as the server keeps it.
@@ -108,8 +113,11 @@ func (o object) bareOrFirst(k string) string {
 	return v
 }
 
-func (o object) attachments() []map[string]any {
-	switch v := o.m["attachment"].(type) {
+func (o object) attachments() []map[string]any { return asMaps(o.m["attachment"]) }
+
+// asMaps is a property holding one object or a list of them.
+func asMaps(v any) []map[string]any {
+	switch v := v.(type) {
 	case map[string]any:
 		return []map[string]any{v}
 	case []any:
@@ -176,7 +184,8 @@ func plain(html string) string { return strings.TrimSpace(htmltext.PlainText(htm
 // to url; content is dropped and there is no content warning. The
 // language is the first key of contentMap, else nameMap, else
 // summaryMap. Four attachments are kept, with name as description,
-// blurhash and focalPoint.
+// blurhash and focalPoint. The link card is made from the page card
+// names.
 func (o object) mastodon() Shown {
 	s := Shown{Server: "Mastodon", Stored: true, InFeed: true}
 	switch o.typ() {
@@ -208,7 +217,86 @@ func (o object) mastodon() Shown {
 		}
 		s.Images = append(s.Images, shownImage(a, true))
 	}
+	s.Card = o.card()
 	return s
+}
+
+// card is the page Mastodon makes a status's link card from. Since 4.7
+// (FEP-8967, mastodon/mastodon#36104): the href of the first attachment
+// that has one (a Link); the LinkCrawlWorker crawls that. Without one,
+// FetchLinkCardService#parse_urls: the first link of the status's text
+// that is not a hashtag (rel="tag"), a mention (class u-url or h-card,
+// or the href of a Mention tag) or a URL without an http(s) scheme and a
+// host. A Note's text is its content; a converted type's is its name,
+// summary and url joined, linkified. Whether Mastodon links the plain
+// URLs of the summary there is not checked: this reader does, the
+// stricter reading, so a URL in an event's date line counts before url.
+func (o object) card() string {
+	for _, a := range o.attachments() {
+		if h, ok := a["href"].(string); ok && h != "" {
+			return h
+		}
+	}
+	var hrefs []string
+	switch o.typ() {
+	case "Note", "Question":
+		hrefs = o.contentLinks()
+	default:
+		hrefs = plainURLs.FindAllString(o.bareOrFirst("summary"), -1)
+		link := str(o.m["url"])
+		if link == "" {
+			link = str(o.m["id"])
+		}
+		hrefs = append(hrefs, link)
+	}
+	for _, h := range hrefs {
+		if u, err := url.Parse(h); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			return h
+		}
+	}
+	return ""
+}
+
+// plainURLs finds the URLs Mastodon's linkify would link in plain text,
+// near enough for our own text: an http(s) URL up to a space.
+var plainURLs = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// contentLinks are the hrefs of the content's links, in order, but for
+// hashtags and mentions (FetchLinkCardService#skip_link?).
+func (o object) contentLinks() []string {
+	doc, err := html.Parse(strings.NewReader(o.bareOrFirst("content")))
+	if err != nil {
+		return nil
+	}
+	mentioned := map[string]bool{}
+	for _, t := range asMaps(o.m["tag"]) {
+		if str(t["type"]) == "Mention" {
+			mentioned[str(t["href"])] = true
+		}
+	}
+	var hrefs []string
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode || n.Data != "a" {
+			continue
+		}
+		var href, rel, class string
+		for _, at := range n.Attr {
+			switch at.Key {
+			case "href":
+				href = at.Val
+			case "rel":
+				rel = at.Val
+			case "class":
+				class = at.Val
+			}
+		}
+		if slices.Contains(strings.Fields(rel), "tag") || strings.Contains(class, "u-url") ||
+			strings.Contains(class, "h-card") || mentioned[href] || href == "" {
+			continue
+		}
+		hrefs = append(hrefs, href)
+	}
+	return hrefs
 }
 
 // goToSocial: internal/typeutils/astointernal.go ASStatusToStatus and
@@ -306,6 +394,7 @@ type Expect struct {
 	CW     string // the content warning; "" when the post must not be folded
 	Lang   string // the language Mastodon labels it with
 	Images int    // how many images every server keeps
+	Card   string // the page Mastodon's link card is made from; unchecked when ""
 }
 
 // Problems lists where a reader does not see what e says.
@@ -347,6 +436,9 @@ func (e Expect) Problems(shown []Shown) []string {
 		}
 		if s.Server == "Mastodon" && s.Language != e.Lang {
 			bad(s, "language %q, want %q", s.Language, e.Lang)
+		}
+		if s.Server == "Mastodon" && e.Card != "" && s.Card != e.Card {
+			bad(s, "link card from %q, want %q", s.Card, e.Card)
 		}
 		if len(s.Images) != e.Images {
 			bad(s, "%d images, want %d", len(s.Images), e.Images)

@@ -71,3 +71,34 @@ func TestPixelfedDropsImagesBesideALink(t *testing.T) {
 		}
 	}
 }
+
+// Mastodon's link card: the first Link attachment since 4.7, else the
+// first link of the text that is not a hashtag or a mention.
+func TestMastodonCard(t *testing.T) {
+	const tags = `"tag":[{"type":"Mention","href":"https://social.example/users/ada"}]`
+	for name, tc := range map[string]struct{ object, want string }{
+		"Note, links in the content": {`{"type":"Note",` + tags + `,"content":"<p><a href=\"https://n.example/tags/vie\" rel=\"tag\">#vie</a> ` +
+			`<span class=\"h-card\"><a href=\"https://social.example/@ada\" class=\"u-url mention\">@ada</a></span> ` +
+			`<a href=\"https://social.example/users/ada\">Ada</a> <a href=\"mailto:a@n.example\">mail</a> ` +
+			`<a href=\"https://other.example/report\">report</a></p><p><a href=\"https://n.example/p/1\">https://n.example/p/1</a></p>"}`,
+			"https://other.example/report"},
+		"Note without links": {`{"type":"Note","content":"<p>Bonjour</p>"}`, ""},
+		"Note, a Link attachment after an image": {`{"type":"Note","content":"<p><a href=\"https://other.example/\">x</a></p>","attachment":[
+			{"type":"Image","url":"https://n.example/media/a.jpg","mediaType":"image/jpeg"},
+			{"type":"Link","href":"https://n.example/p/1","mediaType":"text/html"},
+			{"type":"Link","href":"https://meet.example/x","mediaType":"text/html","name":"Website"}]}`, "https://n.example/p/1"},
+		"Event, a URL in the summary": {`{"type":"Event","id":"https://n.example/p/2","url":"https://n.example/p/2",
+			"summaryMap":{"fr":"📅 jeudi · https://meet.example/x\n\nVenez."}}`, "https://meet.example/x"},
+		"Event, the url": {`{"type":"Event","id":"https://n.example/p/2","url":"https://n.example/p/2","summary":"Venez."}`,
+			"https://n.example/p/2"},
+		"Article without url": {`{"type":"Article","id":"https://n.example/p/3","name":"Titre"}`, "https://n.example/p/3"},
+	} {
+		shown, err := Readers([]byte(tc.object))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := shown[0].Card; got != tc.want {
+			t.Errorf("%s: card from %q, want %q", name, got, tc.want)
+		}
+	}
+}

@@ -113,7 +113,11 @@ func (h *Handler) postHead(v *postPage, siteName string) (head, error) {
 	for _, alt := range v.Alternates {
 		hd.Links = append(hd.Links, linkTag{Rel: "alternate", Href: alt.URL, Hreflang: alt.Lang})
 	}
-	hd.link("alternate", v.ActorURL, "application/activity+json", "")
+	// The ActivityStreams version of this page is the post, not its
+	// organisation: Mastodon, given a URL that answers HTML, follows the
+	// first such link (FetchResourceService#process_html), so pasting a
+	// post's address in its search finds the post.
+	hd.link("alternate", v.ObjectID, "application/activity+json", "")
 	var err error
 	hd.JSONLD, err = jsonLD(h.postLD(v, siteName))
 	return hd, err

@@ -60,8 +60,8 @@ func TestArticleMetadata(t *testing.T) {
 	if got := attrOf(doc.first("link", "rel", "alternate", "hreflang", "en"), "href"); got != url+"?lang=en" {
 		t.Errorf("hreflang en %q", got)
 	}
-	if got := attrOf(doc.first("link", "rel", "alternate", "type", "application/activity+json"), "href"); got != testBase+"/orgs/soga" {
-		t.Errorf("actor link %q", got)
+	if got := attrOf(doc.first("link", "rel", "alternate", "type", "application/activity+json"), "href"); got != url {
+		t.Errorf("ActivityStreams alternate %q, want the post %q", got, url)
 	}
 	// The interface follows the reader; the text keeps its own language.
 	if got := attrOf(doc.first("html"), "lang"); got != "en" {

@@ -29,9 +29,12 @@ type postPage struct {
 	Kind           string // message id of the kind's label
 	OrgName        string
 	OrgURL         string
-	ActorURL       string
-	Creator        string // @handle@host for fediverse:creator
-	OrgIcon        *image
+	// ObjectID is the post's ActivityStreams id, its plain URL, which
+	// answers with the object when asked for activity+json: the same for
+	// every language version and for a post imported from elsewhere.
+	ObjectID string
+	Creator  string // @handle@host for fediverse:creator
+	OrgIcon  *image
 	// SiteLogo is the site's logo, the publisher's in JSON-LD.
 	SiteLogo string
 	// More are a few other posts of the organisation, newest first.
@@ -186,7 +189,7 @@ func (h *Handler) postPage(ctx context.Context, org *newsroom.Organisation, p *n
 		Canonical: base, Lang: p.Lang, Title: p.Title, Summary: p.Summary,
 		Body: template.HTML(h.policy.Sanitize(p.BodyHTML)), ContentWarning: p.ContentWarning,
 		Kind: "public.kind." + string(p.Kind), OrgName: org.Name, OrgURL: h.urls.Org(org.Handle),
-		ActorURL: h.urls.Org(org.Handle), Creator: "@" + h.urls.Handle(org.Handle),
+		ObjectID: base, Creator: "@" + h.urls.Handle(org.Handle),
 		Published: p.PublishedAt, Updated: p.UpdatedAt, event: p.Event,
 	}
 	if tr := p.Translation; tr != nil {

@@ -718,3 +718,63 @@ func testDeleteRemoteActor(t *testing.T, s store.Store) {
 	ok(t, err)
 	ok(t, s.DeleteRemoteActor(ctx, ada.ActorID))
 }
+
+// CheckActivityKeysMigration checks migration 0016 on a backend's empty,
+// unmigrated database: the inbox activities and interactions written under
+// the old key, the activity id alone, are kept as they were and their
+// replays are still duplicates; another actor may then send the same ids,
+// and pruning goes by the new key. migrateBefore applies every migration
+// older than version; record writes an inbox activity as the schema
+// before 0016 took it (the store's own statements name the new key).
+func CheckActivityKeysMigration(t *testing.T, s migratingStore, migrateBefore func(version int), record func(a newsroom.InboxActivity)) {
+	t.Helper()
+	ctx := t.Context()
+	migrateBefore(16)
+	org := newOrg(t, s, "gazette")
+	p := newPost(t, s, org.ID, "01P", t0, nil)
+	ada, mal := "https://a.example/users/ada", "https://a.example/users/mal"
+	follow := newsroom.InboxActivity{ID: "https://a.example/follows/1", ActorID: ada, Type: "Follow", OrgID: org.ID,
+		Raw: []byte(`{"type":"Follow"}`), ReceivedAt: t0}
+	like := newsroom.InboxActivity{ID: "https://a.example/likes/1", ActorID: ada, Type: "Like",
+		Raw: []byte(`{"type":"Like"}`), ReceivedAt: t0.Add(time.Minute)}
+	adaLikes := newsroom.Interaction{ActivityID: like.ID, Kind: newsroom.InteractionLike, PostID: p.ID, ActorID: ada, CreatedAt: t0}
+	record(follow)
+	record(like)
+	added, err := s.AddInteraction(ctx, adaLikes)
+	ok(t, err)
+	equal(t, "a Like before the migration", added, true)
+
+	ok(t, s.Migrate(ctx))
+	ok(t, s.CheckSchema(ctx))
+	for _, a := range []newsroom.InboxActivity{follow, like} {
+		got, err := s.InboxActivityByID(ctx, a.ID, a.ActorID)
+		ok(t, err)
+		equal(t, "an activity kept by the migration", *got, a)
+		added, err := s.RecordInboxActivity(ctx, a)
+		ok(t, err)
+		equal(t, "its replay after the migration", added, false)
+	}
+	added, err = s.AddInteraction(ctx, adaLikes)
+	ok(t, err)
+	equal(t, "a replayed Like after the migration", added, false)
+
+	// mal sends ada's ids: new activities, and a Like that counts.
+	malLike := newsroom.InboxActivity{ID: like.ID, ActorID: mal, Type: "Like", Raw: []byte(`{}`), ReceivedAt: t0.Add(2 * time.Minute)}
+	malFollow := newsroom.InboxActivity{ID: follow.ID, ActorID: mal, Type: "Like", Raw: []byte(`{}`), ReceivedAt: t0.Add(2 * time.Minute)}
+	fresh, err := s.RecordInboxActivities(ctx, []newsroom.InboxRecord{
+		{Activity: malLike, Interaction: &newsroom.Interaction{ActivityID: like.ID, Kind: newsroom.InteractionLike, PostID: p.ID, ActorID: mal}},
+		{Activity: malFollow},
+	})
+	ok(t, err)
+	equal(t, "ada's ids sent by mal", fresh, []bool{true, true})
+	likes, _, err := s.CountInteractions(ctx, p.ID)
+	ok(t, err)
+	equal(t, "likes", likes, 2)
+	got, err := s.InboxActivityByID(ctx, follow.ID, ada)
+	ok(t, err)
+	equal(t, "ada's Follow beside mal's activity of its id", got.Type, "Follow")
+
+	n, err := s.PruneInboxActivities(ctx, t0.Add(time.Hour), 10)
+	ok(t, err)
+	equal(t, "pruned", n, int64(4))
+}

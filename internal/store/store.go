@@ -261,7 +261,7 @@ type FollowerSync interface {
 	FollowersOnHosts(ctx context.Context, orgID int64, hosts []string) ([]string, error)
 }
 
-// Interactions counts likes and boosts idempotently by activity id.
+// Interactions counts likes and boosts idempotently by actor and activity id.
 type Interactions interface {
 	// AddInteraction returns false when the actor's activity id was seen
 	// before, or the actor already made this kind of reaction to the post.

@@ -138,8 +138,12 @@ func (h *Handler) undo(ctx context.Context, rec newsroom.InboxActivity, a *Activ
 			innerObject = iterID(obj.GetActivityStreamsObject().At(0))
 		}
 	} else if a.ObjectID != "" {
-		// Undo by bare id: what was undone is what we recorded.
-		prev, err := h.store.InboxActivityByID(ctx, a.ObjectID)
+		// Undo by bare id: what was undone is what we recorded of this
+		// actor under that id. Another actor of the same server may have
+		// sent the id first (to squat it): that activity is not the one
+		// undone, and finding it would refuse the Undo or undo the wrong
+		// thing.
+		prev, err := h.store.InboxActivityByID(ctx, a.ObjectID, a.Actor)
 		if errors.Is(err, newsroom.ErrNotFound) {
 			return h.audience.Ignore(ctx, rec)
 		}

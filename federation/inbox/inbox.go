@@ -39,7 +39,7 @@ type Store interface {
 	RemoteActorByID(ctx context.Context, id string) (*newsroom.RemoteActor, error)
 	OrgByHandle(ctx context.Context, handle string) (*newsroom.Organisation, error)
 	PostByID(ctx context.Context, id string) (*newsroom.Post, error)
-	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
+	InboxActivityByID(ctx context.Context, id, actorID string) (*newsroom.InboxActivity, error)
 	DomainHealth(ctx context.Context, host string) (newsroom.DomainHealth, error)
 	RecordDomainSuccess(ctx context.Context, host string) error
 }

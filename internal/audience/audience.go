@@ -4,7 +4,8 @@
 // decides and stores.
 //
 // Each incoming activity is recorded and its side effects written in one
-// transaction, so a replay of the same activity id changes nothing and a
+// transaction, so a replay of the same activity (the same actor and id:
+// another actor sending the id is not a replay) changes nothing and a
 // crash after the 202 loses nothing. Work that must reach another server
 // (the Accept of a Follow, the Reject of a follower an editor removed) is
 // enqueued as a River job in that same transaction.
@@ -74,7 +75,8 @@ func (s *Service) recordBatched(ctx context.Context, rec newsroom.InboxActivity,
 	return nil
 }
 
-// ErrDuplicate reports an activity id seen before: nothing was changed.
+// ErrDuplicate reports an activity its actor sent before: nothing was
+// changed.
 var ErrDuplicate = errors.New("activity already processed")
 
 // record stores rec once, then runs fn in the same transaction.
@@ -119,8 +121,8 @@ func (s *Service) Unfollow(ctx context.Context, rec newsroom.InboxActivity, orgI
 	})
 }
 
-// React counts a like or boost once per activity id, and once per actor,
-// kind and post.
+// React counts a like or boost once per activity of its actor, and once
+// per actor, kind and post.
 func (s *Service) React(ctx context.Context, rec newsroom.InboxActivity, i newsroom.Interaction) error {
 	i.ActivityID, i.ActorID = rec.ID, rec.ActorID
 	if err := s.recordBatched(ctx, rec, &i); err != nil {

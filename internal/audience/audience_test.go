@@ -173,9 +173,9 @@ func isFollower(t *testing.T, f *fixture, actor string) bool {
 	return ok
 }
 
-func recorded(t *testing.T, s store.Store, id string) bool {
+func recorded(t *testing.T, s store.Store, rec newsroom.InboxActivity) bool {
 	t.Helper()
-	_, err := s.InboxActivityByID(t.Context(), id)
+	_, err := s.InboxActivityByID(t.Context(), rec.ID, rec.ActorID)
 	if errors.Is(err, newsroom.ErrNotFound) {
 		return false
 	}
@@ -215,7 +215,7 @@ func TestFollow(t *testing.T) {
 		if n := acceptJobs(t, s, acc.ID, alice+"/inbox"); n != 1 {
 			t.Errorf("%d jobs deliver the Accept to alice's inbox, want 1", n)
 		}
-		if !recorded(t, s, rec.ID) {
+		if !recorded(t, s, rec) {
 			t.Error("the Follow is not recorded")
 		}
 
@@ -264,7 +264,7 @@ func TestFollowAllOrNothing(t *testing.T) {
 		if err := f.svc.Follow(ctx, rec, f.follower(alice, rec.ID), f.accept("01JDACCEPT0000000000000001")); err == nil {
 			t.Fatal("Follow with a clashing Accept id succeeded")
 		}
-		if isFollower(t, f, alice) || recorded(t, s, rec.ID) {
+		if isFollower(t, f, alice) || recorded(t, s, rec) {
 			t.Error("the failed Follow left a follower or a record")
 		}
 		if n := len(queued(t, s)); n != 1 {
@@ -438,7 +438,7 @@ func TestReplies(t *testing.T) {
 		if err := f.svc.DeleteObject(ctx, del, alice+"/statuses/none", alice); err != nil {
 			t.Fatal(err)
 		}
-		if !recorded(t, s, del.ID) {
+		if !recorded(t, s, del) {
 			t.Error("the Delete is not recorded")
 		}
 	})
@@ -494,7 +494,7 @@ func TestDeleteActor(t *testing.T) {
 		if err := f.svc.DeleteActor(ctx, del, "https://carol.test/users/carol"); err != nil {
 			t.Fatal(err)
 		}
-		if !recorded(t, s, del.ID) {
+		if !recorded(t, s, del) {
 			t.Error("the stranger's Delete is not recorded")
 		}
 	})
@@ -563,7 +563,7 @@ func TestUpdateAndIgnore(t *testing.T) {
 		if err := f.svc.Ignore(ctx, ign); err != nil {
 			t.Fatal(err)
 		}
-		got2, err := s.InboxActivityByID(ctx, ign.ID)
+		got2, err := s.InboxActivityByID(ctx, ign.ID, ign.ActorID)
 		if err != nil || got2.Type != "EmojiReact" || got2.ActorID != alice || !got2.ReceivedAt.Equal(t0) {
 			t.Fatalf("ignored activity recorded as %+v %v", got2, err)
 		}

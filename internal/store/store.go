@@ -261,9 +261,11 @@ type FollowerSync interface {
 	FollowersOnHosts(ctx context.Context, orgID int64, hosts []string) ([]string, error)
 }
 
-// Interactions counts likes and boosts idempotently by activity id.
+// Interactions counts likes and boosts idempotently by actor and activity id.
 type Interactions interface {
-	// AddInteraction returns false when the activity id was seen before.
+	// AddInteraction returns false when the actor's activity id was seen
+	// before, or the actor already made this kind of reaction to the post.
+	// Another actor's activity of the same id is no obstacle.
 	AddInteraction(ctx context.Context, i newsroom.Interaction) (bool, error)
 	// RemoveInteraction undoes by activity id; only actorID's own.
 	RemoveInteraction(ctx context.Context, activityID, actorID string) error
@@ -301,16 +303,22 @@ type Quotes interface {
 	ListQuotes(ctx context.Context, orgID int64, postID string, status newsroom.QuoteStatus, offset, limit int) ([]newsroom.Quote, error)
 }
 
-// Inbox records accepted incoming activities once.
+// Inbox records accepted incoming activities once. An activity is known
+// by its actor and its id together: the same id sent by two actors (of
+// one server: an id is on its actor's host) is two activities, so that
+// one cannot squat the id of another's Follow or Like.
 type Inbox interface {
-	// RecordInboxActivity returns false when the id was recorded before.
+	// RecordInboxActivity returns false when the actor's activity of this
+	// id was recorded before.
 	RecordInboxActivity(ctx context.Context, a newsroom.InboxActivity) (bool, error)
 	// RecordInboxActivities records several activities, and the
 	// interactions of those not seen before, in one transaction. fresh[i]
-	// is false when records[i]'s activity id was recorded before, or
-	// earlier in records.
+	// is false when records[i]'s actor and activity id were recorded
+	// before, or earlier in records.
 	RecordInboxActivities(ctx context.Context, records []newsroom.InboxRecord) (fresh []bool, err error)
-	InboxActivityByID(ctx context.Context, id string) (*newsroom.InboxActivity, error)
+	// InboxActivityByID returns actorID's activity id, or ErrNotFound
+	// (also when only another actor sent that id).
+	InboxActivityByID(ctx context.Context, id, actorID string) (*newsroom.InboxActivity, error)
 	// PruneInboxActivities deletes at most limit activities received
 	// before the given time, oldest first, and says how many.
 	PruneInboxActivities(ctx context.Context, before time.Time, limit int) (int64, error)

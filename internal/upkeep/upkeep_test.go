@@ -51,7 +51,7 @@ func TestPrune(t *testing.T) {
 			t.Errorf("pruned %+v, want %+v", p, want)
 		}
 		for i, kept := range map[int]bool{0: false, old - 1: false, old: true, old + 2: true} {
-			_, err := s.InboxActivityByID(ctx, fmt.Sprintf("https://a.example/likes/%d", i))
+			_, err := s.InboxActivityByID(ctx, fmt.Sprintf("https://a.example/likes/%d", i), "https://a.example/users/ada")
 			if (err == nil) != kept {
 				t.Errorf("activity %d: kept %v, want %v", i, err == nil, kept)
 			}

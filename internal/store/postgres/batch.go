@@ -100,27 +100,31 @@ func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.
 		), recorded AS (
 			INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at)
 			SELECT id, actor_id, type, org_id, raw, received_at FROM input
-			ON CONFLICT (id) DO NOTHING
-			RETURNING id
+			ON CONFLICT (actor_id, id) DO NOTHING
+			RETURNING actor_id, id
 		), counted AS (
 			INSERT INTO interactions (activity_id, kind, post_id, actor_id, created_at)
 			SELECT i.id, i.kind, i.post_id, i.actor_id, i.created_at
-			FROM input i JOIN recorded r ON r.id = i.id
+			FROM input i JOIN recorded r ON r.actor_id = i.actor_id AND r.id = i.id
 			WHERE i.kind <> ''
 			ON CONFLICT DO NOTHING
 		)
-		SELECT id FROM recorded`,
+		SELECT actor_id, id FROM recorded`,
 		ids, actors, types, orgs, raws, received, kinds, posts, created)
 	if err != nil {
 		return nil, q.Wrap(err, "record %d inbox activities", n)
 	}
-	recorded, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	recorded, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.ActivityKey, error) {
+		var k store.ActivityKey
+		err := row.Scan(&k.ActorID, &k.ID)
+		return k, err
+	})
 	if err != nil {
 		return nil, q.Wrap(err, "record %d inbox activities", n)
 	}
-	isNew := make(map[string]bool, len(recorded))
-	for _, id := range recorded {
-		isNew[id] = true
+	isNew := make(map[store.ActivityKey]bool, len(recorded))
+	for _, k := range recorded {
+		isNew[k] = true
 	}
 	return store.Fresh(records, isNew), nil
 }

@@ -4,7 +4,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
+	"github.com/soga/newsroom/internal/store/postgres"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 	"github.com/soga/newsroom/internal/store/storetest"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/migrations"
@@ -56,26 +59,48 @@ func TestEnqueue(t *testing.T) {
 // TestMigrateDeliveryCounts: migration 0015 counts the deliveries written
 // before it, and its triggers follow every write after.
 func TestMigrateDeliveryCounts(t *testing.T) {
-	ctx := t.Context()
 	s := testdb.OpenPostgres(t, testdb.PostgresURL(t))
-	exec := func(q string, args ...any) {
+	exec := execOn(t, s)
+	storetest.CheckDeliveryCountsMigration(t, s, func(version int) { migrateBefore(t, s, version) },
+		func(id string) { exec(`DELETE FROM activities WHERE id = $1`, id) })
+}
+
+// TestMigrateActivityKeys: migration 0016 keys inbox activities and
+// interactions by actor and id, keeping those written before it.
+func TestMigrateActivityKeys(t *testing.T) {
+	s := testdb.OpenPostgres(t, testdb.PostgresURL(t))
+	exec := execOn(t, s)
+	storetest.CheckActivityKeysMigration(t, s, func(version int) { migrateBefore(t, s, version) },
+		func(a newsroom.InboxActivity) {
+			exec(`INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+				a.ID, a.ActorID, a.Type, sqlstore.NullID(a.OrgID), a.Raw, a.ReceivedAt)
+		})
+}
+
+// execOn returns a function that runs a statement on s.
+func execOn(t *testing.T, s *postgres.Store) func(q string, args ...any) {
+	return func(q string, args ...any) {
 		t.Helper()
-		if _, err := s.Pool().Exec(ctx, q, args...); err != nil {
+		if _, err := s.Pool().Exec(t.Context(), q, args...); err != nil {
 			t.Fatal(err)
 		}
 	}
-	storetest.CheckDeliveryCountsMigration(t, s, func(version int) {
-		files, err := store.LoadMigrations(migrations.Postgres)
-		if err != nil {
-			t.Fatal(err)
+}
+
+// migrateBefore applies the migrations older than version to s, empty.
+func migrateBefore(t *testing.T, s *postgres.Store, version int) {
+	t.Helper()
+	files, err := store.LoadMigrations(migrations.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := execOn(t, s)
+	exec(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`)
+	for _, f := range files {
+		if f.Version >= version {
+			break
 		}
-		exec(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`)
-		for _, f := range files {
-			if f.Version >= version {
-				break
-			}
-			exec(f.SQL)
-			exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, f.Version, f.Name)
-		}
-	}, func(id string) { exec(`DELETE FROM activities WHERE id = $1`, id) })
+		exec(f.SQL)
+		exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, f.Version, f.Name)
+	}
 }

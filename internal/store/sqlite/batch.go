@@ -64,7 +64,7 @@ const inboxRowsPerStatement = 500
 // once per Like.
 func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.InboxRecord) ([]bool, error) {
 	first := store.UniqueRecords(records)
-	isNew := make(map[string]bool, len(first))
+	isNew := make(map[store.ActivityKey]bool, len(first))
 	err := q.WithTx(ctx, func(q *sqlstore.Queries) error {
 		for chunk := range slices.Chunk(first, inboxRowsPerStatement) {
 			if err := recordInboxChunk(ctx, q, chunk, isNew); err != nil {
@@ -79,7 +79,7 @@ func (q *queries) RecordInboxActivities(ctx context.Context, records []newsroom.
 	return store.Fresh(records, isNew), nil
 }
 
-func recordInboxChunk(ctx context.Context, q *sqlstore.Queries, chunk []newsroom.InboxRecord, isNew map[string]bool) error {
+func recordInboxChunk(ctx context.Context, q *sqlstore.Queries, chunk []newsroom.InboxRecord, isNew map[store.ActivityKey]bool) error {
 	args := make([]any, 0, 6*len(chunk))
 	for _, r := range chunk {
 		a := r.Activity
@@ -89,17 +89,17 @@ func recordInboxChunk(ctx context.Context, q *sqlstore.Queries, chunk []newsroom
 		args = append(args, a.ID, a.ActorID, a.Type, sqlstore.NullID(a.OrgID), a.Raw, micros(a.ReceivedAt))
 	}
 	rows, err := q.Writer().Query(ctx, `INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at) VALUES `+
-		sqlstore.Values(len(chunk), 6)+` ON CONFLICT (id) DO NOTHING RETURNING id`, args...)
+		sqlstore.Values(len(chunk), 6)+` ON CONFLICT (actor_id, id) DO NOTHING RETURNING actor_id, id`, args...)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var k store.ActivityKey
+		if err := rows.Scan(&k.ActorID, &k.ID); err != nil {
 			rows.Close()
 			return err
 		}
-		isNew[id] = true
+		isNew[k] = true
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -109,7 +109,7 @@ func recordInboxChunk(ctx context.Context, q *sqlstore.Queries, chunk []newsroom
 	args = args[:0]
 	for _, r := range chunk {
 		in := r.Interaction
-		if in == nil || !isNew[r.Activity.ID] {
+		if in == nil || !isNew[store.KeyOf(r.Activity)] {
 			continue
 		}
 		created := in.CreatedAt

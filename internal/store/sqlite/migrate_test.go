@@ -3,8 +3,10 @@ package sqlite_test
 import (
 	"testing"
 
+	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/store"
 	"github.com/soga/newsroom/internal/store/sqlite"
+	"github.com/soga/newsroom/internal/store/sqlstore"
 	"github.com/soga/newsroom/internal/store/storetest"
 	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/migrations"
@@ -94,4 +96,17 @@ func migrateBefore(t *testing.T, s *sqlite.Store, version int) (exec func(q stri
 		exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)`, f.Version, f.Name)
 	}
 	return exec
+}
+
+// TestMigrateActivityKeys: migration 0016 keys inbox activities and
+// interactions by actor and id, keeping those written before it.
+func TestMigrateActivityKeys(t *testing.T) {
+	s := testdb.SQLiteUnmigrated(t)
+	var exec func(q string, args ...any)
+	storetest.CheckActivityKeysMigration(t, s,
+		func(version int) { exec = migrateBefore(t, s, version) },
+		func(a newsroom.InboxActivity) {
+			exec(`INSERT INTO inbox_activities (id, actor_id, type, org_id, raw, received_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				a.ID, a.ActorID, a.Type, sqlstore.NullID(a.OrgID), a.Raw, a.ReceivedAt.UnixMicro())
+		})
 }

@@ -6,8 +6,10 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 )
 
-// AddInteraction also returns false when the actor already made this kind
-// of reaction to the post under another activity id.
+// AddInteraction returns false when the actor's activity was counted
+// before, or the actor already made this kind of reaction to the post
+// under another activity id. An activity is the actor's and its id
+// together, as in inbox_activities.
 func (q *Queries) AddInteraction(ctx context.Context, i newsroom.Interaction) (bool, error) {
 	if i.CreatedAt.IsZero() {
 		i.CreatedAt = q.now()

@@ -197,6 +197,11 @@ func testInteractions(t *testing.T, s store.Store) {
 	added, err = s.AddInteraction(ctx, like("https://a.example/likes/1", "https://a.example/users/ada"))
 	ok(t, err)
 	equal(t, "replayed Like", added, false)
+	// Another actor of the same server sending ada's id (to squat it, or
+	// ada sending one it squatted first) still has its Like counted.
+	added, err = s.AddInteraction(ctx, like("https://a.example/likes/1", "https://a.example/users/mal"))
+	ok(t, err)
+	equal(t, "another actor's Like under the same id", added, true)
 	added, err = s.AddInteraction(ctx, like("https://a.example/likes/2", "https://a.example/users/ada"))
 	ok(t, err)
 	equal(t, "second Like of the same post by the same actor", added, false)
@@ -205,17 +210,19 @@ func testInteractions(t *testing.T, s store.Store) {
 	_, err = s.AddInteraction(ctx, newsroom.Interaction{ActivityID: "https://a.example/boosts/1",
 		Kind: newsroom.InteractionAnnounce, PostID: p.ID, ActorID: "https://a.example/users/ada", CreatedAt: t0})
 	ok(t, err)
-	count(2, 1)
+	count(3, 1)
 
 	ok(t, s.RemoveInteraction(ctx, "https://a.example/likes/1", "https://b.example/users/bob"))
-	count(2, 1)
+	count(3, 1)
 	ok(t, s.RemoveInteraction(ctx, "https://a.example/likes/1", "https://a.example/users/ada"))
-	count(1, 1)
+	count(2, 1) // mal's Like of the same id stays
 	ok(t, s.RemoveInteraction(ctx, "https://a.example/likes/1", "https://a.example/users/ada"))
 
 	ok(t, s.RemoveInteractionByObject(ctx, newsroom.InteractionLike, p.ID, "https://a.example/users/ada"))
-	count(1, 1)
+	count(2, 1)
 	ok(t, s.RemoveInteractionByObject(ctx, newsroom.InteractionAnnounce, p.ID, "https://a.example/users/ada"))
+	count(2, 0)
+	ok(t, s.RemoveInteraction(ctx, "https://a.example/likes/1", "https://a.example/users/mal"))
 	count(1, 0)
 
 	likes, announces, err := s.CountInteractions(ctx, "01NOPOST")
@@ -321,12 +328,32 @@ func testInbox(t *testing.T, s store.Store) {
 		added, err = s.RecordInboxActivity(ctx, a)
 		ok(t, err)
 		equal(t, "RecordInboxActivity again", added, false)
-		got, err := s.InboxActivityByID(ctx, a.ID)
+		got, err := s.InboxActivityByID(ctx, a.ID, a.ActorID)
 		ok(t, err)
 		a.ReceivedAt = a.ReceivedAt.UTC()
 		equal(t, "InboxActivityByID", *got, a)
 	}
-	_, err := s.InboxActivityByID(ctx, "https://a.example/none")
+	_, err := s.InboxActivityByID(ctx, "https://a.example/none", shared.ActorID)
+	wantErr(t, err, newsroom.ErrNotFound)
+
+	// Another actor of the same server sends ada's Follow id, squatting
+	// it or having it squatted: that is another activity, recorded once,
+	// and each actor finds only its own under the id.
+	squat := newsroom.InboxActivity{ID: personal.ID, ActorID: "https://a.example/users/mal",
+		Type: "Like", Raw: []byte(`{"type":"Like"}`), ReceivedAt: t0.Add(time.Minute)}
+	added, err := s.RecordInboxActivity(ctx, squat)
+	ok(t, err)
+	equal(t, "the same id from another actor", added, true)
+	added, err = s.RecordInboxActivity(ctx, squat)
+	ok(t, err)
+	equal(t, "the other actor's activity again", added, false)
+	got, err := s.InboxActivityByID(ctx, personal.ID, squat.ActorID)
+	ok(t, err)
+	equal(t, "the other actor's activity", *got, squat)
+	got, err = s.InboxActivityByID(ctx, personal.ID, personal.ActorID)
+	ok(t, err)
+	equal(t, "ada's activity of the same id", got.Type, "Follow")
+	_, err = s.InboxActivityByID(ctx, personal.ID, "https://a.example/users/bea")
 	wantErr(t, err, newsroom.ErrNotFound)
 }
 
@@ -371,10 +398,10 @@ func testInboxBatch(t *testing.T, s store.Store) {
 	// is recorded but ada already likes p1.
 	count(p1.ID, 1, 1)
 	count(p2.ID, 1, 0)
-	got, err := s.InboxActivityByID(ctx, "https://b.example/boosts/1")
+	got, err := s.InboxActivityByID(ctx, "https://b.example/boosts/1", bob)
 	ok(t, err)
 	equal(t, "recorded activity", *got, batch[2].Activity)
-	_, err = s.InboxActivityByID(ctx, "https://b.example/deletes/1")
+	_, err = s.InboxActivityByID(ctx, "https://b.example/deletes/1", bob)
 	ok(t, err)
 
 	// A replay of the whole batch changes nothing.
@@ -388,6 +415,33 @@ func testInboxBatch(t *testing.T, s store.Store) {
 	added, err := s.RecordInboxActivity(ctx, batch[0].Activity)
 	ok(t, err)
 	equal(t, "RecordInboxActivity after the batch", added, false)
+
+	// An id is another actor's activity when another actor sends it, in
+	// the same batch or a later one, and its Like is counted; an actor's
+	// own repeats are still not.
+	p3 := newPost(t, s, org.ID, "01P3", t0, nil)
+	mal := "https://a.example/users/mal"
+	squats := []newsroom.InboxRecord{
+		rec("https://a.example/likes/1", mal, "Like", 0, newsroom.InteractionLike, p3.ID), // ada's id, new from mal
+		rec("https://a.example/likes/1", ada, "Like", 0, newsroom.InteractionLike, p3.ID), // ada's, seen before
+		rec("https://a.example/likes/9", ada, "Announce", 0, newsroom.InteractionAnnounce, p3.ID),
+		rec("https://a.example/likes/9", mal, "Announce", 0, newsroom.InteractionAnnounce, p3.ID), // same id, same batch
+		rec("https://a.example/likes/1", mal, "Like", 0, newsroom.InteractionLike, p3.ID),         // mal's repeat
+	}
+	fresh, err = s.RecordInboxActivities(ctx, squats)
+	ok(t, err)
+	equal(t, "fresh with ids shared by two actors", fresh, []bool{true, false, true, true, false})
+	count(p3.ID, 1, 2)
+	got, err = s.InboxActivityByID(ctx, "https://a.example/likes/1", mal)
+	ok(t, err)
+	equal(t, "mal's activity of ada's id", *got, squats[0].Activity)
+	got, err = s.InboxActivityByID(ctx, "https://a.example/likes/1", ada)
+	ok(t, err)
+	equal(t, "ada's activity of the same id", *got, batch[0].Activity)
+	fresh, err = s.RecordInboxActivities(ctx, squats)
+	ok(t, err)
+	equal(t, "fresh on replay of the shared ids", fresh, make([]bool, len(squats)))
+	count(p3.ID, 1, 2)
 
 	// A large batch goes through whole.
 	var big []newsroom.InboxRecord
@@ -411,7 +465,7 @@ func testInboxBatch(t *testing.T, s store.Store) {
 	if err == nil {
 		t.Fatal("a Like of a missing post was recorded")
 	}
-	_, err = s.InboxActivityByID(ctx, "https://d.example/likes/1")
+	_, err = s.InboxActivityByID(ctx, "https://d.example/likes/1", "https://d.example/users/dee")
 	wantErr(t, err, newsroom.ErrNotFound)
 }
 
@@ -682,4 +736,64 @@ func testDeleteRemoteActor(t *testing.T, s store.Store) {
 	_, err = s.ReplyByObjectID(ctx, bob.ActorID+"/note")
 	ok(t, err)
 	ok(t, s.DeleteRemoteActor(ctx, ada.ActorID))
+}
+
+// CheckActivityKeysMigration checks migration 0016 on a backend's empty,
+// unmigrated database: the inbox activities and interactions written under
+// the old key, the activity id alone, are kept as they were and their
+// replays are still duplicates; another actor may then send the same ids,
+// and pruning goes by the new key. migrateBefore applies every migration
+// older than version; record writes an inbox activity as the schema
+// before 0016 took it (the store's own statements name the new key).
+func CheckActivityKeysMigration(t *testing.T, s migratingStore, migrateBefore func(version int), record func(a newsroom.InboxActivity)) {
+	t.Helper()
+	ctx := t.Context()
+	migrateBefore(16)
+	org := newOrg(t, s, "gazette")
+	p := newPost(t, s, org.ID, "01P", t0, nil)
+	ada, mal := "https://a.example/users/ada", "https://a.example/users/mal"
+	follow := newsroom.InboxActivity{ID: "https://a.example/follows/1", ActorID: ada, Type: "Follow", OrgID: org.ID,
+		Raw: []byte(`{"type":"Follow"}`), ReceivedAt: t0}
+	like := newsroom.InboxActivity{ID: "https://a.example/likes/1", ActorID: ada, Type: "Like",
+		Raw: []byte(`{"type":"Like"}`), ReceivedAt: t0.Add(time.Minute)}
+	adaLikes := newsroom.Interaction{ActivityID: like.ID, Kind: newsroom.InteractionLike, PostID: p.ID, ActorID: ada, CreatedAt: t0}
+	record(follow)
+	record(like)
+	added, err := s.AddInteraction(ctx, adaLikes)
+	ok(t, err)
+	equal(t, "a Like before the migration", added, true)
+
+	ok(t, s.Migrate(ctx))
+	ok(t, s.CheckSchema(ctx))
+	for _, a := range []newsroom.InboxActivity{follow, like} {
+		got, err := s.InboxActivityByID(ctx, a.ID, a.ActorID)
+		ok(t, err)
+		equal(t, "an activity kept by the migration", *got, a)
+		added, err := s.RecordInboxActivity(ctx, a)
+		ok(t, err)
+		equal(t, "its replay after the migration", added, false)
+	}
+	added, err = s.AddInteraction(ctx, adaLikes)
+	ok(t, err)
+	equal(t, "a replayed Like after the migration", added, false)
+
+	// mal sends ada's ids: new activities, and a Like that counts.
+	malLike := newsroom.InboxActivity{ID: like.ID, ActorID: mal, Type: "Like", Raw: []byte(`{}`), ReceivedAt: t0.Add(2 * time.Minute)}
+	malFollow := newsroom.InboxActivity{ID: follow.ID, ActorID: mal, Type: "Like", Raw: []byte(`{}`), ReceivedAt: t0.Add(2 * time.Minute)}
+	fresh, err := s.RecordInboxActivities(ctx, []newsroom.InboxRecord{
+		{Activity: malLike, Interaction: &newsroom.Interaction{ActivityID: like.ID, Kind: newsroom.InteractionLike, PostID: p.ID, ActorID: mal}},
+		{Activity: malFollow},
+	})
+	ok(t, err)
+	equal(t, "ada's ids sent by mal", fresh, []bool{true, true})
+	likes, _, err := s.CountInteractions(ctx, p.ID)
+	ok(t, err)
+	equal(t, "likes", likes, 2)
+	got, err := s.InboxActivityByID(ctx, follow.ID, ada)
+	ok(t, err)
+	equal(t, "ada's Follow beside mal's activity of its id", got.Type, "Follow")
+
+	n, err := s.PruneInboxActivities(ctx, t0.Add(time.Hour), 10)
+	ok(t, err)
+	equal(t, "pruned", n, int64(4))
 }

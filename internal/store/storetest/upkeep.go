@@ -175,6 +175,12 @@ func testPrune(t *testing.T, s store.Store) {
 			ActorID: "https://a.example/users/ada", Type: "Like", Raw: []byte(`{}`), ReceivedAt: t0.Add(time.Duration(i) * 24 * time.Hour)})
 		ok(t, err)
 	}
+	// Another actor's activity of the same id as ada's first, received
+	// after the cut: pruning ada's must leave it.
+	late := newsroom.InboxActivity{ID: "https://a.example/likes/0", ActorID: "https://a.example/users/mal",
+		Type: "Like", Raw: []byte(`{}`), ReceivedAt: t0.Add(6 * 24 * time.Hour)}
+	_, err := s.RecordInboxActivity(ctx, late)
+	ok(t, err)
 	// Activities received before day 5, three at a time.
 	cut := t0.Add(5 * 24 * time.Hour)
 	var pruned []int64
@@ -186,12 +192,16 @@ func testPrune(t *testing.T, s store.Store) {
 		}
 	}
 	equal(t, "pruned in batches", pruned, []int64{3, 2})
-	_, err := s.InboxActivityByID(ctx, "https://a.example/likes/4")
-	wantErr(t, err, newsroom.ErrNotFound)
+	for _, i := range []int{0, 4} {
+		_, err = s.InboxActivityByID(ctx, fmt.Sprintf("https://a.example/likes/%d", i), "https://a.example/users/ada")
+		wantErr(t, err, newsroom.ErrNotFound)
+	}
 	for _, i := range []int{5, 6} {
-		_, err := s.InboxActivityByID(ctx, fmt.Sprintf("https://a.example/likes/%d", i))
+		_, err := s.InboxActivityByID(ctx, fmt.Sprintf("https://a.example/likes/%d", i), "https://a.example/users/ada")
 		ok(t, err)
 	}
+	_, err = s.InboxActivityByID(ctx, late.ID, late.ActorID)
+	ok(t, err)
 
 	ok(t, s.CreateSetupToken(ctx, newsroom.SetupToken{TokenHash: "old", ExpiresAt: t0}))
 	ok(t, s.CreateSetupToken(ctx, newsroom.SetupToken{TokenHash: "new", ExpiresAt: t0.Add(time.Hour)}))

@@ -122,7 +122,10 @@ var flashes = map[string]bool{"draft": true, "published": true, "scheduled": tru
 
 type ctxKey int
 
-const userKey ctxKey = iota
+const (
+	userKey  ctxKey = iota
+	filesKey        // the files of the request's form (uploaded)
+)
 
 // current is the logged-in user and session of a request.
 type current struct {

@@ -160,25 +160,17 @@ func parsePostForm(r *http.Request) postForm {
 // so that they survive a form coming back with errors, and records the
 // ones refused.
 func (h *Handler) takeUploads(r *http.Request, f *postForm, v *newsroom.ValidationError) error {
-	if r.MultipartForm == nil {
-		return nil
-	}
 	for i := range f.Images {
 		field := "media_" + strconv.Itoa(i)
-		files := r.MultipartForm.File[field+"_file"]
-		if len(files) == 0 || files[0].Size == 0 {
+		u := uploaded(r, field+"_file")
+		if u == nil || u.size == 0 {
 			continue
 		}
-		if files[0].Size > media.MaxUploadBytes {
+		if u.file == nil {
 			v.Add(field, "image_too_large")
 			continue
 		}
-		file, err := files[0].Open()
-		if err != nil {
-			return fmt.Errorf("open upload: %w", err)
-		}
-		m, err := h.media.Save(r.Context(), file)
-		file.Close()
+		m, err := h.media.Save(r.Context(), u.file)
 		switch code := h.uploadRefused(err); {
 		case code != "":
 			v.Add(field, code)

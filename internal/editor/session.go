@@ -71,26 +71,30 @@ func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
 			h.serverError(w, r, err)
 			return
 		}
+		ctx := context.WithValue(r.Context(), userKey, cur)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if isMultipart(r) {
-				// Parts past this size wait in temporary files, not in
-				// memory; they are ours to remove.
-				err := r.ParseMultipartForm(uploadMemory)
+				files, err := readMultipart(r)
 				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
-					h.tooLarge(w, r)
+				switch {
+				case errors.As(err, &tooBig) || errors.Is(err, errFormTooLarge):
+					h.tooLarge(w, r.WithContext(ctx))
+					return
+				case err != nil:
+					// A browser's form reads; a client gone mid-way does not.
+					h.log.Info("unreadable form", "path", r.URL.Path, "err", err)
+					http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 					return
 				}
-				if err == nil {
-					defer r.MultipartForm.RemoveAll()
-				}
+				defer files.remove()
+				ctx = withFiles(ctx, files)
 			}
 			if !tokenEqual(r.PostFormValue("csrf_token"), cur.session.CSRFToken) {
 				h.csrfFailure(w, r)
 				return
 			}
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), userKey, cur)))
+		next(w, r.WithContext(ctx))
 	}
 }
 
@@ -120,9 +124,6 @@ func (h *Handler) checkPreSessionToken(r *http.Request) bool {
 	c, err := r.Cookie(csrfCookie)
 	return err == nil && tokenEqual(r.PostFormValue("csrf_token"), c.Value)
 }
-
-// uploadMemory is how much of a multipart form is held in memory.
-const uploadMemory = 1 << 20
 
 func isMultipart(r *http.Request) bool {
 	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")

@@ -214,8 +214,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	h.log.Info("editor refused", "path", r.URL.Path, "status", status, "err", err)
+	h.message(w, r, status, msg, "/admin/", "admin.nav.home")
+}
+
+// message answers status with the message page: msg as its heading, the
+// message msg+".text" below, and a link to link reading linkText.
+func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, msg, link, linkText string) {
 	p := h.page(r, msg)
-	p.Data = map[string]string{"Title": msg, "Text": msg + ".text", "Link": "/admin/", "LinkText": "admin.nav.home"}
+	p.Data = map[string]string{"Title": msg, "Text": msg + ".text", "Link": link, "LinkText": linkText}
 	h.render(w, r, status, "message", p)
 }
 

@@ -133,11 +133,26 @@ func tokenEqual(a, b string) bool {
 	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// tooLarge answers a form whose body passed the route's limit.
+// TooLarge answers a form declared larger than the server reads, without
+// reading it: the page tooLarge shows, in the editor's language, or, to
+// someone not logged in, what a form sent without a session gets.
+func (h *Handler) TooLarge(w http.ResponseWriter, r *http.Request) {
+	cur, err := h.loadSession(r)
+	switch {
+	case errors.Is(err, newsroom.ErrNotFound):
+		http.Error(w, "not logged in", http.StatusUnauthorized)
+	case err != nil:
+		h.serverError(w, r, err)
+	default:
+		h.tooLarge(w, r.WithContext(context.WithValue(r.Context(), userKey, cur)))
+	}
+}
+
+// tooLarge answers a form over its limits: nothing was done, the limits
+// in words, and a link back to the form.
 func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {
-	p := h.page(r, "error.upload_too_large")
-	p.Data = map[string]string{"Title": "error.upload_too_large", "Text": "error.upload_too_large", "Link": r.URL.Path, "LinkText": "form.back"}
-	h.render(w, r, http.StatusRequestEntityTooLarge, "message", p)
+	h.log.Info("form too large", "path", r.URL.Path, "length", r.Header.Get("Content-Length"))
+	h.message(w, r, http.StatusRequestEntityTooLarge, "error.upload_too_large", r.URL.Path, "form.back")
 }
 
 func (h *Handler) csrfFailure(w http.ResponseWriter, r *http.Request) {

@@ -64,7 +64,7 @@ func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			http.Error(w, "not logged in", http.StatusUnauthorized)
+			h.loggedOut(w, r)
 			return
 		}
 		if err != nil {
@@ -90,7 +90,7 @@ func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
 				ctx = withFiles(ctx, files)
 			}
 			if !tokenEqual(r.PostFormValue("csrf_token"), cur.session.CSRFToken) {
-				h.csrfFailure(w, r)
+				h.sessionChanged(w, r.WithContext(ctx))
 				return
 			}
 		}
@@ -140,7 +140,7 @@ func (h *Handler) TooLarge(w http.ResponseWriter, r *http.Request) {
 	cur, err := h.loadSession(r)
 	switch {
 	case errors.Is(err, newsroom.ErrNotFound):
-		http.Error(w, "not logged in", http.StatusUnauthorized)
+		h.loggedOut(w, r)
 	case err != nil:
 		h.serverError(w, r, err)
 	default:
@@ -155,11 +155,52 @@ func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {
 	h.message(w, r, http.StatusRequestEntityTooLarge, "error.upload_too_large", r.URL.Path, "form.back")
 }
 
+// csrfFailure answers a form shown before login (setup, login, links)
+// whose token is not its cookie's: the cookie is gone, with the browser
+// closed or cookies refused. The link opens the form again.
 func (h *Handler) csrfFailure(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("form token mismatch", "path", r.URL.Path)
-	p := h.page(r, "")
-	p.Data = map[string]string{"Title": "error.csrf", "Text": "error.csrf", "Link": r.URL.Path, "LinkText": "login.link"}
-	h.render(w, r, http.StatusForbidden, "message", p)
+	h.message(w, r, http.StatusForbidden, "error.csrf", r.URL.RequestURI(), "form.back")
+}
+
+// sessionChanged answers a form whose token is not the session's: the
+// editor logged in again since the page was opened, in another tab say,
+// since cross-origin forms are refused before (http.CrossOriginProtection).
+// Nothing was done; the link goes back to the page of the form.
+func (h *Handler) sessionChanged(w http.ResponseWriter, r *http.Request) {
+	h.log.Info("form token of another session", "path", r.URL.Path)
+	if back := formPage(r); back != "" {
+		h.message(w, r, http.StatusForbidden, "error.session_changed", back, "page.back")
+		return
+	}
+	h.message(w, r, http.StatusForbidden, "error.session_changed", "/admin/", "admin.nav.home")
+}
+
+// loggedOut answers a form sent without a session: the editor logged
+// out, in another tab say, or the session ended. Nothing was done; the
+// link goes to the login page, which then brings the editor back to the
+// page of the form.
+func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
+	back := formPage(r)
+	if back == "" {
+		back = "/admin/"
+	}
+	h.message(w, r, http.StatusUnauthorized, "error.logged_out", "/login?next="+url.QueryEscape(back), "login.link")
+}
+
+// formPage is the page a form was sent from, on this site: the Referer,
+// which our Referrer-Policy sends within the site, or "" when the browser
+// does not say. Forms that only post have no page at their own URL.
+func formPage(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host || u.Path == "" {
+		return ""
+	}
+	back := u.RequestURI()
+	if safeNext(back) != back {
+		return ""
+	}
+	return back
 }
 
 // safeNext keeps post-login redirects on our own site: a path, with no

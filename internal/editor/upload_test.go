@@ -99,6 +99,16 @@ func TestFormOverTheLimitGetsThePage(t *testing.T) {
 		}
 		t.Logf("declared %v: %d bytes read", declared, read)
 	}
+	// Logged out, the same form gets what any form sent then gets.
+	anon := e.anonymous()
+	body, length, contentType := anon.bigForm(form, sizedFile{"media_0_file", 1 << 30})
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/admin/orgs/alpha/compose", body)
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Accept-Language", "fr")
+	req.ContentLength = length
+	if r := anon.do(req); r.status != http.StatusUnauthorized || !strings.Contains(r.body, "<h1>Vous n’êtes plus connecté·e</h1>") {
+		t.Errorf("logged out: %d", r.status)
+	}
 	// A form without files keeps the small limit, and gets the page too.
 	form.Set("body", strings.Repeat("a", 2<<20))
 	if r := c.form("/admin/orgs/alpha/compose", form); r.status != http.StatusRequestEntityTooLarge ||

@@ -132,6 +132,9 @@ type current struct {
 	user    *newsroom.User
 	session *newsroom.Session
 	orgIDs  []int64 // the organisations the user edits, read with the session
+	// staleForm says that the form sent does not carry the session's
+	// token, on a route that shows it again (RequireUserKeepingForm).
+	staleForm bool
 }
 
 func currentFrom(ctx context.Context) *current {

@@ -57,6 +57,20 @@ func (h *Handler) loadSession(r *http.Request) (*current, error) {
 // RequireUser wraps an admin route: logged-out requests go to the login
 // page, and state-changing requests must carry the session's form token.
 func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
+	return h.requireUser(next, false)
+}
+
+// RequireUserKeepingForm is RequireUser for the post forms, where what
+// was typed is precious. When the form's token is not the session's (the
+// editor logged in again since opening it, in another tab say), next runs
+// all the same with current.staleForm set: it must act on nothing, store
+// no upload, and show the form again as it was sent, whose token, the
+// session's, lets the editor send it once more.
+func (h *Handler) RequireUserKeepingForm(next http.HandlerFunc) http.HandlerFunc {
+	return h.requireUser(next, true)
+}
+
+func (h *Handler) requireUser(next http.HandlerFunc, keepForm bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		cur, err := h.loadSession(r)
 		if errors.Is(err, newsroom.ErrNotFound) {
@@ -90,8 +104,12 @@ func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
 				ctx = withFiles(ctx, files)
 			}
 			if !tokenEqual(r.PostFormValue("csrf_token"), cur.session.CSRFToken) {
-				h.sessionChanged(w, r.WithContext(ctx))
-				return
+				if !keepForm {
+					h.sessionChanged(w, r.WithContext(ctx))
+					return
+				}
+				h.log.Info("form token of another session: the form is shown again", "path", r.URL.Path)
+				cur.staleForm = true
 			}
 		}
 		next(w, r.WithContext(ctx))

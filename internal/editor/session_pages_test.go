@@ -3,9 +3,13 @@ package editor_test
 import (
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/soga/newsroom/internal/newsroom"
+	"github.com/soga/newsroom/internal/store"
 )
 
 // postFrom sends form to path as a French browser on the page referer
@@ -90,4 +94,85 @@ func TestFormOfAnEarlierSession(t *testing.T) {
 	r = e.anonymous().postFrom("/login", "/login", url.Values{"email": {"editor@example.org"}, "password": {password},
 		"csrf_token": {stale}})
 	wantMessage(t, "login", r, http.StatusForbidden, "Le formulaire a expiré", "/login", "Revenir au formulaire")
+}
+
+// The compose and edit forms of an earlier session (the editor logged in
+// again in another tab) come back with what was typed, the new session's
+// token and a sentence in the editor's language; nothing is stored,
+// saved or published until the form is sent again, which then works.
+func TestPostFormOfAnEarlierSessionComesBack(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("editor@example.org")
+	if r := c.form("/admin/account", url.Values{"lang": {"fr"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("language: %d", r.status)
+	}
+	stale := c.csrf
+	c.loginAgain("editor@example.org")
+
+	form := article("Assemblée générale")
+	form.Set("body", "Un texte **long** à ne pas perdre.")
+	form.Set("tags", "vie associative")
+	form.Set("media_0_alt", "Affiche")
+	r := c.multipart("/admin/orgs/alpha/compose", form, file{"media_0_file", "affiche.png", pngImage(t, 64, 48)})
+	if r.status != http.StatusForbidden {
+		t.Fatalf("compose: %d, want 403", r.status)
+	}
+	for _, want := range []string{
+		`role="alert">Votre session a changé` + "\u202f" + `: vous vous êtes reconnecté·e`,
+		`value="Assemblée générale"`,
+		`>Un texte **long** à ne pas perdre.</textarea>`,
+		`value="vie associative"`,
+		`>Affiche</textarea>`,
+		`id="media_0-error">Choisissez à nouveau cette image`,
+		`name="action" value="publish"`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("compose page lacks %q", want)
+		}
+	}
+	fresh := token(t, r.body)
+	if fresh == stale {
+		t.Fatal("the form came back with the old token")
+	}
+	if n, _ := e.store.CountPosts(t.Context(), store.PostFilter{}); n != 0 {
+		t.Fatalf("%d posts", n)
+	}
+	if entries, _ := os.ReadDir(e.mediaDir); len(entries) != 0 {
+		t.Fatalf("the image was stored: %v", entries)
+	}
+	// Sent again with the token it came back with, it is published.
+	c.csrf = fresh
+	if r := c.multipart("/admin/orgs/alpha/compose", form, file{"media_0_file", "affiche.png", pngImage(t, 64, 48)}); r.status != http.StatusSeeOther {
+		t.Fatalf("compose again: %d", r.status)
+	}
+	p := e.onlyPost(e.alpha, newsroom.StatusPublished)
+	if p.Title != "Assemblée générale" || len(p.Media) != 1 || p.Media[0].Alt != "Affiche" {
+		t.Fatalf("published %+v", p)
+	}
+
+	// Editing: the same, and the form keeps the version it was loaded at.
+	edit := c.editForm(p.ID)
+	edit.Set("title", "Assemblée générale reportée")
+	edit.Set("action", "save")
+	c.loginAgain("editor@example.org")
+	r = c.form("/admin/posts/"+p.ID+"/edit", edit)
+	if r.status != http.StatusForbidden {
+		t.Fatalf("edit: %d, want 403", r.status)
+	}
+	for _, want := range []string{`role="alert">Votre session a changé`, `value="Assemblée générale reportée"`,
+		`name="version" value="` + edit.Get("version") + `"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("edit page lacks %q", want)
+		}
+	}
+	if stored, _ := e.store.PostByID(t.Context(), p.ID); stored.Title != "Assemblée générale" || stored.Version != p.Version {
+		t.Fatalf("saved: %q, version %d", stored.Title, stored.Version)
+	}
+	c.csrf = token(t, r.body)
+	if r := c.form("/admin/posts/"+p.ID+"/edit", edit); r.status != http.StatusSeeOther {
+		t.Fatalf("edit again: %d", r.status)
+	}
+	if stored, _ := e.store.PostByID(t.Context(), p.ID); stored.Title != "Assemblée générale reportée" {
+		t.Fatalf("saved title %q", stored.Title)
+	}
 }

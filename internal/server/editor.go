@@ -18,6 +18,9 @@ import (
 func (s *Server) editorRoutes(ed *editor.Handler, fg *foreground.Gate) {
 	user := func(h http.HandlerFunc) http.HandlerFunc { return ed.RequireUser(fg.Handler(h)) }
 	admin := func(h http.HandlerFunc) http.HandlerFunc { return ed.RequireAdmin(fg.Handler(h)) }
+	// The post forms come back as sent when their token is an earlier
+	// session's, acting on nothing.
+	poster := func(h http.HandlerFunc) http.HandlerFunc { return ed.RequireUserKeepingForm(fg.Handler(h)) }
 	get := func(pattern string, h http.HandlerFunc) { s.handle(http.MethodGet, pattern, h) }
 	upload := func(pattern string, h http.HandlerFunc) { s.upload(pattern, h, ed.TooLarge) }
 
@@ -26,8 +29,8 @@ func (s *Server) editorRoutes(ed *editor.Handler, fg *foreground.Gate) {
 	s.post("/admin/account/password", user(ed.AccountPassword))
 
 	get("/admin/orgs/:handle/posts", user(ed.Posts))
-	upload("/admin/orgs/:handle/compose", user(ed.Compose))
-	upload("/admin/posts/:id/edit", user(ed.EditPost))
+	upload("/admin/orgs/:handle/compose", poster(ed.Compose))
+	upload("/admin/posts/:id/edit", poster(ed.EditPost))
 	s.form("/admin/posts/:id/delete", user(ed.DeletePost))
 	s.post("/admin/posts/:id/unschedule", user(ed.Unschedule))
 	get("/admin/posts/:id/delivery", user(ed.PostDelivery))

@@ -131,6 +131,9 @@ func TestPhonePhotosComeBackNextToTheirFields(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	c := e.login("editor@example.org")
+	if _, page := c.get("/admin/orgs/alpha/compose"); !strings.Contains(page, "<details><summary>More images</summary>") {
+		t.Error("the empty form opens its other images")
+	}
 	form := article("Assemblée générale")
 	form.Set("body", "Un texte **long** à ne pas perdre.")
 	form.Set("media_2_alt", "La salle comble")
@@ -145,7 +148,7 @@ func TestPhonePhotosComeBackNextToTheirFields(t *testing.T) {
 		t.Fatalf("compose: %d, want 422", r.status)
 	}
 	for _, want := range []string{`value="Assemblée générale"`, `>Un texte **long** à ne pas perdre.</textarea>`,
-		`>La salle comble</textarea>`, `id="media_0-error">Cette image est trop grande`,
+		`>La salle comble</textarea>`, `<details open><summary>Plus d’images</summary>`, `id="media_0-error">Cette image est trop grande`,
 		`id="media_1-error">Cette image est trop grande`, `id="media_2-error">Cette image est trop grande`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("compose page lacks %q", want)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,5 +91,78 @@ func TestEditorSessionChangedInChromium(t *testing.T) {
 	}
 	if list[0].Title != title || list[0].BodyMD != body {
 		t.Errorf("published %q: %q", list[0].Title, list[0].BodyMD)
+	}
+}
+
+// Photos as phones take them, in French: three of 17 MB come back as an
+// error next to each image, with the title kept; four of 22 MB, over what
+// the server reads, get the editor's page saying the limits, with a link
+// back to the form. Nothing is published.
+func TestEditorLargePhotosInChromium(t *testing.T) {
+	e := newEditorSession(t, "sqlite", "fr")
+	ts, org := e.ts, e.org
+	run := e.run(t)
+	text := e.text(t)
+	login(t, run, ts.URL, "camille@example.org")
+	dir := t.TempDir()
+	photos := func(n int, size int64) []string {
+		var files []string
+		for i := range n {
+			name := filepath.Join(dir, fmt.Sprintf("photo%d-%d.jpg", i+1, size))
+			// A JPEG's first bytes, then a hole: the file reads as zeros
+			// without taking the disk.
+			if err := os.WriteFile(name, []byte{0xff, 0xd8, 0xff, 0xe0}, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(name, size); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, name)
+		}
+		return files
+	}
+	compose := func(what string, files []string, wait chromedp.Action) {
+		t.Helper()
+		actions := []chromedp.Action{
+			chromedp.Navigate(ts.URL + "/admin/orgs/soga/compose"),
+			chromedp.WaitReady("#title", chromedp.ByQuery),
+			chromedp.SendKeys("#title", "Assemblée générale", chromedp.ByQuery),
+		}
+		for i, f := range files {
+			actions = append(actions,
+				chromedp.SetUploadFiles(fmt.Sprintf("#media_%d_file", i), []string{f}, chromedp.ByQuery),
+				chromedp.SetValue(fmt.Sprintf("#media_%d_alt", i), "La salle", chromedp.ByQuery))
+		}
+		actions = append(actions, chromedp.Click(`button[value="publish"]`, chromedp.ByQuery), wait)
+		run(what, actions...)
+	}
+
+	// The form comes back with the other images' slots open.
+	compose("three 17 MB photos", photos(3, 17_000_000), chromedp.WaitVisible("#media_2-error", chromedp.ByQuery))
+	var gotTitle string
+	run("read the title", chromedp.Value("#title", &gotTitle, chromedp.ByQuery))
+	if gotTitle != "Assemblée générale" {
+		t.Errorf("title %q", gotTitle)
+	}
+	for i := range 3 {
+		if got := text(fmt.Sprintf("#media_%d-error", i)); !strings.HasPrefix(got, "Cette image est trop grande") {
+			t.Errorf("image %d: %q", i+1, got)
+		}
+	}
+
+	compose("four 22 MB photos", photos(4, 22_000_000), chromedp.WaitNotPresent("#title", chromedp.ByQuery))
+	if got := text("main h1"); got != "Les images sont trop lourdes pour être envoyées" {
+		t.Errorf("heading %q", got)
+	}
+	if got := text("main"); !strings.Contains(got, "8 Mo par image, et 4 images par publication") {
+		t.Errorf("the page does not say the limits: %q", got)
+	}
+	var href string
+	run("the link back", chromedp.AttributeValue("main a", "href", &href, nil, chromedp.ByQuery))
+	if got := text("main a"); got != "Revenir au formulaire" || href != "/admin/orgs/soga/compose" {
+		t.Errorf("link %q to %q", got, href)
+	}
+	if n, _ := ts.Store.CountPosts(context.Background(), store.PostFilter{OrgID: org.ID}); n != 0 {
+		t.Fatalf("%d posts", n)
 	}
 }

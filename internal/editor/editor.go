@@ -122,13 +122,19 @@ var flashes = map[string]bool{"draft": true, "published": true, "scheduled": tru
 
 type ctxKey int
 
-const userKey ctxKey = iota
+const (
+	userKey  ctxKey = iota
+	filesKey        // the files of the request's form (uploaded)
+)
 
 // current is the logged-in user and session of a request.
 type current struct {
 	user    *newsroom.User
 	session *newsroom.Session
 	orgIDs  []int64 // the organisations the user edits, read with the session
+	// staleForm says that the form sent does not carry the session's
+	// token, on a route that shows it again (RequireUserKeepingForm).
+	staleForm bool
 }
 
 func currentFrom(ctx context.Context) *current {
@@ -211,8 +217,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	h.log.Info("editor refused", "path", r.URL.Path, "status", status, "err", err)
+	h.message(w, r, status, msg, "/admin/", "admin.nav.home")
+}
+
+// message answers status with the message page: msg as its heading, the
+// message msg+".text" below, and a link to link reading linkText.
+func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, msg, link, linkText string) {
 	p := h.page(r, msg)
-	p.Data = map[string]string{"Title": msg, "Text": msg + ".text", "Link": "/admin/", "LinkText": "admin.nav.home"}
+	p.Data = map[string]string{"Title": msg, "Text": msg + ".text", "Link": link, "LinkText": linkText}
 	h.render(w, r, status, "message", p)
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -43,8 +44,10 @@ const password = "correct horse battery"
 // database, with an administrator, an editor of "alpha" only, and two
 // organisations.
 type env struct {
-	t        *testing.T
-	srv      *httptest.Server
+	t   *testing.T
+	srv *httptest.Server
+	// received counts the bytes the server has read from its connections.
+	received *atomic.Int64
 	store    store.Store
 	urls     urls.Builder
 	mediaDir string
@@ -84,13 +87,41 @@ func (s faultyStore) PutMedia(ctx context.Context, m newsroom.Media) error {
 
 type countingCache struct{ n atomic.Int64 }
 
+// countingListener counts the bytes read from the connections it accepts.
+type countingListener struct {
+	net.Listener
+	n atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, n: &l.n}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
 func (c *countingCache) Invalidate() { c.n.Add(1) }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	st := testdb.SQLite(t)
 	var handler http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	received := &countingListener{Listener: srv.Listener}
+	srv.Listener = received
+	srv.Start()
 	t.Cleanup(srv.Close)
 	base, _ := url.Parse(srv.URL)
 	u := urls.New(base)
@@ -99,7 +130,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	var ids atomic.Int64
-	e := &env{t: t, srv: srv, store: st, urls: u, mediaDir: t.TempDir(), cache: &countingCache{}}
+	e := &env{t: t, srv: srv, received: &received.n, store: st, urls: u, mediaDir: t.TempDir(), cache: &countingCache{}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	aud := audience.New(st, u, func() string { return fmt.Sprintf("01JAUD%020d", ids.Add(1)) })
 	aud.Pages = e.cache

@@ -1,7 +1,6 @@
 package editor
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -48,20 +47,16 @@ func parseOrgForm(r *http.Request) orgForm {
 
 // takeOrgImages stores an uploaded logo or banner.
 func (h *Handler) takeOrgImages(r *http.Request, f *orgForm, v *newsroom.ValidationError) error {
-	if r.MultipartForm == nil {
-		return nil
-	}
 	for _, field := range []string{"icon", "banner"} {
-		files := r.MultipartForm.File[field+"_file"]
-		if len(files) == 0 || files[0].Size == 0 {
+		u := uploaded(r, field+"_file")
+		if u == nil || u.size == 0 {
 			continue
 		}
-		file, err := files[0].Open()
-		if err != nil {
-			return fmt.Errorf("open upload: %w", err)
+		if u.file == nil {
+			v.Add(field, "image_too_large")
+			continue
 		}
-		m, err := h.media.Save(r.Context(), file)
-		file.Close()
+		m, err := h.media.Save(r.Context(), u.file)
 		switch code := h.uploadRefused(err); {
 		case code != "":
 			v.Add(field, code)

@@ -29,7 +29,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 	}
 	var v newsroom.ValidationError
 	var prev *preview
-	failed := false
+	notSaved := ""
 	if r.Method == http.MethodPost {
 		form = parsePostForm(r)
 		target := org
@@ -41,16 +41,21 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 				target = org
 			}
 		}
-		if err := h.takeUploads(r, &form, &v); err != nil {
-			if failed = h.saveFailed(w, r, err); !failed {
+		if cur.staleForm {
+			notSaved = notSavedSession
+			uploadsDropped(r, &v)
+		} else if err := h.takeUploads(r, &form, &v); err != nil {
+			if !h.saveFailed(w, r, err) {
 				return
 			}
+			notSaved = notSavedFailure
 		}
 		h.thumbs(r.Context(), &form)
 		form.parseErrors(h.now(), &v)
 		switch {
-		case failed:
-			// An image could not be stored: nothing is submitted.
+		case notSaved != "":
+			// An image could not be stored, or the form is an earlier
+			// session's: nothing is submitted.
 		case form.Action == "preview":
 			if prev, err = h.preview(r, &form, target); err != nil {
 				h.serverError(w, r, err)
@@ -63,9 +68,10 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if !form.addErrors(&v, err) {
-				if failed = h.saveFailed(w, r, err); !failed {
+				if !h.saveFailed(w, r, err) {
 					return
 				}
+				notSaved = notSavedFailure
 			}
 		default:
 			if err := h.checkPost(r, &form, form.input(target.ID, cur.user.ID), &v); err != nil {
@@ -77,7 +83,7 @@ func (h *Handler) Compose(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "post.new.title")
 	setErrors(p, &v, postFields)
 	data := h.newPostPage(form, org, "/admin/orgs/"+org.Handle+"/compose")
-	data.Orgs, data.Preview, data.SaveFailed = choices, prev, failed
+	data.Orgs, data.Preview, data.NotSaved = choices, prev, notSaved
 	p.Data = data
 	h.render(w, r, data.status(r, &v), "admin_post_form", p)
 }

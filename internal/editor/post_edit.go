@@ -25,21 +25,26 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	}
 	var v newsroom.ValidationError
 	var prev *preview
-	failed := false
+	notSaved := ""
 	var differs *conflict
 	if r.Method == http.MethodPost {
 		form = parsePostForm(r)
 		form.Org = org.Handle
-		if err := h.takeUploads(r, &form, &v); err != nil {
-			if failed = h.saveFailed(w, r, err); !failed {
+		if currentFrom(r.Context()).staleForm {
+			notSaved = notSavedSession
+			uploadsDropped(r, &v)
+		} else if err := h.takeUploads(r, &form, &v); err != nil {
+			if !h.saveFailed(w, r, err) {
 				return
 			}
+			notSaved = notSavedFailure
 		}
 		h.thumbs(r.Context(), &form)
 		form.parseErrors(h.now(), &v)
 		switch {
-		case failed:
-			// An image could not be stored: nothing is submitted.
+		case notSaved != "":
+			// An image could not be stored, or the form is an earlier
+			// session's: nothing is submitted.
 		case form.Action == "preview":
 			if prev, err = h.preview(r, &form, org); err != nil {
 				h.serverError(w, r, err)
@@ -65,9 +70,10 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 				break
 			}
 			if !form.addErrors(&v, err) {
-				if failed = h.saveFailed(w, r, err); !failed {
+				if !h.saveFailed(w, r, err) {
 					return
 				}
+				notSaved = notSavedFailure
 			}
 		default:
 			if err := h.checkPost(r, &form, form.input(org.ID, post.AuthorID), &v); err != nil {
@@ -79,7 +85,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "post.edit.title")
 	setErrors(p, &v, postFields)
 	data := h.newPostPage(form, org, "/admin/posts/"+post.ID+"/edit")
-	data.Post, data.Preview, data.Here, data.SaveFailed = post, prev, "posts", failed
+	data.Post, data.Preview, data.Here, data.NotSaved = post, prev, "posts", notSaved
 	if differs != nil {
 		data.Conflict, data.Saved = true, differs.saved
 	}

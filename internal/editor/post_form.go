@@ -160,25 +160,17 @@ func parsePostForm(r *http.Request) postForm {
 // so that they survive a form coming back with errors, and records the
 // ones refused.
 func (h *Handler) takeUploads(r *http.Request, f *postForm, v *newsroom.ValidationError) error {
-	if r.MultipartForm == nil {
-		return nil
-	}
 	for i := range f.Images {
 		field := "media_" + strconv.Itoa(i)
-		files := r.MultipartForm.File[field+"_file"]
-		if len(files) == 0 || files[0].Size == 0 {
+		u := uploaded(r, field+"_file")
+		if u == nil || u.size == 0 {
 			continue
 		}
-		if files[0].Size > media.MaxUploadBytes {
+		if u.file == nil {
 			v.Add(field, "image_too_large")
 			continue
 		}
-		file, err := files[0].Open()
-		if err != nil {
-			return fmt.Errorf("open upload: %w", err)
-		}
-		m, err := h.media.Save(r.Context(), file)
-		file.Close()
+		m, err := h.media.Save(r.Context(), u.file)
 		switch code := h.uploadRefused(err); {
 		case code != "":
 			v.Add(field, code)
@@ -190,6 +182,18 @@ func (h *Handler) takeUploads(r *http.Request, f *postForm, v *newsroom.Validati
 		}
 	}
 	return nil
+}
+
+// uploadsDropped marks, next to their fields, the images sent with a form
+// shown again without storing anything (notSavedSession): their file
+// inputs come back empty, and the editor must choose them again.
+func uploadsDropped(r *http.Request, v *newsroom.ValidationError) {
+	for i := range posts.MaxMedia {
+		field := "media_" + strconv.Itoa(i)
+		if u := uploaded(r, field+"_file"); u != nil && u.size > 0 {
+			v.Add(field, "image_again")
+		}
+	}
 }
 
 // uploadRefused names the form error of an upload media.Store.Save
@@ -398,17 +402,32 @@ type postPage struct {
 	// form's.
 	Conflict bool
 	Saved    map[string]string
-	// SaveFailed says that saving failed on our side, not for anything
-	// in the form.
-	SaveFailed bool
+	// NotSaved, when set, is why the form came back though nothing in it
+	// is wrong: notSavedFailure or notSavedSession, the message shown at
+	// its top.
+	NotSaved string
 }
 
-// status is the HTTP status of the page: 500 when saving failed, 409 for
-// a conflict, else as formStatus says.
+// Why a post form comes back with everything typed though nothing in it
+// is wrong (postPage.NotSaved): the message at its top.
+const (
+	// notSavedFailure: saving failed on our side (saveFailed).
+	notSavedFailure = "post.save_failed"
+	// notSavedSession: the form's token is an earlier session's
+	// (RequireUserKeepingForm). Nothing was stored; the form's new token
+	// lets the editor send it again.
+	notSavedSession = "post.session_changed"
+)
+
+// status is the HTTP status of the page: 500 when saving failed, 403 for
+// a form of an earlier session, 409 for a conflict, else as formStatus
+// says.
 func (p *postPage) status(r *http.Request, v *newsroom.ValidationError) int {
 	switch {
-	case p.SaveFailed:
+	case p.NotSaved == notSavedFailure:
 		return http.StatusInternalServerError
+	case p.NotSaved == notSavedSession:
+		return http.StatusForbidden
 	case p.Conflict:
 		return http.StatusConflict
 	}
@@ -417,8 +436,8 @@ func (p *postPage) status(r *http.Request, v *newsroom.ValidationError) int {
 
 // saveFailed reports whether err, met while saving a post form, is a
 // failure of ours, such as the database or the disk refusing a write: it
-// is logged, and the form comes back with everything typed, for the editor
-// to try again. A refusal the error page explains (not found, forbidden,
+// is logged, and the form comes back with everything typed
+// (notSavedFailure), for the editor to try again. A refusal the error page explains (not found, forbidden,
 // gone, not editable) is answered here, and saveFailed reports false.
 func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, err error) bool {
 	if httperr.Status(err) != http.StatusInternalServerError {

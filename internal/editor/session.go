@@ -57,6 +57,20 @@ func (h *Handler) loadSession(r *http.Request) (*current, error) {
 // RequireUser wraps an admin route: logged-out requests go to the login
 // page, and state-changing requests must carry the session's form token.
 func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
+	return h.requireUser(next, false)
+}
+
+// RequireUserKeepingForm is RequireUser for the post forms, where what
+// was typed is precious. When the form's token is not the session's (the
+// editor logged in again since opening it, in another tab say), next runs
+// all the same with current.staleForm set: it must act on nothing, store
+// no upload, and show the form again as it was sent, whose token, the
+// session's, lets the editor send it once more.
+func (h *Handler) RequireUserKeepingForm(next http.HandlerFunc) http.HandlerFunc {
+	return h.requireUser(next, true)
+}
+
+func (h *Handler) requireUser(next http.HandlerFunc, keepForm bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		cur, err := h.loadSession(r)
 		if errors.Is(err, newsroom.ErrNotFound) {
@@ -64,33 +78,41 @@ func (h *Handler) RequireUser(next http.HandlerFunc) http.HandlerFunc {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			http.Error(w, "not logged in", http.StatusUnauthorized)
+			h.loggedOut(w, r)
 			return
 		}
 		if err != nil {
 			h.serverError(w, r, err)
 			return
 		}
+		ctx := context.WithValue(r.Context(), userKey, cur)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if isMultipart(r) {
-				// Parts past this size wait in temporary files, not in
-				// memory; they are ours to remove.
-				err := r.ParseMultipartForm(uploadMemory)
+				files, err := readMultipart(r)
 				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
-					h.tooLarge(w, r)
+				switch {
+				case errors.As(err, &tooBig) || errors.Is(err, errFormTooLarge):
+					h.tooLarge(w, r.WithContext(ctx))
+					return
+				case err != nil:
+					// A browser's form reads; a client gone mid-way does not.
+					h.log.Info("unreadable form", "path", r.URL.Path, "err", err)
+					http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 					return
 				}
-				if err == nil {
-					defer r.MultipartForm.RemoveAll()
-				}
+				defer files.remove()
+				ctx = withFiles(ctx, files)
 			}
 			if !tokenEqual(r.PostFormValue("csrf_token"), cur.session.CSRFToken) {
-				h.csrfFailure(w, r)
-				return
+				if !keepForm {
+					h.sessionChanged(w, r.WithContext(ctx))
+					return
+				}
+				h.log.Info("form token of another session: the form is shown again", "path", r.URL.Path)
+				cur.staleForm = true
 			}
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), userKey, cur)))
+		next(w, r.WithContext(ctx))
 	}
 }
 
@@ -121,9 +143,6 @@ func (h *Handler) checkPreSessionToken(r *http.Request) bool {
 	return err == nil && tokenEqual(r.PostFormValue("csrf_token"), c.Value)
 }
 
-// uploadMemory is how much of a multipart form is held in memory.
-const uploadMemory = 1 << 20
-
 func isMultipart(r *http.Request) bool {
 	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
 }
@@ -132,18 +151,74 @@ func tokenEqual(a, b string) bool {
 	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// tooLarge answers a form whose body passed the route's limit.
-func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {
-	p := h.page(r, "error.upload_too_large")
-	p.Data = map[string]string{"Title": "error.upload_too_large", "Text": "error.upload_too_large", "Link": r.URL.Path, "LinkText": "form.back"}
-	h.render(w, r, http.StatusRequestEntityTooLarge, "message", p)
+// TooLarge answers a form declared larger than the server reads, without
+// reading it: the page tooLarge shows, in the editor's language, or, to
+// someone not logged in, what a form sent without a session gets.
+func (h *Handler) TooLarge(w http.ResponseWriter, r *http.Request) {
+	cur, err := h.loadSession(r)
+	switch {
+	case errors.Is(err, newsroom.ErrNotFound):
+		h.loggedOut(w, r)
+	case err != nil:
+		h.serverError(w, r, err)
+	default:
+		h.tooLarge(w, r.WithContext(context.WithValue(r.Context(), userKey, cur)))
+	}
 }
 
+// tooLarge answers a form over its limits: nothing was done, the limits
+// in words, and a link back to the form.
+func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {
+	h.log.Info("form too large", "path", r.URL.Path, "length", r.Header.Get("Content-Length"))
+	h.message(w, r, http.StatusRequestEntityTooLarge, "error.upload_too_large", r.URL.Path, "form.back")
+}
+
+// csrfFailure answers a form shown before login (setup, login, links)
+// whose token is not its cookie's: the cookie is gone, with the browser
+// closed or cookies refused. The link opens the form again.
 func (h *Handler) csrfFailure(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("form token mismatch", "path", r.URL.Path)
-	p := h.page(r, "")
-	p.Data = map[string]string{"Title": "error.csrf", "Text": "error.csrf", "Link": r.URL.Path, "LinkText": "login.link"}
-	h.render(w, r, http.StatusForbidden, "message", p)
+	h.message(w, r, http.StatusForbidden, "error.csrf", r.URL.RequestURI(), "form.back")
+}
+
+// sessionChanged answers a form whose token is not the session's: the
+// editor logged in again since the page was opened, in another tab say,
+// since cross-origin forms are refused before (http.CrossOriginProtection).
+// Nothing was done; the link goes back to the page of the form.
+func (h *Handler) sessionChanged(w http.ResponseWriter, r *http.Request) {
+	h.log.Info("form token of another session", "path", r.URL.Path)
+	if back := formPage(r); back != "" {
+		h.message(w, r, http.StatusForbidden, "error.session_changed", back, "page.back")
+		return
+	}
+	h.message(w, r, http.StatusForbidden, "error.session_changed", "/admin/", "admin.nav.home")
+}
+
+// loggedOut answers a form sent without a session: the editor logged
+// out, in another tab say, or the session ended. Nothing was done; the
+// link goes to the login page, which then brings the editor back to the
+// page of the form.
+func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
+	back := formPage(r)
+	if back == "" {
+		back = "/admin/"
+	}
+	h.message(w, r, http.StatusUnauthorized, "error.logged_out", "/login?next="+url.QueryEscape(back), "login.link")
+}
+
+// formPage is the page a form was sent from, on this site: the Referer,
+// which our Referrer-Policy sends within the site, or "" when the browser
+// does not say. Forms that only post have no page at their own URL.
+func formPage(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host || u.Path == "" {
+		return ""
+	}
+	back := u.RequestURI()
+	if safeNext(back) != back {
+		return ""
+	}
+	return back
 }
 
 // safeNext keeps post-login redirects on our own site: a path, with no

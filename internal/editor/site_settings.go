@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/settings"
 )
@@ -70,15 +71,11 @@ func (h *Handler) saveSite(r *http.Request, f siteForm) error {
 	}
 	in := settings.Input{Name: &f.Name, Tagline: &f.Tagline, Website: &f.Website, Accent: &f.Accent,
 		Footer: &f.Footer, TimeZone: &f.TimeZone, RemoveLogo: r.PostFormValue("logo_remove") != ""}
-	if r.MultipartForm != nil {
-		if files := r.MultipartForm.File["logo_file"]; len(files) > 0 && files[0].Size > 0 {
-			file, err := files[0].Open()
-			if err != nil {
-				return fmt.Errorf("open upload: %w", err)
-			}
-			defer file.Close()
-			in.Logo = file
+	if u := uploaded(r, "logo_file"); u != nil && u.size > 0 {
+		if u.file == nil {
+			return media.ErrTooLarge
 		}
+		in.Logo = u.file
 	}
 	_, err := h.settings.Update(r.Context(), in)
 	return err

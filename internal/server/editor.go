@@ -18,15 +18,19 @@ import (
 func (s *Server) editorRoutes(ed *editor.Handler, fg *foreground.Gate) {
 	user := func(h http.HandlerFunc) http.HandlerFunc { return ed.RequireUser(fg.Handler(h)) }
 	admin := func(h http.HandlerFunc) http.HandlerFunc { return ed.RequireAdmin(fg.Handler(h)) }
+	// The post forms come back as sent when their token is an earlier
+	// session's, acting on nothing.
+	poster := func(h http.HandlerFunc) http.HandlerFunc { return ed.RequireUserKeepingForm(fg.Handler(h)) }
 	get := func(pattern string, h http.HandlerFunc) { s.handle(http.MethodGet, pattern, h) }
+	upload := func(pattern string, h http.HandlerFunc) { s.upload(pattern, h, ed.TooLarge) }
 
 	get("/admin/", user(ed.Home))
 	s.form("/admin/account", user(ed.Account))
 	s.post("/admin/account/password", user(ed.AccountPassword))
 
 	get("/admin/orgs/:handle/posts", user(ed.Posts))
-	s.upload("/admin/orgs/:handle/compose", user(ed.Compose))
-	s.upload("/admin/posts/:id/edit", user(ed.EditPost))
+	upload("/admin/orgs/:handle/compose", poster(ed.Compose))
+	upload("/admin/posts/:id/edit", poster(ed.EditPost))
 	s.form("/admin/posts/:id/delete", user(ed.DeletePost))
 	s.post("/admin/posts/:id/unschedule", user(ed.Unschedule))
 	get("/admin/posts/:id/delivery", user(ed.PostDelivery))
@@ -44,8 +48,8 @@ func (s *Server) editorRoutes(ed *editor.Handler, fg *foreground.Gate) {
 	s.post("/admin/orgs/:handle/network/review", admin(ed.ReviewBoost))
 
 	get("/admin/organisations", admin(ed.Orgs))
-	s.upload("/admin/organisations/new", admin(ed.NewOrg))
-	s.upload("/admin/organisations/edit/:handle", admin(ed.EditOrg))
+	upload("/admin/organisations/new", admin(ed.NewOrg))
+	upload("/admin/organisations/edit/:handle", admin(ed.EditOrg))
 	s.form("/admin/orgs/:handle/feeds", admin(ed.Feeds))
 	s.post("/admin/orgs/:handle/feeds/remove", admin(ed.RemoveFeed))
 	s.post("/admin/orgs/:handle/feeds/poll", admin(ed.PollFeed))
@@ -54,6 +58,6 @@ func (s *Server) editorRoutes(ed *editor.Handler, fg *foreground.Gate) {
 	s.form("/admin/users/edit/:id", admin(ed.EditUser))
 	s.post("/admin/users/link/:id", admin(ed.ResetLink))
 	s.form("/admin/domains", admin(ed.Domains))
-	s.upload("/admin/site", admin(ed.SiteSettings))
+	upload("/admin/site", admin(ed.SiteSettings))
 	s.post("/admin/domains/remove", admin(ed.Unblock))
 }

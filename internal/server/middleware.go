@@ -176,18 +176,27 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// withBodyLimit caps every request body at what limit says for it: routes
-// that accept media uploads get more. A declared length over the cap is
-// refused before a byte is read.
-func withBodyLimit(limitFor func(*http.Request) int64, next http.Handler) http.Handler {
+// withBodyLimit caps every request body at what limitFor says for it:
+// routes that accept media uploads get more. A declared length over the
+// cap is refused before a byte is read, by the route's own handler when
+// limitFor names one: the handler sees no body, and the server closes
+// the connection after its answer rather than read the rest.
+func withBodyLimit(limitFor func(*http.Request) (int64, http.Handler), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r) // nothing to read, nothing to cap
 			return
 		}
-		limit := limitFor(r)
+		limit, tooLarge := limitFor(r)
 		if r.ContentLength > limit {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			if tooLarge == nil {
+				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			// A copy: the server's own request keeps its body, unread.
+			unread := r.WithContext(r.Context())
+			unread.Body, unread.ContentLength = http.NoBody, 0
+			tooLarge.ServeHTTP(w, unread)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

@@ -56,7 +56,7 @@ func TestSecurityHeadersAreNotShared(t *testing.T) {
 
 func TestBodyLimit(t *testing.T) {
 	var read int
-	h := withBodyLimit(func(*http.Request) int64 { return 10 }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := withBodyLimit(func(*http.Request) (int64, http.Handler) { return 10, nil }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
 		read = len(b)
 		if err != nil {
@@ -88,6 +88,41 @@ func TestBodyLimit(t *testing.T) {
 	if w.Code != http.StatusRequestEntityTooLarge || read > 10 {
 		t.Errorf("unknown length: %d after reading %d bytes", w.Code, read)
 	}
+}
+
+// A route with a handler for bodies over its limit answers them itself,
+// with nothing of the body to read.
+func TestBodyLimitAnsweredByTheRoute(t *testing.T) {
+	reached := false
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n, err := r.Body.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+			t.Errorf("the route's page could read the body: %d %v", n, err)
+		}
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		io.WriteString(w, "<p>Trop lourd</p>")
+	})
+	h := withBodyLimit(func(*http.Request) (int64, http.Handler) { return 10, page }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached = true
+	}))
+	body := &countingReader{r: strings.NewReader(strings.Repeat("x", 1<<20))}
+	r := httptest.NewRequest(http.MethodPost, "/", body)
+	r.ContentLength = 1 << 20 // declared, as browsers do
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusRequestEntityTooLarge || w.Body.String() != "<p>Trop lourd</p>" || reached || body.n != 0 {
+		t.Errorf("%d %q, handler reached %v, %d bytes read", w.Code, w.Body, reached, body.n)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 // Successes are counted on the series looked up in advance, the rest on

@@ -6,6 +6,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -13,7 +14,6 @@ import (
 	"github.com/soga/newsroom/federation/inbox"
 	"github.com/soga/newsroom/internal/editor"
 	"github.com/soga/newsroom/internal/foreground"
-	"github.com/soga/newsroom/internal/media"
 	"github.com/soga/newsroom/internal/metrics"
 	"github.com/soga/newsroom/internal/posts"
 	"github.com/soga/newsroom/internal/view"
@@ -22,9 +22,19 @@ import (
 // DefaultBodyLimit caps request bodies unless a route says otherwise.
 const DefaultBodyLimit = 1 << 20
 
-// UploadBodyLimit caps the forms that carry images: a post's images at
-// their largest, and the text around them.
-const UploadBodyLimit = posts.MaxMedia*media.MaxUploadBytes + DefaultBodyLimit
+// UploadBodyLimit caps the multipart forms of the routes that take
+// images: a post's images as phones take them, and the text around them.
+// The editor keeps at most media.MaxUploadBytes of an image; a larger one
+// is read through only to be counted, so that the form comes back with
+// "image too large" next to it and everything typed, rather than as a page
+// of its own. Only a signed-in editor's form is read at all, and the
+// route's own page answers a form declared larger, unread.
+const UploadBodyLimit = posts.MaxMedia*uploadPhotoBytes + DefaultBodyLimit
+
+// uploadPhotoBytes is what an image may weigh and still be answered next
+// to its field: a phone's photo at full resolution (10–20 MB), well over
+// what media.MaxUploadBytes keeps.
+const uploadPhotoBytes = 20 << 20
 
 // Deps are what the routes need.
 type Deps struct {
@@ -62,8 +72,8 @@ type Server struct {
 	metrics *metrics.Metrics
 	db      Pinger
 	router  *httprouter.Router
-	// uploads matches the routes that accept UploadBodyLimit; it only
-	// answers "is this one of them", before the body is read.
+	// uploads matches the routes that accept UploadBodyLimit, before the
+	// body is read, to the handler answering a body over their limit.
 	uploads *httprouter.Router
 	// cop refuses cross-origin browser requests that change state, on top
 	// of the editor's own form tokens.
@@ -78,8 +88,8 @@ func New(d Deps) http.Handler {
 	s.router.HandleMethodNotAllowed = true
 	s.routes(d)
 	var h http.Handler = s.router
-	h = withSecurityHeaders(h)
 	h = withBodyLimit(s.bodyLimit, h)
+	h = withSecurityHeaders(h)
 	h = withRecovery(s.log, h)
 	h = withRequestID(h)
 	return h
@@ -97,20 +107,27 @@ func (s *Server) form(pattern string, h http.HandlerFunc) {
 	s.handle(http.MethodPost, pattern, s.cop.Handler(h).ServeHTTP)
 }
 
-// upload is form for a route whose POST may carry images.
-func (s *Server) upload(pattern string, h http.HandlerFunc) {
+// upload is form for a route whose POST may carry images; tooLarge
+// answers a POST declared over its limit, and must not read its body.
+func (s *Server) upload(pattern string, h, tooLarge http.HandlerFunc) {
 	s.form(pattern, h)
-	s.uploads.HandlerFunc(http.MethodPost, pattern, http.NotFound)
+	s.uploads.Handler(http.MethodPost, pattern, instrument(s.log, s.metrics, pattern, http.MethodPost, s.cop.Handler(tooLarge)))
 }
 
-// bodyLimit is the cap of r's body: larger on upload routes only.
-func (s *Server) bodyLimit(r *http.Request) int64 {
+// bodyLimit is the cap of r's body, larger for the multipart forms of
+// upload routes, and the handler answering a body declared over it (nil:
+// a plain 413).
+func (s *Server) bodyLimit(r *http.Request) (int64, http.Handler) {
 	if r.Method == http.MethodPost {
-		if h, _, _ := s.uploads.Lookup(r.Method, r.URL.Path); h != nil {
-			return UploadBodyLimit
+		if h, ps, _ := s.uploads.Lookup(r.Method, r.URL.Path); h != nil {
+			tooLarge := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, ps) })
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				return UploadBodyLimit, tooLarge
+			}
+			return DefaultBodyLimit, tooLarge
 		}
 	}
-	return DefaultBodyLimit
+	return DefaultBodyLimit, nil
 }
 
 // post registers a state-changing browser route.

@@ -394,6 +394,35 @@ func TestUploads(t *testing.T) {
 	}
 }
 
+// The preview lists what publishing would refuse, beside what it shows,
+// and saves nothing; on an existing post too.
+func TestPreviewListsWhatPublishingRefuses(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("editor@example.org")
+	form := article("Assemblée générale")
+	form.Set("tags", "vie, hello-world")
+	form.Set("action", "preview")
+	r := c.form("/admin/orgs/alpha/compose", form)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Hashtags hold only") ||
+		!strings.Contains(r.body, "Assemblée générale") {
+		t.Fatalf("preview of invalid tags: %d %s", r.status, r.body)
+	}
+	if n, _ := e.store.CountPosts(context.Background(), store.PostFilter{OrgID: e.alpha.ID}); n != 0 {
+		t.Fatal("preview saved something")
+	}
+	form.Set("tags", "vie")
+	form.Set("action", "publish")
+	if r := c.form("/admin/orgs/alpha/compose", form); r.status != http.StatusSeeOther {
+		t.Fatalf("publish: %d %s", r.status, r.body)
+	}
+	p := e.onlyPost(e.alpha, newsroom.StatusPublished)
+	form.Set("tags", "hello-world")
+	form.Set("action", "preview")
+	if r := c.form("/admin/posts/"+p.ID+"/edit", form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Hashtags hold only") {
+		t.Fatalf("preview of an edit with invalid tags: %d %s", r.status, r.body)
+	}
+}
+
 // Publish, preview, edit and delete through the forms, each reaching the
 // publishing service: a Create, an Update and a Delete are queued.
 func TestPublishEditDelete(t *testing.T) {

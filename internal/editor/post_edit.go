@@ -46,6 +46,12 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 			// An image could not be stored, or the form is an earlier
 			// session's: nothing is submitted.
 		case form.Action == "preview":
+			// The preview lists what publishing would refuse: what it
+			// shows is what will be published, or it says why not.
+			if err := h.checkPost(r, &form, form.input(org.ID, post.AuthorID), &v); err != nil {
+				h.fail(w, r, err)
+				return
+			}
 			if prev, err = h.preview(r, &form, org); err != nil {
 				h.serverError(w, r, err)
 				return

@@ -211,14 +211,20 @@ func validate(in *PostInput, draft bool) error {
 	return v.Err()
 }
 
+// validateEvent checks every field of e, a missing start included, so
+// that the form lists all that is wrong at once.
 func validateEvent(v *newsroom.ValidationError, e *newsroom.Event, draft bool) {
-	if e == nil || e.Start.IsZero() {
+	if e == nil {
 		if !draft {
 			v.Add("event_start", "required")
 		}
 		return
 	}
-	if !e.End.IsZero() && e.End.Before(e.Start) {
+	if e.Start.IsZero() {
+		if !draft {
+			v.Add("event_start", "required")
+		}
+	} else if !e.End.IsZero() && e.End.Before(e.Start) {
 		v.Add("event_end", "end_before_start")
 	}
 	if e.Timezone == "" {
@@ -233,7 +239,7 @@ func validateEvent(v *newsroom.ValidationError, e *newsroom.Event, draft bool) {
 	} else if e.OnlineURL != "" {
 		u, err := url.Parse(e.OnlineURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			v.Add("event_online_url", "invalid")
+			v.Add("event_online_url", "url_invalid")
 		}
 	}
 	switch strings.ToUpper(e.Status) {

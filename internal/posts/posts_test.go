@@ -107,7 +107,11 @@ func TestValidation(t *testing.T) {
 		{"bad online url", func(in *PostInput) {
 			in.Kind = newsroom.KindEvent
 			in.Event = &newsroom.Event{Start: time.Now(), Timezone: "UTC", OnlineURL: "javascript:alert(1)"}
-		}, "event_online_url", "invalid"},
+		}, "event_online_url", "url_invalid"},
+		{"bad online url, and no start", func(in *PostInput) {
+			in.Kind = newsroom.KindEvent
+			in.Event = &newsroom.Event{Timezone: "UTC", OnlineURL: "ftp://x"}
+		}, "event_online_url", "url_invalid"},
 		{"control in title", func(in *PostInput) { in.Title = "Titre\x00" }, "title", "invalid"},
 		{"line break in title", func(in *PostInput) { in.Title = "Titre\nsuite" }, "title", "invalid"},
 		{"broken UTF-8 in title", func(in *PostInput) { in.Title = "Titre \xff" }, "title", "invalid"},

@@ -30,7 +30,7 @@ func (h *Handler) Favicon(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) Theme(w http.ResponseWriter, r *http.Request) {
 	c, ok := newsroom.ParseColour(r.URL.Query().Get("c"))
 	if !ok {
-		h.NotFound(w, r)
+		http.NotFound(w, r)
 		return
 	}
 	body := "@media not (prefers-color-scheme:dark){:root{--accent:" + c + "}}\n"

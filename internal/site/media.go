@@ -39,7 +39,7 @@ func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
 	name := httprouter.ParamsFromContext(r.Context()).ByName("name")
 	m := mediaNameRE().FindStringSubmatch(name)
 	if m == nil || media.TypeOf(m[3]) == "" {
-		h.NotFound(w, r)
+		http.NotFound(w, r)
 		return
 	}
 	etag := `"` + m[1] + m[2] + `"`
@@ -55,7 +55,7 @@ func (h *Handler) Media(w http.ResponseWriter, r *http.Request) {
 	}
 	obj, err := h.media.Open(r.Context(), name)
 	if errors.Is(err, media.ErrNotFound) {
-		h.NotFound(w, r)
+		http.NotFound(w, r)
 		return
 	}
 	if err != nil {

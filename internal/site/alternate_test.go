@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +19,7 @@ import (
 	"github.com/soga/newsroom/internal/server"
 	"github.com/soga/newsroom/internal/site"
 	"github.com/soga/newsroom/internal/site/sitetest"
-	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/internal/urls"
-	"github.com/soga/newsroom/internal/view"
 )
 
 // Each page's ActivityStreams alternate names the document the page is
@@ -33,17 +30,8 @@ import (
 // site and the federation handler run behind the server's own routes on
 // a loopback port, the post URL answering HTML or the object by Accept.
 func TestActivityStreamsAlternates(t *testing.T) {
-	db := testdb.SQLite(t)
-	now := time.Now().UTC().Truncate(time.Second)
-	mediaDir := filepath.Join(t.TempDir(), "media")
-	fx, err := sitetest.Seed(t.Context(), db, mediaDir, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	views, err := view.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	seeded := sitetest.SeedSQLite(t)
+	db, now, mediaDir, fx, views := seeded.DB, seeded.Now, seeded.MediaDir, seeded.Fixture, seeded.Views
 	srv := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + srv.Listener.Addr().String())
 	u := urls.New(base)

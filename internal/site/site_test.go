@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,9 +18,7 @@ import (
 	"github.com/soga/newsroom/internal/newsroom"
 	"github.com/soga/newsroom/internal/site/sitetest"
 	"github.com/soga/newsroom/internal/store"
-	"github.com/soga/newsroom/internal/store/storetest/testdb"
 	"github.com/soga/newsroom/internal/urls"
-	"github.com/soga/newsroom/internal/view"
 	"github.com/soga/newsroom/web"
 )
 
@@ -73,17 +70,8 @@ type testSite struct {
 
 func newTestSite(t *testing.T) *testSite {
 	t.Helper()
-	db := testdb.SQLite(t)
-	now := time.Now().UTC().Truncate(time.Second)
-	mediaDir := filepath.Join(t.TempDir(), "media")
-	fx, err := sitetest.Seed(t.Context(), db, mediaDir, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	views, err := view.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	seeded := sitetest.SeedSQLite(t)
+	db, now, mediaDir, fx, views := seeded.DB, seeded.Now, seeded.MediaDir, seeded.Fixture, seeded.Views
 	base, _ := url.Parse(testBase)
 	st := &countingStore{Store: db}
 	cache := NewCache(CacheOptions{})

@@ -38,9 +38,10 @@ func (h *Handler) ServeActivity(w http.ResponseWriter, r *http.Request, id strin
 		h.fail(w, r, err)
 		return
 	}
+	maxAge := maxAgeActivity
 	switch {
 	case a.PostID != "" && (a.Type == convert.Create || a.Type == convert.Update):
-		doc, gone, err := h.postActivity(ctx, a)
+		doc, gone, err := h.postActivity(ctx, a, nil)
 		switch {
 		case err != nil:
 			h.fail(w, r, err)
@@ -60,17 +61,16 @@ func (h *Handler) ServeActivity(w http.ResponseWriter, r *http.Request, id strin
 			writeActivityStatus(w, r, http.StatusGone, h.activityTombstone(a, time.Time{}))
 			return
 		}
-		w.Header().Add("Vary", "Accept")
-		writeBody(w, r, contentTypeActivity, a.JSON, maxAgePost)
-		return
+		maxAge = maxAgePost // it may be taken back
 	}
 	w.Header().Add("Vary", "Accept")
-	writeBody(w, r, contentTypeActivity, a.JSON, maxAgeActivity)
+	writeBody(w, r, contentTypeActivity, a.JSON, maxAge)
 }
 
 // postActivity renders a, a Create or Update of a post, with the post as
 // it is now; gone, with the Tombstone, when the post has been deleted.
-func (h *Handler) postActivity(ctx context.Context, a *newsroom.Activity) (doc map[string]any, gone bool, err error) {
+// org is the post's organisation when the caller has it, else nil.
+func (h *Handler) postActivity(ctx context.Context, a *newsroom.Activity, org *newsroom.Organisation) (doc map[string]any, gone bool, err error) {
 	if h.posts == nil {
 		return nil, false, newsroom.ErrNotFound
 	}
@@ -85,9 +85,10 @@ func (h *Handler) postActivity(ctx context.Context, a *newsroom.Activity) (doc m
 	default:
 		return nil, false, newsroom.ErrNotFound
 	}
-	org, err := h.activities.OrgByID(ctx, p.OrgID)
-	if err != nil {
-		return nil, false, fmt.Errorf("organisation of post %s: %w", p.ID, err)
+	if org == nil || org.ID != p.OrgID {
+		if org, err = h.activities.OrgByID(ctx, p.OrgID); err != nil {
+			return nil, false, fmt.Errorf("organisation of post %s: %w", p.ID, err)
+		}
 	}
 	media, err := h.postMedia(ctx, p)
 	if err != nil {

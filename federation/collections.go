@@ -108,7 +108,7 @@ func (h *Handler) ServeOutbox(w http.ResponseWriter, r *http.Request, handle str
 		}
 		items := make([]any, 0, len(activities))
 		for _, a := range activities {
-			item, err := h.outboxItem(ctx, &a)
+			item, err := h.outboxItem(ctx, &a, org)
 			if err != nil {
 				// One damaged row must not take the whole outbox down.
 				h.log.ErrorContext(ctx, "outbox item left out", slog.String("activity", a.ID), slog.Any("error", err))
@@ -125,14 +125,14 @@ func (h *Handler) ServeOutbox(w http.ResponseWriter, r *http.Request, handle str
 // outboxItem is a's entry in the outbox: the Create with its post as it is
 // now, nil if the post was deleted since the list was read. A Create
 // without a post is embedded as stored.
-func (h *Handler) outboxItem(ctx context.Context, a *newsroom.Activity) (any, error) {
+func (h *Handler) outboxItem(ctx context.Context, a *newsroom.Activity, org *newsroom.Organisation) (any, error) {
 	if a.PostID == "" || h.posts == nil {
 		if !json.Valid(a.JSON) {
 			return nil, errors.New("stored activity is not valid JSON")
 		}
 		return json.RawMessage(a.JSON), nil
 	}
-	doc, gone, err := h.postActivity(ctx, a)
+	doc, gone, err := h.postActivity(ctx, a, org)
 	if err != nil || gone {
 		return nil, err
 	}

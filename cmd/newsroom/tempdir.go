@@ -8,9 +8,9 @@ import (
 )
 
 // useTempDir makes dir the process's temporary directory, emptied first.
-// Go's multipart parser writes large uploads to os.TempDir() and removes
-// them when the request ends; a process killed mid-upload leaves them
-// behind. Kept under the data directory, they are removed at the next
+// The editor writes uploaded images to os.TempDir() (internal/editor,
+// readMultipart) and removes them when the request ends; a process killed
+// mid-upload leaves them behind. Kept under the data directory, they are removed at the next
 // start. It is set for the whole process, which only the serve command of
 // the real binary does.
 func useTempDir(dir string) error {

@@ -45,18 +45,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 		case notSaved != "":
 			// An image could not be stored, or the form is an earlier
 			// session's: nothing is submitted.
-		case form.Action == "preview":
-			// The preview lists what publishing would refuse: what it
-			// shows is what will be published, or it says why not.
-			if err := h.checkPost(r, &form, form.input(org.ID, post.AuthorID), &v); err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			if prev, err = h.preview(r, &form, org); err != nil {
-				h.serverError(w, r, err)
-				return
-			}
-		case v.Err() == nil:
+		case form.Action != "preview" && v.Err() == nil:
 			p, err := h.submitEdit(r, form, post, org)
 			if err == nil {
 				done := string(p.Status)
@@ -82,9 +71,18 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request) {
 				notSaved = notSavedFailure
 			}
 		default:
+			// A preview lists what publishing would refuse, as a form
+			// with errors does: what it shows is what will be
+			// published, or it says why not.
 			if err := h.checkPost(r, &form, form.input(org.ID, post.AuthorID), &v); err != nil {
 				h.fail(w, r, err)
 				return
+			}
+			if form.Action == "preview" {
+				if prev, err = h.preview(r, &form, org); err != nil {
+					h.serverError(w, r, err)
+					return
+				}
 			}
 		}
 	}

@@ -70,25 +70,30 @@ func (files formFiles) remove() {
 // (Go's own parser would keep it whole, on disk). It returns
 // errFormTooLarge, or the server's *http.MaxBytesError, for a form over
 // its limits.
-func readMultipart(r *http.Request) (formFiles, error) {
+func readMultipart(r *http.Request) (files formFiles, err error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, err
 	}
 	values := url.Values{}
-	files := formFiles{}
+	files = formFiles{}
+	defer func() {
+		if err != nil {
+			files.remove()
+			files = nil
+		}
+	}()
 	text, room := int64(maxFormText), int64(maxFormFiles)
 	for n := 0; ; n++ {
 		p, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
-		if err == nil && n == maxFormParts {
-			err = errFormTooLarge
-		}
 		if err != nil {
-			files.remove()
 			return nil, err
+		}
+		if n == maxFormParts {
+			return nil, errFormTooLarge
 		}
 		name := p.FormName()
 		switch {
@@ -96,19 +101,16 @@ func readMultipart(r *http.Request) (formFiles, error) {
 			// Not a form field; NextPart reads past it.
 		case p.FileName() == "":
 			b, err := io.ReadAll(io.LimitReader(p, text+1))
-			text -= int64(len(b))
-			if err == nil && text < 0 {
-				err = errFormTooLarge
-			}
 			if err != nil {
-				files.remove()
 				return nil, err
+			}
+			if text -= int64(len(b)); text < 0 {
+				return nil, errFormTooLarge
 			}
 			values.Add(name, string(b))
 		case files[name] == nil:
 			u, err := keepFile(p, room)
 			if err != nil {
-				files.remove()
 				return nil, err
 			}
 			if u.file != nil {
@@ -137,21 +139,20 @@ func keepFile(p io.Reader, room int64) (*upload, error) {
 		return nil, err
 	}
 	n, err := io.Copy(f, io.LimitReader(p, media.MaxUploadBytes+1))
-	if err == nil && n > media.MaxUploadBytes {
-		var rest int64
-		rest, err = io.Copy(io.Discard, p)
-		n += rest
-	}
-	if err == nil && n <= media.MaxUploadBytes && n > room {
+	if err == nil && n <= media.MaxUploadBytes {
+		if n <= room {
+			return &upload{size: n, file: f}, nil
+		}
 		err = errFormTooLarge
 	}
-	if err != nil || n > media.MaxUploadBytes {
-		f.Close()
-		os.Remove(f.Name())
-		if err != nil {
-			return nil, err
-		}
-		return &upload{size: n}, nil
+	f.Close()
+	os.Remove(f.Name())
+	if err != nil {
+		return nil, err
 	}
-	return &upload{size: n, file: f}, nil
+	rest, err := io.Copy(io.Discard, p)
+	if err != nil {
+		return nil, err
+	}
+	return &upload{size: n + rest}, nil
 }
